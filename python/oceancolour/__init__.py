@@ -1,0 +1,60 @@
+"""oceancolour: ocean-colour processing (chlorophyll-a, SPM, turbidity, light
+attenuation) with a Rust core.
+
+Every algorithm takes ``rrs``, a mapping from a sensor's nominal band
+wavelength in nm (``443`` or ``"Rrs_443"``) to array-likes of remote-sensing
+reflectance Rrs in sr-1, plus the sensor name (see :func:`sensors`). Arrays
+of any shape broadcast together; results are float32 numpy arrays of the
+broadcast shape, NaN where the input is invalid. Invalid arguments raise
+:class:`OceanColourError`, a :class:`ValueError`.
+
+>>> import oceancolour as oc
+>>> oc.chl_ocx({443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018}, sensor="seawifs")
+"""
+
+import os as _os
+
+from oceancolour._core import (
+    OceanColourError,
+    __version__,
+    chl_ci,
+    chl_oci,
+    chl_ocx,
+    ci_coefficient_sets,
+    get_num_threads,
+    kd490,
+    kd490_morel,
+    kdpar_morel,
+    ocx_coefficient_sets,
+    sensor_info,
+    sensors,
+    set_num_threads,
+    spm_nechad,
+    turbidity_dogliotti,
+    turbidity_nechad,
+)
+from oceancolour import _core
+
+# A forked child has none of the parent's worker threads: let it build its own pool.
+if hasattr(_os, "register_at_fork"):
+    _os.register_at_fork(after_in_child=_core._forget_pool_after_fork)
+
+__all__ = [
+    "OceanColourError",
+    "__version__",
+    "chl_ci",
+    "chl_oci",
+    "chl_ocx",
+    "ci_coefficient_sets",
+    "get_num_threads",
+    "kd490",
+    "kd490_morel",
+    "kdpar_morel",
+    "ocx_coefficient_sets",
+    "sensor_info",
+    "sensors",
+    "set_num_threads",
+    "spm_nechad",
+    "turbidity_dogliotti",
+    "turbidity_nechad",
+]

@@ -1,0 +1,272 @@
+//! Published coefficient sets, as data. Each row names its source next to
+//! the numbers; "confidence" repeats the label of the project's science notes
+//! (algorithms.md: exact = read from a primary or operational source,
+//! derived = read from a third-party tabulation).
+
+/// A maximum-band-ratio (OCx) polynomial:
+/// chl = 10^(a0 + a1 X + a2 X^2 + a3 X^3 + a4 X^4), X = log10(max(Rrs_blue) / Rrs_green).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OcxSet {
+    /// Name as users call it (`coefficients=` in the API).
+    pub name: &'static str,
+    /// Sensors this set is published for.
+    pub sensors: &'static [&'static str],
+    pub blues: &'static [u16],
+    pub green: u16,
+    pub a: [f64; 5],
+    pub source: &'static str,
+}
+
+/// NASA l2gen guards for OCx (ocssw src/l2gen/get_chl.c and chl.h):
+/// the ratio must lie in (0.21, 30); chl is clipped to [0.001, 1000] mg m-3.
+pub const OCX_MIN_RATIO: f64 = 0.21;
+pub const OCX_MAX_RATIO: f64 = 30.0;
+pub const CHL_MIN: f64 = 0.001;
+pub const CHL_MAX: f64 = 1000.0;
+
+const OW2019: &str = "O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47, Table 6 (NASA R2018+ chlor_a); \
+tabulated in acolite data/Shared/algorithms/chl_oc/defaults.txt and oceancolouR R/CHLA_OCX.R (exact)";
+const V6: &str = "NASA OBPG OCx version 6 (R2009-R2018 reprocessings), oceancolor.gsfc.nasa.gov reprocessing/r2009/ocv6 (exact)";
+
+pub static OCX_SETS: &[OcxSet] = &[
+    // --- SeaWiFS
+    OcxSet { name: "oc4", sensors: &["seawifs"], blues: &[443, 490, 510], green: 555,
+        a: [0.32814, -3.20725, 3.22969, -1.36769, -0.81739], source: OW2019 },
+    OcxSet { name: "oc4v6", sensors: &["seawifs"], blues: &[443, 490, 510], green: 555,
+        a: [0.3272, -2.9940, 2.7218, -1.2259, -0.5683],
+        source: "NASA OBPG OC4 version 6 (R2009-R2018), ocv6 page; reproduces SeaWiFS R2018.0 chlor_a (see validation/)" },
+    OcxSet { name: "oc4v4", sensors: &["seawifs"], blues: &[443, 490, 510], green: 555,
+        a: [0.366, -3.067, 1.930, 0.649, -1.532],
+        source: "O'Reilly et al. 2000 (SeaWiFS Postlaunch Tech. Rep. Ser. 11), NASA R2000 reprocessing oc4_reprocess page (exact); the OC4 Gohin et al. 2002 built OC5 on" },
+    OcxSet { name: "oc3s", sensors: &["seawifs"], blues: &[443, 490], green: 555,
+        a: [0.2515, -2.3798, 1.5823, -0.6372, -0.5692], source: V6 },
+    OcxSet { name: "oc2s", sensors: &["seawifs"], blues: &[490], green: 555,
+        a: [0.2511, -2.0853, 1.5035, -3.1747, 0.3383],
+        source: "NASA OBPG OC2 (v6 era), oceancolouR R/CHLA_OCX.R (derived)" },
+    // --- MODIS-Aqua
+    OcxSet { name: "oc3", sensors: &["modis-aqua"], blues: &[443, 488], green: 547,
+        a: [0.26294, -2.64669, 1.28364, 1.08209, -1.76828], source: OW2019 },
+    OcxSet { name: "oc3m-547", sensors: &["modis-aqua"], blues: &[443, 488], green: 547,
+        a: [0.2424, -2.7423, 1.8017, 0.0015, -1.2280], source: V6 },
+    OcxSet { name: "oc2m", sensors: &["modis-aqua"], blues: &[488], green: 547,
+        a: [0.2500, -2.4752, 1.4061, -2.8233, 0.5405],
+        source: "NASA OBPG OC2 (v6 era), oceancolouR R/CHLA_OCX.R (derived)" },
+    // --- MERIS
+    OcxSet { name: "oc4", sensors: &["meris"], blues: &[443, 490, 510], green: 560,
+        a: [0.42487, -3.20974, 2.89721, -0.75258, -0.98259], source: OW2019 },
+    OcxSet { name: "oc4e", sensors: &["meris"], blues: &[443, 490, 510], green: 560,
+        a: [0.3255, -2.7677, 2.4409, -1.1288, -0.4990], source: V6 },
+    OcxSet { name: "oc5-oreilly2019", sensors: &["meris"], blues: &[412, 443, 490, 510], green: 560,
+        a: [0.43282, -3.12934, 3.04872, -1.43479, -0.25474],
+        source: "O'Reilly & Werdell 2019 five-band OCx (NOT Gohin's OC5), acolite chl_oc/defaults.txt (exact)" },
+    // --- OLCI
+    OcxSet { name: "oc4", sensors: &["olci-a", "olci-b"], blues: &[443, 490, 510], green: 560,
+        a: [0.42540, -3.21679, 2.86907, -0.62628, -1.09333], source: OW2019 },
+    OcxSet { name: "oc3", sensors: &["olci-a", "olci-b"], blues: &[443, 490], green: 560,
+        a: [0.41712, -2.56402, 1.22219, 1.02751, -1.56804],
+        source: "O'Reilly & Werdell 2019 OC3 for OLCI, as tabulated in FCMm R/Chla_estimation.R (derived)" },
+    OcxSet { name: "oc5-oreilly2019", sensors: &["olci-a", "olci-b"], blues: &[412, 443, 490, 510], green: 560,
+        a: [0.43213, -3.13001, 3.05479, -1.45176, -0.24947],
+        source: "O'Reilly & Werdell 2019 five-band OCx (NOT Gohin's OC5), acolite chl_oc/defaults.txt (exact)" },
+    OcxSet { name: "oc4me", sensors: &["meris", "olci-a", "olci-b"], blues: &[443, 490, 510], green: 560,
+        a: [0.4502748, -3.259491, 3.52271, -3.359422, 0.949586],
+        source: "ESA MERIS/OLCI OC4Me (Morel & Antoine 2011 ATBD), as used in RBINS EUNOSAT scripts (derived); the ratio is the same on rho_w and Rrs" },
+    // --- VIIRS
+    OcxSet { name: "oc3", sensors: &["viirs-snpp"], blues: &[443, 486], green: 551,
+        a: [0.23548, -2.63001, 1.65498, 0.16117, -1.37247], source: OW2019 },
+    OcxSet { name: "oc4-oreilly2019", sensors: &["viirs-snpp"], blues: &[410, 443, 486], green: 551,
+        a: [0.26101, -2.53974, 1.63454, -0.21157, -0.66549], source: OW2019 },
+    OcxSet { name: "oc3", sensors: &["viirs-noaa20"], blues: &[445, 489], green: 556,
+        a: [0.28153, -2.65472, 1.30882, 1.31521, -2.08622],
+        source: "O'Reilly & Werdell 2019 OC3 for VIIRS-JPSS1 (SeaDAS), acolite chl_oc/defaults.txt (exact)" },
+];
+
+/// Hu et al. colour index: chl = 10^(a0 + a1 CI).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CiSet {
+    pub name: &'static str,
+    pub a: [f64; 2],
+    /// OCI blending thresholds (mg m-3) used with this set in practice.
+    pub blend: [f64; 2],
+    pub source: &'static str,
+}
+
+pub static CI_SETS: &[CiSet] = &[
+    CiSet { name: "hu2019", a: [-0.4287, 230.47], blend: [0.25, 0.35],
+        source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; thresholds 0.25/0.35 of current ocssw get_chl.c chl_oci (exact)" },
+    CiSet { name: "hu2012", a: [-0.4909, 191.6590], blend: [0.15, 0.20],
+        source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; thresholds 0.15/0.20 of l2gen R2014 (SeaDAS 7.5) get_chl.c (exact)" },
+];
+
+/// The CI baseline uses nominal 443, 555 and 670 nm whatever the sensor
+/// (ocssw get_chl.c chl_hu, after converting green to 555).
+pub const CI_BASELINE_WEIGHT: f64 = (555.0 - 443.0) / (670.0 - 443.0);
+
+/// NASA's empirical conversion of a green band to 555 nm for the CI
+/// (ocssw src/l2gen/convert_band.c conv_rrs_to_555, exact):
+/// Rrs555 = 10^(a1 log10(Rrs) - b1) if Rrs < sw, else a2 Rrs - b2.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GreenTo555 {
+    pub from_nm: u16,
+    pub sw: f64,
+    pub a1: f64,
+    pub b1: f64,
+    pub a2: f64,
+    pub b2: f64,
+}
+
+pub static GREEN_TO_555: &[GreenTo555] = &[
+    GreenTo555 { from_nm: 547, sw: 0.001723, a1: 0.986, b1: 0.081495, a2: 1.031, b2: 0.000216 },
+    GreenTo555 { from_nm: 550, sw: 0.001597, a1: 0.988, b1: 0.062195, a2: 1.014, b2: 0.000128 },
+    GreenTo555 { from_nm: 560, sw: 0.001148, a1: 1.023, b1: -0.103624, a2: 0.979, b2: -0.000121 },
+    GreenTo555 { from_nm: 565, sw: 0.000891, a1: 1.039, b1: -0.183044, a2: 0.971, b2: -0.000170 },
+];
+
+/// conv_rrs_to_555 applies no conversion within 2 nm of 555, and uses the
+/// nearest tabulated band otherwise (551 -> 550 row, 556 -> none).
+pub fn green_to_555(green_nm: u16) -> Option<&'static GreenTo555> {
+    if (green_nm as i32 - 555).abs() <= 2 {
+        return None;
+    }
+    GREEN_TO_555
+        .iter()
+        .min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs())
+}
+
+/// KD2: Kd490 = 0.0166 + 10^(a0 + a1 X + ... + a4 X^4), X = log10(Rrs_blue / Rrs_green).
+/// NASA Kd ATBD (oceancolor.gsfc.nasa.gov/resources/atbd/kd), exact.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Kd2Set {
+    pub name: &'static str,
+    pub blue: &'static [u16],
+    pub green: &'static [u16],
+    pub a: [f64; 5],
+    pub source: &'static str,
+}
+
+/// Water term of KD2 and the l2gen clip range (get_Kd.c KD_MIN/KD_MAX).
+pub const KD2_WATER: f64 = 0.0166;
+pub const KD_MIN: f64 = 0.016;
+pub const KD_MAX: f64 = 6.4;
+
+const KD_ATBD: &str = "NASA OBPG Kd(490) ATBD, KD2 coefficients table (exact)";
+
+/// `blue`/`green` list the band names a set accepts across the sensors that use it.
+pub static KD2_SETS: &[Kd2Set] = &[
+    Kd2Set { name: "kd2s", blue: &[490], green: &[555], a: [-0.8515, -1.8263, 1.8714, -2.4414, -1.0690], source: KD_ATBD },
+    Kd2Set { name: "kd2m", blue: &[488], green: &[547], a: [-0.8813, -2.0584, 2.5878, -3.4885, -1.5061], source: KD_ATBD },
+    Kd2Set { name: "kd2e", blue: &[490], green: &[560], a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
+        source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)" },
+    Kd2Set { name: "kd2v", blue: &[486, 489], green: &[551, 556], a: [-0.8730, -1.8912, 1.8021, -2.3865, -1.0453], source: KD_ATBD },
+];
+
+/// Morel Kd490 from chlorophyll: Kd490 = Kw + chi chl^e.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MorelKdSet {
+    pub name: &'static str,
+    pub kw: f64,
+    pub chi: f64,
+    pub e: f64,
+    pub source: &'static str,
+}
+
+pub static MOREL_KD490: &[MorelKdSet] = &[
+    MorelKdSet { name: "morel2007", kw: 0.01660, chi: 0.077746, e: 0.672846,
+        source: "Morel et al. 2007, Remote Sens. Environ. 111:69-88, as coded in ocssw l2gen Kd490_morel (exact)" },
+    MorelKdSet { name: "morel-maritorena2001", kw: 0.01660, chi: 0.07242, e: 0.68955,
+        source: "Morel & Maritorena 2001, J. Geophys. Res. 106:7163, 490 nm values (derived)" },
+];
+
+/// KdPAR over the first or second optical depth from Kd490, Morel et al. 2007
+/// (ocssw l2gen Kd_PAR_morel, exact): KdPAR = c0 + c1 Kd490 + c2 / Kd490.
+pub static KDPAR_MOREL2007: &[(&str, [f64; 3])] = &[
+    ("first", [0.0864, 0.884, -0.00137]),
+    ("second", [0.0665, 0.874, -0.00121]),
+];
+
+/// A/(1 - rho_w/C) reflectance algorithms (Nechad et al.): value = A rho_w / (1 - rho_w / C),
+/// rho_w = pi Rrs. One row per wavelength of the published calibration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NechadNode {
+    pub nm: f64,
+    pub a: f64,
+    pub c: f64,
+}
+
+/// Nechad, Ruddick & Park 2010, Remote Sens. Environ. 114:854-866, SPM (g m-3) calibration,
+/// the nodes of the published 2.5 nm table held here (transcribed in acolite
+/// data/Shared/algorithms/Nechad/SPM_N2010_Published.txt; exact).
+pub static NECHAD2010_SPM: &[NechadNode] = &[
+    NechadNode { nm: 555.0, a: 111.79, c: 0.1449 },
+    NechadNode { nm: 560.0, a: 104.20, c: 0.1449 },
+    NechadNode { nm: 620.0, a: 213.55, c: 0.1533 },
+    NechadNode { nm: 645.0, a: 253.51, c: 0.1641 },
+    NechadNode { nm: 665.0, a: 355.85, c: 0.1728 },
+    NechadNode { nm: 667.5, a: 374.11, c: 0.1738 },
+    NechadNode { nm: 670.0, a: 384.11, c: 0.1747 },
+    NechadNode { nm: 680.0, a: 408.84, c: 0.1788 },
+    NechadNode { nm: 710.0, a: 561.94, c: 0.1892 },
+    NechadNode { nm: 865.0, a: 2971.93, c: 0.2115 },
+];
+
+/// Nechad et al. 2009 (Proc. SPIE 7473) turbidity (FNU) calibration nodes held here
+/// (acolite Turbidity_N2009_Published.txt; exact).
+pub static NECHAD2009_TURBIDITY: &[NechadNode] = &[
+    NechadNode { nm: 645.0, a: 208.41, c: 0.1641 },
+    NechadNode { nm: 665.0, a: 282.95, c: 0.1728 },
+    NechadNode { nm: 670.0, a: 294.24, c: 0.1747 },
+];
+
+/// How far (nm) A and C may be interpolated between held nodes. The published
+/// table is at 2.5 nm; we only hold some nodes, so interpolation between nodes
+/// further apart than this is refused rather than guessed.
+pub const NECHAD_MAX_GAP_NM: f64 = 10.0;
+
+/// A and C at a band centre: exact at a node, else linear between the two
+/// held nodes around it when they are at most `NECHAD_MAX_GAP_NM` apart.
+pub fn nechad_at(table: &[NechadNode], nm: f64) -> Option<NechadNode> {
+    if let Some(n) = table.iter().find(|n| (n.nm - nm).abs() < 1e-9) {
+        return Some(*n);
+    }
+    let lo = table.iter().filter(|n| n.nm < nm).last()?;
+    let hi = table.iter().find(|n| n.nm > nm)?;
+    if hi.nm - lo.nm > NECHAD_MAX_GAP_NM {
+        return None;
+    }
+    let w = (nm - lo.nm) / (hi.nm - lo.nm);
+    Some(NechadNode { nm, a: lo.a + w * (hi.a - lo.a), c: lo.c + w * (hi.c - lo.c) })
+}
+
+/// Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168: T = A rho_w / (1 - rho_w / C)
+/// at 645 nm (red) and 859 nm (NIR), blended on rho_w(red) between 0.05 and 0.07
+/// (acolite data/Shared/algorithms/Dogliotti/defaults.txt; exact).
+pub const DOGLIOTTI_RED: NechadNode = NechadNode { nm: 645.0, a: 228.1, c: 0.1641 };
+pub const DOGLIOTTI_NIR: NechadNode = NechadNode { nm: 859.0, a: 3078.9, c: 0.2112 };
+pub const DOGLIOTTI_BLEND: [f64; 2] = [0.05, 0.07];
+/// How far (nm) a sensor's band may sit from 645/859 for the published A, C to be used.
+pub const DOGLIOTTI_MAX_OFFSET_NM: f64 = 25.0;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ocx_names_are_unique_per_sensor() {
+        for s in crate::sensors::SENSORS {
+            let names: Vec<_> = OCX_SETS.iter().filter(|o| o.sensors.contains(&s.name)).map(|o| o.name).collect();
+            let mut dedup = names.clone();
+            dedup.sort();
+            dedup.dedup();
+            assert_eq!(names.len(), dedup.len(), "{}", s.name);
+            assert!(names.contains(&s.default_ocx), "{} default", s.name);
+        }
+    }
+
+    #[test]
+    fn nechad_interpolation_is_exact_at_nodes_and_refuses_wide_gaps() {
+        assert_eq!(nechad_at(NECHAD2010_SPM, 665.0).unwrap().a, 355.85);
+        let m = nechad_at(NECHAD2010_SPM, 666.25).unwrap();
+        assert!((m.a - (355.85 + 374.11) / 2.0).abs() < 1e-9);
+        assert!(nechad_at(NECHAD2010_SPM, 600.0).is_none());
+    }
+}

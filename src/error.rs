@@ -1,0 +1,58 @@
+//! The one error type of the library. Every variant names the problem in the
+//! words a user of the field would use; the Python glue raises it as
+//! `oceancolour.OceanColourError` (a `ValueError`).
+
+use thiserror::Error;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    #[error("unknown sensor {name:?}; known sensors: {known}")]
+    UnknownSensor { name: String, known: String },
+
+    #[error("{algorithm} on {sensor} needs Rrs at {band} nm, which was not given (given: {given})")]
+    MissingBand {
+        algorithm: String,
+        sensor: String,
+        band: u16,
+        given: String,
+    },
+
+    #[error("{sensor} has no band at {band} nm (its bands: {bands})")]
+    NoSuchBand {
+        sensor: String,
+        band: u16,
+        bands: String,
+    },
+
+    #[error("unknown {kind} coefficient set {name:?} for {sensor}; available: {available}")]
+    UnknownCoefficientSet {
+        kind: String,
+        sensor: String,
+        name: String,
+        available: String,
+    },
+
+    #[error("{algorithm}: {reason}")]
+    Unsupported { algorithm: String, reason: String },
+
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter { name: String, reason: String },
+
+    #[error("Rrs bands have different lengths ({band} nm has {len}, expected {expected})")]
+    LengthMismatch {
+        band: u16,
+        len: usize,
+        expected: usize,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Joins a list for an error message: "412, 443, 490".
+pub(crate) fn join<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

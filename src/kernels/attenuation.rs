@@ -1,0 +1,46 @@
+//! Diffuse attenuation per pixel: KD2 Kd(490) from a blue/green Rrs ratio,
+//! Morel Kd(490) from chlorophyll, and Morel 2007 KdPAR from Kd(490).
+
+use super::fastmath::{exp10, log10, poly4, powf};
+use crate::coefficients::{KD2_WATER, KD_MAX, KD_MIN};
+
+/// KD2: Kd490 = 0.0166 + 10^poly(log10(blue/green)) (NASA Kd ATBD), clipped to
+/// [0.016, 6.4] m-1 as l2gen does. NaN unless blue and green are finite and > 0.
+#[inline(always)]
+pub fn kd2_pixel(blue: f32, green: f32, a: &[f64; 5]) -> f32 {
+    let (b, g) = (blue as f64, green as f64);
+    let valid = b > 0.0 && g > 0.0 && b.is_finite() && g.is_finite();
+    let x = log10(if valid { b / g } else { 1.0 });
+    let kd = (KD2_WATER + exp10(poly4(a, x))).clamp(KD_MIN, KD_MAX);
+    if valid {
+        kd as f32
+    } else {
+        f32::NAN
+    }
+}
+
+/// Kd490 = Kw + chi chl^e (Morel). NaN unless chl is finite and > 0.
+#[inline(always)]
+pub fn kd490_from_chl_pixel(chl: f32, kw: f64, chi: f64, e: f64) -> f32 {
+    let c = chl as f64;
+    let valid = c > 0.0 && c.is_finite();
+    let kd = kw + chi * powf(if valid { c } else { 1.0 }, e);
+    if valid {
+        kd as f32
+    } else {
+        f32::NAN
+    }
+}
+
+/// KdPAR = c0 + c1 Kd490 + c2 / Kd490 (Morel et al. 2007). NaN unless Kd490 is finite and > 0.
+#[inline(always)]
+pub fn kdpar_morel_pixel(kd490: f32, c: &[f64; 3]) -> f32 {
+    let k = kd490 as f64;
+    let valid = k > 0.0 && k.is_finite();
+    let v = c[0] + c[1] * k + c[2] / if valid { k } else { 1.0 };
+    if valid {
+        v as f32
+    } else {
+        f32::NAN
+    }
+}

@@ -1,0 +1,22 @@
+//! oceancolour: ocean-colour processing in Rust, with Python bindings.
+//!
+//! Layers, data flowing one way:
+//! - `sensors`, `coefficients`: the field's data tables (bands, F0, published coefficient sets);
+//! - `kernels`: pure per-pixel formulas over flat f32 slices (no I/O, no Python);
+//! - `reflectance` -> `products`: Rrs with their sensor in, products out;
+//! - `python` (feature `python`): the pyo3 glue that numpy users call.
+
+pub mod coefficients;
+pub mod error;
+pub mod kernels;
+pub mod products;
+pub mod reflectance;
+pub mod sensors;
+pub mod threads;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use error::{Error, Result};
+pub use reflectance::Reflectances;
+pub use sensors::{sensor, Sensor, SENSORS};

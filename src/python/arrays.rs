@@ -1,0 +1,155 @@
+//! numpy <-> flat f32 slices: reading band mappings, broadcasting, releasing
+//! the GIL around the computation, shaping the result.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use ndarray::{ArrayD, IxDyn};
+use numpy::{AllowTypeChange, IntoPyArray, PyArrayDyn, PyArrayLikeDyn};
+use pyo3::prelude::*;
+use pyo3::types::{PyMapping, PyString};
+
+use super::OceanColourError;
+use crate::error::Result;
+use crate::reflectance::Reflectances;
+use crate::sensors::Sensor;
+
+type Input<'py> = PyArrayLikeDyn<'py, f32, AllowTypeChange>;
+
+/// A band key: 443, "443" or "Rrs_443".
+fn band_key(key: &Bound<'_, PyAny>) -> PyResult<u16> {
+    if let Ok(nm) = key.extract::<u16>() {
+        return Ok(nm);
+    }
+    if let Ok(s) = key.cast::<PyString>() {
+        let s = s.to_string();
+        let digits = s.trim().trim_start_matches("Rrs_").trim_start_matches("rrs_");
+        if let Ok(nm) = digits.parse::<u16>() {
+            return Ok(nm);
+        }
+    }
+    Err(OceanColourError::new_err(format!(
+        "band key {} is not a wavelength: use the nominal band wavelength in nm, e.g. 443 or \"Rrs_443\"",
+        key.repr().map(|r| r.to_string()).unwrap_or_default()
+    )))
+}
+
+fn read_array<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Input<'py>> {
+    value.extract::<Input<'py>>().map_err(|e| {
+        OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})"))
+    })
+}
+
+/// numpy broadcasting of several shapes, or an error naming them.
+fn broadcast_shape(shapes: &[(String, Vec<usize>)]) -> PyResult<Vec<usize>> {
+    let ndim = shapes.iter().map(|s| s.1.len()).max().unwrap_or(0);
+    let mut out = vec![1usize; ndim];
+    for (_, shape) in shapes {
+        for (i, &d) in shape.iter().rev().enumerate() {
+            let o = &mut out[ndim - 1 - i];
+            if *o == 1 {
+                *o = d;
+            } else if d != 1 && d != *o {
+                let listed: Vec<String> = shapes.iter().map(|(n, s)| format!("{n} has shape {s:?}")).collect();
+                return Err(OceanColourError::new_err(format!(
+                    "array shapes do not broadcast together: {}",
+                    listed.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs `f` without the GIL, turning a panic into OceanColourError.
+fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send) -> PyResult<T> {
+    let result = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
+    match result {
+        Ok(r) => Ok(r?),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown".into());
+            Err(OceanColourError::new_err(format!("internal error in oceancolour (please report): {msg}")))
+        }
+    }
+}
+
+fn into_numpy(py: Python<'_>, values: Vec<f32>, shape: &[usize]) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let arr = ArrayD::from_shape_vec(IxDyn(shape), values)
+        .map_err(|e| OceanColourError::new_err(format!("internal error shaping the result: {e}")))?;
+    Ok(arr.into_pyarray(py).unbind())
+}
+
+/// Flat, C-ordered data of `arr` broadcast to `shape`: borrowed when it
+/// already is, copied otherwise.
+enum Flat<'py> {
+    Borrowed(Input<'py>),
+    Owned(Vec<f32>),
+}
+
+impl Flat<'_> {
+    fn new<'py>(arr: Input<'py>, shape: &[usize]) -> Flat<'py> {
+        let view = arr.as_array();
+        if view.shape() == shape && view.as_slice().is_some() {
+            return Flat::Borrowed(arr);
+        }
+        let b = view.broadcast(IxDyn(shape)).expect("shape checked by broadcast_shape");
+        Flat::Owned(b.iter().copied().collect())
+    }
+
+    fn slice(&self) -> &[f32] {
+        match self {
+            Flat::Borrowed(a) => a.as_slice().expect("checked contiguous in Flat::new"),
+            Flat::Owned(v) => v,
+        }
+    }
+}
+
+/// Reads a mapping {wavelength: array}, broadcasts, and runs `f` on the
+/// reflectances of `sensor` without the GIL.
+pub(super) fn with_reflectances(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &'static Sensor,
+    f: impl FnOnce(&Reflectances) -> Result<Vec<f32>> + Send,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let mapping = rrs.cast::<PyMapping>().map_err(|_| {
+        OceanColourError::new_err(format!(
+            "rrs must be a mapping from band wavelength (nm) to arrays, e.g. {{443: a, 555: b}}; got {}",
+            rrs.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    })?;
+    let mut bands = Vec::new();
+    for item in mapping.items()?.iter() {
+        let (k, v): (Bound<PyAny>, Bound<PyAny>) = item.extract()?;
+        let nm = band_key(&k)?;
+        bands.push((nm, read_array(&v, &format!("Rrs band {nm}"))?));
+    }
+    let shapes: Vec<(String, Vec<usize>)> =
+        bands.iter().map(|(nm, a)| (format!("band {nm}"), a.as_array().shape().to_vec())).collect();
+    let shape = broadcast_shape(&shapes)?;
+    let flats: Vec<(u16, Flat)> = bands.into_iter().map(|(nm, a)| (nm, Flat::new(a, &shape))).collect();
+    let slices: Vec<(u16, &[f32])> = flats.iter().map(|(nm, f)| (*nm, f.slice())).collect();
+    let values = compute(py, || {
+        let r = Reflectances::new(sensor, slices)?;
+        f(&r)
+    })?;
+    into_numpy(py, values, &shape)
+}
+
+/// Runs `f` on one array (any shape) without the GIL.
+pub(super) fn with_array(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    name: &str,
+    f: impl FnOnce(&[f32]) -> Result<Vec<f32>> + Send,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let arr = read_array(x, name)?;
+    let shape = arr.as_array().shape().to_vec();
+    let flat = Flat::new(arr, &shape);
+    let data = flat.slice();
+    let values = compute(py, || f(data))?;
+    into_numpy(py, values, &shape)
+}

@@ -1,0 +1,261 @@
+//! The Python glue: numpy arrays in, numpy arrays out. Each `#[pyfunction]`
+//! turns its arguments into `Reflectances` (or a flat slice), releases the GIL,
+//! calls the matching function of `products`, and raises `OceanColourError`
+//! (a `ValueError`) for any `crate::Error`. Panics are caught here and never
+//! reach Python as `PanicException`.
+
+mod arrays;
+
+use numpy::PyArrayDyn;
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::coefficients::CI_SETS;
+use crate::error::Error;
+use crate::sensors as registry;
+use crate::{products, threads};
+use arrays::{with_array, with_reflectances};
+
+create_exception!(
+    oceancolour,
+    OceanColourError,
+    PyValueError,
+    "Raised for any invalid input to oceancolour: unknown sensor or coefficient set, missing band, \
+shapes that do not broadcast, non-numeric data. A subclass of ValueError."
+);
+
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        OceanColourError::new_err(e.to_string())
+    }
+}
+
+type PyF32Array = Py<PyArrayDyn<f32>>;
+
+/// Names of the sensors in the registry.
+#[pyfunction]
+fn sensors() -> Vec<&'static str> {
+    registry::SENSORS.iter().map(|s| s.name).collect()
+}
+
+/// Description of a sensor: bands (nominal name, centre in nm, F0 in
+/// mW cm-2 um-1), the bands each algorithm takes, default coefficient sets and
+/// the source of its F0 values.
+#[pyfunction]
+fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict>> {
+    let s = registry::sensor(sensor)?;
+    let d = PyDict::new(py);
+    d.set_item("name", s.name)?;
+    d.set_item("instrument", s.instrument)?;
+    d.set_item("platform", s.platform)?;
+    let bands = PyList::empty(py);
+    for b in s.bands {
+        let bd = PyDict::new(py);
+        bd.set_item("nominal", b.nominal)?;
+        bd.set_item("centre_nm", b.centre_nm)?;
+        bd.set_item("f0", b.f0)?;
+        bands.append(bd)?;
+    }
+    d.set_item("bands", bands)?;
+    let r = &s.roles;
+    let roles = PyDict::new(py);
+    roles.set_item("violet", r.violet)?;
+    roles.set_item("green", r.green)?;
+    roles.set_item("ratio_blues", r.ratio_blues.to_vec())?;
+    roles.set_item("red", r.red)?;
+    roles.set_item("red_dogliotti", r.red_dogliotti)?;
+    roles.set_item("nir", r.nir)?;
+    d.set_item("band_roles", roles)?;
+    d.set_item("default_ocx", s.default_ocx)?;
+    d.set_item("kd2", s.kd2)?;
+    d.set_item("f0_unit", "mW cm-2 um-1")?;
+    d.set_item("f0_source", s.f0_source)?;
+    Ok(d)
+}
+
+/// Every OCx coefficient set published for a sensor: name, blue and green
+/// bands, a0..a4, source, and whether it is the sensor's default.
+#[pyfunction]
+fn ocx_coefficient_sets<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyList>> {
+    let s = registry::sensor(sensor)?;
+    let out = PyList::empty(py);
+    for o in products::ocx_sets(s) {
+        let d = PyDict::new(py);
+        d.set_item("name", o.name)?;
+        d.set_item("blue_bands", o.blues.to_vec())?;
+        d.set_item("green_band", o.green)?;
+        d.set_item("a", o.a.to_vec())?;
+        d.set_item("source", o.source)?;
+        d.set_item("default", o.name == s.default_ocx)?;
+        out.append(d)?;
+    }
+    Ok(out)
+}
+
+/// The colour-index coefficient sets: name, a0 and a1, the OCI blend
+/// thresholds used with them, and their source.
+#[pyfunction]
+fn ci_coefficient_sets<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for c in CI_SETS {
+        let d = PyDict::new(py);
+        d.set_item("name", c.name)?;
+        d.set_item("a", c.a.to_vec())?;
+        d.set_item("thresholds", c.blend.to_vec())?;
+        d.set_item("source", c.source)?;
+        out.append(d)?;
+    }
+    Ok(out)
+}
+
+/// OCx maximum-band-ratio chlorophyll-a (mg m-3).
+///
+/// chl = 10^(a0 + a1 X + a2 X^2 + a3 X^3 + a4 X^4), X = log10(max(Rrs_blue)/Rrs_green)
+/// (O'Reilly et al. 1998, 2000; O'Reilly & Werdell 2019). `rrs` maps nominal
+/// band wavelengths (int, e.g. 443) to Rrs arrays (sr-1); arrays broadcast.
+/// NaN where invalid (non-finite or non-positive Rrs, ratio outside
+/// (0.21, 30)); clipped to [0.001, 1000] as NASA l2gen does.
+/// `coefficients`: a set name from `ocx_coefficient_sets(sensor)`, or "default".
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, coefficients = "default"))]
+fn chl_ocx(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
+    let s = registry::sensor(sensor)?;
+    let set = products::ocx_set(s, coefficients)?;
+    with_reflectances(py, rrs, s, |r| products::chl_ocx(r, set))
+}
+
+/// Hu et al. colour-index chlorophyll-a (mg m-3) for clear water.
+///
+/// CI = min(Rrs555 - [Rrs443 + (555-443)/(670-443) (Rrs_red - Rrs443)], 0),
+/// chl = 10^(a0 + a1 CI), with the green band converted to 555 nm by NASA's
+/// conv_rrs_to_555 (Hu, Lee & Franz 2012; Hu et al. 2019). Needs the 443,
+/// green and red bands. `coefficients`: "hu2019" (NASA current) or "hu2012".
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, coefficients = "hu2019"))]
+fn chl_ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
+    let s = registry::sensor(sensor)?;
+    let set = products::ci_set(coefficients)?;
+    with_reflectances(py, rrs, s, |r| products::chl_ci(r, set))
+}
+
+/// OCI chlorophyll-a (mg m-3): CI where chl_CI <= t1, OCx where chl_CI >= t2,
+/// a linear blend between (NASA l2gen chl_oci). `thresholds` default to those
+/// published with the CI set: (0.25, 0.35) for hu2019, (0.15, 0.20) for hu2012.
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, ocx = "default", ci = "hu2019", thresholds = None))]
+fn chl_oci(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &str,
+    ocx: &str,
+    ci: &str,
+    thresholds: Option<(f64, f64)>,
+) -> PyResult<PyF32Array> {
+    let s = registry::sensor(sensor)?;
+    let (ocx, ci) = (products::ocx_set(s, ocx)?, products::ci_set(ci)?);
+    let t = thresholds.map(|(a, b)| [a, b]);
+    with_reflectances(py, rrs, s, |r| products::chl_oci(r, ocx, ci, t))
+}
+
+/// Diffuse attenuation Kd(490) (m-1) by NASA's KD2 band-ratio algorithm:
+/// Kd = 0.0166 + 10^poly(log10(Rrs_blue/Rrs_green)), clipped to [0.016, 6.4].
+/// `coefficients`: "default" (the sensor's KD2 set), "kd2s", "kd2m", "kd2e", "kd2v".
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, coefficients = "default"))]
+fn kd490(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
+    let s = registry::sensor(sensor)?;
+    let set = products::kd2_set(s, Some(coefficients))?;
+    with_reflectances(py, rrs, s, |r| products::kd490(r, set))
+}
+
+/// Kd(490) (m-1) from chlorophyll-a (mg m-3): Kw + chi chl^e.
+/// `coefficients`: "morel2007" (Morel et al. 2007, as in l2gen) or
+/// "morel-maritorena2001".
+#[pyfunction]
+#[pyo3(signature = (chl, coefficients = "morel2007"))]
+fn kd490_morel(py: Python<'_>, chl: &Bound<'_, PyAny>, coefficients: &str) -> PyResult<PyF32Array> {
+    let set = products::morel_kd_set(coefficients)?;
+    with_array(py, chl, "chl", |c| Ok(products::kd490_morel(c, set)))
+}
+
+/// KdPAR (m-1) from Kd(490) (m-1), Morel et al. 2007 (l2gen Kd_PAR_morel):
+/// c0 + c1 Kd490 + c2/Kd490 over the "first" or "second" optical depth.
+#[pyfunction]
+#[pyo3(signature = (kd490, depth = "first"))]
+fn kdpar_morel(py: Python<'_>, kd490: &Bound<'_, PyAny>, depth: &str) -> PyResult<PyF32Array> {
+    with_array(py, kd490, "kd490", |k| products::kdpar_morel(k, depth))
+}
+
+/// Suspended particulate matter (g m-3), Nechad, Ruddick & Park 2010:
+/// SPM = A rho_w / (1 - rho_w/C), rho_w = pi Rrs, with A and C of the
+/// published calibration at the band centre. `wavelength`: a nominal band of
+/// the sensor (default: its red band, e.g. 665 for OLCI).
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, wavelength = None))]
+fn spm_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavelength: Option<u16>) -> PyResult<PyF32Array> {
+    let s = registry::sensor(sensor)?;
+    with_reflectances(py, rrs, s, |r| products::spm_nechad(r, wavelength))
+}
+
+/// Turbidity (FNU), Nechad et al. 2009: T = A rho_w / (1 - rho_w/C) at one band
+/// (default: the sensor's red band).
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, wavelength = None))]
+fn turbidity_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavelength: Option<u16>) -> PyResult<PyF32Array> {
+    let s = registry::sensor(sensor)?;
+    with_reflectances(py, rrs, s, |r| products::turbidity_nechad(r, wavelength))
+}
+
+/// Turbidity (FNU), Dogliotti et al. 2015: red band (645 nm calibration) where
+/// rho_w(red) < 0.05, NIR band (859 nm) where rho_w(red) >= 0.07, blended
+/// linearly between. Needs the sensor's red and NIR bands within 25 nm of
+/// 645 and 859 nm.
+#[pyfunction]
+fn turbidity_dogliotti(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str) -> PyResult<PyF32Array> {
+    let s = registry::sensor(sensor)?;
+    with_reflectances(py, rrs, s, products::turbidity_dogliotti)
+}
+
+/// Sets the number of threads the kernels use (n >= 1). The default is
+/// OCEANCOLOUR_NUM_THREADS, else RAYON_NUM_THREADS, else all cores.
+#[pyfunction]
+fn set_num_threads(n: usize) -> PyResult<()> {
+    Ok(threads::set_num_threads(n)?)
+}
+
+/// The number of threads the kernels use.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    threads::num_threads()
+}
+
+/// Internal: called by os.register_at_fork in a forked child.
+#[pyfunction]
+fn _forget_pool_after_fork() {
+    threads::forget_pool_after_fork()
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("OceanColourError", m.py().get_type::<OceanColourError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(sensors, m)?)?;
+    m.add_function(wrap_pyfunction!(sensor_info, m)?)?;
+    m.add_function(wrap_pyfunction!(ocx_coefficient_sets, m)?)?;
+    m.add_function(wrap_pyfunction!(ci_coefficient_sets, m)?)?;
+    m.add_function(wrap_pyfunction!(chl_ocx, m)?)?;
+    m.add_function(wrap_pyfunction!(chl_ci, m)?)?;
+    m.add_function(wrap_pyfunction!(chl_oci, m)?)?;
+    m.add_function(wrap_pyfunction!(kd490, m)?)?;
+    m.add_function(wrap_pyfunction!(kd490_morel, m)?)?;
+    m.add_function(wrap_pyfunction!(kdpar_morel, m)?)?;
+    m.add_function(wrap_pyfunction!(spm_nechad, m)?)?;
+    m.add_function(wrap_pyfunction!(turbidity_nechad, m)?)?;
+    m.add_function(wrap_pyfunction!(turbidity_dogliotti, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! Rrs with their sensor: what every product is computed from.
+
+use crate::error::{join, Error, Result};
+use crate::sensors::Sensor;
+
+/// Remote-sensing reflectances (sr-1) of one sensor, one flat f32 slice per
+/// band, all of the same length (pixels).
+#[derive(Debug, Clone)]
+pub struct Reflectances<'a> {
+    pub sensor: &'static Sensor,
+    bands: Vec<(u16, &'a [f32])>,
+    len: usize,
+}
+
+impl<'a> Reflectances<'a> {
+    /// Checks that every band belongs to the sensor and that lengths agree.
+    pub fn new(sensor: &'static Sensor, bands: Vec<(u16, &'a [f32])>) -> Result<Self> {
+        let len = bands.first().map_or(0, |b| b.1.len());
+        for &(nm, data) in &bands {
+            sensor.band(nm)?;
+            if data.len() != len {
+                return Err(Error::LengthMismatch { band: nm, len: data.len(), expected: len });
+            }
+        }
+        Ok(Self { sensor, bands, len })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn wavelengths(&self) -> impl Iterator<Item = u16> + '_ {
+        self.bands.iter().map(|b| b.0)
+    }
+
+    /// The Rrs of band `nm`, or an error naming the algorithm that needs it.
+    pub fn band(&self, nm: u16, algorithm: &str) -> Result<&'a [f32]> {
+        self.bands
+            .iter()
+            .find(|b| b.0 == nm)
+            .map(|b| b.1)
+            .ok_or_else(|| Error::MissingBand {
+                algorithm: algorithm.to_string(),
+                sensor: self.sensor.name.to_string(),
+                band: nm,
+                given: if self.bands.is_empty() { "none".into() } else { join(self.wavelengths()) },
+            })
+    }
+}

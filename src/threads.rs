@@ -1,0 +1,72 @@
+//! The thread pool every kernel runs in.
+//!
+//! The library keeps its own rayon pool rather than rayon's global one so
+//! that its size can be changed at run time (`set_num_threads`) and so that a
+//! forked child (multiprocessing, dask's fork start method) can drop the
+//! parent's pool, whose threads do not exist in the child, and build a fresh
+//! one instead of deadlocking. Default size: `OCEANCOLOUR_NUM_THREADS`, else
+//! `RAYON_NUM_THREADS`, else the number of available cores.
+
+use std::sync::{Arc, RwLock};
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+use crate::error::{Error, Result};
+
+static POOL: RwLock<Option<Arc<ThreadPool>>> = RwLock::new(None);
+
+fn default_threads() -> usize {
+    ["OCEANCOLOUR_NUM_THREADS", "RAYON_NUM_THREADS"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok()?.trim().parse::<usize>().ok().filter(|&n| n > 0))
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn build(n: usize) -> Result<Arc<ThreadPool>> {
+    ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("oceancolour-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| Error::InvalidParameter { name: "num_threads".into(), reason: e.to_string() })
+}
+
+fn pool() -> Arc<ThreadPool> {
+    if let Some(p) = POOL.read().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        return p.clone();
+    }
+    let mut slot = POOL.write().unwrap_or_else(|e| e.into_inner());
+    slot.get_or_insert_with(|| {
+        build(default_threads()).unwrap_or_else(|_| build(1).expect("a one-thread pool can always be built"))
+    })
+    .clone()
+}
+
+/// Runs `f` inside the library's pool.
+pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    pool().install(f)
+}
+
+/// Sets how many threads the kernels use from now on (n >= 1).
+pub fn set_num_threads(n: usize) -> Result<()> {
+    if n == 0 {
+        return Err(Error::InvalidParameter { name: "num_threads".into(), reason: "must be at least 1".into() });
+    }
+    let new = build(n)?;
+    *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(new);
+    Ok(())
+}
+
+pub fn num_threads() -> usize {
+    pool().current_num_threads()
+}
+
+/// To be called in a forked child: forget (without joining) the parent's
+/// pool, whose worker threads were not copied by fork.
+pub fn forget_pool_after_fork() {
+    if let Ok(mut slot) = POOL.try_write() {
+        if let Some(p) = slot.take() {
+            std::mem::forget(p);
+        }
+    }
+}
