@@ -74,6 +74,9 @@ pub static OCX_SETS: &[OcxSet] = &[
     // --- VIIRS
     OcxSet { name: "oc3", sensors: &["viirs-snpp"], blues: &[443, 486], green: 551,
         a: [0.23548, -2.63001, 1.65498, 0.16117, -1.37247], source: OW2019 },
+    OcxSet { name: "oc3v", sensors: &["viirs-snpp"], blues: &[443, 486], green: 551,
+        a: [0.2228, -2.4683, 1.5867, -0.4275, -0.7768],
+        source: "NASA OBPG OC3V version 6: a0, a1 from the ocv6 page (exact); a2-a4 as tabulated in oceancolouR R/OCX.R, 'global NASA coefficients as of Nov 2020' (derived)" },
     OcxSet { name: "oc4-oreilly2019", sensors: &["viirs-snpp"], blues: &[410, 443, 486], green: 551,
         a: [0.26101, -2.53974, 1.63454, -0.21157, -0.66549], source: OW2019 },
     OcxSet { name: "oc3", sensors: &["viirs-noaa20"], blues: &[445, 489], green: 556,
