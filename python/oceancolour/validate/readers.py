@@ -114,7 +114,7 @@ def _read_mapping(ds: Mapping[str, Any], name: str) -> Field:
             hit = next((n for n in names if n in ds.coords), None)
         coords[kind] = None if hit is None else np.asarray(ds[hit], dtype=np.float64)
     try:
-        values = _squeeze(_as_float(np.asarray(ds[key])))
+        values = _squeeze(_as_float(ds[key]))
     except TypeError as e:
         raise ValidationInputError(f"in-memory dataset: variable {key!r}: {e}") from None
     return Field(values, coords["lat"], coords["lon"], f"<memory>:{key}", str(getattr(ds[key], "attrs", {}).get("units", "")))
@@ -151,7 +151,7 @@ def _read_netcdf(path: Path, name: str) -> Field:
                 raise ValidationInputError(
                     f"{path}: {name!r} is ambiguous ({', '.join(h.group().path + '/' + h.name for h in hits)}): give the group path")
             var = hits[0]
-        if var.dtype.__class__ is not np.dtype or var.dtype.kind not in "biuf":
+        if not isinstance(var.dtype, np.dtype) or var.dtype.kind not in "biuf":
             raise ValidationInputError(f"{path}: variable {var.name!r} has type {var.dtype}, not a numeric grid")
         var.set_auto_maskandscale(True)
         try:
@@ -205,11 +205,13 @@ def _read_sav(path: Path, name: str) -> Field:
         raise KeyError(f"{path}: no variable {name!r} (has {', '.join(sorted(content))})")
     value = content[top]
     if tag:
-        if not isinstance(value, np.recarray) or tag not in (value.dtype.names or ()):
+        # Field names are IDL's upper-case tags (lower-case versions are the titles).
+        field = _lookup(list(value.dtype.names or ()), tag) if isinstance(value, np.recarray) else None
+        if field is None:
             raise KeyError(f"{path}: {top!r} has no structure tag {tag!r}")
         if value.shape != (1,):
             raise ValidationInputError(f"{path}: {top!r} is an array of {value.size} structures; only one is supported")
-        value = value[tag][0]
+        value = value[field][0]
     try:
         values = _squeeze(_as_float(np.asarray(value)))
     except TypeError as e:
