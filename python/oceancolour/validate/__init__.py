@@ -10,7 +10,7 @@ matplotlib); numpy-only parts (metrics, readers of netCDF/flat binary) work with
 
 from oceancolour.validate import metrics
 from oceancolour.validate.compare import ComparisonReport, Tolerance, VariableResult, align, compare
-from oceancolour.validate.matchup import MatchupReport, Product, matchup, matchup_statistics, read_insitu
+from oceancolour.validate.matchup import MatchupReport, Product, matchup, matchup_statistics, pixel_at, read_insitu
 from oceancolour.validate.readers import Field, ValidationInputError, read_variable
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "matchup",
     "matchup_statistics",
     "metrics",
+    "pixel_at",
     "read_insitu",
     "read_variable",
 ]

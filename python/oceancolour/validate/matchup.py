@@ -114,7 +114,7 @@ def read_insitu(table: str | Path | Any, columns: Mapping[str, str | Sequence[st
     return out
 
 
-def _locate(f: Field, lat: float, lon: float) -> tuple[int, int] | None:
+def pixel_at(f: Field, lat: float, lon: float) -> tuple[int, int] | None:
     """Row and column of the pixel containing (lat, lon), or None outside the grid."""
     if f.lat is None or f.lon is None:
         raise ValidationInputError(f"{f.source}: no latitude/longitude, cannot place stations")
@@ -209,7 +209,7 @@ def matchup(
             elif not (math.isfinite(st.lat) and math.isfinite(st.lon)):
                 res = (math.nan, 0, math.nan, "station has no position")
             else:
-                rc = _locate(chosen, st.lat, st.lon)
+                rc = pixel_at(chosen, st.lat, st.lon)
                 res = (math.nan, 0, math.nan, "outside the grid") if rc is None else _box_value(chosen, rc, box, statistic, min_valid, max_cv)
             for lst, x in zip((vals, counts, cvs, status), res):
                 lst.append(x)
