@@ -22,6 +22,13 @@ def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
     return out
 
 
+def _number_or_text(v: str) -> float | str:
+    try:
+        return float(v)
+    except ValueError:
+        return v
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m oceancolour.validate", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -80,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = matchup(args.insitu, products, box=args.box, min_valid=args.min_valid,
                          time_window=None if args.time_window.lower() == "none" else args.time_window,
                          columns=columns, statistic=args.statistic, max_cv=args.max_cv,
-                         na_values=[float(v) if v.replace(".", "", 1).lstrip("-").isdigit() else v for v in args.na_value],
+                         na_values=[_number_or_text(v) for v in args.na_value],
                          log_scale=not args.linear, report_dir=args.report)
         print(report.describe())
         print(report.table[["n", "bias_log10", "rmsd_log10", "median_ratio", "mdape_pct"]].to_string())

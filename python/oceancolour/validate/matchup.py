@@ -173,7 +173,8 @@ def matchup(
     ``products`` maps an algorithm name to a :class:`Product`, a ``(source, variable)``
     tuple, or a list of them (e.g. daily files): for each station the product whose time
     coverage, widened by ``time_window`` (hours or '3h', '1D'), contains the station time
-    is used; products without a known time are used for every station. The value is the
+    is used, else the first product without a known time; with ``time_window=None`` or
+    no station time, the first product listed. The value is the
     ``statistic`` ("median", or "filtered_mean" of Bailey & Werdell 2006) of the valid
     pixels in a ``box`` x ``box`` window, kept when at least ``min_valid`` (default: more
     than half the box) are valid and, if ``max_cv`` is given, their coefficient of
@@ -232,17 +233,15 @@ def matchup(
 
 
 def _pick(fields, t, window):
-    """The product covering time ``t`` (nearest coverage centre), or a timeless one."""
+    """The product whose coverage (widened by ``window``) contains time ``t``, nearest
+    coverage centre first; else the first product without a known time; None if neither.
+    Without a window or a station time, the first product."""
     import pandas as pd
 
-    best, best_gap = None, None
-    for f, cov in fields:
-        if cov is None or window is None or t is None or pd.isna(t):
-            if best is None:
-                best, best_gap = f, pd.Timedelta.max
-            continue
-        if cov[0] - window <= t <= cov[1] + window:
-            gap = abs(t - (cov[0] + (cov[1] - cov[0]) / 2))
-            if best_gap is None or gap < best_gap:
-                best, best_gap = f, gap
-    return best
+    if window is None or t is None or pd.isna(t):
+        return fields[0][0]
+    covering = [(abs(t - (c[0] + (c[1] - c[0]) / 2)), i) for i, (f, c) in enumerate(fields)
+                if c is not None and c[0] - window <= t <= c[1] + window]
+    if covering:
+        return fields[min(covering)[1]][0]
+    return next((f for f, c in fields if c is None), None)
