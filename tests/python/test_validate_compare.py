@@ -1,6 +1,7 @@
 """oceancolour.validate.compare: gates, alignment, coverage, reports and the CLI."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -44,8 +45,10 @@ def test_planted_bias_fails_gate_and_shows_region(tmp_path):
     r = rep.results["chl"]
     assert not rep.passed and rep.exit_code == 1 and r.passed is False
     assert "150/2000 pairs (7.5%) outside rel:0.001" in r.reason
-    # The difference is nonzero exactly in the planted region (float32 storage of both files).
-    np.testing.assert_array_equal(np.abs(r.difference) > 1e-4 * r.reference, region)
+    at = re.search(r"largest rel difference \+0\.02 at index \((\d+), (\d+)\)", r.reason)
+    assert at and region[int(at[1]), int(at[2])]
+    # The difference is nonzero exactly in the planted region.
+    np.testing.assert_array_equal(r.difference != 0, region)
     rel = r.difference[region] / r.reference[region]
     np.testing.assert_allclose(rel, 0.02, atol=1e-6)
     for kind in ("difference_map", "scatter", "histogram"):

@@ -46,14 +46,18 @@ class Tolerance:
             raise ValidationInputError(f"tolerance {text!r}: value must be >= 0 and percent in (0, 100]")
         return cls(m[1], value, share)
 
-    def within(self, m: np.ndarray, o: np.ndarray) -> np.ndarray:
-        if self.kind == "rel":
-            return np.abs(m - o) <= self.value * np.abs(o)
-        if self.kind == "abs":
-            return np.abs(m - o) <= self.value
+    def measure(self, m: np.ndarray, o: np.ndarray) -> np.ndarray:
+        """The signed quantity the gate bounds: (M - O)/|O|, M - O, or log10 M - log10 O
+        (NaN where undefined, which counts as outside)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            d = np.abs(np.log10(m) - np.log10(o))
-        return (m > 0) & (o > 0) & (d <= self.value)
+            if self.kind == "rel":
+                return np.where(o != 0, (m - o) / np.abs(o), np.where(m == o, 0.0, np.nan))
+            if self.kind == "abs":
+                return m - o
+            return np.where((m > 0) & (o > 0), np.log10(m) - np.log10(o), np.nan)
+
+    def within(self, m: np.ndarray, o: np.ndarray) -> np.ndarray:
+        return np.abs(self.measure(m, o)) <= self.value
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value:g}" + ("" if self.min_share_pct == 100 else f"@{self.min_share_pct:g}")
@@ -225,18 +229,18 @@ def _compare_variable(name, ref: Field, cand: Field, r, c, tol: Tolerance | None
                 f"{stats['n_reference_only']} pixels valid in the reference only, {stats['n_candidate_only']} in the candidate only")
     passed, reason = None, f"not gated; {coverage}"
     if tol is not None:
-        within = tol.within(c[both], r[both])
+        measured = tol.measure(c[both], r[both])
+        within = np.abs(measured) <= tol.value
         share = 100.0 * within.mean() if within.size else 0.0
         stats["share_within_tolerance_pct"] = share
         problems = []
         if not within.size:
             problems.append("no pixel valid in both products")
         elif share < tol.min_share_pct:
-            bad = np.flatnonzero(both)[~within]
-            worst = bad[np.argmax(np.abs(diff.ravel()[bad]))]
-            where = np.unravel_index(worst, r.shape)
+            k = int(np.argmax(np.where(np.isnan(measured), np.inf, np.abs(measured))))
+            where = np.unravel_index(np.flatnonzero(both)[k], r.shape)
             problems.append(f"{(~within).sum()}/{within.size} pairs ({100 - share:.3g}%) outside {tol}; "
-                            f"largest difference {diff.ravel()[worst]:+.4g} at index {tuple(int(i) for i in where)}")
+                            f"largest {tol.kind} difference {measured[k]:+.4g} at index {tuple(int(i) for i in where)}")
         if cov_share > max_cov:
             problems.append(coverage + f" ({100 * cov_share:.3g}% > allowed {100 * max_cov:g}%)")
         passed = not problems
