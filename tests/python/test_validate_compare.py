@@ -12,6 +12,7 @@ pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
 netCDF4 = pytest.importorskip("netCDF4")
 from oceancolour.validate import Tolerance, ValidationInputError, compare  # noqa: E402
+from oceancolour.validate.__main__ import main  # noqa: E402
 
 LAT = np.linspace(50.0, 45.0, 40)  # north-up, 0.128 deg
 LON = np.linspace(-8.0, -2.0, 50)
@@ -132,28 +133,45 @@ def test_bad_inputs_name_the_problem(tmp_path):
         compare(legacy, elsewhere, variables={"CHL_OC5": "CHL_OC5"})
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "oceancolour.validate", *map(str, args)], capture_output=True, text=True)
+def _cli(capsys, *args):
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
 
 
-def test_cli_exit_codes(tmp_path):
+def test_cli_exit_codes(tmp_path, capsys):
     ref = _chl_field()
     legacy = _write_nc(tmp_path / "legacy.nc", "CHL_OC5", ref)
     same = _write_nc(tmp_path / "same.nc", "chl", ref)
     biased = _write_nc(tmp_path / "biased.nc", "chl", ref * 1.02)
-    ok = _cli("compare", "--reference", legacy, "--candidate", same, "--variables", "chl=CHL_OC5",
-              "--tolerance", "chl=rel:1e-3", "--report", tmp_path / "rep")
+    # Once through the real entry point.
+    ok = subprocess.run([sys.executable, "-m", "oceancolour.validate", "compare", "--reference", str(legacy), "--candidate",
+                         str(same), "--variables", "chl=CHL_OC5", "--tolerance", "chl=rel:1e-3", "--report", str(tmp_path / "rep")],
+                        capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert "chl: PASS" in ok.stdout and (tmp_path / "rep" / "summary.html").exists()
-    fail = _cli("compare", "--reference", legacy, "--candidate", biased, "--variables", "chl=CHL_OC5", "--tolerance", "chl=rel:1e-3")
-    assert fail.returncode == 1 and "chl: FAIL" in fail.stdout
-    missing = _cli("compare", "--reference", legacy, "--candidate", same, "--variables", "spm=SPM", "--tolerance", "spm=rel:1e-3")
-    assert missing.returncode == 2 and "legacy.nc: no variable 'SPM' (has CHL_OC5, lat, lon)" in missing.stderr
-    absent = _cli("compare", "--reference", tmp_path / "nope.nc", "--candidate", same, "--variables", "chl=CHL_OC5")
-    assert absent.returncode == 2 and "nope.nc: no such file" in absent.stderr
-    usage = _cli("compare", "--reference", legacy)
-    assert usage.returncode == 2
+    code, out, _ = _cli(capsys, "compare", "--reference", legacy, "--candidate", biased, "--variables", "chl=CHL_OC5",
+                        "--tolerance", "chl=rel:1e-3")
+    assert code == 1 and "chl: FAIL" in out
+    code, _, err = _cli(capsys, "compare", "--reference", legacy, "--candidate", same, "--variables", "spm=SPM",
+                        "--tolerance", "spm=rel:1e-3")
+    assert code == 2 and "legacy.nc: no variable 'SPM' (has CHL_OC5, lat, lon)" in err
+    code, _, err = _cli(capsys, "compare", "--reference", tmp_path / "nope.nc", "--candidate", same, "--variables", "chl=CHL_OC5")
+    assert code == 2 and "nope.nc: no such file" in err
+    corrupt = tmp_path / "corrupt.nc"
+    corrupt.write_bytes(b"CDF\x01" + b"\xff" * 40)
+    code, _, err = _cli(capsys, "compare", "--reference", corrupt, "--candidate", same, "--variables", "chl=CHL_OC5")
+    assert code == 2 and "corrupt.nc: unreadable netCDF" in err
+    coarse = _write_nc(tmp_path / "coarse.nc", "chl", ref[::2, ::2], lat=LAT[::2], lon=LON[::2])
+    code, _, err = _cli(capsys, "compare", "--reference", legacy, "--candidate", coarse, "--variables", "chl=CHL_OC5")
+    assert code == 2 and "grids differ in latitude spacing" in err
+    code, _, err = _cli(capsys, "compare", "--reference", legacy, "--candidate", same, "--tolerance", "chl=5%")
+    assert code == 2 and "tolerance '5%'" in err
+    with pytest.raises(SystemExit) as usage:  # argparse: missing --candidate
+        main(["compare", "--reference", str(legacy)])
+    assert usage.value.code == 2
     unwritable = tmp_path / "file"
     unwritable.write_text("")
-    bad_dir = _cli("compare", "--reference", legacy, "--candidate", same, "--variables", "chl=CHL_OC5", "--report", unwritable / "rep")
-    assert bad_dir.returncode == 2 and "cannot write the report" in bad_dir.stderr
+    code, _, err = _cli(capsys, "compare", "--reference", legacy, "--candidate", same, "--variables", "chl=CHL_OC5",
+                        "--report", unwritable / "rep")
+    assert code == 2 and "cannot write the report" in err
