@@ -9,6 +9,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 netCDF4 = pytest.importorskip("netCDF4")
 from oceancolour.validate import Product, ValidationInputError, matchup, metrics  # noqa: E402
+from oceancolour.validate.__main__ import main  # noqa: E402
 
 LAT = np.arange(49.95, 44.9, -0.1)  # 0.1 deg, north-up, pixel centres
 LON = np.arange(-7.95, -2.0, 0.1)
@@ -82,7 +83,7 @@ def test_two_algorithms_win_rates(setup):
     assert rep.win_rates is not None and set(rep.win_rates.columns) == {"A", "B"}
 
 
-def test_matchup_errors_and_cli(setup):
+def test_matchup_errors_and_cli(setup, capsys):
     tmp_path, csv, p1, *_ = setup
     with pytest.raises(ValidationInputError, match=r"insitu.csv: no column 'chl'"):
         matchup(csv, {"OC4": (p1, "chlor_a")}, columns={"lat": "latitude", "lon": "longitude", "insitu": "chl"})
@@ -93,7 +94,8 @@ def test_matchup_errors_and_cli(setup):
                           "time=DATE", "--time-window", "1D", "--na-value", "999.99"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "OC4" in run.stdout
-    bad = subprocess.run([sys.executable, "-m", "oceancolour.validate", "matchup", "--insitu", str(tmp_path / "none.csv"),
-                          "--products", f"OC4={p1}:chlor_a", "--columns", "lat=latitude", "lon=longitude", "insitu=Chl"],
-                         capture_output=True, text=True)
-    assert bad.returncode == 2 and "none.csv: unreadable in situ table" in bad.stderr
+    code = main(["matchup", "--insitu", str(tmp_path / "none.csv"), "--products", f"OC4={p1}:chlor_a",
+                 "--columns", "lat=latitude", "lon=longitude", "insitu=Chl"])
+    assert code == 2 and "none.csv: unreadable in situ table" in capsys.readouterr().err
+    code = main(["matchup", "--insitu", str(csv), "--products", f"OC4={p1}", "--columns", "lat=latitude"])
+    assert code == 2 and "expected ALGORITHM=FILE:VARIABLE" in capsys.readouterr().err
