@@ -29,8 +29,8 @@ def _number_or_text(v: str) -> float | str:
         return v
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m oceancolour.validate", description=__doc__,
+def _parser(prog: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("compare", help="compare a candidate product with a reference (legacy) product")
@@ -61,8 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "python -m oceancolour.validate") -> int:
+    """Run the command line ``argv`` (default sys.argv[1:]) and return the exit code.
+    ``prog`` names the command in usage messages (e.g. "oceancolour")."""
+    args = _parser(prog).parse_args(argv)
     try:
         if args.command == "compare":
             from oceancolour.validate.compare import compare
