@@ -55,8 +55,8 @@ pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
     // Pad to four blue slots with the last blue (max/min are unchanged).
     let last = *blues.last().expect("every OCx set has a blue band");
     let pick = |i: usize| *blues.get(i).unwrap_or(&last);
-    let a = set.a;
-    Ok(map_pixels_vec([pick(0), pick(1), pick(2), pick(3), green], rrs.len(), move |[b0, b1, b2, b3, g]| {
+    let a = set.a.map(|c| c as f32);
+    Ok(map_pixels_vec([pick(0), pick(1), pick(2), pick(3), green], rrs.len(), #[inline(always)] move |[b0, b1, b2, b3, g]| {
         ocx_pixel([b0, b1, b2, b3], b3, g, &a)
     }))
 }
@@ -78,7 +78,7 @@ pub fn chl_ci(rrs: &Reflectances, set: &CiSet) -> Result<Vec<f32>> {
     let [b, g, r] = ci_bands(rrs)?;
     let conv = coef::green_to_555(rrs.sensor.roles.green);
     let a = set.a;
-    Ok(map_pixels_vec([b, g, r], rrs.len(), move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
+    Ok(map_pixels_vec([b, g, r], rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
 }
 
 /// OCI: CI below t1, OCx above t2, linear blend between (mg m-3).
@@ -93,7 +93,7 @@ pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<
     let mut out = chl_ci(rrs, ci)?;
     let ocx_values = chl_ocx(rrs, ocx)?;
     let ci_values = out.clone();
-    map_pixels([&ci_values, &ocx_values], &mut out, |[c, o]| oci_blend(c, o, t1, t2));
+    map_pixels([&ci_values, &ocx_values], &mut out, #[inline(always)] |[c, o]| oci_blend(c, o, t1, t2));
     Ok(out)
 }
 
@@ -118,7 +118,7 @@ pub fn kd490(rrs: &Reflectances, set: &Kd2Set) -> Result<Vec<f32>> {
     let blue = rrs.band(pick(set.blue)?, &algorithm)?;
     let green = rrs.band(pick(set.green)?, &algorithm)?;
     let a = set.a;
-    Ok(map_pixels_vec([blue, green], rrs.len(), move |[b, g]| kd2_pixel(b, g, &a)))
+    Ok(map_pixels_vec([blue, green], rrs.len(), #[inline(always)] move |[b, g]| kd2_pixel(b, g, &a)))
 }
 
 pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
@@ -131,7 +131,7 @@ pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
 /// Kd(490) from chlorophyll (m-1).
 pub fn kd490_morel(chl: &[f32], set: &MorelKdSet) -> Vec<f32> {
     let (kw, chi, e) = (set.kw, set.chi, set.e);
-    map_pixels_vec([chl], chl.len(), move |[c]| kd490_from_chl_pixel(c, kw, chi, e))
+    map_pixels_vec([chl], chl.len(), #[inline(always)] move |[c]| kd490_from_chl_pixel(c, kw, chi, e))
 }
 
 /// KdPAR (m-1) over the first or second optical depth from Kd(490), Morel et al. 2007.
@@ -144,7 +144,7 @@ pub fn kdpar_morel(kd490: &[f32], depth: &str) -> Result<Vec<f32>> {
             name: "depth".into(),
             reason: format!("{depth:?}; choose \"first\" or \"second\" optical depth"),
         })?;
-    Ok(map_pixels_vec([kd490], kd490.len(), move |[k]| kdpar_morel_pixel(k, &c)))
+    Ok(map_pixels_vec([kd490], kd490.len(), #[inline(always)] move |[k]| kdpar_morel_pixel(k, &c)))
 }
 
 /// A and C of a Nechad calibration at a sensor band's centre.
@@ -165,7 +165,7 @@ fn nechad_product(rrs: &Reflectances, table: &[NechadNode], wavelength: Option<u
     let nm = wavelength.unwrap_or(rrs.sensor.roles.red);
     let node = nechad_node(table, rrs.sensor, nm, algorithm)?;
     let band = rrs.band(nm, algorithm)?;
-    Ok(map_pixels_vec([band], rrs.len(), move |[r]| nechad_pixel(r, &node)))
+    Ok(map_pixels_vec([band], rrs.len(), #[inline(always)] move |[r]| nechad_pixel(r, &node)))
 }
 
 /// Nechad et al. 2010 SPM (g m-3) at one band (default: the sensor's red band).
@@ -198,7 +198,7 @@ pub fn turbidity_dogliotti(rrs: &Reflectances) -> Result<Vec<f32>> {
     }
     let red = rrs.band(s.roles.red_dogliotti, algorithm)?;
     let nir = rrs.band(s.roles.nir, algorithm)?;
-    Ok(map_pixels_vec([red, nir], rrs.len(), |[r, n]| {
+    Ok(map_pixels_vec([red, nir], rrs.len(), #[inline(always)] |[r, n]| {
         dogliotti_pixel(r, n, &coef::DOGLIOTTI_RED, &coef::DOGLIOTTI_NIR, coef::DOGLIOTTI_BLEND)
     }))
 }

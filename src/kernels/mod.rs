@@ -17,6 +17,9 @@ const CHUNK: usize = 16 * 1024;
 
 /// out[i] = f([inputs[0][i], ..., inputs[N-1][i]]) for every pixel, in parallel.
 ///
+/// Mark the closure `#[inline(always)]`: only inlined into the loop does it
+/// get compiled for AVX2 and vectorised.
+///
 /// Panics if an input's length differs from `out`'s (callers check lengths
 /// and report them as errors first).
 pub fn map_pixels<const N: usize, F>(inputs: [&[f32]; N], out: &mut [f32], f: F)
