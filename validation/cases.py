@@ -121,10 +121,11 @@ def ccrr_oc5() -> dict[str, Any]:
     insitu = st["X.Chl_a..ug.L."]
     sel = st[list(CCRR_MERIS.values())].notna().all(axis=1) & insitu.notna()
     rrs = {nm: st.loc[sel, col].to_numpy(float) / math.pi for nm, col in CCRR_MERIS.items()}
-    # Hook: adjust this call to the final signature of chl_oc5 when issue 3 lands.
+    # Hook, written against the oc5 branch's chl_oc5(rrs, sensor, table=None): table=None is
+    # that library's open OC5-like table, not Ifremer's (see its README).
     estimates = {"OC5": np.asarray(oc.chl_oc5(rrs, sensor="meris"), dtype=np.float64)}
     table, _ = oc.validate.matchup_statistics(insitu[sel].to_numpy(float), estimates)
-    return {"stations": int(sel.sum()), "stats": _stats_json(table)}
+    return {"stations": int(sel.sum()), "table": "default (open OC5-like)", "stats": _stats_json(table)}
 
 
 # Registry and comparison --------------------------------------------------------------
