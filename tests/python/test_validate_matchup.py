@@ -99,3 +99,15 @@ def test_matchup_errors_and_cli(setup, capsys):
     assert code == 2 and "none.csv: unreadable in situ table" in capsys.readouterr().err
     code = main(["matchup", "--insitu", str(csv), "--products", f"OC4={p1}", "--columns", "lat=latitude"])
     assert code == 2 and "expected ALGORITHM=FILE:VARIABLE" in capsys.readouterr().err
+
+
+def test_pixel_at_longitude_conventions_and_edges():
+    from oceancolour.validate import pixel_at, read_variable
+
+    lat = np.arange(89.5, -90, -1.0)
+    f360 = read_variable({"chl": np.zeros((180, 360)), "lat": lat, "lon": np.arange(0.5, 360, 1.0)}, "chl")
+    assert pixel_at(f360, 0.2, -10.4) == (89, 349)  # lon 349.6 -> centre 349.5
+    f180 = read_variable({"chl": np.zeros((180, 360)), "lat": lat, "lon": np.arange(-179.5, 180, 1.0)}, "chl")
+    assert pixel_at(f180, -0.2, 190.2) == (90, 10)  # lon -169.8 -> centre -169.5
+    small = read_variable({"chl": np.zeros((2, 2)), "lat": [45.05, 44.95], "lon": [-4.05, -3.95]}, "chl")
+    assert pixel_at(small, 45.3, -4.0) is None  # beyond half a pixel from the edge

@@ -119,8 +119,10 @@ def pixel_at(f: Field, lat: float, lon: float) -> tuple[int, int] | None:
     if f.lat is None or f.lon is None:
         raise ValidationInputError(f"{f.source}: no latitude/longitude, cannot place stations")
     if f.lat.ndim == 1:
-        if np.nanmax(f.lon) > 180 and lon < 0:
+        if np.nanmax(f.lon) > 180 and lon < 0:  # grid in 0..360
             lon += 360.0
+        elif np.nanmin(f.lon) < 0 and lon > 180:
+            lon -= 360.0
         idx = []
         for axis, x in ((f.lat, lat), (f.lon, lon)):
             step = np.median(np.abs(np.diff(axis))) if axis.size > 1 else math.inf

@@ -70,7 +70,8 @@ def _read_one(src: Source, name: str) -> Field:
             magic = f.read(8)
     except OSError as e:
         raise ValidationInputError(f"{path}: cannot read ({e.strerror})") from None
-    if magic[:3] == b"CDF" or magic == b"\x89HDF\r\n\x1a\n":
+    # netCDF-4 files may start with an HDF5 user block: trust the usual suffixes too.
+    if magic[:3] == b"CDF" or magic == b"\x89HDF\r\n\x1a\n" or path.suffix.lower() in (".nc", ".nc4", ".cdf", ".h5"):
         return _read_netcdf(path, name)
     if magic[:2] == b"SR":
         return _read_sav(path, name)
@@ -140,7 +141,9 @@ def _read_netcdf(path: Path, name: str) -> Field:
             try:
                 var = ds[name]
             except (IndexError, KeyError):
-                raise KeyError(f"{path}: no variable {name!r}") from None
+                var = None
+            if not isinstance(var, netCDF4.Variable):
+                raise KeyError(f"{path}: no variable {name!r}")
         else:
             hits = [(g, _lookup(list(g.variables), name)) for g in _walk_groups(ds)]
             hits = [g.variables[k] for g, k in hits if k is not None]
@@ -173,7 +176,7 @@ def _netcdf_coords(var) -> tuple[np.ndarray | None, np.ndarray | None]:
                 if v is var:
                     continue
                 if getattr(v, "units", "") in (units, units.replace("_", " ")) or v.name.lower() in names:
-                    if set(v.dimensions) <= set(var.dimensions):
+                    if v.dimensions and set(v.dimensions) <= set(var.dimensions):
                         hit = v
                         break
             group = group.parent
