@@ -40,10 +40,12 @@ class MatchupReport:
         s = self.settings
         return (f"{s['stations']} stations; {s['box']}x{s['box']} box, {s['statistic']}, at least {s['min_valid']} valid pixels"
                 + (f", CV <= {s['max_cv']}" if s["max_cv"] is not None else "")
-                + (f", time window +/- {s['time_window']}" if s["time_window"] is not None else ", no time window"))
+                + (f", time window +/- {s['time_window'].total_seconds() / 3600:g} h" if s["time_window"] is not None
+                   else ", no time window"))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"settings": {k: str(v) if k == "time_window" else v for k, v in self.settings.items()},
+        window = self.settings["time_window"]
+        return {"settings": {**self.settings, "time_window": None if window is None else window.total_seconds() / 3600},
                 "algorithms": self.table.to_dict(orient="index"),
                 "win_rates": None if self.win_rates is None else self.win_rates.to_dict(orient="index"),
                 "plots": {k: p.name for k, p in self.plots.items()}}

@@ -69,14 +69,14 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def _md_table(rows: dict[str, dict], columns: list[str]) -> str:
-    lines = ["| variable | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+def _md_table(rows: dict[str, dict], columns: list[str], first: str = "variable") -> str:
+    lines = [f"| {first} | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     lines += [f"| {name} | " + " | ".join(_fmt(r.get(c, "")) for c in columns) + " |" for name, r in rows.items()]
     return "\n".join(lines)
 
 
-def _html_table(rows: dict[str, dict], columns: list[str]) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in ["variable", *columns])
+def _html_table(rows: dict[str, dict], columns: list[str], first: str = "variable") -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in [first, *columns])
     body = "".join("<tr><td>" + html.escape(name) + "</td>" + "".join(f"<td>{html.escape(_fmt(r.get(c, '')))}</td>" for c in columns) + "</tr>"
                    for name, r in rows.items())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -227,14 +227,14 @@ def write_matchup(report: "MatchupReport", report_dir: Path) -> None:
         rows = report.table.to_dict(orient="index")
         cols = [c for c in ("n", "bias_log10", "mae_log10", "rmsd_log10", "bias_factor", "mae_factor", "slope_rma_log10",
                             "intercept_rma_log10", "r_log10", "median_ratio", "mdape_pct", "bias", "rmsd") if c in report.table]
-        md = ["# Matchups", "", report.describe(), "", _md_table(rows, cols), ""]
+        md = ["# Matchups", "", report.describe(), "", _md_table(rows, cols, "algorithm"), ""]
         if report.win_rates is not None:
-            md += ["Win rates (row beats column, Seegers et al. 2018):", "", _md_table(report.win_rates.to_dict(orient="index"), list(report.win_rates.columns)), ""]
+            md += ["Win rates (row beats column, Seegers et al. 2018):", "", _md_table(report.win_rates.to_dict(orient="index"), list(report.win_rates.columns), "algorithm"), ""]
         md += [f"![{n}]({p.name})" for n, p in report.plots.items()]
         (tmp / "summary.md").write_text("\n".join(md))
-        body = f"<h1>Matchups</h1><p>{html.escape(report.describe())}</p>{_html_table(rows, cols)}"
+        body = f"<h1>Matchups</h1><p>{html.escape(report.describe())}</p>{_html_table(rows, cols, 'algorithm')}"
         if report.win_rates is not None:
-            body += "<h2>Win rates (row beats column)</h2>" + _html_table(report.win_rates.to_dict(orient="index"), list(report.win_rates.columns))
+            body += "<h2>Win rates (row beats column)</h2>" + _html_table(report.win_rates.to_dict(orient="index"), list(report.win_rates.columns), "algorithm")
         body += "".join(f"<img src='{p.name}' alt='{html.escape(n)}'>" for n, p in report.plots.items())
         (tmp / "summary.html").write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>oceancolour matchups</title><style>{_CSS}</style></head><body>{body}</body></html>")
         (tmp / "summary.json").write_text(json.dumps(_json_safe(report.to_dict()), indent=2))
