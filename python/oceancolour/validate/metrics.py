@@ -66,13 +66,6 @@ def rma(m: np.ndarray, o: np.ndarray) -> tuple[float, float]:
     return float(slope), float(m.mean() - slope * o.mean())
 
 
-def median_ratio(m: np.ndarray, o: np.ndarray) -> tuple[float, float]:
-    """Median of M/O and its semi-interquartile range (Q3 - Q1)/2."""
-    ratio = m / o
-    q1, q2, q3 = np.percentile(ratio, [25, 50, 75])
-    return float(q2), float((q3 - q1) / 2)
-
-
 def relative_difference_pct(m: np.ndarray, o: np.ndarray) -> np.ndarray:
     """100 (M - O)/O per pair."""
     return 100.0 * (m - o) / o
@@ -112,16 +105,19 @@ def summary(m: np.ndarray, o: np.ndarray) -> dict[str, float]:
         d = lm - lo
         slope, intercept = rma(lm, lo)
         rel = relative_difference_pct(mp, op)
-        ratio, siqr = median_ratio(mp, op)
+        # M/O = 1 + rel/100, so one set of percentiles of rel also gives the ratio's
+        # median and SIQR (saves sorting large grids twice).
+        pct = dict(zip(PERCENTILES, np.percentile(rel, PERCENTILES)))
+        ratio, siqr = 1 + pct[50] / 100, (pct[75] - pct[25]) / 200
         out.update(
             bias_log10=float(d.mean()), mae_log10=float(np.abs(d).mean()),
             rmsd_log10=rmsd(lm, lo), rmsd_c_log10=rmsd_centred(lm, lo),
             bias_factor=float(10 ** d.mean()), mae_factor=float(10 ** np.abs(d).mean()),
             r_log10=pearson_r(lm, lo), slope_rma_log10=slope, intercept_rma_log10=intercept,
-            median_ratio=ratio, siqr_ratio=siqr,
+            median_ratio=float(ratio), siqr_ratio=float(siqr),
             mdape_pct=float(np.median(np.abs(rel))), apd_pct=float(np.mean(np.abs(rel))),
             rpd_pct=float(np.mean(rel)),
-            **{f"reldiff_p{p}_pct": float(v) for p, v in zip(PERCENTILES, np.percentile(rel, PERCENTILES))},
+            **{f"reldiff_p{p}_pct": float(v) for p, v in pct.items()},
         )
     else:
         for k in ("bias_log10", "mae_log10", "rmsd_log10", "rmsd_c_log10", "bias_factor", "mae_factor",
