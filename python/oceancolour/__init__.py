@@ -58,3 +58,12 @@ __all__ = [
     "turbidity_dogliotti",
     "turbidity_nechad",
 ]
+
+
+def __getattr__(name: str):
+    # oceancolour.validate needs the optional `validate` extra: import it on first use only.
+    if name == "validate":
+        import importlib
+
+        return importlib.import_module("oceancolour.validate")
+    raise AttributeError(f"module 'oceancolour' has no attribute {name!r}")
