@@ -339,3 +339,83 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
     t.validate()?;
     Ok(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sensors::sensor;
+
+    fn meris() -> C1Model {
+        let s = sensor("meris").unwrap();
+        C1Model::new(s, crate::products::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
+    }
+
+    /// oc5-open-table.md s5 test vectors (MERIS, spectra of algorithms.md s5.2):
+    /// [412, 443, 490, 510, 560] -> (OC4-MERIS, open OC5 per pixel).
+    const VECTORS: [([f64; 5], f64, f64); 5] = [
+        ([0.0095, 0.0080, 0.0060, 0.0035, 0.0018], 0.153, 0.153),
+        ([0.0040, 0.0045, 0.0050, 0.0042, 0.0030], 0.699, 0.699),
+        ([0.0030, 0.0038, 0.0055, 0.0058, 0.0060], 2.970, 2.970),
+        ([0.0030, 0.0038, 0.0055, 0.0058, 0.0150], 185.0, 42.0),
+        ([0.0010, 0.0025, 0.0045, 0.0050, 0.0060], 4.98, 2.97),
+    ];
+
+    #[test]
+    fn design_study_test_vectors() {
+        let m = meris();
+        assert!((m.r_star - 0.964).abs() < 0.002, "R* {}", m.r_star);
+        for (rrs, want_ocx, want_oc5) in VECTORS {
+            let r = rrs[1].max(rrs[2]).max(rrs[3]) / rrs[4];
+            let ocx = ocx_of_ratio(r, &m.ocx.a);
+            let got = m.correct(rrs[4], rrs[0], r);
+            let close = |a: f64, b: f64, tol: f64| ((a - b) / b).abs() < tol;
+            assert!(close(ocx, want_ocx, 0.01), "OCx {ocx} vs {want_ocx}");
+            assert!(close(got.chl, want_oc5, 0.02), "OC5 {} vs {want_oc5} ({rrs:?})", got.chl);
+        }
+    }
+
+    #[test]
+    fn case1_spectra_give_ocx_exactly_and_departures_lower_chl() {
+        let m = meris();
+        let mut out = vec![0.0; m.model.bands.len()];
+        for chl in [0.05, 0.3, 1.0, 3.0] {
+            m.model.rrs(chl, m.model.case1_cdm(chl), 0.0, &mut out);
+            let r = out[2..].iter().cloned().fold(f64::MIN, f64::max) / out[0];
+            let c = m.correct(out[0], out[1], r);
+            assert_eq!(c.flag, node::OCX);
+            assert_eq!(c.chl, ocx_of_ratio(r, &m.ocx.a));
+            // A much brighter green (minerals) lowers chl; a darker 412 (CDOM) too.
+            let bright = m.correct(out[0] * 3.0, out[1], r);
+            let dark412 = m.correct(out[0], out[1] / 4.0, r);
+            assert!(bright.chl < c.chl && bright.flag == node::CORRECTED, "chl {chl}: {bright:?}");
+            assert!(dark412.chl < c.chl, "chl {chl}: {dark412:?}");
+        }
+    }
+
+    #[test]
+    fn small_table_follows_the_rules() {
+        let s = sensor("meris").unwrap();
+        let m = meris();
+        let t = build_table(&m, s, [24, 30, 36], 180.0, 171.4).unwrap();
+        let f = t.node_flags.as_ref().unwrap();
+        let [_, nb, nr] = t.shape();
+        let first_pos = (0..nb).find(|&j| t.axes[1].value(j) > 0.0).unwrap();
+        for i in 0..24 {
+            for j in 0..nb {
+                for k in 0..nr {
+                    let id = (i * nb + j) * nr + k;
+                    let (g, b, r) = (t.axes[0].value(i), t.axes[1].value(j), t.axes[2].value(k));
+                    if g <= 0.0 || r <= 0.0 {
+                        assert!(t.values[id].is_nan() && f[id] == node::UNDEFINED);
+                    } else if b <= 0.0 {
+                        assert_eq!(t.values[id].to_bits(), t.values[(i * nb + first_pos) * nr + k].to_bits());
+                        assert_eq!(f[id], node::COPIED);
+                    } else {
+                        let want = m.correct(g / 180.0, b / 171.4, r);
+                        assert_eq!(t.values[id], want.chl as f32);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -291,3 +291,28 @@ mod tests {
         assert!(parse_npy(b"not an npy").is_err());
     }
 }
+
+#[cfg(test)]
+mod roundtrip {
+    use super::*;
+    use crate::oc5::{build, BuildOptions};
+
+    #[test]
+    fn netcdf_round_trip_is_bit_for_bit_and_bad_files_are_named() {
+        let s = crate::sensors::sensor("olci-a").unwrap();
+        let t = build(s, &BuildOptions { shape: [6, 7, 8], ..Default::default() }).unwrap();
+        let dir = std::env::temp_dir().join(format!("oc5rt{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.nc");
+        save(&t, &p).unwrap();
+        let back = load(&p).unwrap();
+        assert!(back == t);
+        assert!(back.values.iter().any(|v| v.is_nan()));
+        // Not a table / missing / unwritable.
+        std::fs::write(dir.join("junk.nc"), b"junk").unwrap();
+        assert!(load(&dir.join("junk.nc")).unwrap_err().to_string().contains("junk.nc"));
+        assert!(load(&dir.join("none.nc")).unwrap_err().to_string().contains("no such file"));
+        assert!(save(&t, &dir.join("no/such/dir/t.nc")).unwrap_err().to_string().contains("does not exist"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
