@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex};
 pub use c1::{build_table, C1Model, C1Params, OPEN_TABLE_VERSION};
 pub use table::{node, operational_axes, status, Axis, AxisVariable, Oc5Bands, Oc5Table, OPERATIONAL_AXES};
 
-use crate::coefficients::GOHIN_SPM_MINERAL_SCALE;
 use crate::error::{Error, Result};
 use crate::products::ocx_set;
 use crate::sensors::Sensor;
@@ -63,9 +62,10 @@ impl Default for BuildOptions {
     }
 }
 
-/// The C1 correction of a sensor.
+/// The C1 correction of a sensor, with the published mineral constants
+/// (the SPM calibration factor cancels out of the C1 fit; OC5 does not use it).
 pub fn c1_model(sensor: &Sensor, ocx: &str, params: C1Params) -> Result<C1Model> {
-    C1Model::new(sensor, ocx_set(sensor, ocx)?, params, GOHIN_SPM_MINERAL_SCALE.value)
+    C1Model::new(sensor, ocx_set(sensor, ocx)?, params, 1.0)
 }
 
 /// Builds the open OC5-like table of a sensor.
