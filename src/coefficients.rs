@@ -260,8 +260,11 @@ pub struct Calibration {
 /// in situ TSM (oc5-open-table.md s1.1); this factor is fitted, it is not
 /// Gohin's (whose SPM coefficients were not found). OC5 does not depend on it.
 pub const GOHIN_SPM_MINERAL_SCALE: Calibration = Calibration {
-    value: 1.0,
-    source: "CALIBRATION (this library): not yet fitted",
+    value: 0.2305,
+    source: "CALIBRATION (this library, not a published value): median of SPM(k=1)/TSM on the N=84 rows with \
+TSM of the CoastColour calibration half (validation/data/ccrr_calibration_half.csv, Nechad et al. 2015 ESSD), \
+MERIS bands, chl from the open OC5 table; SPM scales exactly as 1/k, so this k gives a median SPM/TSM of 1 \
+on those rows (validation/oc5.py prints the fit). The model with Babin 2003 constants is ~4.3x too bright per gram",
 };
 
 /// Green-to-red switch of the non-algal SPM inversion, on the saturation of
