@@ -215,11 +215,13 @@ impl Oc5Table {
         x[pos[0]] = nlw_green;
         x[pos[1]] = nlw_412;
         x[pos[2]] = ratio;
-        self.interpolate_ordered(x)
+        self.interpolate_ordered(x, true)
     }
 
+    /// Trilinear value at coordinates in array order; the nearest node's
+    /// flag only when `with_flag` (it costs one more memory access).
     #[inline(always)]
-    fn interpolate_ordered(&self, x: [f64; 3]) -> Option<(f64, u8)> {
+    fn interpolate_ordered(&self, x: [f64; 3], with_flag: bool) -> Option<(f64, u8)> {
         let mut i0 = [0usize; 3];
         let mut w = [0.0f64; 3];
         for d in 0..3 {
@@ -244,7 +246,7 @@ impl Oc5Table {
         let c10 = lerp(c(1, 0, 0), c(1, 0, 1), w[2]);
         let c11 = lerp(c(1, 1, 0), c(1, 1, 1), w[2]);
         let value = lerp(lerp(c00, c01, w[1]), lerp(c10, c11, w[1]), w[0]);
-        let flag = self.node_flags.as_ref().map_or(node::OCX, |f| {
+        let flag = self.node_flags.as_ref().filter(|_| with_flag).map_or(node::OCX, |f| {
             let r = |d: usize| (w[d] >= 0.5) as usize;
             f[base + (r(0) * n1 + r(1)) * n2 + r(2)]
         });
@@ -254,7 +256,7 @@ impl Oc5Table {
     /// Chlorophyll of one pixel from its Rrs (sr-1): green, 412 and the
     /// maximum of the blues, with its status.
     #[inline(always)]
-    pub fn chl_pixel(&self, pos: [usize; 3], green: f32, violet: f32, blue_max: f32) -> (f32, u8) {
+    pub fn chl_pixel(&self, pos: [usize; 3], green: f32, violet: f32, blue_max: f32, with_status: bool) -> (f32, u8) {
         let (g, b, m) = (green as f64, violet as f64, blue_max as f64);
         if !(g.is_finite() && b.is_finite() && m.is_finite()) || g <= 0.0 {
             return (f32::NAN, status::INVALID_INPUT);
@@ -263,7 +265,7 @@ impl Oc5Table {
         x[pos[0]] = g * self.f0_green;
         x[pos[1]] = b * self.f0_violet;
         x[pos[2]] = m / g;
-        match self.interpolate_ordered(x) {
+        match self.interpolate_ordered(x, with_status) {
             None => (f32::NAN, status::OUTSIDE_TABLE),
             Some((v, _)) if !(v >= 0.0) => (f32::NAN, status::INVALID_INPUT),
             Some((v, f)) if f == node::FALLBACK => (v as f32, status::FALLBACK),
@@ -288,7 +290,7 @@ impl Oc5Table {
                 let m = bl.iter().fold(f32::NEG_INFINITY, |acc, b| acc.max(b[i]));
                 // max() ignores NaN: keep NaN blues visible as invalid input.
                 let m = if bl.iter().any(|b| b[i].is_nan()) { f32::NAN } else { m };
-                let (c, s) = self.chl_pixel(pos, g[i], v[i], m);
+                let (c, s) = self.chl_pixel(pos, g[i], v[i], m, want_status);
                 out[i] = c;
                 if let Some(st) = st.as_deref_mut() {
                     st[i] = s;
