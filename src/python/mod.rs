@@ -5,6 +5,7 @@
 //! reach Python as `PanicException`.
 
 mod arrays;
+mod oc5;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
@@ -254,6 +255,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spm_nechad, m)?)?;
     m.add_function(wrap_pyfunction!(turbidity_nechad, m)?)?;
     m.add_function(wrap_pyfunction!(turbidity_dogliotti, m)?)?;
+    oc5::register(m)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;
