@@ -16,6 +16,7 @@ class BandInfo(TypedDict):
     nominal: int
     centre_nm: float
     f0: float | None
+    id: str | None
 
 class SensorInfo(TypedDict):
     name: str
