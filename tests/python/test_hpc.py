@@ -65,3 +65,9 @@ def test_reprocess_granules_on_a_cluster(tmp_path):
             np.testing.assert_array_equal(made.chl_ocx.values, oc.chl_ocx(bands, "seawifs"))
             np.testing.assert_array_equal(made.kd490.values, oc.kd490(bands, "seawifs"))
             assert made.chl_ocx.attrs["units"] == "mg m-3"
+
+
+def test_job_array_script_parses():
+    import subprocess
+
+    subprocess.run(["bash", "-n", str(ROOT / "examples" / "pbs_job_array.sh")], check=True)
