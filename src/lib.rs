@@ -4,10 +4,15 @@
 //! - `sensors`, `coefficients`: the field's data tables (bands, F0, published coefficient sets);
 //! - `kernels`: pure per-pixel formulas over flat f32 slices (no I/O, no Python);
 //! - `reflectance` -> `products`: Rrs with their sensor in, products out;
+//! - `formats`: satellite files in (OBPG L2/L3, OLCI WFR, CF grids), CF products out;
+//! - `chain` + `cli`: the operational chain and the `oceancolour` command;
 //! - `python` (feature `python`): the pyo3 glue that numpy users call.
 
+pub mod chain;
+pub mod cli;
 pub mod coefficients;
 pub mod error;
+pub mod formats;
 pub mod kernels;
 pub mod products;
 pub mod reflectance;

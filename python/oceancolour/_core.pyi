@@ -1,6 +1,7 @@
 """Type stubs for the compiled core (src/python)."""
 
-from typing import Any, Mapping, TypedDict
+import os
+from typing import Any, Mapping, Sequence, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -64,3 +65,19 @@ def turbidity_dogliotti(rrs: RrsMapping, sensor: str) -> F32Array: ...
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 def _forget_pool_after_fork() -> None: ...
+
+class ProcessReport(TypedDict):
+    written: list[str]
+    skipped: list[str]
+    failed: list[tuple[str, str]]
+
+def process(
+    inputs: Sequence[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    products: Sequence[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    sensor: str | None = None,
+    overwrite: bool = False,
+    quicklook: bool | None = None,
+) -> ProcessReport: ...
+def cli_main(argv: list[str]) -> int: ...
