@@ -100,9 +100,9 @@ pub static PRODUCTS: &[ProductSpec] = &[
         log_scale: true,
         radiation_wavelength_nm: Some(490.0),
         comment: "NASA OBPG KD2 band-ratio algorithm (Kd ATBD)",
-        compute: |r, c| products::kd490(r, products::kd2_set(r.sensor, Some(&c.kd2))?),
+        compute: |r, c| products::kd490(r, products::kd2_set(r.sensor, Some(c.kd2.as_str()))?),
         algorithm: |s, c| {
-            let k = products::kd2_set(s, Some(&c.kd2))?;
+            let k = products::kd2_set(s, Some(c.kd2.as_str()))?;
             Ok(format!("KD2 set {} (a = {:?}); {}", k.name, k.a, k.source))
         },
     },

@@ -143,9 +143,10 @@ pub fn write_obpg_l2(path: &Path, scene: Scene) -> Result<()> {
     f.add_dimension("pixels_per_line", cols).map_err(w(path))?;
     f.add_dimension("number_of_bands", bands.len()).map_err(w(path))?;
     f.add_dimension("number_of_reflective_bands", bands.len()).map_err(w(path))?;
+    let product_name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
     for (k, v) in [
         ("title", "SeaWiFS Level-2 Data OC (SIMULATED)"),
-        ("product_name", &path.file_name().unwrap_or_default().to_string_lossy()),
+        ("product_name", product_name.as_str()),
         ("processing_version", "simulated"),
         ("instrument", "SeaWiFS"),
         ("platform", "Orbview-2"),

@@ -59,7 +59,7 @@ pub struct ProductWriter {
     lon_range: [f32; 2],
 }
 
-fn nc_err(path: &Path, what: &str) -> impl Fn(netcdf::Error) -> Error + '_ {
+fn nc_err<'a>(path: &'a Path, what: &str) -> impl Fn(netcdf::Error) -> Error + 'a {
     let what = what.to_string();
     move |e| Error::file(path, format!("{what}: {e}"))
 }

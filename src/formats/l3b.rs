@@ -69,18 +69,18 @@ fn member(t: &CompoundType, name: &str) -> Option<(usize, NcVariableType)> {
 
 fn read_member(rec: &[u8], (offset, ty): &(usize, NcVariableType)) -> f64 {
     let b = &rec[*offset..];
-    macro_rules! le {
+    macro_rules! ne {
         ($t:ty) => {
             <$t>::from_ne_bytes(b[..std::mem::size_of::<$t>()].try_into().expect("record holds the member")) as f64
         };
     }
     match ty {
-        NcVariableType::Int(IntType::U32) => le!(u32),
-        NcVariableType::Int(IntType::U64) => le!(u64),
-        NcVariableType::Int(IntType::I16) => le!(i16),
-        NcVariableType::Int(IntType::I32) => le!(i32),
-        NcVariableType::Float(FloatType::F32) => le!(f32),
-        NcVariableType::Float(FloatType::F64) => le!(f64),
+        NcVariableType::Int(IntType::U32) => ne!(u32),
+        NcVariableType::Int(IntType::U64) => ne!(u64),
+        NcVariableType::Int(IntType::I16) => ne!(i16),
+        NcVariableType::Int(IntType::I32) => ne!(i32),
+        NcVariableType::Float(FloatType::F32) => ne!(f32),
+        NcVariableType::Float(FloatType::F64) => ne!(f64),
         _ => f64::NAN,
     }
 }
@@ -166,7 +166,7 @@ impl Granule for L3Binned {
             rrs.push((nm, mean));
         }
         let bin_num: Vec<u64> = bin_num.iter().map(|&b| b as u64).collect();
-        let (lat, lon) = bin_num.iter().map(|&b| self.isin.centre(b)).map(|(a, o)| (a as f32, o as f32)).unzip();
+        let (lat, lon): (Vec<f32>, Vec<f32>) = bin_num.iter().map(|&b| self.isin.centre(b)).map(|(a, o)| (a as f32, o as f32)).unzip();
         Ok(Block { row0, nrows, rrs, lat, lon, bin_num, flagged: 0 })
     }
 }

@@ -113,7 +113,11 @@ impl Granule for ObpgL2 {
         let mut rrs = Vec::with_capacity(bands.len());
         for &nm in bands {
             let mut v = read_decoded(path, &var(&format!("geophysical_data/Rrs_{nm}"))?, row0, nrows)?;
-            v.iter_mut().zip(&excluded).filter(|(_, &x)| x).for_each(|(r, _)| *r = f32::NAN);
+            for (r, &x) in v.iter_mut().zip(&excluded) {
+                if x {
+                    *r = f32::NAN;
+                }
+            }
             rrs.push((nm, v));
         }
         Ok(Block {

@@ -86,8 +86,11 @@ impl OlciWfr {
                 let [r, c] = dims[..] else {
                     return Err(Error::file(&p, format!("Oa{oa:02}_reflectance has {} dimensions, expected 2", dims.len())));
                 };
-                if shape.get_or_insert((r, c)) != &(r, c) {
-                    return Err(Error::file(&p, format!("shape ({r}, {c}) differs from the other bands' {:?}", shape.unwrap())));
+                match shape {
+                    Some(s) if s != (r, c) => {
+                        return Err(Error::file(&p, format!("shape ({r}, {c}) differs from the other bands' {s:?}")))
+                    }
+                    _ => shape = Some((r, c)),
                 }
             }
             reflectance.insert(nm, (oa, f));

@@ -93,7 +93,7 @@ impl QuickLook {
         let tf = |v: f32| if log_scale { v.log10() } else { v };
         let mut valid: Vec<f32> = self.values.iter().copied().filter(|v| v.is_finite() && (!log_scale || *v > 0.0)).map(tf).collect();
         valid.sort_by(f32::total_cmp);
-        let pick = |q: f32| valid.get(((valid.len() - 1) as f32 * q) as usize).copied();
+        let pick = |q: f32| valid.get((valid.len().saturating_sub(1) as f32 * q) as usize).copied();
         let (lo, hi) = match (pick(0.02), pick(0.98)) {
             (Some(a), Some(b)) if b > a => (a, b),
             (Some(a), _) => (a - 0.5, a + 0.5),

@@ -23,8 +23,15 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> T + Send
         let _ = tx.send(out);
     });
     let mut interrupted = None;
+    let mut rx = rx;
     loop {
-        match py.detach(|| rx.recv_timeout(Duration::from_millis(100))) {
+        // The receiver is moved through the GIL-free closure (it is Send, not Sync).
+        let (back, received) = py.detach(move || {
+            let r = rx.recv_timeout(Duration::from_millis(100));
+            (rx, r)
+        });
+        rx = back;
+        match received {
             Ok(Ok(v)) => return interrupted.map_or(Ok(v), Err),
             Ok(Err(_)) => return Err(OceanColourError::new_err("internal error in oceancolour (please report): the chain panicked")),
             Err(mpsc::RecvTimeoutError::Timeout) => {
