@@ -370,3 +370,21 @@ def test_one_bad_input_does_not_stop_the_others(l2, tmp_path):
     r = run("process", bad, l2, "-o", tmp_path / "out", "--products", "chl_ocx", "--no-quicklook")
     assert r.returncode == 1 and f"FAILED {bad}" in r.stdout
     assert leftovers(tmp_path / "out") == ["A.L2.OC.chl_ocx.nc"]
+
+
+def test_ctrl_c_stops_cleanly(tmp_path):
+    """SIGINT to the pip console script: exit code 130, no product or partial file left."""
+    src = tmp_path / "mid.L2.OC.nc"
+    assert run("simulate", "obpg-l2", "-o", src, "--size", "3000x2000").returncode == 0
+    out = tmp_path / "out"
+    p = subprocess.Popen([sys.executable, "-m", "oceancolour", "process", src, "-o", out, "--products", "chl_ocx,kd490"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    for line in p.stderr:  # the granule is open and its blocks are being processed
+        if "Rrs bands" in line:
+            p.send_signal(signal.SIGINT)
+            break
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 130, stdout + stderr
+    assert "interrupted" in stdout
+    assert leftovers(out) == []
