@@ -10,7 +10,9 @@
    would otherwise use. Prints the ratio (target <= 1.5), Mpixel/s and peak
    resident memory.
 2. Bounded memory: peak resident memory of `process` on simulated OBPG L2
-   granules of 5 and 40 Mpixel (target: within 25 %).
+   granules of 5 and 40 Mpixel of the same swath width, 5000 pixels (a
+   sensor's swath width is fixed; granules grow along track, and blocks are
+   whole rows), target: within 25 %.
 
 Usage: python benches/bench_process.py [workdir]   (default: a temporary folder)
 """
@@ -103,7 +105,7 @@ def main():
     print(f"  ratio process / I/O only:     {t_process / t_io:7.2f}  (target <= 1.5)")
 
     rss = {}
-    for mp, (r, c) in [(5, (2000, 2500)), (40, (5000, 8000))]:
+    for mp, (r, c) in [(5, (1000, 5000)), (40, (8000, 5000))]:
         l2 = work / f"SIM_{mp}MP.L2.OC.nc"
         if not l2.exists():
             print(f"simulating an OBPG L2 granule {r} x {c} ({mp} Mpixel) ...", flush=True)

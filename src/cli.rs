@@ -216,7 +216,8 @@ fn summarise(report: &Report) -> i32 {
     } else {
         println!("{} file(s) written, {} product(s) skipped (already made), {} failure(s)", report.written.len(), report.skipped.len(), report.failed.len());
         for (input, problem) in &report.failed {
-            println!("FAILED {}: {problem}", input.display());
+            let name = input.display().to_string();
+            println!("FAILED {name}: {}", problem.strip_prefix(&format!("{name}: ")).unwrap_or(problem));
         }
     }
     if interrupted {

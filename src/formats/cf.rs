@@ -72,6 +72,7 @@ pub fn temp_path(dest: &Path) -> PathBuf {
 
 impl ProductWriter {
     pub fn create(dest: &Path, info: &GranuleInfo, var: &VariableMeta, storage: &Storage, globals: Vec<(String, AttributeValue)>) -> Result<Self> {
+        super::nc::init();
         let tmp = temp_path(dest);
         // Creating the file with std first gives the operating system's own
         // words for an unwritable or missing folder.

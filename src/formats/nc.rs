@@ -15,9 +15,27 @@ use crate::error::{Error, Result};
 /// HDF4 files (old OBPG L2/L3) start with these bytes (formats.md s1.9).
 const HDF4_MAGIC: [u8; 4] = [0x0E, 0x03, 0x13, 0x01];
 
+/// HDF5 chunk cache per variable. netCDF-C's default (tens of MiB per
+/// variable) holds whole rows of chunks of every open variable, so the
+/// chain's memory would grow with the number of variables and the width of
+/// the granule. Blocks of rows are written as whole chunks, so a small cache
+/// costs at most re-reading an input chunk that straddles two blocks.
+const CHUNK_CACHE_BYTES: usize = 4 << 20;
+
+/// Sets the chunk cache for every file opened or created from now on.
+pub fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _lock = netcdf_sys::libnetcdf_lock.lock();
+        // SAFETY: a plain setter of netCDF-C's global defaults, called under the library's lock.
+        unsafe { netcdf_sys::nc_set_chunk_cache(CHUNK_CACHE_BYTES, 1009, 0.75) };
+    });
+}
+
 /// Opens a netCDF file, turning the library's error codes into a message
 /// that says what is probably wrong.
 pub fn open(path: &Path) -> Result<netcdf::File> {
+    init();
     let mut head = [0u8; 8];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
