@@ -119,7 +119,6 @@ impl L3Binned {
             .filter(|&nm| sensor.band(nm).is_ok())
             .collect();
         bands.sort_unstable();
-        drop(group);
         if bands.is_empty() {
             return Err(Error::file(path, "has no Rrs_NNN variable in level-3_binned_data"));
         }

@@ -92,7 +92,6 @@ impl ObpgL2 {
             flags_applied: format!("l2_flags excluding {} (mask 0x{:08X})", flags.obpg_l2_exclude.join(" "), rule.exclude),
             attributes,
         };
-        drop(geo);
         Ok(ObpgL2 { info, file, rule })
     }
 }

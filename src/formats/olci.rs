@@ -148,9 +148,8 @@ fn time_coverage(path: &Path) -> Result<(Option<String>, Option<String>)> {
     let v = nc::variable(path, &f, "time_stamp", "time of each row")?;
     let t: Vec<i64> = v.get_values::<i64, _>(..).map_err(|e| Error::file(path, format!("reading time_stamp: {e}")))?;
     let fill = nc::number(v.attribute_value("_FillValue")).map(|x| x as i64).unwrap_or(-1);
-    let mut valid = t.into_iter().filter(|&x| x != fill);
-    let first = valid.next();
-    let last = valid.last().or(first);
+    let first = t.iter().copied().find(|&x| x != fill);
+    let last = t.iter().copied().rev().find(|&x| x != fill);
     Ok((first.map(iso_from_olci_time), last.map(iso_from_olci_time)))
 }
 
