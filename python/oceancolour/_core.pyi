@@ -150,3 +150,19 @@ def turbidity_dogliotti(rrs: _RrsMapping, sensor: str) -> _F32Array: ...
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 def _forget_pool_after_fork() -> None: ...
+
+class ProcessReport(TypedDict):
+    written: list[str]
+    skipped: list[str]
+    failed: list[tuple[str, str]]
+
+def process(
+    inputs: Sequence[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    products: Sequence[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    sensor: str | None = None,
+    overwrite: bool = False,
+    quicklook: bool | None = None,
+) -> ProcessReport: ...
+def cli_main(argv: list[str]) -> int: ...

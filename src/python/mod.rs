@@ -6,6 +6,7 @@
 
 mod arrays;
 mod oc5;
+mod cli;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
@@ -260,5 +261,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::process, m)?)?;
     Ok(())
 }
