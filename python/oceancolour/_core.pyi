@@ -1,7 +1,7 @@
 """Type stubs for the compiled core (src/python)."""
 
 import os
-from typing import Any, Literal, Mapping, Sequence, TypedDict, overload, type_check_only
+from typing import Any, Literal, Mapping, Sequence, TypedDict, final, overload, type_check_only
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +48,7 @@ class CiSetInfo(TypedDict):
     thresholds: list[float]
     source: str
 
+@type_check_only
 class Oc5Axis(TypedDict):
     variable: str
     unit: str
@@ -57,11 +58,12 @@ class Oc5Axis(TypedDict):
     order: int
     description: str
 
+@final
 class Oc5Table:
     @staticmethod
     def build(
         sensor: str,
-        shape: tuple[int, int, int] = (200, 200, 200),
+        shape: tuple[int, int, int] = ...,
         f0: Mapping[int, float] | None = None,
         ocx: str = "default",
         tau: float = 0.5,
@@ -80,7 +82,7 @@ class Oc5Table:
         axes: Sequence[tuple[float, float]] | None = None,
     ) -> Oc5Table: ...
     @property
-    def values(self) -> F32Array: ...
+    def values(self) -> _F32Array: ...
     @property
     def node_flags(self) -> npt.NDArray[np.uint8] | None: ...
     @property
@@ -97,37 +99,37 @@ class Oc5Table:
     def f0(self) -> dict[int, float]: ...
     @property
     def metadata(self) -> dict[str, str]: ...
-    def interpolate(self, nlw_green: npt.ArrayLike, nlw_412: npt.ArrayLike, ratio: npt.ArrayLike) -> F32Array: ...
+    def interpolate(self, nlw_green: npt.ArrayLike, nlw_412: npt.ArrayLike, ratio: npt.ArrayLike) -> _F32Array: ...
 
-Oc5TableArg = Oc5Table | Literal["per-pixel"] | None
+_Oc5TableArg = Oc5Table | Literal["per-pixel"] | None
 
 @overload
-def chl_oc5(rrs: RrsMapping, sensor: str, table: Oc5TableArg = None, return_status: Literal[False] = False) -> F32Array: ...
+def chl_oc5(rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, return_status: Literal[False] = False) -> _F32Array: ...
 @overload
 def chl_oc5(
-    rrs: RrsMapping, sensor: str, table: Oc5TableArg = None, *, return_status: Literal[True]
-) -> tuple[F32Array, npt.NDArray[np.uint8]]: ...
+    rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, *, return_status: Literal[True]
+) -> tuple[_F32Array, npt.NDArray[np.uint8]]: ...
 def chl_oc5ci(
-    rrs: RrsMapping,
+    rrs: _RrsMapping,
     sensor: str,
     table: Oc5Table | None = None,
-    ci: str = "hu2012",
+    ci: str = ...,
     thresholds: tuple[float, float] | None = None,
-) -> F32Array: ...
+) -> _F32Array: ...
 def spm_gohin(
-    rrs: RrsMapping,
+    rrs: _RrsMapping,
     sensor: str,
     chl: npt.ArrayLike | None = None,
-    table: Oc5TableArg = None,
+    table: _Oc5TableArg = None,
     mineral_scale: float | None = None,
-) -> F32Array: ...
+) -> _F32Array: ...
 def forward_rrs(
     chl: npt.ArrayLike,
     acdm443: npt.ArrayLike | None,
     spm: npt.ArrayLike,
     sensor: str,
     mineral_scale: float | None = None,
-) -> dict[int, F32Array]: ...
+) -> dict[int, _F32Array]: ...
 def sensors() -> list[str]: ...
 def sensor_info(sensor: str) -> SensorInfo: ...
 def ocx_coefficient_sets(sensor: str) -> list[OcxSetInfo]: ...
@@ -151,6 +153,7 @@ def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 def _forget_pool_after_fork() -> None: ...
 
+@type_check_only
 class ProcessReport(TypedDict):
     written: list[str]
     skipped: list[str]
