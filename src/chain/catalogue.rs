@@ -2,8 +2,12 @@
 //! like the Python function that computes it. Adding a product (e.g. OC5)
 //! is adding a row. CF standard names and units per formats.md s8.2.
 
-use crate::coefficients::{CHL_MAX, CHL_MIN, KD_MAX, KD_MIN};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::coefficients::{CHL_MAX, CHL_MIN, GOHIN_SPM_MINERAL_SCALE, KD_MAX, KD_MIN, OC5CI_BLEND};
 use crate::error::{join, Error, Result};
+use crate::oc5::{self, Oc5Table};
 use crate::products;
 use crate::reflectance::Reflectances;
 use crate::sensors::Sensor;
@@ -47,6 +51,46 @@ fn ci_text(c: &Coefficients) -> Result<String> {
 
 fn nechad_text(table: &str, s: &Sensor, c: &Coefficients) -> String {
     format!("{table} at {} band {} nm", s.name, c.nechad_wavelength.unwrap_or(s.roles.red))
+}
+
+/// Tables read from files, kept for the run (every block of every granule uses them).
+static LOADED_TABLES: Mutex<Vec<(PathBuf, Arc<Oc5Table>)>> = Mutex::new(Vec::new());
+
+/// The OC5 table of a run: the configured file, else the sensor's open table.
+fn oc5_table(s: &'static Sensor, c: &Coefficients) -> Result<Arc<Oc5Table>> {
+    let Some(path) = &c.oc5_table else { return oc5::default_table(s) };
+    let mut memo = LOADED_TABLES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, t)) = memo.iter().find(|(p, _)| p == path) {
+        return Ok(t.clone());
+    }
+    let t = Arc::new(oc5::io::load(path)?);
+    if t.sensor != s.name {
+        return Err(Error::InvalidParameter {
+            name: "oc5_table".into(),
+            reason: format!("{} is a table for {}, not {}", path.display(), t.sensor, s.name),
+        });
+    }
+    memo.push((path.clone(), t.clone()));
+    Ok(t)
+}
+
+/// Provenance of the OC5 table: which one, its version and a checksum of its values.
+fn oc5_text(s: &Sensor, c: &Coefficients) -> Result<String> {
+    let s = crate::sensors::sensor(s.name)?;
+    let t = oc5_table(s, c)?;
+    let name = c.oc5_table.as_ref().map_or(format!("open OC5-like table for {} (oceancolour, not Ifremer's)", s.name), |p| p.display().to_string());
+    Ok(format!(
+        "OC5 table lookup (Gohin, Druon & Lampert 2002): {name}, version {}, shape {:?}, F0 green/412 {}/{} mW cm-2 um-1, values checksum fnv1a64:{:016x}",
+        t.version,
+        t.shape(),
+        t.f0_green,
+        t.f0_violet,
+        t.checksum()
+    ))
+}
+
+fn gohin_scale(c: &Coefficients) -> f64 {
+    c.spm_gohin_mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value)
 }
 
 pub static PRODUCTS: &[ProductSpec] = &[
@@ -146,6 +190,51 @@ pub static PRODUCTS: &[ProductSpec] = &[
                 s.roles.red_dogliotti, s.roles.nir
             ))
         },
+    },
+    ProductSpec {
+        name: "chl_oc5",
+        long_name: "Chlorophyll-a concentration, OC5 (Gohin) table",
+        standard_name: Some(CHL),
+        units: "mg m-3",
+        valid_range: CHL_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        comment: "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23:1639; default table: this library's open OC5-like table, no parity with Ifremer's values",
+        compute: |r, c| Ok(products::chl_oc5(r, oc5_table(r.sensor, c)?.as_ref(), false)?.0),
+        algorithm: oc5_text,
+    },
+    ProductSpec {
+        name: "chl_oc5ci",
+        long_name: "Chlorophyll-a concentration, OC5CI (CI blended with OC5)",
+        standard_name: Some(CHL),
+        units: "mg m-3",
+        valid_range: CHL_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        comment: "CI below 0.15 mg m-3, OC5 above 0.20 (GlobColour/CMEMS practice)",
+        compute: |r, c| {
+            products::chl_oc5ci(r, oc5_table(r.sensor, c)?.as_ref(), products::ci_set(&c.oc5ci_ci)?, c.oc5ci_thresholds)
+        },
+        algorithm: |s, c| {
+            let ci = products::ci_set(&c.oc5ci_ci)?;
+            let t = c.oc5ci_thresholds.unwrap_or(OC5CI_BLEND);
+            Ok(format!("{}; CI set {} (a = {:?}); blend thresholds {t:?} mg m-3", oc5_text(s, c)?, ci.name, ci.a))
+        },
+    },
+    ProductSpec {
+        name: "spm_gohin",
+        long_name: "Non-algal suspended particulate matter, Gohin-like forward-model inversion",
+        standard_name: Some(SPM),
+        units: "g m-3",
+        valid_range: None,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        comment: "Structure of Gohin et al. 2005 / Gohin 2011 (green, red in very turbid water, OC5 chl removing the algal part); coefficients: this library's forward model with a fitted mineral calibration",
+        compute: |r, c| {
+            let (chl, _) = products::chl_oc5(r, oc5_table(r.sensor, c)?.as_ref(), false)?;
+            products::spm_gohin(r, &chl, gohin_scale(c))
+        },
+        algorithm: |s, c| Ok(format!("{}; mineral calibration factor {} ({})", oc5_text(s, c)?, gohin_scale(c), GOHIN_SPM_MINERAL_SCALE.source)),
     },
 ];
 

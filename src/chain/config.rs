@@ -24,11 +24,30 @@ pub struct Coefficients {
     pub kd2: String,
     /// Band of the Nechad SPM/turbidity algorithms; default: the sensor's red band.
     pub nechad_wavelength: Option<u16>,
+    /// OC5 table file (netCDF written by `Oc5Table.save`); default: the
+    /// sensor's open OC5-like table built by this library.
+    pub oc5_table: Option<std::path::PathBuf>,
+    /// Colour-index set of OC5CI (default hu2012, see coefficients::OC5CI_DEFAULT_CI).
+    pub oc5ci_ci: String,
+    /// OC5CI blend thresholds (mg m-3); default 0.15/0.20 (coefficients::OC5CI_BLEND).
+    pub oc5ci_thresholds: Option<[f64; 2]>,
+    /// Mineral calibration factor of spm_gohin; default coefficients::GOHIN_SPM_MINERAL_SCALE.
+    pub spm_gohin_mineral_scale: Option<f64>,
 }
 
 impl Default for Coefficients {
     fn default() -> Self {
-        Coefficients { ocx: "default".into(), ci: "hu2019".into(), oci_thresholds: None, kd2: "default".into(), nechad_wavelength: None }
+        Coefficients {
+            ocx: "default".into(),
+            ci: "hu2019".into(),
+            oci_thresholds: None,
+            kd2: "default".into(),
+            nechad_wavelength: None,
+            oc5_table: None,
+            oc5ci_ci: crate::coefficients::OC5CI_DEFAULT_CI.into(),
+            oc5ci_thresholds: None,
+            spm_gohin_mineral_scale: None,
+        }
     }
 }
 

@@ -387,7 +387,7 @@ pub const DEMO_L2: &str = "SEASTAR_SEAWIFS_GAC.20080101T120000.L2.OC.nc";
 pub const DEMO_SEN3: &str =
     "S3A_OL_2_WFR____20240601T103000_20240601T103300_20240602T000000_0179_000_000_0000_MAR_O_NT_003.SEN3";
 /// Products the demo makes (all need only visible bands, which the simulation takes from measured spectra).
-pub const DEMO_PRODUCTS: &[&str] = &["chl_ocx", "chl_oci", "kd490", "spm_nechad", "turbidity_nechad"];
+pub const DEMO_PRODUCTS: &[&str] = &["chl_oc5", "chl_oc5ci", "spm_gohin", "chl_ocx", "chl_oci", "kd490", "spm_nechad", "turbidity_nechad"];
 
 /// Writes the two simulated granules under `outdir/inputs` and runs the
 /// chain on them into `outdir/products`.
