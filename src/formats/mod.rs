@@ -1,7 +1,7 @@
 //! The satellite files users have, read into Rrs (sr-1) blocks of rows with
 //! their geolocation and flags applied, and the CF-1.8/ACDD-1.3 products
 //! written back. Layouts, attributes and flag tables follow
-//! `../shared/science/formats.md` (cited per reader as "formats.md sN").
+//! the project's format notes, formats.md (cited per reader as "formats.md sN"), which cite the NASA OBPG and ESA Sentinel-3 documents.
 //!
 //! Readers: NASA OBPG Level-2 (`obpg_l2`), OBPG Level-3 binned (`l3b`),
 //! OBPG Level-3 mapped and CF gridded Rrs files (`grid`), Sentinel-3 OLCI
