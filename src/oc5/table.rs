@@ -295,7 +295,7 @@ struct Scratch {
     /// Status before interpolation.
     code: [u8; BLOCK],
     /// Index of the lower corner in `values`.
-    base: [f64; BLOCK],
+    base: [u32; BLOCK],
     /// Weights per variable (green, 412, ratio).
     w: [[f64; BLOCK]; 3],
     /// Corner values, corner (d0, d1, d2) at 4 d0 + 2 d1 + d2.
@@ -326,6 +326,12 @@ impl<'a> Grid<'a> {
     fn new(t: &'a Oc5Table) -> Self {
         let pos = t.positions();
         let strides = [t.axes[1].n * t.axes[2].n, t.axes[2].n, 1];
+        // The unchecked corner reads of `block` rely on this (and on u32 indices).
+        let len = t.axes.iter().try_fold(1usize, |p, a| p.checked_mul(a.n));
+        assert!(
+            t.axes.iter().all(|a| a.n >= 2) && len == Some(t.values.len()) && t.values.len() <= u32::MAX as usize,
+            "OC5 table not validated"
+        );
         let axis = |v: usize| t.axes[pos[v]];
         Grid {
             values: &t.values,
@@ -345,7 +351,7 @@ impl<'a> Grid<'a> {
     /// four blue slots, each as long as `out`.
     #[inline(always)]
     fn chunk(&self, ins: [&[f32]; 6], out: &mut [f32], mut st: Option<&mut [u8]>) {
-        let mut scratch = Scratch { code: [0; BLOCK], base: [0.0; BLOCK], w: [[0.0; BLOCK]; 3], c: [[0.0; BLOCK]; 8], value: [0.0; BLOCK] };
+        let mut scratch = Scratch { code: [0; BLOCK], base: [0; BLOCK], w: [[0.0; BLOCK]; 3], c: [[0.0; BLOCK]; 8], value: [0.0; BLOCK] };
         for (b, o) in out.chunks_mut(BLOCK).enumerate() {
             let start = b * BLOCK;
             let blk = ins.map(|x| &x[start..start + o.len()]);
@@ -379,7 +385,7 @@ impl<'a> Grid<'a> {
                 w[d][i] = f - lo;
                 at += lo * self.stride[d];
             }
-            base[i] = at;
+            base[i] = at as u32;
             code[i] = if !ok { status::INVALID_INPUT } else if !inside { status::OUTSIDE_TABLE } else { status::VALID };
         }
         // The last array axis has stride 1: read each corner pair along it at once.
@@ -387,8 +393,10 @@ impl<'a> Grid<'a> {
         for i in 0..n {
             let at = base[i] as usize;
             for k in 0..4 {
-                let o = at + corner[2 * k];
-                let [lo, hi]: [f32; 2] = values[o..o + 2].try_into().expect("a slice of 2");
+                // SAFETY: every index is clamped to [0, n-2] on its axis, so
+                // at + corner[2k] + 1 <= at + corner[7] <= values.len() - 1
+                // (Grid::new checks the length).
+                let [lo, hi] = unsafe { values.as_ptr().add(at + corner[2 * k]).cast::<[f32; 2]>().read_unaligned() };
                 c[2 * k][i] = lo;
                 c[2 * k + 1][i] = hi;
             }
