@@ -8,6 +8,7 @@
 
 pub mod coefficients;
 pub mod error;
+pub mod fusion;
 pub mod kernels;
 pub mod products;
 pub mod reflectance;

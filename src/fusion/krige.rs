@@ -1,0 +1,590 @@
+//! Gap-free (L4) fields: ordinary kriging of log10 anomalies against a first
+//! guess, in local neighbourhoods (the k nearest observations), with a
+//! variogram fitted from the data.
+//!
+//! Method family: Saulquin, Gohin & Garrello 2011 (IEEE TGRS 49:143) and the
+//! GlobColour/CMEMS gap-free products interpolate anomalies to a first guess
+//! (fusion.md §4.1). Their exact parameters are not public, so the variogram
+//! is fitted from the data (fusion.md §4.1 step 8) and every parameter is the
+//! caller's.
+//!
+//! Variogram models use PyKrige's parameterisation (partial sill `psill`,
+//! `range`, `nugget`; PyKrige `variogram_models.py`), so that parameters can
+//! be exchanged with it:
+//! - exponential: gamma(h) = psill (1 - exp(-3 h / range)) + nugget (range is
+//!   the practical range, where 95% of the sill is reached);
+//! - spherical: gamma(h) = psill (3h/(2 range) - h^3/(2 range^3)) + nugget for
+//!   h <= range, psill + nugget beyond.
+//!
+//! The nugget is micro-scale variance of the field, honoured exactly at an
+//! observation's position (as PyKrige with `exact_values=True`). Observation
+//! noise (per sensor) is a separate per-observation variance added to the
+//! diagonal only: the estimate then filters it.
+//!
+//! System, in covariance form C(h) = psill rho(h) (+ nugget at h = 0):
+//! [C + diag(noise)] lambda + nu 1 = c0, 1' lambda = 1; the kriging variance
+//! is C(0) - lambda' c0 - nu. Solved by Cholesky: u = A^-1 c0, w = A^-1 1,
+//! nu = (1'u - 1)/(1'w), lambda = u - nu w.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::threads;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    Exponential,
+    Spherical,
+}
+
+impl Model {
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "exponential" => Ok(Model::Exponential),
+            "spherical" => Ok(Model::Spherical),
+            _ => Err(Error::InvalidParameter {
+                name: "variogram model".into(),
+                reason: format!("{name:?} is not one of \"exponential\", \"spherical\""),
+            }),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Exponential => "exponential",
+            Model::Spherical => "spherical",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Variogram {
+    pub model: Model,
+    pub psill: f64,
+    pub range: f64,
+    pub nugget: f64,
+}
+
+/// Distances at or below this are "the same place" (PyKrige's `eps`).
+const SAME_PLACE: f64 = 1e-10;
+
+impl Variogram {
+    pub fn new(model: Model, psill: f64, range: f64, nugget: f64) -> Result<Self> {
+        if !(psill > 0.0 && range > 0.0 && nugget >= 0.0 && psill.is_finite() && range.is_finite() && nugget.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "variogram".into(),
+                reason: format!("needs psill > 0, range > 0, nugget >= 0 (finite); got psill={psill}, range={range}, nugget={nugget}"),
+            });
+        }
+        Ok(Variogram { model, psill, range, nugget })
+    }
+
+    /// Correlation of the structured part at distance h.
+    fn rho(&self, h: f64) -> f64 {
+        match self.model {
+            Model::Exponential => (-3.0 * h / self.range).exp(),
+            Model::Spherical => {
+                if h >= self.range {
+                    0.0
+                } else {
+                    let r = h / self.range;
+                    1.0 - 1.5 * r + 0.5 * r * r * r
+                }
+            }
+        }
+    }
+
+    /// gamma(h) for h > 0 (0 at h = 0).
+    pub fn gamma(&self, h: f64) -> f64 {
+        if h <= SAME_PLACE {
+            0.0
+        } else {
+            self.nugget + self.psill * (1.0 - self.rho(h))
+        }
+    }
+
+    /// Covariance: psill rho(h), plus the nugget at the same place.
+    fn cov(&self, h: f64) -> f64 {
+        if h <= SAME_PLACE {
+            self.psill + self.nugget
+        } else {
+            self.psill * self.rho(h)
+        }
+    }
+
+    pub fn sill(&self) -> f64 {
+        self.psill + self.nugget
+    }
+}
+
+/// The empirical (Matheron) semivariogram of scattered values:
+/// gamma(h_k) = sum over pairs in lag bin k of (z_i - z_j)^2 / (2 N_k), with
+/// `nlags` equal bins over (0, max_lag]. Uses at most `max_points`
+/// observations (an evenly spread deterministic subset) to bound the O(n^2) cost.
+/// Returns (lag centre = mean pair distance, gamma, N) for bins with pairs.
+pub fn empirical_variogram(
+    x: &[f64],
+    y: &[f64],
+    z: &[f64],
+    nlags: usize,
+    max_lag: f64,
+    max_points: usize,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<u64>)> {
+    check_xyz(x, y, z)?;
+    if nlags == 0 || !(max_lag > 0.0) {
+        return Err(Error::InvalidParameter { name: "nlags/max_lag".into(), reason: "need nlags >= 1 and max_lag > 0".into() });
+    }
+    let idx: Vec<usize> = if z.len() > max_points.max(2) {
+        let step = z.len() as f64 / max_points as f64;
+        (0..max_points).map(|k| (k as f64 * step) as usize).collect()
+    } else {
+        (0..z.len()).collect()
+    };
+    let width = max_lag / nlags as f64;
+    let (dsum, gsum, n) = threads::install(|| {
+        idx.par_iter()
+            .enumerate()
+            .fold(
+                || (vec![0.0; nlags], vec![0.0; nlags], vec![0u64; nlags]),
+                |(mut ds, mut gs, mut ns), (a, &i)| {
+                    for &j in &idx[a + 1..] {
+                        let h = (x[i] - x[j]).hypot(y[i] - y[j]);
+                        if h > 0.0 && h <= max_lag {
+                            let k = ((h / width) as usize).min(nlags - 1);
+                            ds[k] += h;
+                            gs[k] += 0.5 * (z[i] - z[j]).powi(2);
+                            ns[k] += 1;
+                        }
+                    }
+                    (ds, gs, ns)
+                },
+            )
+            .reduce(
+                || (vec![0.0; nlags], vec![0.0; nlags], vec![0u64; nlags]),
+                |(mut a, mut b, mut c), (d, e, f)| {
+                    for k in 0..nlags {
+                        a[k] += d[k];
+                        b[k] += e[k];
+                        c[k] += f[k];
+                    }
+                    (a, b, c)
+                },
+            )
+    });
+    let keep: Vec<usize> = (0..nlags).filter(|&k| n[k] > 0).collect();
+    Ok((
+        keep.iter().map(|&k| dsum[k] / n[k] as f64).collect(),
+        keep.iter().map(|&k| gsum[k] / n[k] as f64).collect(),
+        keep.iter().map(|&k| n[k]).collect(),
+    ))
+}
+
+/// Fits a variogram model to an empirical variogram by weighted least
+/// squares with Cressie's (1985) weights N_k / gamma_k^2 (the empirical gamma
+/// standing for the model's, which keeps the problem linear): for each trial
+/// range on a fine log-spaced grid, (nugget, psill) solve a 2x2 weighted least
+/// squares, constrained to be >= 0; the range with the least weighted
+/// residual wins. Deterministic, no starting values needed.
+pub fn fit_variogram(model: Model, lags: &[f64], gamma: &[f64], npairs: &[u64]) -> Result<Variogram> {
+    if lags.len() < 3 || lags.len() != gamma.len() || lags.len() != npairs.len() {
+        return Err(Error::InvalidParameter {
+            name: "empirical variogram".into(),
+            reason: format!("need >= 3 lags with matching gamma and pair counts, got {}/{}/{}", lags.len(), gamma.len(), npairs.len()),
+        });
+    }
+    let w: Vec<f64> = gamma.iter().zip(npairs).map(|(&g, &n)| n as f64 / g.max(1e-12).powi(2)).collect();
+    let hmax = lags.iter().cloned().fold(0.0, f64::max);
+    let hmin = lags.iter().cloned().fold(f64::INFINITY, f64::min);
+    let mut best: Option<(f64, Variogram)> = None;
+    for t in 0..400 {
+        // Ranges from a tenth of the shortest lag to ten times the longest.
+        let range = 0.1 * hmin * (100.0 * hmax / hmin).powf(t as f64 / 399.0);
+        let unit = Variogram { model, psill: 1.0, range, nugget: 0.0 };
+        let f: Vec<f64> = lags.iter().map(|&h| unit.gamma(h)).collect();
+        // Normal equations for gamma ~ c0 + c f.
+        let (mut s1, mut sf, mut sff, mut sg, mut sfg) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for k in 0..f.len() {
+            s1 += w[k];
+            sf += w[k] * f[k];
+            sff += w[k] * f[k] * f[k];
+            sg += w[k] * gamma[k];
+            sfg += w[k] * f[k] * gamma[k];
+        }
+        let det = s1 * sff - sf * sf;
+        let (mut c0, mut c) = if det.abs() > 1e-300 {
+            ((sff * sg - sf * sfg) / det, (s1 * sfg - sf * sg) / det)
+        } else {
+            (0.0, sfg / sff)
+        };
+        if c0 < 0.0 {
+            c0 = 0.0;
+            c = sfg / sff;
+        }
+        if c <= 0.0 {
+            continue;
+        }
+        if c0 < 0.0 {
+            c0 = 0.0;
+        }
+        let sse: f64 = (0..f.len()).map(|k| w[k] * (gamma[k] - c0 - c * f[k]).powi(2)).sum();
+        if best.as_ref().is_none_or(|(b, _)| sse < *b) {
+            best = Some((sse, Variogram { model, psill: c, range, nugget: c0 }));
+        }
+    }
+    best.map(|b| b.1).ok_or_else(|| Error::InvalidParameter {
+        name: "empirical variogram".into(),
+        reason: "no positive sill fits: the values show no spatial structure".into(),
+    })
+}
+
+fn check_xyz(x: &[f64], y: &[f64], z: &[f64]) -> Result<()> {
+    if x.len() != z.len() || y.len() != z.len() {
+        return Err(Error::InvalidParameter {
+            name: "observations".into(),
+            reason: format!("x, y and values have different lengths ({}, {}, {})", x.len(), y.len(), z.len()),
+        });
+    }
+    if let Some(i) = (0..z.len()).find(|&i| !(x[i].is_finite() && y[i].is_finite() && z[i].is_finite())) {
+        return Err(Error::InvalidParameter {
+            name: "observations".into(),
+            reason: format!("observation {i} is not finite (x={}, y={}, value={}); drop missing values first", x[i], y[i], z[i]),
+        });
+    }
+    Ok(())
+}
+
+/// A bucket grid over the observations for k-nearest-neighbour queries.
+struct BucketIndex {
+    x0: f64,
+    y0: f64,
+    size: f64,
+    nx: usize,
+    ny: usize,
+    start: Vec<usize>,
+    items: Vec<u32>,
+}
+
+impl BucketIndex {
+    fn new(x: &[f64], y: &[f64], per_bucket: f64) -> Self {
+        let fold = |v: &[f64]| v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &t| (a.min(t), b.max(t)));
+        let ((x0, x1), (y0, y1)) = (fold(x), fold(y));
+        let area = ((x1 - x0) * (y1 - y0)).max(f64::MIN_POSITIVE);
+        let mut size = (area * per_bucket / x.len() as f64).sqrt();
+        if !(size > 0.0) {
+            size = ((x1 - x0).max(y1 - y0)).max(1.0);
+        }
+        let nx = (((x1 - x0) / size) as usize + 1).min(1 << 14);
+        let ny = (((y1 - y0) / size) as usize + 1).min(1 << 14);
+        let size = size.max((x1 - x0) / nx as f64).max((y1 - y0) / ny as f64) * (1.0 + 1e-12);
+        let mut idx = BucketIndex { x0, y0, size, nx, ny, start: vec![0; nx * ny + 1], items: vec![0; x.len()] };
+        let cells: Vec<usize> = x.iter().zip(y).map(|(&a, &b)| idx.bucket(a, b)).collect();
+        for &c in &cells {
+            idx.start[c + 1] += 1;
+        }
+        for c in 0..nx * ny {
+            idx.start[c + 1] += idx.start[c];
+        }
+        let mut fill = idx.start.clone();
+        for (i, &c) in cells.iter().enumerate() {
+            idx.items[fill[c]] = i as u32;
+            fill[c] += 1;
+        }
+        idx
+    }
+
+    fn coords(&self, x: f64, y: f64) -> (i64, i64) {
+        (((x - self.x0) / self.size).floor() as i64, ((y - self.y0) / self.size).floor() as i64)
+    }
+
+    fn bucket(&self, x: f64, y: f64) -> usize {
+        let (i, j) = self.coords(x, y);
+        (j.clamp(0, self.ny as i64 - 1) as usize) * self.nx + i.clamp(0, self.nx as i64 - 1) as usize
+    }
+
+    /// The k nearest observations to (tx, ty), nearest first, into `out` as
+    /// (distance, index).
+    fn nearest(&self, x: &[f64], y: &[f64], tx: f64, ty: f64, k: usize, out: &mut Vec<(f64, u32)>) {
+        out.clear();
+        let (ci, cj) = self.coords(tx, ty);
+        // Distance from the target to the edges of its own bucket: the ring r
+        // holds no point closer than r*size minus this slack.
+        let slack_x = (tx - (self.x0 + ci as f64 * self.size)).min(self.x0 + (ci + 1) as f64 * self.size - tx);
+        let slack_y = (ty - (self.y0 + cj as f64 * self.size)).min(self.y0 + (cj + 1) as f64 * self.size - ty);
+        let slack = slack_x.min(slack_y).max(0.0);
+        let max_ring = (self.nx.max(self.ny) as i64) + ci.abs().max(cj.abs()) + 1;
+        let mut worst = f64::INFINITY;
+        for r in 0..=max_ring {
+            if out.len() == k && worst <= (r as f64 - 1.0) * self.size + slack {
+                break;
+            }
+            let (jlo, jhi) = ((cj - r).max(0), (cj + r).min(self.ny as i64 - 1));
+            for j in jlo..=jhi {
+                let on_edge_row = j == cj - r || j == cj + r;
+                let step = if on_edge_row { 1 } else { (2 * r).max(1) };
+                let mut i = ci - r;
+                while i <= ci + r {
+                    if i >= 0 && i < self.nx as i64 {
+                        let b = j as usize * self.nx + i as usize;
+                        for &p in &self.items[self.start[b]..self.start[b + 1]] {
+                            let d = (x[p as usize] - tx).hypot(y[p as usize] - ty);
+                            if out.len() < k || d < worst {
+                                let pos = out.partition_point(|e| e.0 <= d);
+                                out.insert(pos, (d, p));
+                                out.truncate(k);
+                                if out.len() == k {
+                                    worst = out[k - 1].0;
+                                }
+                            }
+                        }
+                    }
+                    i += step;
+                }
+            }
+        }
+    }
+}
+
+/// Result of kriging: estimate and kriging error variance at each target.
+#[derive(Debug, Clone)]
+pub struct Kriged {
+    pub estimate: Vec<f64>,
+    pub variance: Vec<f64>,
+}
+
+/// Unbiasedness: ordinary kriging estimates the local mean from the
+/// neighbourhood; simple kriging takes it as known (`mean`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Mean {
+    Ordinary,
+    Simple(f64),
+}
+
+/// Kriging at (tx, ty) from the observations (x, y, z) with their noise
+/// variances (`noise`, per observation, or empty for none), using the
+/// `k` nearest observations for each target.
+#[allow(clippy::too_many_arguments)]
+pub fn krige(
+    x: &[f64],
+    y: &[f64],
+    z: &[f64],
+    noise: &[f64],
+    tx: &[f64],
+    ty: &[f64],
+    vario: &Variogram,
+    k: usize,
+    mean: Mean,
+) -> Result<Kriged> {
+    check_xyz(x, y, z)?;
+    if z.is_empty() {
+        return Err(Error::InvalidParameter { name: "observations".into(), reason: "no observations to krige from".into() });
+    }
+    if !noise.is_empty() && (noise.len() != z.len() || noise.iter().any(|&e| !(e >= 0.0 && e.is_finite()))) {
+        return Err(Error::InvalidParameter {
+            name: "noise variance".into(),
+            reason: format!("needs one finite value >= 0 per observation ({} observations, {} given)", z.len(), noise.len()),
+        });
+    }
+    if tx.len() != ty.len() {
+        return Err(Error::InvalidParameter { name: "targets".into(), reason: format!("x has {} points, y {}", tx.len(), ty.len()) });
+    }
+    if k == 0 {
+        return Err(Error::InvalidParameter { name: "k".into(), reason: "the neighbourhood needs at least one observation".into() });
+    }
+    let k = k.min(z.len());
+    let index = BucketIndex::new(x, y, 2.0);
+    let n = tx.len();
+    let mut estimate = vec![f64::NAN; n];
+    let mut variance = vec![f64::NAN; n];
+    const CHUNK: usize = 512;
+    threads::install(|| {
+        estimate.par_chunks_mut(CHUNK).zip(variance.par_chunks_mut(CHUNK)).enumerate().for_each_init(
+            || Solver::new(k),
+            |s, (c, (est, var))| {
+                for (o, (e, v)) in est.iter_mut().zip(var.iter_mut()).enumerate() {
+                    let t = c * CHUNK + o;
+                    if !(tx[t].is_finite() && ty[t].is_finite()) {
+                        continue;
+                    }
+                    index.nearest(x, y, tx[t], ty[t], k, &mut s.nbr);
+                    (*e, *v) = s.solve(x, y, z, noise, vario, mean);
+                }
+            },
+        );
+    });
+    Ok(Kriged { estimate, variance })
+}
+
+/// Per-thread scratch space for one kriging system.
+struct Solver {
+    nbr: Vec<(f64, u32)>,
+    a: Vec<f64>,
+    u: Vec<f64>,
+    w: Vec<f64>,
+    c0: Vec<f64>,
+}
+
+impl Solver {
+    fn new(k: usize) -> Self {
+        Solver { nbr: Vec::with_capacity(k + 1), a: vec![0.0; k * k], u: vec![0.0; k], w: vec![0.0; k], c0: vec![0.0; k] }
+    }
+
+    fn solve(&mut self, x: &[f64], y: &[f64], z: &[f64], noise: &[f64], vario: &Variogram, mean: Mean) -> (f64, f64) {
+        let m = self.nbr.len();
+        let a = &mut self.a[..m * m];
+        for i in 0..m {
+            let pi = self.nbr[i].1 as usize;
+            self.c0[i] = vario.cov(self.nbr[i].0);
+            a[i * m + i] = vario.sill() + if noise.is_empty() { 0.0 } else { noise[pi] };
+            for j in 0..i {
+                let pj = self.nbr[j].1 as usize;
+                a[i * m + j] = vario.cov((x[pi] - x[pj]).hypot(y[pi] - y[pj]));
+            }
+        }
+        if !cholesky(a, m) {
+            return (f64::NAN, f64::NAN);
+        }
+        self.u[..m].copy_from_slice(&self.c0[..m]);
+        cholesky_solve(a, m, &mut self.u[..m]);
+        let var = match mean {
+            Mean::Ordinary => {
+                self.w[..m].fill(1.0);
+                cholesky_solve(a, m, &mut self.w[..m]);
+                let nu = (self.u[..m].iter().sum::<f64>() - 1.0) / self.w[..m].iter().sum::<f64>();
+                for i in 0..m {
+                    self.u[i] -= nu * self.w[i];
+                }
+                vario.sill() - dot(&self.u[..m], &self.c0[..m]) - nu
+            }
+            Mean::Simple(_) => vario.sill() - dot(&self.u[..m], &self.c0[..m]),
+        };
+        let est = match mean {
+            Mean::Ordinary => (0..m).map(|i| self.u[i] * z[self.nbr[i].1 as usize]).sum(),
+            Mean::Simple(mu) => mu + (0..m).map(|i| self.u[i] * (z[self.nbr[i].1 as usize] - mu)).sum::<f64>(),
+        };
+        (est, var.max(0.0))
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(p, q)| p * q).sum()
+}
+
+/// In-place Cholesky of the lower triangle of the m x m row-major `a`;
+/// false if `a` is not positive definite.
+fn cholesky(a: &mut [f64], m: usize) -> bool {
+    for j in 0..m {
+        let mut d = a[j * m + j];
+        for p in 0..j {
+            d -= a[j * m + p] * a[j * m + p];
+        }
+        if !(d > 0.0) {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * m + j] = d;
+        for i in j + 1..m {
+            let mut s = a[i * m + j];
+            for p in 0..j {
+                s -= a[i * m + p] * a[j * m + p];
+            }
+            a[i * m + j] = s / d;
+        }
+    }
+    true
+}
+
+/// Solves (L L') v = b in place, L from `cholesky`.
+fn cholesky_solve(l: &[f64], m: usize, b: &mut [f64]) {
+    for i in 0..m {
+        let mut s = b[i];
+        for p in 0..i {
+            s -= l[i * m + p] * b[p];
+        }
+        b[i] = s / l[i * m + i];
+    }
+    for i in (0..m).rev() {
+        let mut s = b[i];
+        for p in i + 1..m {
+            s -= l[p * m + i] * b[p];
+        }
+        b[i] = s / l[i * m + i];
+    }
+}
+
+/// The first guess of a day's analysis, in log10: the climatology relaxed
+/// toward by the previous analysis, x_b = clim + alpha (prev - clim) in
+/// log10 (fusion.md §4.1 (b), alpha = exp(-dt/L_t)); alpha = 0 gives the
+/// climatology, and a missing previous analysis (NaN) falls back to it.
+pub fn first_guess_log10(clim: &[f32], prev: &[f32], alpha: f64) -> Result<Vec<f64>> {
+    if !(0.0..=1.0).contains(&alpha) {
+        return Err(Error::InvalidParameter { name: "alpha".into(), reason: format!("must be in [0, 1], got {alpha}") });
+    }
+    if !prev.is_empty() && prev.len() != clim.len() {
+        return Err(Error::InvalidParameter {
+            name: "previous analysis".into(),
+            reason: format!("has {} cells, the climatology {}", prev.len(), clim.len()),
+        });
+    }
+    Ok((0..clim.len())
+        .map(|i| {
+            let c = if clim[i] > 0.0 { (clim[i] as f64).log10() } else { f64::NAN };
+            match prev.get(i) {
+                Some(&p) if p > 0.0 && p.is_finite() => c + alpha * ((p as f64).log10() - c),
+                _ => c,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pts() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        // A deterministic scatter (Weyl sequence) with a smooth field.
+        let n = 300;
+        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.618_033_988_75).fract() * 50.0).collect();
+        let y: Vec<f64> = (0..n).map(|i| (i as f64 * 0.414_213_562_37).fract() * 50.0).collect();
+        let z = x.iter().zip(&y).map(|(a, b)| (a / 9.0).sin() + (b / 7.0).cos()).collect();
+        (x, y, z)
+    }
+
+    #[test]
+    fn nearest_matches_brute_force() {
+        let (x, y, _) = pts();
+        let idx = BucketIndex::new(&x, &y, 2.0);
+        let mut out = Vec::new();
+        for (tx, ty) in [(0.0, 0.0), (25.3, 11.1), (49.9, 49.9), (-20.0, 70.0)] {
+            idx.nearest(&x, &y, tx, ty, 16, &mut out);
+            let mut all: Vec<f64> = x.iter().zip(&y).map(|(a, b)| (a - tx).hypot(b - ty)).collect();
+            all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let got: Vec<f64> = out.iter().map(|e| e.0).collect();
+            assert_eq!(got, all[..16].to_vec());
+        }
+    }
+
+    #[test]
+    fn exact_at_observations_and_weights_sum_to_one() {
+        let (x, y, z) = pts();
+        let v = Variogram::new(Model::Exponential, 1.0, 20.0, 0.0).unwrap();
+        let r = krige(&x, &y, &z, &[], &x[..20], &y[..20], &v, 24, Mean::Ordinary).unwrap();
+        for i in 0..20 {
+            assert!((r.estimate[i] - z[i]).abs() < 1e-9, "{} vs {}", r.estimate[i], z[i]);
+            assert!(r.variance[i] < 1e-9);
+        }
+        // A constant field is reproduced anywhere (weights sum to 1).
+        let c = vec![3.5; x.len()];
+        let r = krige(&x, &y, &c, &[], &[7.7, 100.0], &[3.3, 100.0], &v, 24, Mean::Ordinary).unwrap();
+        assert!(r.estimate.iter().all(|e| (e - 3.5).abs() < 1e-9));
+        // Far away the variance tends to the sill (plus the mean's uncertainty).
+        assert!(r.variance[1] > 0.99 * v.sill());
+    }
+
+    #[test]
+    fn variogram_fit_recovers_parameters() {
+        let v = Variogram::new(Model::Spherical, 2.0, 30.0, 0.5).unwrap();
+        let lags: Vec<f64> = (1..=20).map(|k| k as f64 * 2.5).collect();
+        let g: Vec<f64> = lags.iter().map(|&h| v.gamma(h)).collect();
+        let f = fit_variogram(Model::Spherical, &lags, &g, &vec![100; 20]).unwrap();
+        assert!((f.psill - 2.0).abs() < 0.05 && (f.range - 30.0).abs() < 0.5 && (f.nugget - 0.5).abs() < 0.05, "{f:?}");
+    }
+}
