@@ -34,6 +34,7 @@ from oceancolour._core import (
     turbidity_nechad,
 )
 from oceancolour import _core
+from oceancolour import fusion
 
 # A forked child has none of the parent's worker threads: let it build its own pool.
 if hasattr(_os, "register_at_fork"):
@@ -46,6 +47,7 @@ __all__ = [
     "chl_oci",
     "chl_ocx",
     "ci_coefficient_sets",
+    "fusion",
     "get_num_threads",
     "kd490",
     "kd490_morel",

@@ -61,7 +61,7 @@ fn broadcast_shape(shapes: &[(String, Vec<usize>)]) -> PyResult<Vec<usize>> {
 }
 
 /// Runs `f` without the GIL, turning a panic into OceanColourError.
-fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send) -> PyResult<T> {
+pub(super) fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + Send) -> PyResult<T> {
     let result = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
     match result {
         Ok(r) => Ok(r?),

@@ -5,6 +5,7 @@
 //! reach Python as `PanicException`.
 
 mod arrays;
+mod fusion;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
@@ -257,5 +258,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;
+    fusion::register(m)?;
     Ok(())
 }
