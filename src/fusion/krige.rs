@@ -29,6 +29,7 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::kernels::fastmath;
 use crate::threads;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,12 +103,28 @@ impl Variogram {
         }
     }
 
-    /// Covariance: psill rho(h), plus the nugget at the same place.
-    fn cov(&self, h: f64) -> f64 {
-        if h <= SAME_PLACE {
-            self.psill + self.nugget
-        } else {
-            self.psill * self.rho(h)
+    /// Distances -> covariances, in place; branch-free so that it vectorises.
+    #[inline(always)]
+    fn cov_in_place(&self, h: &mut [f64]) {
+        let (psill, sill) = (self.psill, self.sill());
+        match self.model {
+            Model::Exponential => {
+                // exp(-3h/range) as 10^(-3h log10(e)/range): fastmath's
+                // branch-free exp10 (error < 1e-15) vectorises, libm's exp does not.
+                let k = -3.0 * std::f64::consts::LOG10_E / self.range;
+                for v in h {
+                    let c = psill * fastmath::exp10(k * *v);
+                    *v = if *v <= SAME_PLACE { sill } else { c };
+                }
+            }
+            Model::Spherical => {
+                let inv = 1.0 / self.range;
+                for v in h {
+                    let r = (*v * inv).min(1.0);
+                    let c = psill * (1.0 - 1.5 * r + 0.5 * r * r * r);
+                    *v = if *v <= SAME_PLACE { sill } else { c };
+                }
+            }
         }
     }
 
@@ -147,7 +164,7 @@ pub fn empirical_variogram(
                 || (vec![0.0; nlags], vec![0.0; nlags], vec![0u64; nlags]),
                 |(mut ds, mut gs, mut ns), (a, &i)| {
                     for &j in &idx[a + 1..] {
-                        let h = (x[i] - x[j]).hypot(y[i] - y[j]);
+                        let h = dist(x[i] - x[j], y[i] - y[j]);
                         if h > 0.0 && h <= max_lag {
                             let k = ((h / width) as usize).min(nlags - 1);
                             ds[k] += h;
@@ -325,7 +342,7 @@ impl BucketIndex {
                     if i >= 0 && i < self.nx as i64 {
                         let b = j as usize * self.nx + i as usize;
                         for &p in &self.items[self.start[b]..self.start[b + 1]] {
-                            let d = (x[p as usize] - tx).hypot(y[p as usize] - ty);
+                            let d = dist(x[p as usize] - tx, y[p as usize] - ty);
                             if out.len() < k || d < worst {
                                 let pos = out.partition_point(|e| e.0 <= d);
                                 out.insert(pos, (d, p));
@@ -389,33 +406,71 @@ pub fn krige(
     if k == 0 {
         return Err(Error::InvalidParameter { name: "k".into(), reason: "the neighbourhood needs at least one observation".into() });
     }
-    let k = k.min(z.len());
-    let index = BucketIndex::new(x, y, 2.0);
+    let ctx = Ctx { x, y, z, noise, tx, ty, vario: *vario, k: k.min(z.len()), mean, index: BucketIndex::new(x, y, 2.0) };
     let n = tx.len();
     let mut estimate = vec![f64::NAN; n];
     let mut variance = vec![f64::NAN; n];
-    const CHUNK: usize = 512;
+    const CHUNK: usize = 256;
     threads::install(|| {
         estimate.par_chunks_mut(CHUNK).zip(variance.par_chunks_mut(CHUNK)).enumerate().for_each_init(
-            || Solver::new(k),
-            |s, (c, (est, var))| {
-                for (o, (e, v)) in est.iter_mut().zip(var.iter_mut()).enumerate() {
-                    let t = c * CHUNK + o;
-                    if !(tx[t].is_finite() && ty[t].is_finite()) {
-                        continue;
-                    }
-                    index.nearest(x, y, tx[t], ty[t], k, &mut s.nbr);
-                    (*e, *v) = s.solve(x, y, z, noise, vario, mean);
-                }
-            },
+            || Solver::new(ctx.k),
+            |s, (c, (est, var))| run_chunk(&ctx, s, c * CHUNK, est, var),
         );
     });
     Ok(Kriged { estimate, variance })
 }
 
+/// What every target's system is built from.
+struct Ctx<'a> {
+    x: &'a [f64],
+    y: &'a [f64],
+    z: &'a [f64],
+    noise: &'a [f64],
+    tx: &'a [f64],
+    ty: &'a [f64],
+    vario: Variogram,
+    k: usize,
+    mean: Mean,
+    index: BucketIndex,
+}
+
+/// As `kernels::map_pixels`: the loop is compiled for baseline x86-64 and
+/// for AVX2+FMA, chosen at run time.
+fn run_chunk(ctx: &Ctx, s: &mut Solver, first: usize, est: &mut [f64], var: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { chunk_avx2(ctx, s, first, est, var) };
+        }
+    }
+    chunk_body(ctx, s, first, est, var)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn chunk_avx2(ctx: &Ctx, s: &mut Solver, first: usize, est: &mut [f64], var: &mut [f64]) {
+    chunk_body(ctx, s, first, est, var)
+}
+
+#[inline(always)]
+fn chunk_body(ctx: &Ctx, s: &mut Solver, first: usize, est: &mut [f64], var: &mut [f64]) {
+    for (o, (e, v)) in est.iter_mut().zip(var.iter_mut()).enumerate() {
+        let t = first + o;
+        let (tx, ty) = (ctx.tx[t], ctx.ty[t]);
+        if !(tx.is_finite() && ty.is_finite()) {
+            continue;
+        }
+        ctx.index.nearest(ctx.x, ctx.y, tx, ty, ctx.k, &mut s.nbr);
+        (*e, *v) = s.solve(ctx);
+    }
+}
+
 /// Per-thread scratch space for one kriging system.
 struct Solver {
     nbr: Vec<(f64, u32)>,
+    px: Vec<f64>,
+    py: Vec<f64>,
     a: Vec<f64>,
     u: Vec<f64>,
     w: Vec<f64>,
@@ -424,89 +479,116 @@ struct Solver {
 
 impl Solver {
     fn new(k: usize) -> Self {
-        Solver { nbr: Vec::with_capacity(k + 1), a: vec![0.0; k * k], u: vec![0.0; k], w: vec![0.0; k], c0: vec![0.0; k] }
+        Solver {
+            nbr: Vec::with_capacity(k + 1),
+            px: vec![0.0; k],
+            py: vec![0.0; k],
+            a: vec![0.0; k * k],
+            u: vec![0.0; k],
+            w: vec![0.0; k],
+            c0: vec![0.0; k],
+        }
     }
 
-    fn solve(&mut self, x: &[f64], y: &[f64], z: &[f64], noise: &[f64], vario: &Variogram, mean: Mean) -> (f64, f64) {
+    #[inline(always)]
+    fn solve(&mut self, ctx: &Ctx) -> (f64, f64) {
+        let vario = &ctx.vario;
         let m = self.nbr.len();
+        let (px, py) = (&mut self.px[..m], &mut self.py[..m]);
+        for (i, &(d, p)) in self.nbr.iter().enumerate() {
+            px[i] = ctx.x[p as usize];
+            py[i] = ctx.y[p as usize];
+            self.c0[i] = d;
+        }
+        vario.cov_in_place(&mut self.c0[..m]);
         let a = &mut self.a[..m * m];
+        // Lower triangle: distances, then covariances, row by row (both loops
+        // vectorise); the diagonal carries the sill plus the noise.
         for i in 0..m {
-            let pi = self.nbr[i].1 as usize;
-            self.c0[i] = vario.cov(self.nbr[i].0);
-            a[i * m + i] = vario.sill() + if noise.is_empty() { 0.0 } else { noise[pi] };
+            let row = &mut a[i * m..i * m + i];
             for j in 0..i {
-                let pj = self.nbr[j].1 as usize;
-                a[i * m + j] = vario.cov((x[pi] - x[pj]).hypot(y[pi] - y[pj]));
+                row[j] = dist(px[i] - px[j], py[i] - py[j]);
             }
+            vario.cov_in_place(row);
+            let p = self.nbr[i].1 as usize;
+            a[i * m + i] = vario.sill() + if ctx.noise.is_empty() { 0.0 } else { ctx.noise[p] };
         }
         if !cholesky(a, m) {
             return (f64::NAN, f64::NAN);
         }
-        self.u[..m].copy_from_slice(&self.c0[..m]);
-        cholesky_solve(a, m, &mut self.u[..m]);
-        let var = match mean {
+        let (u, w) = (&mut self.u[..m], &mut self.w[..m]);
+        u.copy_from_slice(&self.c0[..m]);
+        w.fill(1.0);
+        cholesky_solve2(a, m, u, w);
+        let var = match ctx.mean {
             Mean::Ordinary => {
-                self.w[..m].fill(1.0);
-                cholesky_solve(a, m, &mut self.w[..m]);
-                let nu = (self.u[..m].iter().sum::<f64>() - 1.0) / self.w[..m].iter().sum::<f64>();
+                let nu = (u.iter().sum::<f64>() - 1.0) / w.iter().sum::<f64>();
                 for i in 0..m {
-                    self.u[i] -= nu * self.w[i];
+                    u[i] -= nu * w[i];
                 }
-                vario.sill() - dot(&self.u[..m], &self.c0[..m]) - nu
+                vario.sill() - dot(u, &self.c0[..m]) - nu
             }
-            Mean::Simple(_) => vario.sill() - dot(&self.u[..m], &self.c0[..m]),
+            Mean::Simple(_) => vario.sill() - dot(u, &self.c0[..m]),
         };
-        let est = match mean {
-            Mean::Ordinary => (0..m).map(|i| self.u[i] * z[self.nbr[i].1 as usize]).sum(),
-            Mean::Simple(mu) => mu + (0..m).map(|i| self.u[i] * (z[self.nbr[i].1 as usize] - mu)).sum::<f64>(),
+        let z = |i: usize| ctx.z[self.nbr[i].1 as usize];
+        let est = match ctx.mean {
+            Mean::Ordinary => (0..m).map(|i| u[i] * z(i)).sum(),
+            Mean::Simple(mu) => mu + (0..m).map(|i| u[i] * (z(i) - mu)).sum::<f64>(),
         };
         (est, var.max(0.0))
     }
 }
 
+/// Euclidean length; `hypot`'s overflow care costs several times more and is
+/// not needed for map coordinates.
+#[inline(always)]
+fn dist(dx: f64, dy: f64) -> f64 {
+    (dx * dx + dy * dy).sqrt()
+}
+
+#[inline(always)]
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(p, q)| p * q).sum()
 }
 
-/// In-place Cholesky of the lower triangle of the m x m row-major `a`;
-/// false if `a` is not positive definite.
+/// In-place Cholesky of the lower triangle of the m x m row-major `a`, then
+/// L' copied into the upper triangle so that both triangular solves read
+/// rows; false if `a` is not positive definite.
+#[inline(always)]
 fn cholesky(a: &mut [f64], m: usize) -> bool {
     for j in 0..m {
-        let mut d = a[j * m + j];
-        for p in 0..j {
-            d -= a[j * m + p] * a[j * m + p];
-        }
+        let d = a[j * m + j] - dot(&a[j * m..j * m + j], &a[j * m..j * m + j]);
         if !(d > 0.0) {
             return false;
         }
         let d = d.sqrt();
         a[j * m + j] = d;
         for i in j + 1..m {
-            let mut s = a[i * m + j];
-            for p in 0..j {
-                s -= a[i * m + p] * a[j * m + p];
-            }
-            a[i * m + j] = s / d;
+            let (head, tail) = a.split_at_mut(i * m);
+            let s = tail[j] - dot(&tail[..j], &head[j * m..j * m + j]);
+            tail[j] = s / d;
+        }
+    }
+    for i in 0..m {
+        for p in i + 1..m {
+            a[i * m + p] = a[p * m + i];
         }
     }
     true
 }
 
-/// Solves (L L') v = b in place, L from `cholesky`.
-fn cholesky_solve(l: &[f64], m: usize, b: &mut [f64]) {
+/// Solves (L L') v = b for two right-hand sides in place, L from `cholesky`.
+#[inline(always)]
+fn cholesky_solve2(l: &[f64], m: usize, b1: &mut [f64], b2: &mut [f64]) {
     for i in 0..m {
-        let mut s = b[i];
-        for p in 0..i {
-            s -= l[i * m + p] * b[p];
-        }
-        b[i] = s / l[i * m + i];
+        let row = &l[i * m..i * m + i];
+        b1[i] = (b1[i] - dot(row, &b1[..i])) / l[i * m + i];
+        b2[i] = (b2[i] - dot(row, &b2[..i])) / l[i * m + i];
     }
     for i in (0..m).rev() {
-        let mut s = b[i];
-        for p in i + 1..m {
-            s -= l[p * m + i] * b[p];
-        }
-        b[i] = s / l[i * m + i];
+        let row = &l[i * m + i + 1..i * m + m];
+        b1[i] = (b1[i] - dot(row, &b1[i + 1..m])) / l[i * m + i];
+        b2[i] = (b2[i] - dot(row, &b2[i + 1..m])) / l[i * m + i];
     }
 }
 
@@ -555,7 +637,7 @@ mod tests {
         let mut out = Vec::new();
         for (tx, ty) in [(0.0, 0.0), (25.3, 11.1), (49.9, 49.9), (-20.0, 70.0)] {
             idx.nearest(&x, &y, tx, ty, 16, &mut out);
-            let mut all: Vec<f64> = x.iter().zip(&y).map(|(a, b)| (a - tx).hypot(b - ty)).collect();
+            let mut all: Vec<f64> = x.iter().zip(&y).map(|(a, b)| ((a - tx).powi(2) + (b - ty).powi(2)).sqrt()).collect();
             all.sort_by(|a, b| a.partial_cmp(b).unwrap());
             let got: Vec<f64> = out.iter().map(|e| e.0).collect();
             assert_eq!(got, all[..16].to_vec());
