@@ -46,5 +46,27 @@ fn kernels(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, kernels);
+/// OC5 table lookup (trilinear on a 200^3 table) and the per-pixel C1
+/// correction it replaces, on the same field. The open table is built once
+/// (outside the timing) with the registry's OLCI F0.
+fn oc5_lookup(c: &mut Criterion) {
+    use oceancolour::oc5;
+    let olci = sensor("olci-a").unwrap();
+    let names = [412u16, 443, 490, 510, 560];
+    let data: Vec<Vec<f32>> = names.iter().map(|&nm| band(nm)).collect();
+    let rrs = Reflectances::new(olci, names.iter().copied().zip(data.iter().map(|v| v.as_slice())).collect()).unwrap();
+    let table = oc5::build(olci, &oc5::BuildOptions::default()).unwrap();
+    let c1 = oc5::c1_model(olci, "default", oc5::C1Params::default()).unwrap();
+    let mut g = c.benchmark_group("oc5");
+    g.throughput(Throughput::Elements(N as u64));
+    g.sample_size(10);
+    g.bench_function(BenchmarkId::new("chl_oc5", "table 200^3"), |b| b.iter(|| products::chl_oc5(&rrs, &table, false).unwrap()));
+    g.bench_function(BenchmarkId::new("chl_oc5", "table + status"), |b| b.iter(|| products::chl_oc5(&rrs, &table, true).unwrap()));
+    g.bench_function(BenchmarkId::new("chl_oc5", "per-pixel C1"), |b| {
+        b.iter(|| products::chl_oc5_per_pixel(&rrs, &c1, false).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, kernels, oc5_lookup);
 criterion_main!(benches);

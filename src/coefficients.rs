@@ -74,6 +74,9 @@ pub static OCX_SETS: &[OcxSet] = &[
     // --- VIIRS
     OcxSet { name: "oc3", sensors: &["viirs-snpp"], blues: &[443, 486], green: 551,
         a: [0.23548, -2.63001, 1.65498, 0.16117, -1.37247], source: OW2019 },
+    OcxSet { name: "oc3v", sensors: &["viirs-snpp"], blues: &[443, 486], green: 551,
+        a: [0.2228, -2.4683, 1.5867, -0.4275, -0.7768],
+        source: "NASA OBPG OC3V version 6: a0, a1 from the ocv6 page (exact); a2-a4 as tabulated in oceancolouR R/OCX.R, 'global NASA coefficients as of Nov 2020' (derived)" },
     OcxSet { name: "oc4-oreilly2019", sensors: &["viirs-snpp"], blues: &[410, 443, 486], green: 551,
         a: [0.26101, -2.53974, 1.63454, -0.21157, -0.66549], source: OW2019 },
     OcxSet { name: "oc3", sensors: &["viirs-noaa20"], blues: &[445, 489], green: 556,
@@ -245,6 +248,42 @@ pub const DOGLIOTTI_NIR: NechadNode = NechadNode { nm: 859.0, a: 3078.9, c: 0.21
 pub const DOGLIOTTI_BLEND: [f64; 2] = [0.05, 0.07];
 /// How far (nm) a sensor's band may sit from 645/859 for the published A, C to be used.
 pub const DOGLIOTTI_MAX_OFFSET_NM: f64 = 25.0;
+
+/// A calibrated constant of this library (not a published coefficient):
+/// value, what it was fitted on and how.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    pub value: f64,
+    pub source: &'static str,
+}
+
+/// Mineral calibration factor of the forward model (`bio_optical`): scales
+/// Babin et al. 2003's a*_NAP and bb*_min together. With the published
+/// constants the model is several times too bright per gram of SPM against
+/// in situ TSM (oc5-open-table.md s1.1); this factor is fitted, it is not
+/// Gohin's (whose SPM coefficients were not found). OC5 does not depend on it.
+pub const GOHIN_SPM_MINERAL_SCALE: Calibration = Calibration {
+    value: 0.2305,
+    source: "CALIBRATION (this library, not a published value): median of SPM(k=1)/TSM on the N=84 rows with \
+TSM of the CoastColour calibration half (validation/data/ccrr_calibration_half.csv, Nechad et al. 2015 ESSD), \
+MERIS bands, chl from the open OC5 table; SPM scales exactly as 1/k, so this k gives a median SPM/TSM of 1 \
+on those rows (validation/oc5.py prints the fit). The model with Babin 2003 constants is ~4.3x too bright per gram",
+};
+
+/// Green-to-red switch of the non-algal SPM inversion, on the saturation of
+/// the green band s = u_green / u_green(SPM -> infinity): green alone below
+/// the first value, red alone above the second, linear between. A design
+/// choice of this library where green loses half its sensitivity to SPM;
+/// Gohin 2011 describes the switch in very turbid water but its threshold was
+/// not found.
+pub const GOHIN_SPM_SWITCH: [f64; 2] = [0.5, 0.7];
+
+/// OC5CI blend: CI below 0.15 mg m-3, OC5 above 0.20, linear between
+/// (GlobColour/CMEMS practice, Mercator Ocean Journal Sept 2021, algorithms.md s1.9; exact).
+/// Which CI coefficients GlobColour uses is not known; hu2012 is the default
+/// here as the set published with these thresholds.
+pub const OC5CI_BLEND: [f64; 2] = [0.15, 0.20];
+pub const OC5CI_DEFAULT_CI: &str = "hu2012";
 
 #[cfg(test)]
 mod tests {

@@ -38,6 +38,9 @@ pub enum Error {
     #[error("invalid parameter {name}: {reason}")]
     InvalidParameter { name: String, reason: String },
 
+    #[error("{path}: {reason}")]
+    File { path: String, reason: String },
+
     #[error("Rrs bands have different lengths ({band} nm has {len}, expected {expected})")]
     LengthMismatch {
         band: u16,

@@ -3,13 +3,17 @@
 //! Layers, data flowing one way:
 //! - `sensors`, `coefficients`: the field's data tables (bands, F0, published coefficient sets);
 //! - `kernels`: pure per-pixel formulas over flat f32 slices (no I/O, no Python);
+//! - `bio_optical`: the semi-analytical forward model Rrs(chl, CDM, SPM);
+//! - `oc5`: the OC5 table engine, its import/export and the open-table builder;
 //! - `reflectance` -> `products`: Rrs with their sensor in, products out;
 //! - `python` (feature `python`): the pyo3 glue that numpy users call.
 
+pub mod bio_optical;
 pub mod coefficients;
 pub mod error;
 pub mod fusion;
 pub mod kernels;
+pub mod oc5;
 pub mod products;
 pub mod reflectance;
 pub mod sensors;

@@ -9,7 +9,9 @@ use crate::coefficients::{
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
 use crate::kernels::chlorophyll::{ci_pixel, oci_blend, ocx_pixel};
-use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel};
+use crate::bio_optical::ForwardModel;
+use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
+use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
 use crate::kernels::{map_pixels, map_pixels_vec};
 use crate::reflectance::Reflectances;
 use crate::sensors::Sensor;
@@ -201,4 +203,93 @@ pub fn turbidity_dogliotti(rrs: &Reflectances) -> Result<Vec<f32>> {
     Ok(map_pixels_vec([red, nir], rrs.len(), #[inline(always)] |[r, n]| {
         dogliotti_pixel(r, n, &coef::DOGLIOTTI_RED, &coef::DOGLIOTTI_NIR, coef::DOGLIOTTI_BLEND)
     }))
+}
+
+/// The Rrs slices OC5 reads: green, 412 and the ratio's blues.
+fn oc5_inputs<'a>(rrs: &Reflectances<'a>, bands: &Oc5Bands, algorithm: &str) -> Result<(&'a [f32], &'a [f32], Vec<&'a [f32]>)> {
+    let green = rrs.band(bands.green, algorithm)?;
+    let violet = rrs.band(bands.violet, algorithm)?;
+    let blues = bands.blues.iter().map(|&nm| rrs.band(nm, algorithm)).collect::<Result<Vec<_>>>()?;
+    Ok((green, violet, blues))
+}
+
+/// OC5 chlorophyll-a (mg m-3) by table lookup, and the per-pixel status if asked
+/// (`oc5::status`). The table says which bands it reads and with which F0.
+pub fn chl_oc5(rrs: &Reflectances, table: &Oc5Table, want_status: bool) -> Result<(Vec<f32>, Option<Vec<u8>>)> {
+    let (g, v, blues) = oc5_inputs(rrs, &table.bands, "chl_oc5")?;
+    Ok(table.lookup(g, v, &blues, want_status))
+}
+
+/// OC5 chlorophyll-a (mg m-3) by the per-pixel C1 correction (no table).
+pub fn chl_oc5_per_pixel(rrs: &Reflectances, c1: &C1Model, want_status: bool) -> Result<(Vec<f32>, Option<Vec<u8>>)> {
+    let (g, v, blues) = oc5_inputs(rrs, &c1.bands, "chl_oc5")?;
+    let n = rrs.len();
+    let max_blue: Vec<f32> = (0..n)
+        .map(|i| if blues.iter().any(|b| b[i].is_nan()) { f32::NAN } else { blues.iter().fold(f32::NEG_INFINITY, |a, b| a.max(b[i])) })
+        .collect();
+    let mut status = vec![0f32; if want_status { n } else { 0 }];
+    let chl = map_pixels_vec([g, v, &max_blue], n, |[g, v, m]| c1.chl_pixel(g, v, m).0);
+    if want_status {
+        map_pixels([g, v, &max_blue], &mut status, |[g, v, m]| c1.chl_pixel(g, v, m).1 as f32);
+    }
+    Ok((chl, want_status.then(|| status.into_iter().map(|s| s as u8).collect())))
+}
+
+/// OC5CI: CI where chl_CI <= t1, OC5 where chl_CI >= t2, linear in chl_CI between.
+pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
+    let [t1, t2] = thresholds.unwrap_or(coef::OC5CI_BLEND);
+    if !(t1.is_finite() && t2.is_finite() && 0.0 < t1 && t1 < t2) {
+        return Err(Error::InvalidParameter { name: "thresholds".into(), reason: format!("need 0 < t1 < t2, got t1={t1}, t2={t2}") });
+    }
+    let ci_values = chl_ci(rrs, ci)?;
+    let (oc5, _) = chl_oc5(rrs, table, false)?;
+    let mut out = vec![0f32; rrs.len()];
+    map_pixels([&ci_values, &oc5], &mut out, |[c, o]| oci_blend(c, o, t1, t2));
+    Ok(out)
+}
+
+/// Non-algal SPM (g m-3) from the forward model, Gohin-like structure: with
+/// chl given (OC5) and Case-1 CDM, invert Rrs(green) for SPM, and Rrs(red)
+/// where green saturates (blend on the green saturation, `GOHIN_SPM_SWITCH`).
+/// `mineral_scale`: the calibration factor (default `GOHIN_SPM_MINERAL_SCALE`).
+pub fn spm_gohin(rrs: &Reflectances, chl: &[f32], mineral_scale: f64) -> Result<Vec<f32>> {
+    let s = rrs.sensor;
+    let algorithm = "spm_gohin";
+    let green_nm = ocx_set(s, "default")?.green;
+    let red_nm = s.roles.red;
+    if chl.len() != rrs.len() {
+        return Err(Error::LengthMismatch { band: green_nm, len: rrs.len(), expected: chl.len() });
+    }
+    let model = ForwardModel::new(&[s.band(green_nm)?.centre_nm, s.band(red_nm)?.centre_nm], mineral_scale)?;
+    let green = rrs.band(green_nm, algorithm)?;
+    let red = rrs.band(red_nm, algorithm)?;
+    let [s_lo, s_hi] = coef::GOHIN_SPM_SWITCH;
+    Ok(map_pixels_vec([green, red, chl], rrs.len(), |[g, r, c]| spm_gohin_pixel(&model, g, r, c, s_lo, s_hi)))
+}
+
+/// Rrs (sr-1) of the forward model at the sensor's band centres within the
+/// model's 400-700 nm, for chl (mg m-3), acdm443 (m-1, NaN = Case-1 tie) and
+/// SPM (g m-3); NaN where an input is invalid (chl <= 0, acdm or SPM < 0).
+pub fn forward_rrs(sensor: &Sensor, chl: &[f32], acdm: &[f32], spm: &[f32], mineral_scale: f64) -> Result<Vec<(u16, Vec<f32>)>> {
+    let bands: Vec<_> = sensor
+        .bands
+        .iter()
+        .filter(|b| b.centre_nm >= crate::bio_optical::MODEL_NM[0] && b.centre_nm <= crate::bio_optical::MODEL_NM[1])
+        .collect();
+    let model = ForwardModel::new(&bands.iter().map(|b| b.centre_nm).collect::<Vec<_>>(), mineral_scale)?;
+    Ok(bands
+        .iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let out = map_pixels_vec([chl, acdm, spm], chl.len(), |[c, a, s]| {
+                let (c, a, s) = (c as f64, a as f64, s as f64);
+                if !(c > 0.0 && c.is_finite() && s >= 0.0 && s.is_finite() && (a.is_nan() || (a >= 0.0 && a.is_finite()))) {
+                    return f32::NAN;
+                }
+                let a = if a.is_nan() { model.case1_cdm(c) } else { a };
+                model.rrs_band(k, model.chl_optics(k, c), a, s) as f32
+            });
+            (b.nominal, out)
+        })
+        .collect())
 }

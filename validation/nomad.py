@@ -45,17 +45,14 @@ def seawifs_rrs(st: dict[str, np.ndarray]) -> dict[int, np.ndarray]:
 
 
 def matchup_stats(estimate: np.ndarray, truth: np.ndarray) -> dict[str, float]:
-    """Seegers et al. 2018 style metrics on pairs where both are finite and > 0."""
+    """Seegers et al. 2018 style metrics (oceancolour.validate.metrics) on pairs where
+    both are finite and > 0."""
+    from oceancolour.validate import metrics
+
     ok = np.isfinite(estimate) & np.isfinite(truth) & (estimate > 0) & (truth > 0)
-    e, t = estimate[ok].astype(float), truth[ok].astype(float)
-    d = np.log10(e) - np.log10(t)
-    return {
-        "N": int(ok.sum()),
-        "median_ratio": float(np.median(e / t)),
-        "log10_bias": float(np.mean(d)),
-        "log10_rmsd": float(np.sqrt(np.mean(d**2))),
-        "mdape_pct": float(100 * np.median(np.abs(e / t - 1))),
-    }
+    s = metrics.summary(estimate[ok], truth[ok])
+    return {"N": s["n"], "median_ratio": s["median_ratio"], "log10_bias": s["bias_log10"],
+            "log10_rmsd": s["rmsd_log10"], "mdape_pct": s["mdape_pct"]}
 
 
 def oc4_sample(st: dict[str, np.ndarray]) -> np.ndarray:

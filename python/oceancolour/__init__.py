@@ -15,12 +15,16 @@ broadcast shape, NaN where the input is invalid. Invalid arguments raise
 import os as _os
 
 from oceancolour._core import (
+    Oc5Table,
     OceanColourError,
     __version__,
     chl_ci,
+    chl_oc5,
+    chl_oc5ci,
     chl_oci,
     chl_ocx,
     ci_coefficient_sets,
+    forward_rrs,
     get_num_threads,
     kd490,
     kd490_morel,
@@ -29,6 +33,7 @@ from oceancolour._core import (
     sensor_info,
     sensors,
     set_num_threads,
+    spm_gohin,
     spm_nechad,
     turbidity_dogliotti,
     turbidity_nechad,
@@ -41,12 +46,16 @@ if hasattr(_os, "register_at_fork"):
     _os.register_at_fork(after_in_child=_core._forget_pool_after_fork)
 
 __all__ = [
+    "Oc5Table",
     "OceanColourError",
     "__version__",
     "chl_ci",
+    "chl_oc5",
+    "chl_oc5ci",
     "chl_oci",
     "chl_ocx",
     "ci_coefficient_sets",
+    "forward_rrs",
     "fusion",
     "get_num_threads",
     "kd490",
@@ -56,7 +65,17 @@ __all__ = [
     "sensor_info",
     "sensors",
     "set_num_threads",
+    "spm_gohin",
     "spm_nechad",
     "turbidity_dogliotti",
     "turbidity_nechad",
 ]
+
+
+def __getattr__(name: str):
+    # oceancolour.validate needs the optional `validate` extra: import it on first use only.
+    if name == "validate":
+        import importlib
+
+        return importlib.import_module("oceancolour.validate")
+    raise AttributeError(f"module 'oceancolour' has no attribute {name!r}")

@@ -1,6 +1,7 @@
 """Type stubs for the compiled core (src/python)."""
 
-from typing import Any, Mapping, TypedDict
+import os
+from typing import Any, Literal, Mapping, Sequence, TypedDict, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,86 @@ class CiSetInfo(TypedDict):
     thresholds: list[float]
     source: str
 
+class Oc5Axis(TypedDict):
+    variable: str
+    unit: str
+    min: float
+    step: float
+    n: int
+    order: int
+    description: str
+
+class Oc5Table:
+    @staticmethod
+    def build(
+        sensor: str,
+        shape: tuple[int, int, int] = (200, 200, 200),
+        f0: Mapping[int, float] | None = None,
+        ocx: str = "default",
+        tau: float = 0.5,
+        chl_cap: float = 5.0,
+    ) -> Oc5Table: ...
+    @staticmethod
+    def open_table(sensor: str) -> Oc5Table: ...
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> Oc5Table: ...
+    def save(self, path: str | os.PathLike[str]) -> None: ...
+    @staticmethod
+    def import_raw(
+        path_or_array: str | os.PathLike[str] | npt.ArrayLike,
+        sensor: str,
+        f0: Mapping[int, float] | None = None,
+        axes: Sequence[tuple[float, float]] | None = None,
+    ) -> Oc5Table: ...
+    @property
+    def values(self) -> F32Array: ...
+    @property
+    def node_flags(self) -> npt.NDArray[np.uint8] | None: ...
+    @property
+    def axes(self) -> list[Oc5Axis]: ...
+    @property
+    def shape(self) -> tuple[int, int, int]: ...
+    @property
+    def sensor(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def bands(self) -> dict[str, Any]: ...
+    @property
+    def f0(self) -> dict[int, float]: ...
+    @property
+    def metadata(self) -> dict[str, str]: ...
+    def interpolate(self, nlw_green: npt.ArrayLike, nlw_412: npt.ArrayLike, ratio: npt.ArrayLike) -> F32Array: ...
+
+Oc5TableArg = Oc5Table | Literal["per-pixel"] | None
+
+@overload
+def chl_oc5(rrs: RrsMapping, sensor: str, table: Oc5TableArg = None, return_status: Literal[False] = False) -> F32Array: ...
+@overload
+def chl_oc5(
+    rrs: RrsMapping, sensor: str, table: Oc5TableArg = None, *, return_status: Literal[True]
+) -> tuple[F32Array, npt.NDArray[np.uint8]]: ...
+def chl_oc5ci(
+    rrs: RrsMapping,
+    sensor: str,
+    table: Oc5Table | None = None,
+    ci: str = "hu2012",
+    thresholds: tuple[float, float] | None = None,
+) -> F32Array: ...
+def spm_gohin(
+    rrs: RrsMapping,
+    sensor: str,
+    chl: npt.ArrayLike | None = None,
+    table: Oc5TableArg = None,
+    mineral_scale: float | None = None,
+) -> F32Array: ...
+def forward_rrs(
+    chl: npt.ArrayLike,
+    acdm443: npt.ArrayLike | None,
+    spm: npt.ArrayLike,
+    sensor: str,
+    mineral_scale: float | None = None,
+) -> dict[int, F32Array]: ...
 def sensors() -> list[str]: ...
 def sensor_info(sensor: str) -> SensorInfo: ...
 def ocx_coefficient_sets(sensor: str) -> list[OcxSetInfo]: ...

@@ -1,6 +1,8 @@
 //! Suspended matter and turbidity per pixel from one red/NIR band:
-//! the Nechad semi-empirical form and the Dogliotti 2015 red/NIR blend.
+//! the Nechad semi-empirical form and the Dogliotti 2015 red/NIR blend; and
+//! the Gohin-like non-algal SPM inverted from the bio-optical forward model.
 
+use crate::bio_optical::{u_from_rrs, ForwardModel};
 use crate::coefficients::NechadNode;
 
 /// Water reflectance rho_w = pi Rrs.
@@ -41,4 +43,49 @@ pub fn dogliotti_pixel(red: f32, nir: f32, red_node: &NechadNode, nir_node: &Nec
         (1.0 - w) * t_red + w * t_nir
     };
     v as f32
+}
+
+/// Non-algal SPM (g m-3) that makes the forward model's band `k` reproduce
+/// `rrs`, given chl and Case-1 CDM: the model is linear in SPM inside
+/// u = bb/(a+bb), so SPM = (u a0 - (1-u) bb0) / ((1-u) bb*_min - u a*_min)
+/// in closed form. 0 where the water is no brighter than its algal part;
+/// +inf where the band is saturated (u above the mineral asymptote).
+#[inline(always)]
+fn spm_at_band(model: &ForwardModel, k: usize, rrs: f64, chl: f64) -> f64 {
+    let u = u_from_rrs(rrs);
+    let c = model.chl_optics(k, chl);
+    let b = &model.bands[k];
+    let a0 = c.a + model.case1_cdm(chl) * b.cdm;
+    let num = u * a0 - (1.0 - u) * c.bb;
+    let den = (1.0 - u) * b.bb_min - u * b.a_min;
+    if num <= 0.0 {
+        0.0
+    } else if den <= 0.0 {
+        f64::INFINITY
+    } else {
+        num / den
+    }
+}
+
+/// Gohin-like non-algal SPM from green (model band 0) and red (band 1) Rrs
+/// and chl: green alone while its saturation s = u/u_inf is below `s_lo`, red
+/// alone above `s_hi`, linear in s between. NaN for invalid input (non-finite,
+/// negative Rrs, chl <= 0) or a saturated band in use.
+#[inline(always)]
+pub fn spm_gohin_pixel(model: &ForwardModel, green: f32, red: f32, chl: f32, s_lo: f64, s_hi: f64) -> f32 {
+    let (g, r, c) = (green as f64, red as f64, chl as f64);
+    if !(g.is_finite() && r.is_finite() && c.is_finite() && g >= 0.0 && r >= 0.0 && c > 0.0) {
+        return f32::NAN;
+    }
+    let b = &model.bands[0];
+    let saturation = u_from_rrs(g) * (b.a_min + b.bb_min) / b.bb_min;
+    let w = ((saturation - s_lo) / (s_hi - s_lo)).clamp(0.0, 1.0);
+    let s_green = if w < 1.0 { spm_at_band(model, 0, g, c) } else { 0.0 };
+    let s_red = if w > 0.0 { spm_at_band(model, 1, r, c) } else { 0.0 };
+    let v = (1.0 - w) * s_green + w * s_red;
+    if v.is_finite() {
+        v as f32
+    } else {
+        f32::NAN
+    }
 }

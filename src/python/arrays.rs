@@ -76,7 +76,7 @@ pub(super) fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + S
     }
 }
 
-fn into_numpy(py: Python<'_>, values: Vec<f32>, shape: &[usize]) -> PyResult<Py<PyArrayDyn<f32>>> {
+pub(super) fn into_numpy<T: numpy::Element>(py: Python<'_>, values: Vec<T>, shape: &[usize]) -> PyResult<Py<PyArrayDyn<T>>> {
     let arr = ArrayD::from_shape_vec(IxDyn(shape), values)
         .map_err(|e| OceanColourError::new_err(format!("internal error shaping the result: {e}")))?;
     Ok(arr.into_pyarray(py).unbind())
@@ -107,14 +107,16 @@ impl Flat<'_> {
     }
 }
 
-/// Reads a mapping {wavelength: array}, broadcasts, and runs `f` on the
-/// reflectances of `sensor` without the GIL.
-pub(super) fn with_reflectances(
+/// Reads a mapping {wavelength: array} and `extras` (named arrays), broadcasts
+/// them all, and runs `f` on the reflectances of `sensor` and the extras'
+/// flat slices without the GIL. Returns f's result and the broadcast shape.
+pub(super) fn call_with_reflectances<T: Send>(
     py: Python<'_>,
     rrs: &Bound<'_, PyAny>,
     sensor: &'static Sensor,
-    f: impl FnOnce(&Reflectances) -> Result<Vec<f32>> + Send,
-) -> PyResult<Py<PyArrayDyn<f32>>> {
+    extras: &[(&str, &Bound<'_, PyAny>)],
+    f: impl FnOnce(&Reflectances, &[&[f32]]) -> Result<T> + Send,
+) -> PyResult<(T, Vec<usize>)> {
     let mapping = rrs.cast::<PyMapping>().map_err(|_| {
         OceanColourError::new_err(format!(
             "rrs must be a mapping from band wavelength (nm) to arrays, e.g. {{443: a, 555: b}}; got {}",
@@ -127,16 +129,49 @@ pub(super) fn with_reflectances(
         let nm = band_key(&k)?;
         bands.push((nm, read_array(&v, &format!("Rrs band {nm}"))?));
     }
-    let shapes: Vec<(String, Vec<usize>)> =
+    let extra_arrays = extras.iter().map(|(name, v)| read_array(v, name)).collect::<PyResult<Vec<_>>>()?;
+    let mut shapes: Vec<(String, Vec<usize>)> =
         bands.iter().map(|(nm, a)| (format!("band {nm}"), a.as_array().shape().to_vec())).collect();
+    shapes.extend(extras.iter().zip(&extra_arrays).map(|((n, _), a)| (n.to_string(), a.as_array().shape().to_vec())));
     let shape = broadcast_shape(&shapes)?;
     let flats: Vec<(u16, Flat)> = bands.into_iter().map(|(nm, a)| (nm, Flat::new(a, &shape))).collect();
+    let extra_flats: Vec<Flat> = extra_arrays.into_iter().map(|a| Flat::new(a, &shape)).collect();
     let slices: Vec<(u16, &[f32])> = flats.iter().map(|(nm, f)| (*nm, f.slice())).collect();
-    let values = compute(py, || {
+    let extra_slices: Vec<&[f32]> = extra_flats.iter().map(|f| f.slice()).collect();
+    let value = compute(py, || {
         let r = Reflectances::new(sensor, slices)?;
-        f(&r)
+        f(&r, &extra_slices)
     })?;
+    Ok((value, shape))
+}
+
+/// Reads a mapping {wavelength: array}, broadcasts, and runs `f` on the
+/// reflectances of `sensor` without the GIL.
+pub(super) fn with_reflectances(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &'static Sensor,
+    f: impl FnOnce(&Reflectances) -> Result<Vec<f32>> + Send,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let (values, shape) = call_with_reflectances(py, rrs, sensor, &[], |r, _| f(r))?;
     into_numpy(py, values, &shape)
+}
+
+/// Broadcasts named arrays together and runs `f` on their flat slices without
+/// the GIL. Returns f's result and the broadcast shape.
+pub(super) fn call_with_arrays<T: Send>(
+    py: Python<'_>,
+    arrays: &[(&str, &Bound<'_, PyAny>)],
+    f: impl FnOnce(&[&[f32]]) -> Result<T> + Send,
+) -> PyResult<(T, Vec<usize>)> {
+    let arrs = arrays.iter().map(|(name, v)| read_array(v, name)).collect::<PyResult<Vec<_>>>()?;
+    let shapes: Vec<(String, Vec<usize>)> =
+        arrays.iter().zip(&arrs).map(|((n, _), a)| (n.to_string(), a.as_array().shape().to_vec())).collect();
+    let shape = broadcast_shape(&shapes)?;
+    let flats: Vec<Flat> = arrs.into_iter().map(|a| Flat::new(a, &shape)).collect();
+    let slices: Vec<&[f32]> = flats.iter().map(|f| f.slice()).collect();
+    let value = compute(py, || f(&slices))?;
+    Ok((value, shape))
 }
 
 /// Runs `f` on one array (any shape) without the GIL.

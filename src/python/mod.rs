@@ -6,6 +6,7 @@
 
 mod arrays;
 mod fusion;
+mod oc5;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
@@ -255,6 +256,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spm_nechad, m)?)?;
     m.add_function(wrap_pyfunction!(turbidity_nechad, m)?)?;
     m.add_function(wrap_pyfunction!(turbidity_dogliotti, m)?)?;
+    oc5::register(m)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;

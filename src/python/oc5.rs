@@ -1,0 +1,340 @@
+//! Python glue of OC5, the Gohin-like SPM and the forward model: the
+//! `Oc5Table` class and the functions that read Rrs mappings.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use numpy::PyArrayDyn;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+
+use super::arrays::{call_with_arrays, call_with_reflectances, compute, into_numpy};
+use super::OceanColourError;
+use crate::coefficients::{GOHIN_SPM_MINERAL_SCALE, OC5CI_DEFAULT_CI};
+use crate::oc5::{self, io, C1Params, Oc5Table as Table};
+use crate::sensors::{self as registry, Sensor};
+use crate::products;
+
+/// An OC5 look-up table: chlorophyll (mg m-3) on a regular grid over
+/// nLw(green), nLw(412) (mW cm-2 um-1 sr-1) and the maximum blue/green Rrs
+/// ratio, read by trilinear interpolation. Create one with `build` (open
+/// OC5-like table from this library's model), `load` (netCDF written by
+/// `save`), `import_raw` (operational .npy convention) or `open_table`
+/// (the sensor's cached open table).
+#[pyclass(name = "Oc5Table", module = "oceancolour", frozen)]
+pub struct PyOc5Table {
+    pub(super) inner: Arc<Table>,
+}
+
+fn f0_from_dict(f0: Option<HashMap<u16, f64>>, sensor: &Sensor, bands: &oc5::Oc5Bands) -> PyResult<Option<[f64; 2]>> {
+    let Some(map) = f0 else { return Ok(None) };
+    let get = |nm: u16| {
+        map.get(&nm).copied().ok_or_else(|| {
+            OceanColourError::new_err(format!("f0 must give F0 for {} bands {} and {} (mW cm-2 um-1); got bands {:?}", sensor.name, bands.green, bands.violet, map.keys().collect::<Vec<_>>()))
+        })
+    };
+    Ok(Some([get(bands.green)?, get(bands.violet)?]))
+}
+
+fn oc5_bands_of(sensor: &Sensor, ocx: &str) -> PyResult<oc5::Oc5Bands> {
+    let set = products::ocx_set(sensor, ocx)?;
+    Ok(oc5::Oc5Bands { violet: sensor.roles.violet, green: set.green, blues: set.blues.to_vec() })
+}
+
+#[pymethods]
+impl PyOc5Table {
+    /// Builds the open OC5-like table of `sensor` from this library's
+    /// forward model ("C1 with tolerance"; see the table's metadata). `shape`
+    /// nodes span the operational axis ranges (200^3 = the operational axes).
+    /// `f0`: {band nm: F0} for the green and 412 bands, needed where the
+    /// registry holds none (VIIRS). Not Ifremer's table; no parity claimed.
+    #[staticmethod]
+    #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = 0.5, chl_cap = 5.0))]
+    fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<HashMap<u16, f64>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
+        let s = registry::sensor(sensor)?;
+        let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, ocx)?)?;
+        let opts = oc5::BuildOptions {
+            shape: [shape.0, shape.1, shape.2],
+            f0,
+            ocx: ocx.to_string(),
+            params: C1Params { tau, chl_cap, ..C1Params::default() },
+        };
+        let t = compute(py, || oc5::build(s, &opts))?;
+        Ok(Self { inner: Arc::new(t) })
+    }
+
+    /// The sensor's open OC5-like 200^3 table (registry F0), built on first
+    /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR).
+    #[staticmethod]
+    fn open_table(py: Python<'_>, sensor: &str) -> PyResult<Self> {
+        let s = registry::sensor(sensor)?;
+        Ok(Self { inner: compute(py, || oc5::default_table(s))? })
+    }
+
+    /// Reads a table written by `save` (self-describing netCDF).
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        Ok(Self { inner: Arc::new(compute(py, || io::load(&path))?) })
+    }
+
+    /// Writes the table as self-describing netCDF (atomically: temp file + rename).
+    fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let t = self.inner.clone();
+        compute(py, move || io::save(&t, &path))
+    }
+
+    /// Imports a table in the operational raw convention: a 3-D array (or the
+    /// path of a .npy file) of chlorophyll with axes [nLw green, nLw412, R]
+    /// (default: the operational 200^3 axes, green 0:0.03, 412 -2:0.02,
+    /// R -0.2:0.0352), read with the sensor's default OCx bands and F0
+    /// (`f0` = {band nm: F0} overrides). `axes`: [(min, step)] x 3 in that order.
+    #[staticmethod]
+    #[pyo3(signature = (path_or_array, sensor, f0 = None, axes = None))]
+    fn import_raw(py: Python<'_>, path_or_array: &Bound<'_, PyAny>, sensor: &str, f0: Option<HashMap<u16, f64>>, axes: Option<Vec<(f64, f64)>>) -> PyResult<Self> {
+        let s = registry::sensor(sensor)?;
+        let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, "default")?)?;
+        let is_path = path_or_array.cast::<PyString>().is_ok() || path_or_array.hasattr("__fspath__")?;
+        let (shape, values, source) = if is_path {
+            let p: PathBuf = path_or_array.extract()?;
+            let (shape, values) = compute(py, || io::read_npy(&p))?;
+            (shape, values, format!("raw array file {}", p.display()))
+        } else {
+            let a = path_or_array
+                .extract::<numpy::PyArrayLikeDyn<'_, f32, numpy::AllowTypeChange>>()
+                .map_err(|e| OceanColourError::new_err(format!("path_or_array: neither a path nor an array of floats ({e})")))?;
+            let view = a.as_array();
+            (view.shape().to_vec(), view.iter().copied().collect(), "raw array given in memory".to_string())
+        };
+        let axes = match axes {
+            None => None,
+            Some(v) if v.len() == 3 && shape.len() == 3 => {
+                let mut ax = oc5::OPERATIONAL_AXES;
+                for (d, (min, step)) in v.into_iter().enumerate() {
+                    ax[d] = oc5::Axis { variable: ax[d].variable, min, step, n: shape[d] };
+                }
+                Some(ax)
+            }
+            Some(_) => return Err(OceanColourError::new_err("axes must be three (min, step) pairs for a 3-D array")),
+        };
+        let t = compute(py, || oc5::import_raw(values, &shape, s, axes, f0, &source))?;
+        Ok(Self { inner: Arc::new(t) })
+    }
+
+    /// Chlorophyll values (mg m-3), a float32 array of the table's shape (a copy).
+    #[getter]
+    fn values<'py>(&self, py: Python<'py>) -> PyResult<Py<PyArrayDyn<f32>>> {
+        into_numpy(py, self.inner.values.clone(), &self.inner.shape())
+    }
+
+    /// Per-node flags (uint8: 0 OCx, 1 corrected, 2 fallback, 3 copied from
+    /// the first positive-412 node, 4 undefined), or None for imported tables.
+    #[getter]
+    fn node_flags<'py>(&self, py: Python<'py>) -> PyResult<Option<Py<PyArrayDyn<u8>>>> {
+        self.inner.node_flags.clone().map(|f| into_numpy(py, f, &self.inner.shape())).transpose()
+    }
+
+    /// The axes in array order: variable, unit, min, step, n, order, description.
+    #[getter]
+    fn axes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for (order, a) in self.inner.axes.iter().enumerate() {
+            let d = PyDict::new(py);
+            d.set_item("variable", a.variable.name())?;
+            d.set_item("unit", a.variable.unit())?;
+            d.set_item("min", a.min)?;
+            d.set_item("step", a.step)?;
+            d.set_item("n", a.n)?;
+            d.set_item("order", order)?;
+            d.set_item("description", a.variable.description())?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.shape())
+    }
+
+    #[getter]
+    fn sensor(&self) -> String {
+        self.inner.sensor.clone()
+    }
+
+    #[getter]
+    fn version(&self) -> String {
+        self.inner.version.clone()
+    }
+
+    /// Bands the table reads: {"violet": nm, "green": nm, "ratio_blues": [nm, ...]}.
+    #[getter]
+    fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("violet", self.inner.bands.violet)?;
+        d.set_item("green", self.inner.bands.green)?;
+        d.set_item("ratio_blues", self.inner.bands.blues.clone())?;
+        Ok(d)
+    }
+
+    /// F0 (mW cm-2 um-1) used for the nLw axes: {band nm: F0}.
+    #[getter]
+    fn f0<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item(self.inner.bands.green, self.inner.f0_green)?;
+        d.set_item(self.inner.bands.violet, self.inner.f0_violet)?;
+        Ok(d)
+    }
+
+    /// Provenance and design parameters.
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.inner.metadata {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    /// Trilinear value at axis coordinates (arrays broadcast); NaN outside.
+    fn interpolate(&self, py: Python<'_>, nlw_green: &Bound<'_, PyAny>, nlw_412: &Bound<'_, PyAny>, ratio: &Bound<'_, PyAny>) -> PyResult<Py<PyArrayDyn<f32>>> {
+        let t = self.inner.clone();
+        let (v, shape) = call_with_arrays(py, &[("nlw_green", nlw_green), ("nlw_412", nlw_412), ("ratio", ratio)], move |a| {
+            Ok((0..a[0].len())
+                .map(|i| t.interpolate(a[0][i] as f64, a[1][i] as f64, a[2][i] as f64).map_or(f32::NAN, |(v, _)| v as f32))
+                .collect::<Vec<f32>>())
+        })?;
+        into_numpy(py, v, &shape)
+    }
+
+    fn __repr__(&self) -> String {
+        let t = &self.inner;
+        format!(
+            "Oc5Table(sensor={:?}, version={:?}, shape={:?}, axes=[{}])",
+            t.sensor,
+            t.version,
+            t.shape(),
+            t.axes.iter().map(|a| format!("{} {}:{}:{}", a.variable.name(), a.min, a.step, a.max())).collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+/// What `table=` selects.
+enum Oc5Source {
+    Table(Arc<Table>),
+    PerPixel,
+}
+
+fn oc5_source(py: Python<'_>, table: Option<&Bound<'_, PyAny>>, sensor: &'static Sensor) -> PyResult<Oc5Source> {
+    match table {
+        None => Ok(Oc5Source::Table(compute(py, || oc5::default_table(sensor))?)),
+        Some(t) => {
+            if let Ok(t) = t.cast::<PyOc5Table>() {
+                return Ok(Oc5Source::Table(t.get().inner.clone()));
+            }
+            if t.extract::<String>().is_ok_and(|s| s == "per-pixel") {
+                return Ok(Oc5Source::PerPixel);
+            }
+            Err(OceanColourError::new_err(format!(
+                "table must be None (the sensor's open table), an Oc5Table or \"per-pixel\"; got {}",
+                t.repr().map(|r| r.to_string()).unwrap_or_default()
+            )))
+        }
+    }
+}
+
+fn per_pixel_model(sensor: &Sensor) -> crate::Result<oc5::C1Model> {
+    oc5::c1_model(sensor, "default", C1Params::default())
+}
+
+/// OC5 chlorophyll-a (mg m-3), Gohin, Druon & Lampert 2002 look-up-table
+/// structure: chl from a table over nLw(green), nLw(412) and the maximum
+/// blue/green Rrs ratio, trilinear interpolation, no value outside the table.
+/// `table`: None = the sensor's open OC5-like table (built by this library,
+/// NOT Ifremer's; see README), an `Oc5Table`, or "per-pixel" (the open
+/// correction computed per pixel, no table). `return_status=True` also
+/// returns uint8 status: 0 valid, 1 outside table, 2 invalid input, 3 fallback.
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, table = None, return_status = false))]
+fn chl_oc5<'py>(py: Python<'py>, rrs: &Bound<'py, PyAny>, sensor: &str, table: Option<&Bound<'py, PyAny>>, return_status: bool) -> PyResult<Bound<'py, PyAny>> {
+    let s = registry::sensor(sensor)?;
+    let source = oc5_source(py, table, s)?;
+    let ((chl, status), shape) = call_with_reflectances(py, rrs, s, &[], |r, _| match &source {
+        Oc5Source::Table(t) => products::chl_oc5(r, t, return_status),
+        Oc5Source::PerPixel => products::chl_oc5_per_pixel(r, &per_pixel_model(s)?, return_status),
+    })?;
+    let chl = into_numpy(py, chl, &shape)?.into_bound(py).into_any();
+    match status {
+        Some(st) => Ok(PyTuple::new(py, [chl, into_numpy(py, st, &shape)?.into_bound(py).into_any()])?.into_any()),
+        None => Ok(chl),
+    }
+}
+
+/// OC5CI chlorophyll-a (mg m-3): Hu colour index where chl_CI <= 0.15, OC5
+/// where chl_CI >= 0.20, linear in chl_CI between (GlobColour/CMEMS
+/// practice). `ci`: the CI set ("hu2012" default), `thresholds`: (t1, t2).
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, table = None, ci = OC5CI_DEFAULT_CI, thresholds = None))]
+fn chl_oc5ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, table: Option<&Bound<'_, PyAny>>, ci: &str, thresholds: Option<(f64, f64)>) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let s = registry::sensor(sensor)?;
+    let ci = products::ci_set(ci)?;
+    let Oc5Source::Table(t) = oc5_source(py, table, s)? else {
+        return Err(OceanColourError::new_err("chl_oc5ci needs a table (None or an Oc5Table)"));
+    };
+    let (v, shape) = call_with_reflectances(py, rrs, s, &[], |r, _| products::chl_oc5ci(r, &t, ci, thresholds.map(|(a, b)| [a, b])))?;
+    into_numpy(py, v, &shape)
+}
+
+/// Non-algal suspended particulate matter (g m-3), Gohin-like: the forward
+/// model inverted for mineral SPM at the green band, switching to the red
+/// band where green saturates, with chl (default: OC5 with `table`)
+/// removing the algal part. The mineral constants carry one calibration
+/// factor fitted on CoastColour TSM (`mineral_scale` overrides; see README).
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None))]
+fn spm_gohin(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, chl: Option<&Bound<'_, PyAny>>, table: Option<&Bound<'_, PyAny>>, mineral_scale: Option<f64>) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let s = registry::sensor(sensor)?;
+    let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
+    let (v, shape) = match chl {
+        Some(c) => call_with_reflectances(py, rrs, s, &[("chl", c)], |r, x| products::spm_gohin(r, x[0], k))?,
+        None => {
+            let source = oc5_source(py, table, s)?;
+            call_with_reflectances(py, rrs, s, &[], |r, _| {
+                let (c, _) = match &source {
+                    Oc5Source::Table(t) => products::chl_oc5(r, t, false)?,
+                    Oc5Source::PerPixel => products::chl_oc5_per_pixel(r, &per_pixel_model(s)?, false)?,
+                };
+                products::spm_gohin(r, &c, k)
+            })?
+        }
+    };
+    into_numpy(py, v, &shape)
+}
+
+/// Rrs (sr-1) of the bio-optical forward model at `sensor`'s band centres
+/// (those within 400-700 nm): {band nm: array}. `chl` mg m-3, `acdm443`
+/// m-1 (None = the Case-1 tie to chl), `spm` g m-3 (mineral); arrays
+/// broadcast; NaN where an input is invalid.
+#[pyfunction]
+#[pyo3(signature = (chl, acdm443, spm, sensor, mineral_scale = None))]
+fn forward_rrs<'py>(py: Python<'py>, chl: &Bound<'py, PyAny>, acdm443: Option<&Bound<'py, PyAny>>, spm: &Bound<'py, PyAny>, sensor: &str, mineral_scale: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+    let s = registry::sensor(sensor)?;
+    let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
+    let nan = f32::NAN.into_pyobject(py)?.into_any();
+    let acdm = acdm443.cloned().unwrap_or(nan);
+    let (bands, shape) = call_with_arrays(py, &[("chl", chl), ("acdm443", &acdm), ("spm", spm)], |a| products::forward_rrs(s, a[0], a[1], a[2], k))?;
+    let d = PyDict::new(py);
+    for (nm, v) in bands {
+        d.set_item(nm, into_numpy(py, v, &shape)?)?;
+    }
+    Ok(d)
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyOc5Table>()?;
+    m.add_function(wrap_pyfunction!(chl_oc5, m)?)?;
+    m.add_function(wrap_pyfunction!(chl_oc5ci, m)?)?;
+    m.add_function(wrap_pyfunction!(spm_gohin, m)?)?;
+    m.add_function(wrap_pyfunction!(forward_rrs, m)?)?;
+    Ok(())
+}
