@@ -10,6 +10,7 @@
 
 pub mod bio_optical;
 pub mod coefficients;
+pub mod correction_file;
 pub mod error;
 pub mod fusion;
 pub mod kernels;

@@ -6,7 +6,11 @@ numpy in, numpy out; the computation is in Rust (``oceancolour._core``).
   :func:`grid_cell`, :func:`grid_centre`. A ``grid`` argument is the number of
   ISIN rows (e.g. ``4320``) or a tuple ``(lon_min, lon_max, lat_min, lat_max, dlon, dlat)``.
 - Binning as NASA l2bin/l3bin: :func:`bin_l2`, :func:`composite`.
-- Merging: :func:`merge` (inverse-error-variance mean, log10 space for chl/SPM).
+- Intercalibration: :func:`fit_intercalibration` -> :class:`Correction` (apply, save
+  as netCDF, :func:`load_correction`); log10 offset, RMA, quantile mapping, or a
+  space- and season-varying offset; chains through a bridge sensor.
+- Merging: :func:`merge` (inverse-error-variance mean, log10 space for chl/SPM),
+  applying the sensors' corrections first when given.
 - L4: :func:`fit_variogram`, :func:`krige`, :func:`first_guess_log10`, :func:`l4`.
 """
 
@@ -15,10 +19,12 @@ from __future__ import annotations
 import numpy as np
 
 from oceancolour._core import (
+    Correction,
     OceanColourError,
     bin_l2,
     composite,
     first_guess_log10,
+    fit_intercalibration,
     fit_variogram,
     grid_cell,
     grid_centre,
@@ -29,18 +35,26 @@ from oceancolour._core import (
 )
 
 __all__ = [
+    "Correction",
     "bin_l2",
     "composite",
     "first_guess_log10",
+    "fit_intercalibration",
     "fit_variogram",
     "grid_cell",
     "grid_centre",
     "isin_grid",
     "krige",
     "l4",
+    "load_correction",
     "merge",
     "regular_grid",
 ]
+
+
+def load_correction(path):
+    """Reads an intercalibration saved by :meth:`Correction.save`."""
+    return Correction.load(path)
 
 
 def l4(values, first_guess_log10, variogram, k=32, dx=1.0, dy=1.0, noise_variance=None, simple=False):

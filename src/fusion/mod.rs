@@ -6,4 +6,5 @@
 pub mod binning;
 pub mod grid;
 pub mod krige;
+pub mod intercal;
 pub mod merge;

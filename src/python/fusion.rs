@@ -11,6 +11,8 @@ use super::OceanColourError;
 use crate::fusion::binning::{bin_l2 as bin_l2_rs, Averaging, L3Bins};
 use crate::fusion::grid::{Grid, IsinGrid, RegularGrid};
 use crate::fusion::krige::{self as kr, Mean, Model, Variogram};
+use crate::correction_file;
+use crate::fusion::intercal::{Correction as CorrectionRs, DailyFields, Kind, Method};
 use crate::fusion::merge::{self as mg, SensorField, Space};
 
 type F64In<'py> = PyArrayLikeDyn<'py, f64, AllowTypeChange>;
@@ -210,9 +212,20 @@ fn composite<'py>(py: Python<'py>, parts: &Bound<'py, PyList>) -> PyResult<Bound
 /// missing). `error_variance`: per sensor, a scalar or an array of the same
 /// shape (log10 units^2 for space="log10"). Returns value, sigma, spread,
 /// sensors (bit s set if sensor s contributed) and count.
+///
+/// `corrections`: optionally, per sensor, an intercalibration `Correction`
+/// (or None for the reference), applied before merging; `doy`: the day of
+/// year of the fields, needed by space-and-season corrections.
 #[pyfunction]
-#[pyo3(signature = (values, error_variance, space = "log10"))]
-fn merge<'py>(py: Python<'py>, values: &Bound<'py, PyList>, error_variance: &Bound<'py, PyList>, space: &str) -> PyResult<Bound<'py, PyDict>> {
+#[pyo3(signature = (values, error_variance, space = "log10", corrections = None, doy = 0.0))]
+fn merge<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyList>,
+    error_variance: &Bound<'py, PyList>,
+    space: &str,
+    corrections: Option<Vec<Option<PyRef<'py, Correction>>>>,
+    doy: f64,
+) -> PyResult<Bound<'py, PyDict>> {
     let sp = Space::parse(space)?;
     if values.len() != error_variance.len() {
         return Err(OceanColourError::new_err(format!("{} value fields but {} error variances", values.len(), error_variance.len())));
@@ -230,6 +243,18 @@ fn merge<'py>(py: Python<'py>, values: &Bound<'py, PyList>, error_variance: &Bou
         errs.push(f32s(&e, &format!("error_variance[{s}]"))?.0);
     }
     let shape = shape.unwrap_or_default();
+    if let Some(corr) = &corrections {
+        if corr.len() != vals.len() {
+            return Err(OceanColourError::new_err(format!("{} corrections for {} sensors", corr.len(), vals.len())));
+        }
+        let days = [doy];
+        for (v, c) in vals.iter_mut().zip(corr) {
+            if let Some(c) = c {
+                let (inner, fields) = (&c.inner, DailyFields { values: v, shape: day_shape(&shape), doy: &days });
+                *v = compute(py, || inner.apply(&fields))?;
+            }
+        }
+    }
     let m = compute(py, || {
         let fields: Vec<SensorField> = vals.iter().zip(&errs).map(|(v, e)| SensorField { values: v, error_variance: e }).collect();
         mg::merge(&fields, sp)
@@ -354,6 +379,198 @@ fn first_guess_log10(py: Python<'_>, climatology: &Bound<'_, PyAny>, previous: O
     shaped(py, fg, &shape)
 }
 
+/// (days, rows, cols) of an array: 3-D as is, 2-D as one day, else one row.
+fn day_shape(shape: &[usize]) -> (usize, usize, usize) {
+    match *shape {
+        [d, r, c] => (d, r, c),
+        [r, c] => (1, r, c),
+        _ => (1, 1, shape.iter().product()),
+    }
+}
+
+fn doys(doy: Option<&Bound<'_, PyAny>>, ndays: usize) -> PyResult<Vec<f64>> {
+    match doy {
+        Some(d) => {
+            let (v, _) = f64s(d, "doy")?;
+            if v.len() == 1 {
+                Ok(vec![v[0]; ndays])
+            } else {
+                Ok(v)
+            }
+        }
+        None => Ok(vec![0.0; ndays]),
+    }
+}
+
+/// An inter-sensor correction in log10 space: the fitted coefficients, the
+/// diagnostics (`n_pairs`, bias and spread of log10(reference/sensor) before
+/// and after) and its provenance (`chain`: sensor, reference, and the
+/// reference's own reference for chained corrections; `period`).
+#[pyclass(module = "oceancolour.fusion", frozen)]
+pub struct Correction {
+    inner: CorrectionRs,
+}
+
+#[pymethods]
+impl Correction {
+    /// The corrected values (same shape). `doy`: the day of year of each day
+    /// (axis 0 of 3-D input, or one number), needed by the "field" method.
+    #[pyo3(signature = (values, doy = None))]
+    fn apply(&self, py: Python<'_>, values: &Bound<'_, PyAny>, doy: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        let (v, shape) = f32s(values, "values")?;
+        let ds = day_shape(&shape);
+        let d = doys(doy, ds.0)?;
+        let out = compute(py, || self.inner.apply(&DailyFields { values: &v, shape: ds, doy: &d }))?;
+        shaped(py, out, &shape)
+    }
+
+    /// Writes the correction as a netCDF-4 file (atomically).
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        compute(py, || correction_file::save(&self.inner, &path))
+    }
+
+    /// Reads a correction saved by `save`.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Correction> {
+        Ok(Correction { inner: compute(py, || correction_file::load(&path))? })
+    }
+
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.inner.method_name()
+    }
+    #[getter]
+    fn chain(&self) -> Vec<String> {
+        self.inner.chain.clone()
+    }
+    #[getter]
+    fn period(&self) -> String {
+        self.inner.period.clone()
+    }
+    #[getter]
+    fn n_pairs(&self) -> u64 {
+        self.inner.n_pairs
+    }
+    #[getter]
+    fn bias_before(&self) -> f64 {
+        self.inner.bias_before
+    }
+    #[getter]
+    fn spread_before(&self) -> f64 {
+        self.inner.spread_before
+    }
+    #[getter]
+    fn bias_after(&self) -> f64 {
+        self.inner.bias_after
+    }
+    #[getter]
+    fn spread_after(&self) -> f64 {
+        self.inner.spread_after
+    }
+
+    /// The fitted coefficients: offset; intercept and slope; the two quantile
+    /// tables; or, for "field", offset/n_pairs/iqr/fallback arrays of shape
+    /// (season, block_row, block_col) and the block and season settings.
+    #[getter]
+    fn coefficients<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        match &self.inner.kind {
+            Kind::LogOffset { offset } => d.set_item("offset", offset)?,
+            Kind::Rma { intercept, slope } => {
+                d.set_item("intercept", intercept)?;
+                d.set_item("slope", slope)?;
+            }
+            Kind::Quantile { sensor_q, reference_q } => {
+                d.set_item("sensor_log10_quantile", flat(py, sensor_q.clone())?)?;
+                d.set_item("reference_log10_quantile", flat(py, reference_q.clone())?)?;
+            }
+            Kind::Field(f) => {
+                let shape = [f.nseason, f.grid.0.div_ceil(f.block.0), f.grid.1.div_ceil(f.block.1)];
+                d.set_item("offset", shaped(py, f.offset.clone(), &shape)?)?;
+                d.set_item("n_pairs", shaped(py, f.n_pairs.clone(), &shape)?)?;
+                d.set_item("iqr", shaped(py, f.iqr.clone(), &shape)?)?;
+                d.set_item("fallback", shaped(py, f.fallback.clone(), &shape)?)?;
+                d.set_item("block", f.block)?;
+                d.set_item("grid", f.grid)?;
+                d.set_item("window_days", f.window_days)?;
+                d.set_item("min_pairs", f.min_pairs)?;
+            }
+        }
+        Ok(d)
+    }
+
+    fn __repr__(&self) -> String {
+        let c = &self.inner;
+        format!(
+            "Correction({}, {}, n_pairs={}, bias {:.4} -> {:.4}, spread {:.4} -> {:.4})",
+            c.method_name(),
+            c.chain.join(" -> "),
+            c.n_pairs,
+            c.bias_before,
+            c.bias_after,
+            c.spread_before,
+            c.spread_after
+        )
+    }
+}
+
+/// Fits an intercalibration of `sensor` to `reference` from same-cell,
+/// same-day pairs (arrays of the same shape, (days, rows, cols) for the
+/// "field" method; NaN or <= 0 missing), in log10 space.
+/// `method`: "log_offset", "rma", "quantile" or "field". `doy`: day of year
+/// per day. For a chained correction pass the reference's own
+/// `reference_correction` (the reference values must then be the corrected
+/// ones); the chain is recorded. Returns a `Correction`.
+#[pyfunction]
+#[pyo3(signature = (sensor, reference, method = "log_offset", *, sensor_name = "sensor", reference_name = "reference",
+    reference_correction = None, doy = None, period = "", nq = 101, block = (8, 8), nseason = 12, window_days = 30.0, min_pairs = 30))]
+#[allow(clippy::too_many_arguments)]
+fn fit_intercalibration(
+    py: Python<'_>,
+    sensor: &Bound<'_, PyAny>,
+    reference: &Bound<'_, PyAny>,
+    method: &str,
+    sensor_name: &str,
+    reference_name: &str,
+    reference_correction: Option<PyRef<'_, Correction>>,
+    doy: Option<&Bound<'_, PyAny>>,
+    period: &str,
+    nq: usize,
+    block: (usize, usize),
+    nseason: usize,
+    window_days: f64,
+    min_pairs: u32,
+) -> PyResult<Correction> {
+    let m = match method {
+        "log_offset" => Method::LogOffset,
+        "rma" => Method::Rma,
+        "quantile" => Method::Quantile { nq },
+        "field" => Method::Field { block, nseason, window_days, min_pairs },
+        _ => {
+            return Err(OceanColourError::new_err(format!(
+                "method {method:?} is not one of \"log_offset\", \"rma\", \"quantile\", \"field\""
+            )))
+        }
+    };
+    let (a, sa) = f32s(sensor, "sensor")?;
+    let (r, sr) = f32s(reference, "reference")?;
+    same_shape(&sa, &sr, "sensor and reference")?;
+    if matches!(m, Method::Field { .. }) && sa.len() != 3 {
+        return Err(OceanColourError::new_err(format!("the field method needs (days, rows, cols) arrays, got shape {sa:?}")));
+    }
+    let ds = day_shape(&sa);
+    let d = doys(doy, ds.0)?;
+    let mut chain = vec![sensor_name.to_string()];
+    match &reference_correction {
+        Some(rc) => chain.extend(rc.inner.chain.iter().cloned()),
+        None => chain.push(reference_name.to_string()),
+    }
+    let inner = compute(py, || {
+        CorrectionRs::fit(&DailyFields { values: &a, shape: ds, doy: &d }, &DailyFields { values: &r, shape: ds, doy: &d }, &m, chain, period)
+    })?;
+    Ok(Correction { inner })
+}
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(isin_grid, m)?)?;
     m.add_function(wrap_pyfunction!(grid_cell, m)?)?;
@@ -365,5 +582,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit_variogram, m)?)?;
     m.add_function(wrap_pyfunction!(krige, m)?)?;
     m.add_function(wrap_pyfunction!(first_guess_log10, m)?)?;
+    m.add_function(wrap_pyfunction!(fit_intercalibration, m)?)?;
+    m.add_class::<Correction>()?;
     Ok(())
 }
