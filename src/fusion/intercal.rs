@@ -235,7 +235,7 @@ impl Correction {
                 }
             }
             Method::Field { block, nseason, window_days, min_pairs } => {
-                if block.0 == 0 || block.1 == 0 || *nseason == 0 || !(*window_days > 0.0) {
+                if block.0 == 0 || block.1 == 0 || *nseason == 0 || window_days.is_nan() || *window_days <= 0.0 {
                     return Err(Error::InvalidParameter {
                         name: "field method".into(),
                         reason: format!("needs blocks >= 1 cell, nseason >= 1, window_days > 0; got {block:?}, {nseason}, {window_days}"),

@@ -147,7 +147,7 @@ pub fn empirical_variogram(
     max_points: usize,
 ) -> Result<(Vec<f64>, Vec<f64>, Vec<u64>)> {
     check_xyz(x, y, z)?;
-    if nlags == 0 || !(max_lag > 0.0) {
+    if nlags == 0 || max_lag.is_nan() || max_lag <= 0.0 {
         return Err(Error::InvalidParameter { name: "nlags/max_lag".into(), reason: "need nlags >= 1 and max_lag > 0".into() });
     }
     let idx: Vec<usize> = if z.len() > max_points.max(2) {
@@ -286,7 +286,7 @@ impl BucketIndex {
         let ((x0, x1), (y0, y1)) = (fold(x), fold(y));
         let area = ((x1 - x0) * (y1 - y0)).max(f64::MIN_POSITIVE);
         let mut size = (area * per_bucket / x.len() as f64).sqrt();
-        if !(size > 0.0) {
+        if size.is_nan() || size <= 0.0 {
             size = ((x1 - x0).max(y1 - y0)).max(1.0);
         }
         let nx = (((x1 - x0) / size) as usize + 1).min(1 << 14);
@@ -558,7 +558,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 fn cholesky(a: &mut [f64], m: usize) -> bool {
     for j in 0..m {
         let d = a[j * m + j] - dot(&a[j * m..j * m + j], &a[j * m..j * m + j]);
-        if !(d > 0.0) {
+        if d.is_nan() || d <= 0.0 {
             return false;
         }
         let d = d.sqrt();
