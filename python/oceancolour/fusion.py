@@ -6,6 +6,7 @@ numpy in, numpy out; the computation is in Rust (``oceancolour._core``).
   :func:`grid_cell`, :func:`grid_centre`. A ``grid`` argument is the number of
   ISIN rows (e.g. ``4320``) or a tuple ``(lon_min, lon_max, lat_min, lat_max, dlon, dlat)``.
 - Binning as NASA l2bin/l3bin: :func:`bin_l2`, :func:`composite`.
+- Band shifting between sensors' bands: :func:`band_shift` (Mélin & Sclep 2015).
 - Intercalibration: :func:`fit_intercalibration` -> :class:`Correction` (apply, save
   as netCDF, :func:`load_correction`); log10 offset, RMA, quantile mapping, or a
   space- and season-varying offset; chains through a bridge sensor.
@@ -21,6 +22,7 @@ import numpy as np
 from oceancolour._core import (
     Correction,
     OceanColourError,
+    band_shift,
     bin_l2,
     composite,
     first_guess_log10,
@@ -36,6 +38,7 @@ from oceancolour._core import (
 
 __all__ = [
     "Correction",
+    "band_shift",
     "bin_l2",
     "composite",
     "first_guess_log10",

@@ -3,6 +3,7 @@
 //! Pure computation over slices (no I/O, no Python); the method reference is
 //! `fusion.md` in the project's science notes, each module cites its sources.
 
+pub mod bandshift;
 pub mod binning;
 pub mod grid;
 pub mod krige;

@@ -12,6 +12,7 @@ use crate::fusion::binning::{bin_l2 as bin_l2_rs, Averaging, L3Bins};
 use crate::fusion::grid::{Grid, IsinGrid, RegularGrid};
 use crate::fusion::krige::{self as kr, Mean, Model, Variogram};
 use crate::correction_file;
+use crate::fusion::bandshift::BandShift;
 use crate::fusion::intercal::{Correction as CorrectionRs, DailyFields, Kind, Method};
 use crate::fusion::merge::{self as mg, SensorField, Space};
 
@@ -571,6 +572,38 @@ fn fit_intercalibration(
     Ok(Correction { inner })
 }
 
+/// Band shifting (Mélin & Sclep 2015, QAA-based): `rrs` maps source band
+/// centres in nm (e.g. MODIS 412, 443, 488, 531, 547, 667) to Rrs arrays
+/// (same shape, sr-1); returns {target nm: Rrs array} for each target band
+/// centre (400-700 nm). Needs source bands near 412, 443, 490, 555 and 670 nm.
+#[pyfunction]
+fn band_shift<'py>(py: Python<'py>, rrs: &Bound<'py, PyDict>, targets: Vec<f64>) -> PyResult<Bound<'py, PyDict>> {
+    let mut nms = Vec::new();
+    let mut bands = Vec::new();
+    let mut shape: Option<Vec<usize>> = None;
+    for (k, v) in rrs.iter() {
+        let nm: f64 = k.extract().map_err(|_| OceanColourError::new_err(format!("band key {k} is not a wavelength in nm")))?;
+        let (b, sh) = f32s(&v, &format!("Rrs at {nm} nm"))?;
+        if let Some(first) = &shape {
+            same_shape(first, &sh, &format!("Rrs bands ({nm} nm)"))?;
+        }
+        shape.get_or_insert(sh);
+        nms.push(nm);
+        bands.push(b);
+    }
+    let shape = shape.unwrap_or_default();
+    let out = compute(py, || {
+        let bs = BandShift::new(&nms, &targets)?;
+        let refs: Vec<&[f32]> = bands.iter().map(|b| b.as_slice()).collect();
+        bs.shift(&refs)
+    })?;
+    let d = PyDict::new(py);
+    for (t, v) in targets.iter().zip(out) {
+        d.set_item(t, shaped(py, v, &shape)?)?;
+    }
+    Ok(d)
+}
+
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(isin_grid, m)?)?;
     m.add_function(wrap_pyfunction!(grid_cell, m)?)?;
@@ -584,5 +617,6 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_guess_log10, m)?)?;
     m.add_function(wrap_pyfunction!(fit_intercalibration, m)?)?;
     m.add_class::<Correction>()?;
+    m.add_function(wrap_pyfunction!(band_shift, m)?)?;
     Ok(())
 }
