@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use super::grid::Grid;
 use crate::error::{Error, Result};
+use crate::kernels::fastmath;
 use crate::threads;
 
 /// How values are transformed before they are summed (OCSSW `averaging_scheme`).
@@ -45,11 +46,14 @@ impl Averaging {
             Averaging::Geometric => "geometric",
         }
     }
+    fn accepts(self, x: f64) -> bool {
+        x.is_finite() && (self == Averaging::Arithmetic || x > 0.0)
+    }
     /// The accumulated value, or None if the value is not valid for the scheme.
     fn forward(self, x: f64) -> Option<f64> {
         match self {
             Averaging::Arithmetic if x.is_finite() => Some(x),
-            Averaging::Geometric if x.is_finite() && x > 0.0 => Some(x.ln()),
+            Averaging::Geometric if x.is_finite() && x > 0.0 => Some(fastmath::ln(x)),
             _ => None,
         }
     }
@@ -195,42 +199,130 @@ pub fn bin_l2(
         }
     }
     threads::install(|| {
-        let mut px: Vec<(u64, u32, f64)> = (0..n)
+        // Cell of every valid pixel (u64::MAX for the rest).
+        let cells: Vec<u64> = (0..n)
             .into_par_iter()
-            .filter_map(|i| {
-                let x = averaging.forward(value[i] as f64)?;
-                let bin = grid.cell(lon[i] as f64, lat[i] as f64)?;
-                Some((bin, scene[i], x))
+            .map(|i| match averaging.accepts(value[i] as f64) {
+                true => grid.cell(lon[i] as f64, lat[i] as f64).unwrap_or(u64::MAX),
+                false => u64::MAX,
             })
             .collect();
-        px.par_sort_unstable_by_key(|p| (p.0, p.1));
-        let mut out = L3Bins::empty(averaging);
-        let mut i = 0;
-        while i < px.len() {
-            let bin = px[i].0;
-            let (mut sum, mut sum2, mut weights, mut nobs, mut nscenes) = (0.0, 0.0, 0.0, 0u32, 0u32);
-            while i < px.len() && px[i].0 == bin {
-                let sc = px[i].1;
-                let (mut s, mut q, mut ns) = (0.0, 0.0, 0u32);
-                while i < px.len() && px[i].0 == bin && px[i].1 == sc {
-                    s += px[i].2;
-                    q += px[i].2 * px[i].2;
-                    ns += 1;
-                    i += 1;
+        let (keys, offs, mut grouped) = group_by_cell(&cells, scene, value);
+        // One task per piece of the cell list; each scene's pixels of a cell
+        // are contiguous after a sort by scene (already the case when the
+        // input comes scene by scene).
+        let pieces = (threads::num_threads() * 8).min(keys.len().max(1));
+        let mut tasks: Vec<(usize, usize, &mut [(u32, f32)])> = Vec::with_capacity(pieces);
+        let mut rest: &mut [(u32, f32)] = &mut grouped;
+        for k in 0..pieces {
+            let (c0, c1) = (keys.len() * k / pieces, keys.len() * (k + 1) / pieces);
+            let (head, tail) = rest.split_at_mut(offs[c1] - offs[c0]);
+            tasks.push((c0, c1, head));
+            rest = tail;
+        }
+        let parts: Vec<L3Bins> = tasks
+            .into_par_iter()
+            .map(|(c0, c1, px)| {
+                let mut out = L3Bins::empty(averaging);
+                for c in c0..c1 {
+                    let group = &mut px[offs[c] - offs[c0]..offs[c + 1] - offs[c0]];
+                    if !group.is_sorted_by_key(|g| g.0) {
+                        group.sort_by_key(|g| g.0);
+                    }
+                    let (sum, sum2, weights, nobs, nscenes) = accumulate(group, averaging);
+                    if nobs >= min_obs {
+                        out.push(keys[c], sum, sum2, weights, nobs, nscenes);
+                    }
                 }
-                let w = (ns as f64).sqrt();
-                sum += s / w;
-                sum2 += q / w;
-                weights += w;
-                nobs += ns;
-                nscenes += 1;
-            }
-            if nobs >= min_obs {
-                out.push(bin, sum, sum2, weights, nobs, nscenes);
-            }
+                out
+            })
+            .collect();
+        let mut out = L3Bins::empty(averaging);
+        for p in parts {
+            out.bin.extend(p.bin);
+            out.sum.extend(p.sum);
+            out.sum2.extend(p.sum2);
+            out.weights.extend(p.weights);
+            out.nobs.extend(p.nobs);
+            out.nscenes.extend(p.nscenes);
         }
         Ok(out)
     })
+}
+
+/// The valid pixels' (scene, value) grouped by cell: the sorted distinct
+/// cells, the offset of each cell's group (plus the end), and the groups, in
+/// input order within a cell. A counting sort when the cells span a range not
+/// much larger than the number of pixels (a region, or a day on a coarse
+/// grid), a parallel stable sort otherwise.
+fn group_by_cell(cells: &[u64], scene: &[u32], value: &[f32]) -> (Vec<u64>, Vec<usize>, Vec<(u32, f32)>) {
+    let (lo, hi, valid) = cells
+        .par_iter()
+        .filter(|&&c| c != u64::MAX)
+        .fold(|| (u64::MAX, 0u64, 0usize), |(a, b, n), &c| (a.min(c), b.max(c), n + 1))
+        .reduce(|| (u64::MAX, 0u64, 0usize), |x, y| (x.0.min(y.0), x.1.max(y.1), x.2 + y.2));
+    if valid == 0 {
+        return (vec![], vec![0], vec![]);
+    }
+    let range = (hi - lo + 1) as usize;
+    if range <= 4 * valid + (1 << 20) && valid < u32::MAX as usize {
+        // u32 counts halve the cache footprint of the random increments.
+        let mut count = vec![0u32; range + 1];
+        for &c in cells {
+            if c != u64::MAX {
+                count[(c - lo) as usize + 1] += 1;
+            }
+        }
+        for k in 0..range {
+            count[k + 1] += count[k];
+        }
+        let mut grouped = vec![(0u32, 0f32); valid];
+        let mut next = count.clone();
+        for (i, &c) in cells.iter().enumerate() {
+            if c != u64::MAX {
+                let slot = &mut next[(c - lo) as usize];
+                grouped[*slot as usize] = (scene[i], value[i]);
+                *slot += 1;
+            }
+        }
+        let filled: Vec<usize> = (0..range).filter(|&k| count[k + 1] > count[k]).collect();
+        let keys = filled.iter().map(|&k| lo + k as u64).collect();
+        let mut offs: Vec<usize> = filled.iter().map(|&k| count[k] as usize).collect();
+        offs.push(valid);
+        (keys, offs, grouped)
+    } else {
+        let mut px: Vec<(u64, u32, f32)> =
+            (0..cells.len()).filter(|&i| cells[i] != u64::MAX).map(|i| (cells[i], scene[i], value[i])).collect();
+        px.par_sort_by_key(|p| p.0);
+        let (mut keys, mut offs) = (Vec::new(), Vec::new());
+        for (i, p) in px.iter().enumerate() {
+            if keys.last() != Some(&p.0) {
+                keys.push(p.0);
+                offs.push(i);
+            }
+        }
+        offs.push(px.len());
+        (keys, offs, px.into_iter().map(|p| (p.1, p.2)).collect())
+    }
+}
+
+/// l2bin's sums over the pixels of one bin, sorted by scene: each scene's
+/// sums divided by sqrt(n_s), weights sum of sqrt(n_s).
+fn accumulate(group: &[(u32, f32)], averaging: Averaging) -> (f64, f64, f64, u32, u32) {
+    let (mut sum, mut sum2, mut weights, mut nobs, mut nscenes) = (0.0, 0.0, 0.0, 0u32, 0u32);
+    for scene in group.chunk_by(|a, b| a.0 == b.0) {
+        let (s, q) = scene.iter().fold((0.0, 0.0), |(s, q), p| {
+            let x = averaging.forward(p.1 as f64).expect("only valid pixels are grouped");
+            (s + x, q + x * x)
+        });
+        let w = (scene.len() as f64).sqrt();
+        sum += s / w;
+        sum2 += q / w;
+        weights += w;
+        nobs += scene.len() as u32;
+        nscenes += 1;
+    }
+    (sum, sum2, weights, nobs, nscenes)
 }
 
 #[cfg(test)]
@@ -269,6 +361,28 @@ mod tests {
         assert_eq!(abc2.nscenes, vec![3, 3]);
         let arith = bin_l2(&g, &[0.5], &[0.5], &[1.0], &[0], Averaging::Arithmetic, 0).unwrap();
         assert!(L3Bins::composite(&[&a, &arith]).is_err());
+    }
+
+    #[test]
+    fn grouping_is_by_cell_then_position_on_both_paths() {
+        let n = 5000u32;
+        let scene: Vec<u32> = (0..n).collect();
+        let value = vec![1f32; n as usize];
+        let mut results = Vec::new();
+        for spread in [10u64, 1 << 40] {
+            let cells: Vec<u64> = (0..n as u64).map(|i| if i % 7 == 0 { u64::MAX } else { (i * 7919 % 13) * spread }).collect();
+            let (keys, offs, grouped) = group_by_cell(&cells, &scene, &value);
+            assert_eq!(keys.len(), 13);
+            assert!(keys.windows(2).all(|w| w[0] < w[1]));
+            for (k, &key) in keys.iter().enumerate() {
+                let g = &grouped[offs[k]..offs[k + 1]];
+                // Positions (stored here as scene numbers) rise within a cell and all lie in it.
+                assert!(g.windows(2).all(|w| w[0].0 < w[1].0));
+                assert!(g.iter().all(|p| cells[p.0 as usize] == key));
+            }
+            results.push((offs, grouped));
+        }
+        assert_eq!(results[0], results[1]);
     }
 
     #[test]

@@ -80,8 +80,9 @@ impl IsinGrid {
 
     /// Row of a latitude, clamped so that +90 falls in the last row.
     pub fn row(&self, lat: f64) -> usize {
-        let r = ((90.0 + lat) * self.nrows as f64 / 180.0).floor();
-        r.clamp(0.0, self.nrows as f64 - 1.0) as usize
+        // `as` truncates, which is floor here (the value is >= 0 for valid
+        // latitudes; NaN and negatives become 0), without libm's floor call.
+        (((90.0 + lat) * self.nrows as f64 / 180.0) as usize).min(self.nrows as usize - 1)
     }
 
     /// Row holding a (1-based) bin number.
@@ -101,9 +102,14 @@ impl IsinGrid {
     }
 }
 
-/// Longitude folded into [-180, 180).
+/// Longitude folded into [-180, 180) (`rem_euclid` only when needed: it is slow).
+#[inline]
 fn fold_lon(lon: f64) -> f64 {
-    (lon + 180.0).rem_euclid(360.0) - 180.0
+    if (-180.0..180.0).contains(&lon) {
+        lon
+    } else {
+        (lon + 180.0).rem_euclid(360.0) - 180.0
+    }
 }
 
 impl Grid for IsinGrid {
@@ -113,7 +119,7 @@ impl Grid for IsinGrid {
         }
         let r = self.row(lat);
         let nb = self.numbin[r];
-        let c = (((fold_lon(lon) + 180.0) * nb as f64 / 360.0).floor() as u64).min(nb - 1);
+        let c = (((fold_lon(lon) + 180.0) * nb as f64 / 360.0) as u64).min(nb - 1);
         Some(self.basebin[r] + c)
     }
 

@@ -21,19 +21,24 @@ type F32In<'py> = PyArrayLikeDyn<'py, f32, AllowTypeChange>;
 
 fn f64s<'py>(v: &Bound<'py, PyAny>, what: &str) -> PyResult<(Vec<f64>, Vec<usize>)> {
     let a = v.extract::<F64In<'py>>().map_err(|e| OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})")))?;
-    Ok((a.as_array().iter().copied().collect(), a.shape().to_vec()))
+    Ok((to_vec(&a.as_array()), a.shape().to_vec()))
+}
+
+/// The elements in C order (one memcpy when contiguous).
+fn to_vec<T: Copy>(a: &ndarray::ArrayViewD<'_, T>) -> Vec<T> {
+    a.as_slice().map_or_else(|| a.iter().copied().collect(), |s| s.to_vec())
 }
 
 fn f32s<'py>(v: &Bound<'py, PyAny>, what: &str) -> PyResult<(Vec<f32>, Vec<usize>)> {
     let a = v.extract::<F32In<'py>>().map_err(|e| OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})")))?;
-    Ok((a.as_array().iter().copied().collect(), a.shape().to_vec()))
+    Ok((to_vec(&a.as_array()), a.shape().to_vec()))
 }
 
 fn u64s<'py>(v: &Bound<'py, PyAny>, what: &str) -> PyResult<(Vec<u64>, Vec<usize>)> {
     let a = v
         .extract::<PyArrayLikeDyn<'py, u64, AllowTypeChange>>()
         .map_err(|e| OceanColourError::new_err(format!("{what}: cannot be read as an array of non-negative integers ({e})")))?;
-    Ok((a.as_array().iter().copied().collect(), a.shape().to_vec()))
+    Ok((to_vec(&a.as_array()), a.shape().to_vec()))
 }
 
 fn shaped<T: numpy::Element>(py: Python<'_>, v: Vec<T>, shape: &[usize]) -> PyResult<Py<PyAny>> {
