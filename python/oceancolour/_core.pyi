@@ -266,6 +266,16 @@ def krige(
     noise_variance: npt.ArrayLike | None = None,
     mean: float | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def _l4_grid(
+    values: npt.ArrayLike,
+    first_guess_log10: npt.ArrayLike,
+    variogram: VariogramSpec | Mapping[str, Any],
+    k: int,
+    dx: float,
+    dy: float,
+    noise_variance: npt.ArrayLike | None,
+    mean: float | None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def first_guess_log10(
     climatology: npt.ArrayLike, previous: npt.ArrayLike | None = None, alpha: float = 0.0
 ) -> npt.NDArray[np.float64]: ...

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oceancolour import _core
 from oceancolour._core import (
     Correction,
     OceanColourError,
@@ -79,22 +80,10 @@ def l4(values, first_guess_log10, variogram, k=32, dx=1.0, dy=1.0, noise_varianc
         raise OceanColourError(
             f"values and first_guess_log10 must be 2-D arrays of the same shape, got {v.shape} and {fg.shape}"
         )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        anomaly = np.log10(v) - fg
-    observed = np.isfinite(anomaly)
-    if not observed.any():
-        raise OceanColourError("l4: no cell has both an observation and a first guess")
-    rows, cols = np.nonzero(observed)
-    trows, tcols = np.nonzero(np.isfinite(fg))
     noise = None
     if noise_variance is not None:
-        noise = np.broadcast_to(np.asarray(noise_variance, dtype=np.float64), v.shape)[observed]
-    est, var = krige(
-        cols * dx, rows * dy, anomaly[observed], tcols * dx, trows * dy, variogram, k=k,
-        noise_variance=noise, mean=0.0 if simple else None,
-    )
-    log10 = np.full(v.shape, np.nan)
-    variance = np.full(v.shape, np.nan)
-    log10[trows, tcols] = fg[trows, tcols] + est
-    variance[trows, tcols] = var
+        noise = np.ascontiguousarray(np.broadcast_to(np.asarray(noise_variance, dtype=np.float64), v.shape))
+    log10, variance = _core._l4_grid(v, fg, variogram, k, dx, dy, noise, 0.0 if simple else None)
+    with np.errstate(invalid="ignore"):
+        observed = (v > 0) & np.isfinite(v) & np.isfinite(fg)
     return {"value": 10.0**log10, "log10": log10, "variance": variance, "observed": observed}

@@ -592,6 +592,55 @@ fn cholesky_solve2(l: &[f64], m: usize, b1: &mut [f64], b2: &mut [f64]) {
     }
 }
 
+/// A gap-free field on a grid (`nrows` x `ncols`, row-major): kriging of the
+/// log10 anomalies log10(values) - first_guess_log10 from the `k` nearest
+/// observed cells (values > 0 and a finite first guess), at every cell with
+/// a finite first guess. `dx`, `dy`: cell spacing in the variogram's distance
+/// unit. `noise`: observation noise variance per cell (empty for none).
+/// Returns (log10 analysis, kriging variance); NaN where the first guess is.
+#[allow(clippy::too_many_arguments)]
+pub fn l4_grid(
+    values: &[f64],
+    first_guess_log10: &[f64],
+    (nrows, ncols): (usize, usize),
+    (dx, dy): (f64, f64),
+    noise: &[f64],
+    vario: &Variogram,
+    k: usize,
+    mean: Mean,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let n = nrows * ncols;
+    if values.len() != n || first_guess_log10.len() != n || (!noise.is_empty() && noise.len() != n) {
+        return Err(Error::InvalidParameter {
+            name: "l4 grid".into(),
+            reason: format!(
+                "values ({}), first guess ({}) and noise ({}) must all have {nrows} x {ncols} = {n} cells",
+                values.len(),
+                first_guess_log10.len(),
+                noise.len()
+            ),
+        });
+    }
+    let xy = |i: usize| ((i % ncols) as f64 * dx, (i / ncols) as f64 * dy);
+    let observed: Vec<usize> =
+        (0..n).filter(|&i| values[i] > 0.0 && values[i].is_finite() && first_guess_log10[i].is_finite()).collect();
+    if observed.is_empty() {
+        return Err(Error::InvalidParameter { name: "l4 grid".into(), reason: "no cell has both an observation and a first guess".into() });
+    }
+    let (x, y): (Vec<f64>, Vec<f64>) = observed.iter().map(|&i| xy(i)).unzip();
+    let z: Vec<f64> = observed.iter().map(|&i| values[i].log10() - first_guess_log10[i]).collect();
+    let e: Vec<f64> = if noise.is_empty() { vec![] } else { observed.iter().map(|&i| noise[i]).collect() };
+    let targets: Vec<usize> = (0..n).filter(|&i| first_guess_log10[i].is_finite()).collect();
+    let (tx, ty): (Vec<f64>, Vec<f64>) = targets.iter().map(|&i| xy(i)).unzip();
+    let r = krige(&x, &y, &z, &e, &tx, &ty, vario, k, mean)?;
+    let (mut est, mut var) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+    for (j, &i) in targets.iter().enumerate() {
+        est[i] = first_guess_log10[i] + r.estimate[j];
+        var[i] = r.variance[j];
+    }
+    Ok((est, var))
+}
+
 /// The first guess of a day's analysis, in log10: the climatology relaxed
 /// toward by the previous analysis, x_b = clim + alpha (prev - clim) in
 /// log10 (fusion.md §4.1 (b), alpha = exp(-dt/L_t)); alpha = 0 gives the

@@ -367,6 +367,42 @@ fn krige<'py>(
     Ok((shaped(py, r.estimate, &shape)?, shaped(py, r.variance, &shape)?))
 }
 
+/// Gap-free field of a 2-D map (internal: `oceancolour.fusion.l4` is the
+/// documented entry point). Returns (log10 analysis, kriging variance).
+#[pyfunction]
+#[pyo3(signature = (values, first_guess_log10, variogram, k, dx, dy, noise_variance, mean))]
+#[allow(clippy::too_many_arguments)]
+fn _l4_grid(
+    py: Python<'_>,
+    values: &Bound<'_, PyAny>,
+    first_guess_log10: &Bound<'_, PyAny>,
+    variogram: &Bound<'_, PyAny>,
+    k: usize,
+    dx: f64,
+    dy: f64,
+    noise_variance: Option<&Bound<'_, PyAny>>,
+    mean: Option<f64>,
+) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+    let v = read_variogram(variogram)?;
+    let (vals, shape) = f64s(values, "values")?;
+    let (fg, s2) = f64s(first_guess_log10, "first_guess_log10")?;
+    same_shape(&shape, &s2, "values and first_guess_log10")?;
+    if shape.len() != 2 {
+        return Err(OceanColourError::new_err(format!("values must be a 2-D map, got shape {shape:?}")));
+    }
+    let noise = match noise_variance {
+        Some(e) => {
+            let (e, s3) = f64s(e, "noise_variance")?;
+            same_shape(&shape, &s3, "values and noise_variance")?;
+            e
+        }
+        None => vec![],
+    };
+    let mean = mean.map_or(Mean::Ordinary, Mean::Simple);
+    let (est, var) = compute(py, || kr::l4_grid(&vals, &fg, (shape[0], shape[1]), (dx, dy), &noise, &v, k, mean))?;
+    Ok((shaped(py, est, &shape)?, shaped(py, var, &shape)?))
+}
+
 /// The first guess in log10: log10(clim) + alpha (log10(prev) - log10(clim))
 /// where the previous analysis exists, log10(clim) elsewhere.
 #[pyfunction]
@@ -619,6 +655,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(fit_variogram, m)?)?;
     m.add_function(wrap_pyfunction!(krige, m)?)?;
+    m.add_function(wrap_pyfunction!(_l4_grid, m)?)?;
     m.add_function(wrap_pyfunction!(first_guess_log10, m)?)?;
     m.add_function(wrap_pyfunction!(fit_intercalibration, m)?)?;
     m.add_class::<Correction>()?;
