@@ -11,18 +11,14 @@ use netcdf::AttributeValue;
 use crate::error::{Error, Result};
 use crate::fusion::intercal::{Correction, Field, Kind};
 
-fn file_err(path: &Path, reason: impl std::fmt::Display) -> Error {
-    Error::File { path: path.display().to_string(), reason: reason.to_string() }
-}
-
 const CHAIN_SEP: &str = " -> ";
 
 /// Writes `c` to `path` (netCDF-4), replacing any file there.
 pub fn save(c: &Correction, path: &Path) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| file_err(path, "not a file name"))?;
+    let name = path.file_name().ok_or_else(|| Error::file(path, "not a file name"))?;
     let tmp: PathBuf = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
-    let result = write(c, &tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| file_err(path, format!("cannot move the finished file into place: {e}"))));
+    let result = write(c, &tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::file(path, format!("cannot move the finished file into place: {e}"))));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -30,7 +26,7 @@ pub fn save(c: &Correction, path: &Path) -> Result<()> {
 }
 
 fn write(c: &Correction, path: &Path) -> Result<()> {
-    let err = |e: netcdf::Error| file_err(path, format!("cannot write the correction: {e}"));
+    let err = |e: netcdf::Error| Error::file(path, format!("cannot write the correction: {e}"));
     let mut f = netcdf::create(path).map_err(err)?;
     let attrs: [(&str, AttributeValue); 14] = [
         ("title", "oceancolour inter-sensor correction".into()),
@@ -116,15 +112,15 @@ fn write(c: &Correction, path: &Path) -> Result<()> {
 
 /// Reads a correction written by `save`.
 pub fn load(path: &Path) -> Result<Correction> {
-    let f = netcdf::open(path).map_err(|e| file_err(path, format!("cannot open as netCDF: {e}")))?;
-    let missing = |what: &str| file_err(path, format!("not an oceancolour correction file (no {what})"));
+    let f = netcdf::open(path).map_err(|e| Error::file(path, format!("cannot open as netCDF: {e}")))?;
+    let missing = |what: &str| Error::file(path, format!("not an oceancolour correction file (no {what})"));
     let attr = |name: &str| -> Result<AttributeValue> {
-        f.attribute(name).ok_or_else(|| missing(name))?.value().map_err(|e| file_err(path, format!("attribute {name}: {e}")))
+        f.attribute(name).ok_or_else(|| missing(name))?.value().map_err(|e| Error::file(path, format!("attribute {name}: {e}")))
     };
     let text = |name: &str| -> Result<String> {
         match attr(name)? {
             AttributeValue::Str(s) => Ok(s),
-            _ => Err(file_err(path, format!("attribute {name} is not text"))),
+            _ => Err(Error::file(path, format!("attribute {name} is not text"))),
         }
     };
     let num = |name: &str| -> Result<f64> {
@@ -135,14 +131,14 @@ pub fn load(path: &Path) -> Result<Correction> {
             AttributeValue::Longlong(v) => Ok(v as f64),
             AttributeValue::Uint(v) => Ok(v as f64),
             AttributeValue::Int(v) => Ok(v as f64),
-            _ => Err(file_err(path, format!("attribute {name} is not a number"))),
+            _ => Err(Error::file(path, format!("attribute {name} is not a number"))),
         }
     };
     let values = |name: &str| -> Result<Vec<f64>> {
-        f.variable(name).ok_or_else(|| missing(name))?.get_values::<f64, _>(..).map_err(|e| file_err(path, format!("variable {name}: {e}")))
+        f.variable(name).ok_or_else(|| missing(name))?.get_values::<f64, _>(..).map_err(|e| Error::file(path, format!("variable {name}: {e}")))
     };
     let one = |name: &str| -> Result<f64> {
-        values(name)?.first().copied().ok_or_else(|| file_err(path, format!("variable {name} is empty")))
+        values(name)?.first().copied().ok_or_else(|| Error::file(path, format!("variable {name} is empty")))
     };
     let kind = match text("method")?.as_str() {
         "log_offset" => Kind::LogOffset { offset: one("offset")? },
@@ -159,17 +155,17 @@ pub fn load(path: &Path) -> Result<Correction> {
                 window_days: num("window_days")?,
                 min_pairs: num("min_pairs")? as u32,
                 offset: values("offset")?,
-                n_pairs: n_pairs.map_err(|e| file_err(path, format!("variable n_pairs: {e}")))?,
+                n_pairs: n_pairs.map_err(|e| Error::file(path, format!("variable n_pairs: {e}")))?,
                 iqr: values("iqr")?,
-                fallback: fallback.map_err(|e| file_err(path, format!("variable fallback: {e}")))?,
+                fallback: fallback.map_err(|e| Error::file(path, format!("variable fallback: {e}")))?,
             };
             let (nbr, nbc) = (fd.grid.0.div_ceil(fd.block.0.max(1)), fd.grid.1.div_ceil(fd.block.1.max(1)));
             if fd.block.0 == 0 || fd.block.1 == 0 || fd.offset.len() != nseason * nbr * nbc {
-                return Err(file_err(path, "the offset field does not match its grid and block sizes"));
+                return Err(Error::file(path, "the offset field does not match its grid and block sizes"));
             }
             Kind::Field(fd)
         }
-        m => return Err(file_err(path, format!("unknown correction method {m:?}"))),
+        m => return Err(Error::file(path, format!("unknown correction method {m:?}"))),
     };
     Ok(Correction {
         kind,

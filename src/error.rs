@@ -38,8 +38,12 @@ pub enum Error {
     #[error("invalid parameter {name}: {reason}")]
     InvalidParameter { name: String, reason: String },
 
-    #[error("{path}: {reason}")]
-    File { path: String, reason: String },
+    /// A problem with an input or output file, naming the file.
+    #[error("{path}: {problem}")]
+    File { path: String, problem: String },
+
+    #[error("interrupted: the run was stopped before this finished; nothing partial was kept")]
+    Cancelled,
 
     #[error("Rrs bands have different lengths ({band} nm has {len}, expected {expected})")]
     LengthMismatch {
@@ -50,6 +54,13 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A problem with the file at `path`.
+    pub fn file(path: impl AsRef<std::path::Path>, problem: impl std::fmt::Display) -> Self {
+        Error::File { path: path.as_ref().display().to_string(), problem: problem.to_string() }
+    }
+}
 
 /// Joins a list for an error message: "412, 443, 490".
 pub(crate) fn join<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {

@@ -6,12 +6,17 @@
 //! - `bio_optical`: the semi-analytical forward model Rrs(chl, CDM, SPM);
 //! - `oc5`: the OC5 table engine, its import/export and the open-table builder;
 //! - `reflectance` -> `products`: Rrs with their sensor in, products out;
+//! - `formats`: satellite files in (OBPG L2/L3, OLCI WFR, CF grids), CF products out;
+//! - `chain` + `cli`: the operational chain and the `oceancolour` command;
 //! - `python` (feature `python`): the pyo3 glue that numpy users call.
 
 pub mod bio_optical;
+pub mod chain;
+pub mod cli;
 pub mod coefficients;
 pub mod correction_file;
 pub mod error;
+pub mod formats;
 pub mod fusion;
 pub mod kernels;
 pub mod oc5;

@@ -22,10 +22,19 @@ pub struct Band {
     /// Mean extraterrestrial irradiance F0 (mW cm-2 um-1); `None` where no
     /// published value is held.
     pub f0: Option<f64>,
+    /// The band's name in the space agency's own products (ESA: OLCI `Oa04`
+    /// in `Oa04_reflectance`, MERIS `M03` in `M03_rho_w`), where files name
+    /// bands by number rather than by wavelength.
+    pub id: Option<&'static str>,
 }
 
 const fn b(nominal: u16, centre_nm: f64, f0: Option<f64>) -> Band {
-    Band { nominal, centre_nm, f0 }
+    Band { nominal, centre_nm, f0, id: None }
+}
+
+/// A band that files also name by its number (`id`).
+const fn nb(id: &'static str, nominal: u16, centre_nm: f64, f0: Option<f64>) -> Band {
+    Band { nominal, centre_nm, f0, id: Some(id) }
 }
 
 /// Which bands each algorithm takes on a sensor.
@@ -161,18 +170,19 @@ pub static SENSORS: &[Sensor] = &[
         instrument: "MERIS",
         platform: "Envisat",
         bands: &[
-            b(412, 412.5, Some(171.4)),
-            b(443, 442.5, Some(187.7)),
-            b(490, 490.0, Some(192.9)),
-            b(510, 510.0, Some(192.7)),
-            b(560, 560.0, Some(180.0)),
-            b(620, 620.0, None),
-            b(665, 665.0, Some(153.1)),
-            b(681, 681.25, None),
-            b(709, 708.75, None),
-            b(754, 753.75, None),
-            b(779, 778.75, None),
-            b(865, 865.0, None),
+            // Band numbers of the ESA MERIS band table (M11 761 nm O2, M14-15 not held).
+            nb("M01", 412, 412.5, Some(171.4)),
+            nb("M02", 443, 442.5, Some(187.7)),
+            nb("M03", 490, 490.0, Some(192.9)),
+            nb("M04", 510, 510.0, Some(192.7)),
+            nb("M05", 560, 560.0, Some(180.0)),
+            nb("M06", 620, 620.0, None),
+            nb("M07", 665, 665.0, Some(153.1)),
+            nb("M08", 681, 681.25, None),
+            nb("M09", 709, 708.75, None),
+            nb("M10", 754, 753.75, None),
+            nb("M12", 779, 778.75, None),
+            nb("M13", 865, 865.0, None),
         ],
         roles: BandRoles {
             violet: 412,
@@ -241,21 +251,23 @@ pub static SENSORS: &[Sensor] = &[
 ];
 
 /// OLCI-A and OLCI-B share one band set (Oa01-Oa21 centres; OBPG names).
+/// Band numbers as in the ESA OLCI band table (Oa13-15, 18-21 are atmospheric
+/// or land bands not held here; centres per formats.md s4.3).
 static OLCI_BANDS: [Band; 14] = [
-    b(400, 400.0, None),
-    b(412, 412.5, Some(171.4)),
-    b(443, 442.5, Some(187.7)),
-    b(490, 490.0, Some(192.9)),
-    b(510, 510.0, Some(192.7)),
-    b(560, 560.0, Some(180.0)),
-    b(620, 620.0, None),
-    b(665, 665.0, Some(153.1)),
-    b(674, 673.75, None),
-    b(681, 681.25, None),
-    b(709, 708.75, None),
-    b(754, 753.75, None),
-    b(779, 778.75, None),
-    b(865, 865.0, None),
+    nb("Oa01", 400, 400.0, None),
+    nb("Oa02", 412, 412.5, Some(171.4)),
+    nb("Oa03", 443, 442.5, Some(187.7)),
+    nb("Oa04", 490, 490.0, Some(192.9)),
+    nb("Oa05", 510, 510.0, Some(192.7)),
+    nb("Oa06", 560, 560.0, Some(180.0)),
+    nb("Oa07", 620, 620.0, None),
+    nb("Oa08", 665, 665.0, Some(153.1)),
+    nb("Oa09", 674, 673.75, None),
+    nb("Oa10", 681, 681.25, None),
+    nb("Oa11", 709, 708.75, None),
+    nb("Oa12", 754, 753.75, None),
+    nb("Oa16", 779, 778.75, None),
+    nb("Oa17", 865, 865.0, None),
 ];
 
 const fn olci(name: &'static str, platform: &'static str) -> Sensor {
@@ -308,6 +320,26 @@ mod tests {
             for band in s.bands {
                 assert!((band.centre_nm - band.nominal as f64).abs() <= 1.0, "{} {}", s.name, band.nominal);
             }
+        }
+    }
+
+    #[test]
+    fn olci_band_numbers_match_the_esa_band_table() {
+        // ESA OLCI band centres by number (formats.md s4.3, ACOLITE band_info_olci.txt).
+        let esa = [
+            ("Oa01", 400.0), ("Oa02", 412.5), ("Oa03", 442.5), ("Oa04", 490.0), ("Oa05", 510.0),
+            ("Oa06", 560.0), ("Oa07", 620.0), ("Oa08", 665.0), ("Oa09", 673.75), ("Oa10", 681.25),
+            ("Oa11", 708.75), ("Oa12", 753.75), ("Oa16", 778.75), ("Oa17", 865.0),
+        ];
+        for (id, centre) in esa {
+            let band = OLCI_BANDS.iter().find(|b| b.id == Some(id)).unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(band.centre_nm, centre, "{id}");
+        }
+        for s in SENSORS {
+            let ids: Vec<_> = s.bands.iter().filter_map(|b| b.id).collect();
+            let mut unique = ids.clone();
+            unique.dedup();
+            assert_eq!(ids, unique, "{}: band ids repeat", s.name);
         }
     }
 

@@ -12,7 +12,10 @@ broadcast shape, NaN where the input is invalid. Invalid arguments raise
 >>> oc.chl_ocx({443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018}, sensor="seawifs")
 """
 
+import importlib.abc as _importlib_abc
+import importlib.util as _importlib_util
 import os as _os
+import sys as _sys
 
 from oceancolour._core import (
     Oc5Table,
@@ -30,6 +33,7 @@ from oceancolour._core import (
     kd490_morel,
     kdpar_morel,
     ocx_coefficient_sets,
+    process,
     sensor_info,
     sensors,
     set_num_threads,
@@ -44,6 +48,37 @@ from oceancolour import fusion
 # A forked child has none of the parent's worker threads: let it build its own pool.
 if hasattr(_os, "register_at_fork"):
     _os.register_at_fork(after_in_child=_core._forget_pool_after_fork)
+
+
+
+class _RegisterAccessorAfterXarray(_importlib_abc.MetaPathFinder):
+    """Registers ds.oc right after xarray is first imported, so that
+    ``import oceancolour`` does not pay xarray's import time (a second or more)
+    in programs that never use it, such as the CLI."""
+
+    def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
+        if name != "xarray":
+            return None
+        _sys.meta_path.remove(self)
+        spec = _importlib_util.find_spec("xarray")
+        if spec is None or spec.loader is None:
+            return spec
+        exec_xarray = spec.loader.exec_module
+
+        def exec_and_register(module):  # type: ignore[no-untyped-def]
+            exec_xarray(module)
+            from oceancolour import xarray  # noqa: F401  (registers ds.oc)
+
+        spec.loader.exec_module = exec_and_register  # type: ignore[method-assign]
+        return spec
+
+
+# numpy is the only hard dependency: the ds.oc accessor exists when xarray is
+# installed (pip install "oceancolour[xarray]"), from xarray's first import.
+if "xarray" in _sys.modules:
+    from oceancolour import xarray as _xarray  # noqa: F401  (registers ds.oc)
+elif _importlib_util.find_spec("xarray") is not None:
+    _sys.meta_path.insert(0, _RegisterAccessorAfterXarray())
 
 __all__ = [
     "Oc5Table",
@@ -62,6 +97,7 @@ __all__ = [
     "kd490_morel",
     "kdpar_morel",
     "ocx_coefficient_sets",
+    "process",
     "sensor_info",
     "sensors",
     "set_num_threads",

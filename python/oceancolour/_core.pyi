@@ -1,7 +1,7 @@
 """Type stubs for the compiled core (src/python)."""
 
 import os
-from typing import Any, Literal, Mapping, Sequence, TypedDict, overload
+from typing import Any, Literal, Mapping, Sequence, TypedDict, final, overload, type_check_only
 
 import numpy as np
 import numpy.typing as npt
@@ -10,14 +10,17 @@ __version__: str
 
 class OceanColourError(ValueError): ...
 
-RrsMapping = Mapping[int | str, npt.ArrayLike]
-F32Array = npt.NDArray[np.float32]
+_RrsMapping = Mapping[int | str, npt.ArrayLike]
+_F32Array = npt.NDArray[np.float32]
 
+@type_check_only
 class BandInfo(TypedDict):
     nominal: int
     centre_nm: float
     f0: float | None
+    id: str | None
 
+@type_check_only
 class SensorInfo(TypedDict):
     name: str
     instrument: str
@@ -29,6 +32,7 @@ class SensorInfo(TypedDict):
     f0_unit: str
     f0_source: str
 
+@type_check_only
 class OcxSetInfo(TypedDict):
     name: str
     blue_bands: list[int]
@@ -37,12 +41,14 @@ class OcxSetInfo(TypedDict):
     source: str
     default: bool
 
+@type_check_only
 class CiSetInfo(TypedDict):
     name: str
     a: list[float]
     thresholds: list[float]
     source: str
 
+@type_check_only
 class Oc5Axis(TypedDict):
     variable: str
     unit: str
@@ -52,11 +58,12 @@ class Oc5Axis(TypedDict):
     order: int
     description: str
 
+@final
 class Oc5Table:
     @staticmethod
     def build(
         sensor: str,
-        shape: tuple[int, int, int] = (200, 200, 200),
+        shape: tuple[int, int, int] = ...,
         f0: Mapping[int, float] | None = None,
         ocx: str = "default",
         tau: float = 0.5,
@@ -75,7 +82,7 @@ class Oc5Table:
         axes: Sequence[tuple[float, float]] | None = None,
     ) -> Oc5Table: ...
     @property
-    def values(self) -> F32Array: ...
+    def values(self) -> _F32Array: ...
     @property
     def node_flags(self) -> npt.NDArray[np.uint8] | None: ...
     @property
@@ -92,56 +99,56 @@ class Oc5Table:
     def f0(self) -> dict[int, float]: ...
     @property
     def metadata(self) -> dict[str, str]: ...
-    def interpolate(self, nlw_green: npt.ArrayLike, nlw_412: npt.ArrayLike, ratio: npt.ArrayLike) -> F32Array: ...
+    def interpolate(self, nlw_green: npt.ArrayLike, nlw_412: npt.ArrayLike, ratio: npt.ArrayLike) -> _F32Array: ...
 
-Oc5TableArg = Oc5Table | Literal["per-pixel"] | None
+_Oc5TableArg = Oc5Table | Literal["per-pixel"] | None
 
 @overload
-def chl_oc5(rrs: RrsMapping, sensor: str, table: Oc5TableArg = None, return_status: Literal[False] = False) -> F32Array: ...
+def chl_oc5(rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, return_status: Literal[False] = False) -> _F32Array: ...
 @overload
 def chl_oc5(
-    rrs: RrsMapping, sensor: str, table: Oc5TableArg = None, *, return_status: Literal[True]
-) -> tuple[F32Array, npt.NDArray[np.uint8]]: ...
+    rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, *, return_status: Literal[True]
+) -> tuple[_F32Array, npt.NDArray[np.uint8]]: ...
 def chl_oc5ci(
-    rrs: RrsMapping,
+    rrs: _RrsMapping,
     sensor: str,
     table: Oc5Table | None = None,
-    ci: str = "hu2012",
+    ci: str = ...,
     thresholds: tuple[float, float] | None = None,
-) -> F32Array: ...
+) -> _F32Array: ...
 def spm_gohin(
-    rrs: RrsMapping,
+    rrs: _RrsMapping,
     sensor: str,
     chl: npt.ArrayLike | None = None,
-    table: Oc5TableArg = None,
+    table: _Oc5TableArg = None,
     mineral_scale: float | None = None,
-) -> F32Array: ...
+) -> _F32Array: ...
 def forward_rrs(
     chl: npt.ArrayLike,
     acdm443: npt.ArrayLike | None,
     spm: npt.ArrayLike,
     sensor: str,
     mineral_scale: float | None = None,
-) -> dict[int, F32Array]: ...
+) -> dict[int, _F32Array]: ...
 def sensors() -> list[str]: ...
 def sensor_info(sensor: str) -> SensorInfo: ...
 def ocx_coefficient_sets(sensor: str) -> list[OcxSetInfo]: ...
 def ci_coefficient_sets() -> list[CiSetInfo]: ...
-def chl_ocx(rrs: RrsMapping, sensor: str, coefficients: str = "default") -> F32Array: ...
-def chl_ci(rrs: RrsMapping, sensor: str, coefficients: str = "hu2019") -> F32Array: ...
+def chl_ocx(rrs: _RrsMapping, sensor: str, coefficients: str = "default") -> _F32Array: ...
+def chl_ci(rrs: _RrsMapping, sensor: str, coefficients: str = "hu2019") -> _F32Array: ...
 def chl_oci(
-    rrs: RrsMapping,
+    rrs: _RrsMapping,
     sensor: str,
     ocx: str = "default",
     ci: str = "hu2019",
     thresholds: tuple[float, float] | None = None,
-) -> F32Array: ...
-def kd490(rrs: RrsMapping, sensor: str, coefficients: str = "default") -> F32Array: ...
-def kd490_morel(chl: npt.ArrayLike, coefficients: str = "morel2007") -> F32Array: ...
-def kdpar_morel(kd490: npt.ArrayLike, depth: str = "first") -> F32Array: ...
-def spm_nechad(rrs: RrsMapping, sensor: str, wavelength: int | None = None) -> F32Array: ...
-def turbidity_nechad(rrs: RrsMapping, sensor: str, wavelength: int | None = None) -> F32Array: ...
-def turbidity_dogliotti(rrs: RrsMapping, sensor: str) -> F32Array: ...
+) -> _F32Array: ...
+def kd490(rrs: _RrsMapping, sensor: str, coefficients: str = "default") -> _F32Array: ...
+def kd490_morel(chl: npt.ArrayLike, coefficients: str = "morel2007") -> _F32Array: ...
+def kdpar_morel(kd490: npt.ArrayLike, depth: str = "first") -> _F32Array: ...
+def spm_nechad(rrs: _RrsMapping, sensor: str, wavelength: int | None = None) -> _F32Array: ...
+def turbidity_nechad(rrs: _RrsMapping, sensor: str, wavelength: int | None = None) -> _F32Array: ...
+def turbidity_dogliotti(rrs: _RrsMapping, sensor: str) -> _F32Array: ...
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 def _forget_pool_after_fork() -> None: ...
@@ -279,3 +286,19 @@ def _l4_grid(
 def first_guess_log10(
     climatology: npt.ArrayLike, previous: npt.ArrayLike | None = None, alpha: float = 0.0
 ) -> npt.NDArray[np.float64]: ...
+@type_check_only
+class ProcessReport(TypedDict):
+    written: list[str]
+    skipped: list[str]
+    failed: list[tuple[str, str]]
+
+def process(
+    inputs: Sequence[str | os.PathLike[str]],
+    outdir: str | os.PathLike[str],
+    products: Sequence[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+    sensor: str | None = None,
+    overwrite: bool = False,
+    quicklook: bool | None = None,
+) -> ProcessReport: ...
+def cli_main(argv: list[str]) -> int: ...

@@ -25,7 +25,7 @@ pub const FORMAT: &str = "oceancolour-oc5-table-1";
 const RESERVED: &[&str] = &["format", "sensor", "version", "violet_band", "green_band", "ratio_blue_bands", "f0_green", "f0_violet"];
 
 fn file_err(path: &Path, reason: impl std::fmt::Display) -> Error {
-    Error::File { path: path.display().to_string(), reason: reason.to_string() }
+    Error::File { path: path.display().to_string(), problem: reason.to_string() }
 }
 
 /// Writes `table` to `path` (netCDF-4), through a temporary file renamed at

@@ -201,6 +201,14 @@ impl Oc5Table {
         self.axes.map(|a| a.n)
     }
 
+    /// FNV-1a 64-bit hash of the values' bits: identifies a table in product
+    /// provenance (not a cryptographic digest).
+    pub fn checksum(&self) -> u64 {
+        self.values.iter().flat_map(|v| v.to_bits().to_le_bytes()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
     /// Position of each variable (green, 412, ratio) in the array order.
     fn positions(&self) -> [usize; 3] {
         AxisVariable::ALL.map(|v| self.axes.iter().position(|a| a.variable == v).expect("validated"))

@@ -4,7 +4,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ndarray::{ArrayD, IxDyn};
-use numpy::{AllowTypeChange, IntoPyArray, PyArrayDyn, PyArrayLikeDyn};
+use numpy::{AllowTypeChange, IntoPyArray, PyArrayDyn, PyArrayLikeDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyMapping, PyString};
 
@@ -34,9 +34,19 @@ fn band_key(key: &Bound<'_, PyAny>) -> PyResult<u16> {
 }
 
 fn read_array<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Input<'py>> {
-    value.extract::<Input<'py>>().map_err(|e| {
-        OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})"))
-    })
+    let extract = |v: &Bound<'py, PyAny>| {
+        v.extract::<Input<'py>>().map_err(|e| {
+            OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})"))
+        })
+    };
+    let arr = extract(value)?;
+    if arr.is_aligned() {
+        return Ok(arr);
+    }
+    // Arrays unpickled from out-of-band buffers (dask workers, pickle 5) can
+    // be misaligned for f32; Rust views need aligned data, a numpy copy is.
+    let aligned = arr.call_method0("copy")?;
+    extract(&aligned)
 }
 
 /// numpy broadcasting of several shapes, or an error naming them.

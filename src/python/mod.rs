@@ -7,6 +7,7 @@
 mod arrays;
 mod fusion;
 mod oc5;
+mod cli;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
@@ -43,7 +44,7 @@ fn sensors() -> Vec<&'static str> {
 }
 
 /// Description of a sensor: bands (nominal name, centre in nm, F0 in
-/// mW cm-2 um-1), the bands each algorithm takes, default coefficient sets and
+/// mW cm-2 um-1, the agency's band name such as OLCI "Oa04" or None), the bands each algorithm takes, default coefficient sets and
 /// the source of its F0 values.
 #[pyfunction]
 fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict>> {
@@ -58,6 +59,7 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
         bd.set_item("nominal", b.nominal)?;
         bd.set_item("centre_nm", b.centre_nm)?;
         bd.set_item("f0", b.f0)?;
+        bd.set_item("id", b.id)?;
         bands.append(bd)?;
     }
     d.set_item("bands", bands)?;
@@ -261,5 +263,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;
     fusion::register(m)?;
+    m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::process, m)?)?;
     Ok(())
 }

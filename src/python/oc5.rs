@@ -288,8 +288,11 @@ fn chl_oc5ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, table: Option
 /// Non-algal suspended particulate matter (g m-3), Gohin-like: the forward
 /// model inverted for mineral SPM at the green band, switching to the red
 /// band where green saturates, with chl (default: OC5 with `table`)
-/// removing the algal part. The mineral constants carry one calibration
-/// factor fitted on CoastColour TSM (`mineral_scale` overrides; see README).
+/// removing the algal part: the structure of Gohin et al. 2005 (Remote Sens.
+/// Environ. 95:29) and Gohin 2011 (Ocean Sci. 7:705), whose coefficients are
+/// not public. The forward model's mineral constants (Babin et al. 2003)
+/// carry one calibration factor fitted on CoastColour TSM (Nechad et al.
+/// 2015); `mineral_scale` overrides it (see README).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None))]
 fn spm_gohin(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, chl: Option<&Bound<'_, PyAny>>, table: Option<&Bound<'_, PyAny>>, mineral_scale: Option<f64>) -> PyResult<Py<PyArrayDyn<f32>>> {

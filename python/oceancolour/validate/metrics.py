@@ -1,6 +1,6 @@
 """Validation statistics for pairs (M, O): M the product under test, O the reference.
 
-Definitions follow /work/shared/science/fusion.md §8:
+Definitions (as gathered in the project's fusion notes, fusion.md §8):
 
 * Seegers, Stumpf, Schaeffer, Loftin & Werdell (2018), "Performance metrics for the
   assessment of satellite data products: an ocean color case study", Optics Express

@@ -1,0 +1,366 @@
+"""xarray integration: the ``ds.oc`` Dataset accessor.
+
+Importing this module (``import oceancolour`` does it when xarray is
+installed) registers ``oc`` on every :class:`xarray.Dataset`::
+
+    ds = xr.open_dataset("AQUA_MODIS.20240101T120000.L2.OC.nc", group="geophysical_data")
+    chl = ds.oc.chl_ocx(sensor="modis-aqua")      # DataArray, mg m-3, CF attributes
+    ds = xr.open_mfdataset("S3A_OL_2_WFR____*.SEN3/Oa*_reflectance.nc", chunks={})
+    spm = ds.oc.spm_nechad()                      # sensor from the attributes, lazy with dask
+
+Rrs variables are found by name: ``Rrs_443`` / ``rrs_443`` / ``RRS443`` (Rrs,
+sr-1; OBPG and CMEMS), or ``Oa04_reflectance`` (OLCI) and ``M03_rho_w``
+(MERIS), which hold water-leaving reflectance rho_w and are divided by pi
+(Rrs = rho_w / pi, formats.md s4.3). The band number -> wavelength mapping
+is the sensor registry's (:func:`oceancolour.sensor_info`, key ``id``).
+Pass ``bands={443: "my_rrs_443", ...}`` (names or DataArrays of Rrs in sr-1)
+to override. The sensor comes from ``sensor=``, else from the global
+attributes ``instrument``/``platform`` (OBPG) or ``product_name`` (ESA
+Sentinel-3/Envisat names such as ``S3A_OL_2_WFR____...``).
+
+Every product is one :func:`xarray.apply_ufunc` call with
+``dask="parallelized"``: numpy-backed inputs give numpy-backed results,
+dask-backed inputs stay lazy and keep their chunks, one task per chunk. Each
+product's CF metadata is one row of :data:`PRODUCTS`; a product of the core
+with the call convention ``oc.<function>(rrs, sensor, **kwargs)`` becomes an
+accessor method by adding its row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Mapping
+
+import numpy as np
+import xarray as xr
+
+from oceancolour import _core
+
+__all__ = ["PRODUCTS", "Product", "OceanColourAccessor"]
+
+_CHL = "mass_concentration_of_chlorophyll_a_in_sea_water"
+_SPM = "mass_concentration_of_suspended_matter_in_sea_water"
+_KD = "volume_attenuation_coefficient_of_downwelling_radiative_flux_in_sea_water"
+_TURBIDITY = "sea_water_turbidity"
+# CF standard names and units: formats.md s8.2 (CF standard-name table v83).
+# Turbidity is dimensionless for CF ("1"); FNU goes into long_name.
+
+_OCX_REF = (
+    "O'Reilly et al. 1998, J. Geophys. Res. 103(C11):24937-24953; "
+    "O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47"
+)
+_CI_REF = "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543"
+_OC5_REF = "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661"
+
+
+@dataclass(frozen=True)
+class Product:
+    """CF metadata of one product and the core function computing it."""
+
+    function: str  #: name in oceancolour._core, called as f(rrs, sensor, **kwargs)
+    standard_name: str
+    units: str
+    long_name: str
+    references: str
+    #: Wavelength (nm) the quantity is defined at, written as the scalar
+    #: coordinate ``radiation_wavelength`` (CF: Kd without one is spectrally integrated).
+    wavelength_nm: float | None = None
+
+
+#: One row per product: ``ds.oc.<key>()`` exists for every row whose core
+#: function is present in this build.
+PRODUCTS: dict[str, Product] = {
+    "chl_ocx": Product("chl_ocx", _CHL, "mg m-3", "Chlorophyll-a concentration, OCx maximum band ratio", _OCX_REF),
+    "chl_ci": Product("chl_ci", _CHL, "mg m-3", "Chlorophyll-a concentration, colour index (CI)", _CI_REF),
+    "chl_oci": Product(
+        "chl_oci",
+        _CHL,
+        "mg m-3",
+        "Chlorophyll-a concentration, OCI (CI in clear water blended into OCx)",
+        f"{_CI_REF}; {_OCX_REF}; NASA OBPG l2gen chl_oci",
+    ),
+    "chl_oc5": Product("chl_oc5", _CHL, "mg m-3", "Chlorophyll-a concentration, Ifremer OC5 look-up table", _OC5_REF),
+    "chl_oc5ci": Product(
+        "chl_oc5ci",
+        _CHL,
+        "mg m-3",
+        "Chlorophyll-a concentration, OC5 blended with the colour index (CI) in clear water",
+        f"{_OC5_REF}; {_CI_REF}",
+    ),
+    "kd490": Product(
+        "kd490",
+        _KD,
+        "m-1",
+        "Diffuse attenuation coefficient of downwelling irradiance at 490 nm, KD2 band ratio",
+        "NASA OBPG Kd(490) ATBD, https://oceancolor.gsfc.nasa.gov/resources/atbd/kd",
+        wavelength_nm=490.0,
+    ),
+    "spm_nechad": Product(
+        "spm_nechad",
+        _SPM,
+        "g m-3",
+        "Suspended particulate matter concentration, Nechad single band",
+        "Nechad, Ruddick & Park 2010, Remote Sens. Environ. 114(4):854-866",
+    ),
+    "spm_gohin": Product(
+        "spm_gohin",
+        _SPM,
+        "g m-3",
+        "Non-algal suspended particulate matter concentration, Ifremer semi-analytical algorithm",
+        "Gohin et al. 2005, Remote Sens. Environ. 95:29-46; Gohin 2011, Ocean Sci. 7:705-732",
+    ),
+    "turbidity_nechad": Product(
+        "turbidity_nechad",
+        _TURBIDITY,
+        "1",
+        "Turbidity (FNU), Nechad single band",
+        "Nechad, Ruddick & Neukermans 2009, Proc. SPIE 7473, 74730H",
+    ),
+    "turbidity_dogliotti": Product(
+        "turbidity_dogliotti",
+        _TURBIDITY,
+        "1",
+        "Turbidity (FNU), Dogliotti red/NIR switching",
+        "Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168",
+    ),
+}
+
+# Platform codes at the start of ESA product names (Sentinel-3 and Envisat
+# naming conventions; formats.md s4.1 and s5) -> (instrument, platform).
+_ESA_PRODUCT_NAME = {
+    "S3A_OL_": ("OLCI", "Sentinel-3A"),
+    "S3B_OL_": ("OLCI", "Sentinel-3B"),
+    "ENV_ME_": ("MERIS", "Envisat"),
+}
+_RRS_NAME = re.compile(r"^(?:Rrs|rrs|RRS)_?(\d{3,4})$")
+_RHO_W_NAME = re.compile(r"^(\w+?)_(?:reflectance|rho_w)$")
+
+
+def _norm(s: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(s).lower())
+
+
+def detect_sensor(attrs: Mapping[Hashable, Any]) -> str:
+    """The registry name of the sensor described by a dataset's global attributes.
+
+    Reads ``instrument`` and ``platform`` (OBPG Level-2/3 files; ``mission``
+    is accepted for ``platform``) or an ESA ``product_name``
+    (``S3A_OL_2_WFR____...``). Raises :class:`OceanColourError` naming what
+    it read when no single registry sensor matches.
+    """
+    instrument, platform = attrs.get("instrument"), attrs.get("platform", attrs.get("mission"))
+    for prefix, names in _ESA_PRODUCT_NAME.items():
+        if str(attrs.get("product_name", "")).startswith(prefix):
+            instrument, platform = names
+    seen = f"instrument={instrument!r}, platform={platform!r}, product_name={attrs.get('product_name')!r}"
+    if instrument is None or platform is None:
+        raise _core.OceanColourError(f"cannot tell the sensor from the attributes ({seen}): pass sensor=")
+    inst, plat = _norm(instrument), _norm(platform)
+    matches = []
+    for name in _core.sensors():
+        info = _core.sensor_info(name)
+        # Registry platforms may carry aliases, e.g. "NOAA-20 (JPSS-1)": match either.
+        if _norm(info["instrument"]) == inst and plat and plat in _norm(info["platform"]):
+            matches.append(name)
+    if len(matches) != 1:
+        found = "several sensors: " + ", ".join(matches) if matches else "no sensor of the registry"
+        raise _core.OceanColourError(f"attributes ({seen}) match {found}; pass sensor= (one of {_core.sensors()})")
+    return matches[0]
+
+
+@dataclass(frozen=True)
+class _Band:
+    nominal: int
+    data: xr.DataArray
+    rho_w: bool  # holds rho_w, to be divided by pi
+
+
+def find_rrs(ds: xr.Dataset, sensor: str, bands: Mapping[int, Hashable | xr.DataArray] | None = None) -> list[_Band]:
+    """The Rrs bands of ``sensor`` found in ``ds``, by wavelength (see the module docstring)."""
+    info = _core.sensor_info(sensor)
+    nominals = {b["nominal"] for b in info["bands"]}
+    by_id = {b["id"]: b["nominal"] for b in info["bands"] if b["id"]}
+    if bands is not None:
+        out = []
+        for nm, v in bands.items():
+            if int(nm) not in nominals:
+                raise _core.OceanColourError(f"band {nm} is not a {sensor} band (bands: {sorted(nominals)})")
+            out.append(_Band(int(nm), v if isinstance(v, xr.DataArray) else ds[v], rho_w=False))
+        return out
+    found: dict[int, tuple[Hashable, bool]] = {}
+    for name in ds.data_vars:
+        m, r = _RRS_NAME.match(str(name)), _RHO_W_NAME.match(str(name))
+        if m and int(m[1]) in nominals:
+            nm, rho_w = int(m[1]), False
+        elif r and r[1] in by_id:
+            nm, rho_w = by_id[r[1]], True
+        else:
+            continue
+        if nm in found:
+            raise _core.OceanColourError(
+                f"two variables hold band {nm} nm: {found[nm][0]!r} and {name!r}; pass bands={{{nm}: name, ...}}"
+            )
+        found[nm] = (name, rho_w)
+    if not found:
+        ids = ", ".join(f"{i}_reflectance" for i in by_id) or "none"
+        raise _core.OceanColourError(
+            f"no {sensor} Rrs variables found: looked for Rrs_NNN/RRSNNN with NNN in {sorted(nominals)} and "
+            f"rho_w variables ({ids}); variables present: {list(ds.data_vars)}; pass bands={{443: name, ...}}"
+        )
+    return [_Band(nm, ds[name], rho_w) for nm, (name, rho_w) in sorted(found.items())]
+
+
+def _rrs_block(wavelengths: tuple[int, ...], rho_w: tuple[bool, ...], blocks: tuple[np.ndarray, ...]) -> dict:
+    return {nm: (b / np.pi if r else b) for nm, r, b in zip(wavelengths, rho_w, blocks)}
+
+
+def _compute_block(
+    *blocks: np.ndarray,
+    function: str,
+    sensor: str,
+    wavelengths: tuple[int, ...],
+    rho_w: tuple[bool, ...],
+    kwargs: dict,
+) -> np.ndarray:
+    """One chunk: Rrs blocks in, the product out (float32). Module-level so
+    that dask pickles it by reference and workers import it."""
+    return getattr(_core, function)(_rrs_block(wavelengths, rho_w, blocks), sensor, **kwargs)
+
+
+# Two one-pixel probe spectra (Rrs, sr-1) spanning every sensor's bands: a
+# blue clear-water and a green/red turbid-water shape. Values only need to be
+# plausible; the probe checks which bands a product reads, not its output.
+def _probe(centre_nm: float, turbid: bool) -> float:
+    peak, width, height = (560.0, 160.0, 0.02) if turbid else (440.0, 90.0, 0.008)
+    return height * float(np.exp(-(((centre_nm - peak) / width) ** 2))) + 1e-4
+
+
+_BANDS_USED: dict[tuple[str, str, tuple[int, ...], str], tuple[int, ...]] = {}
+
+
+def _bands_used(function: str, sensor: str, available: tuple[int, ...], kwargs: dict) -> tuple[int, ...]:
+    """The bands ``function`` reads, found by leaving bands out of a probe call.
+
+    A core product raises OceanColourError for a band it needs and does not
+    get; bands it does not need are dropped unless dropping one changes the
+    probe result (a product that uses a band when present keeps it). The full
+    call also validates the arguments before any dask graph is built.
+    """
+    key = (function, sensor, available, repr(sorted(kwargs.items())))
+    if key in _BANDS_USED:
+        return _BANDS_USED[key]
+    centres = {b["nominal"]: b["centre_nm"] for b in _core.sensor_info(sensor)["bands"]}
+    f: Callable[..., np.ndarray] = getattr(_core, function)
+
+    def call(nms: tuple[int, ...]) -> np.ndarray:
+        rrs = {nm: np.array([_probe(centres[nm], False), _probe(centres[nm], True)], np.float32) for nm in nms}
+        return f(rrs, sensor, **kwargs)
+
+    reference = call(available)
+    used = list(available)
+    for nm in available:
+        trial = tuple(n for n in used if n != nm)
+        try:
+            same = np.array_equal(call(trial), reference, equal_nan=True)
+        except _core.OceanColourError:
+            same = False
+        if same:
+            used.remove(nm)
+    _BANDS_USED[key] = tuple(used)
+    return _BANDS_USED[key]
+
+
+@xr.register_dataset_accessor("oc")
+class OceanColourAccessor:
+    """Ocean-colour products of a Dataset holding Rrs (or OLCI/MERIS rho_w) bands.
+
+    Each product method takes ``sensor`` (a registry name, default: from the
+    attributes), ``bands`` (explicit ``{wavelength_nm: variable name or
+    DataArray}`` of Rrs in sr-1, default: found by name) and the keyword
+    arguments of the core function of the same name, and returns a float32
+    DataArray named after the product with CF attributes. NaN marks invalid
+    pixels.
+    """
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        self._ds = ds
+
+    def sensor(self, sensor: str | None = None) -> str:
+        """The registry sensor name: ``sensor`` checked against the registry, else detected from the attributes."""
+        return _core.sensor_info(sensor)["name"] if sensor else detect_sensor(self._ds.attrs)
+
+    def rrs(
+        self, sensor: str | None = None, bands: Mapping[int, Hashable | xr.DataArray] | None = None
+    ) -> dict[int, xr.DataArray]:
+        """The Rrs (sr-1) DataArrays by nominal wavelength (nm); rho_w variables divided by pi (lazily)."""
+        return {
+            b.nominal: (b.data / np.pi if b.rho_w else b.data) for b in find_rrs(self._ds, self.sensor(sensor), bands)
+        }
+
+    def product(
+        self,
+        name: str,
+        sensor: str | None = None,
+        bands: Mapping[int, Hashable | xr.DataArray] | None = None,
+        **kwargs: Any,
+    ) -> xr.DataArray:
+        """Computes product ``name`` (a key of :data:`PRODUCTS`); see the class docstring."""
+        if name not in PRODUCTS or not hasattr(_core, PRODUCTS[name].function):
+            available = [k for k, p in PRODUCTS.items() if hasattr(_core, p.function)]
+            raise _core.OceanColourError(f"unknown product {name!r}; available: {available}")
+        p = PRODUCTS[name]
+        sensor = self.sensor(sensor)
+        found = find_rrs(self._ds, sensor, bands)
+        used = set(_bands_used(p.function, sensor, tuple(b.nominal for b in found), kwargs))
+        inputs = [b for b in found if b.nominal in used]
+        out = xr.apply_ufunc(
+            _compute_block,
+            *(b.data for b in inputs),
+            kwargs={
+                "function": p.function,
+                "sensor": sensor,
+                "wavelengths": tuple(b.nominal for b in inputs),
+                "rho_w": tuple(b.rho_w for b in inputs),
+                "kwargs": kwargs,
+            },
+            dask="parallelized",
+            output_dtypes=[np.float32],
+        )
+        call = ", ".join([f"sensor={sensor!r}"] + [f"{k}={v!r}" for k, v in kwargs.items()])
+        out.attrs = {
+            "standard_name": p.standard_name,
+            "units": p.units,
+            "long_name": p.long_name,
+            "references": p.references,
+            "algorithm": f"oceancolour {_core.__version__} {p.function}({call})",
+            "input_bands": ", ".join(f"{b.nominal} nm: {b.data.name}" + (" / pi" if b.rho_w else "") for b in inputs),
+        }
+        if p.wavelength_nm is not None:
+            wl = xr.DataArray(p.wavelength_nm, attrs={"standard_name": "radiation_wavelength", "units": "nm"})
+            out = out.assign_coords(radiation_wavelength=wl)
+        return out.rename(name)
+
+
+def _product_method(name: str, p: Product) -> Callable[..., xr.DataArray]:
+    def method(
+        self: OceanColourAccessor,
+        sensor: str | None = None,
+        bands: Mapping[int, Hashable | xr.DataArray] | None = None,
+        **kwargs: Any,
+    ) -> xr.DataArray:
+        return self.product(name, sensor, bands, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (
+        f"{p.long_name} ({p.units}) as a DataArray with CF attributes.\n\n"
+        f"References: {p.references}.\n\n"
+        f"``sensor``, ``bands``: see OceanColourAccessor. Other keyword arguments go to\n"
+        f"oceancolour.{p.function}, documented as:\n\n{getattr(_core, p.function).__doc__}"
+    )
+    return method
+
+
+for _name, _p in PRODUCTS.items():
+    if hasattr(_core, _p.function):
+        setattr(OceanColourAccessor, _name, _product_method(_name, _p))

@@ -1,0 +1,279 @@
+//! The operational chain: granules in, CF product files out.
+//!
+//! Each granule is read in blocks of rows on the calling thread (netCDF I/O
+//! is serialised by the library anyway); each block's products run in the
+//! kernels' rayon pool, so cores are used within a file without
+//! oversubscription. Memory is bounded by the block size, not the granule.
+//! A product is skipped when a file made from the same input with the same
+//! configuration and software version exists (unless `overwrite`). A failing
+//! granule is reported and the others still run.
+
+pub mod catalogue;
+pub mod config;
+pub mod demo;
+pub mod log;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use netcdf::AttributeValue;
+
+use crate::error::{Error, Result};
+use crate::formats::cf::{text_attr, ProductWriter, VariableMeta};
+use crate::formats::quicklook::QuickLook;
+use crate::formats::{self, Granule, GranuleInfo, Layout};
+use crate::reflectance::Reflectances;
+use catalogue::ProductSpec;
+pub use config::Config;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// Asks a running `process` to stop at the next block; partial outputs are removed.
+pub fn request_cancel() {
+    CANCEL.store(true, Ordering::SeqCst);
+}
+
+/// What to process.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub inputs: Vec<PathBuf>,
+    pub outdir: PathBuf,
+    pub config: Config,
+    /// Overrides the sensor read from each file's metadata.
+    pub sensor: Option<String>,
+    pub overwrite: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Clone)]
+pub struct Report {
+    pub written: Vec<PathBuf>,
+    pub skipped: Vec<PathBuf>,
+    /// (input, problem) for every input that failed, wholly or for one product.
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+/// Progress of a run, for a progress bar.
+pub enum Progress<'a> {
+    Granule { name: &'a str, rows: usize },
+    Rows(usize),
+    GranuleDone,
+}
+
+/// Output name stem of a granule: the file name without `.nc` / `.SEN3`.
+fn stem(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "granule".into());
+    name.trim_end_matches('/').trim_end_matches(".nc").trim_end_matches(".SEN3").to_string()
+}
+
+/// The key a product file must carry to be skipped on a re-run.
+fn run_key(config: &Config, input: &Path, product: &str) -> String {
+    let mut c = config.clone();
+    c.products.clear(); // adding a product to the list does not change the others
+    format!("oceancolour {VERSION}; product {product}; input {}; configuration:\n{}", input.display(), c.to_toml())
+}
+
+fn already_made(dest: &Path, key: &str) -> bool {
+    let Ok(f) = netcdf::open(dest) else { return false };
+    formats::nc::text(f.attribute("oceancolour_run_key").map(|a| a.value())).as_deref() == Some(key)
+}
+
+/// Runs the chain over every input. Never panics; failures are in the report.
+pub fn process(req: &Request, progress: &dyn Fn(Progress)) -> Report {
+    CANCEL.store(false, Ordering::SeqCst);
+    let mut report = Report::default();
+    if let Err(e) = std::fs::create_dir_all(&req.outdir) {
+        let problem = Error::file(&req.outdir, format!("output folder cannot be created: {e}")).to_string();
+        report.failed.extend(req.inputs.iter().map(|i| (i.clone(), problem.clone())));
+        return report;
+    }
+    for input in &req.inputs {
+        if CANCEL.load(Ordering::SeqCst) {
+            report.failed.push((input.clone(), Error::Cancelled.to_string()));
+            continue;
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, input, &mut report, progress)));
+        let problem = match outcome {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(panic) => Some(format!(
+                "{}: internal error (please report): {}",
+                input.display(),
+                panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+            )),
+        };
+        progress(Progress::GranuleDone);
+        if let Some(p) = problem {
+            ::log::error!("{p}");
+            report.failed.push((input.clone(), p));
+        }
+    }
+    report
+}
+
+struct Job {
+    spec: &'static ProductSpec,
+    bands: Vec<u16>,
+    writer: ProductWriter,
+    quicklook: Option<QuickLook>,
+    valid: usize,
+    dest_png: PathBuf,
+}
+
+fn globals(req: &Request, info: &GranuleInfo, spec: &ProductSpec, algorithm: &str, key: &str) -> Vec<(String, AttributeValue)> {
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let level = match info.layout {
+        Layout::Swath => "L2",
+        _ => "L3",
+    };
+    let mut g = vec![
+        text_attr("Conventions", "CF-1.8, ACDD-1.3"),
+        text_attr("title", format!("{} from {} {} ({})", spec.long_name, info.sensor.instrument, level, info.format)),
+        text_attr(
+            "summary",
+            format!("{} computed by oceancolour {VERSION} from the Rrs of {}", spec.long_name, stem(&info.path)),
+        ),
+        text_attr("keywords", "ocean colour, remote sensing reflectance, chlorophyll, suspended matter, turbidity, light attenuation"),
+        text_attr("id", format!("{}.{}", stem(&info.path), spec.name)),
+        text_attr("naming_authority", "oceancolour"),
+        text_attr("history", format!("{now} oceancolour {VERSION} process {}", info.path.display())),
+        text_attr("date_created", now),
+        text_attr("processing_level", level),
+        text_attr("standard_name_vocabulary", "CF Standard Name Table v83"),
+        text_attr("source", format!("satellite observations from {} ({})", info.sensor.instrument, info.sensor.platform)),
+        text_attr("instrument", info.sensor.instrument),
+        text_attr("platform", info.sensor.platform),
+        text_attr("product_version", VERSION),
+        text_attr("references", spec.comment),
+        text_attr("input_sources", info.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
+        text_attr("input_format", info.format),
+        text_attr("sensor", format!("{} (from {})", info.sensor.name, info.sensor_from)),
+        text_attr("quality_flags_applied", info.flags_applied.clone()),
+        text_attr("oceancolour_version", VERSION),
+        text_attr("algorithm", spec.name),
+        text_attr("algorithm_reference", algorithm),
+        text_attr("oceancolour_configuration", req.config.to_toml()),
+        text_attr("oceancolour_run_key", key),
+    ];
+    if let Some(t) = &info.time_coverage_start {
+        g.push(text_attr("time_coverage_start", t.clone()));
+    }
+    if let Some(t) = &info.time_coverage_end {
+        g.push(text_attr("time_coverage_end", t.clone()));
+    }
+    if let Layout::Bins { isin_rows } = info.layout {
+        g.push(text_attr("binning_scheme", format!("Integerized Sinusoidal Grid, {isin_rows} rows")));
+    }
+    g
+}
+
+fn process_granule(req: &Request, input: &Path, report: &mut Report, progress: &dyn Fn(Progress)) -> Result<()> {
+    let granule: Box<dyn Granule> = formats::open(input, req.sensor.as_deref(), &req.config.flags)?;
+    let info = granule.info().clone();
+    let name = stem(input);
+    let mut jobs = Vec::new();
+    for pname in &req.config.products {
+        let spec = catalogue::product(pname)?;
+        let dest = req.outdir.join(format!("{name}.{}.nc", spec.name));
+        let key = run_key(&req.config, input, spec.name);
+        if dest.exists() && !req.overwrite && already_made(&dest, &key) {
+            ::log::info!("{}: already made with this configuration, skipped (use --overwrite to remake)", dest.display());
+            report.skipped.push(dest);
+            continue;
+        }
+        let made = (|| -> Result<Job> {
+            let bands = catalogue::needed_bands(spec, info.sensor, &req.config.coefficients, &info.bands)?;
+            let algorithm = (spec.algorithm)(info.sensor, &req.config.coefficients)?;
+            let meta = VariableMeta {
+                name: spec.name.into(),
+                long_name: spec.long_name.into(),
+                standard_name: spec.standard_name.map(String::from),
+                units: spec.units.into(),
+                valid_range: spec.valid_range,
+                comment: format!("{}. Masked pixels (flags, fill, algorithm failures) are _FillValue.", spec.comment),
+                radiation_wavelength_nm: spec.radiation_wavelength_nm,
+            };
+            let writer = ProductWriter::create(&dest, &info, &meta, &req.config.output.netcdf, globals(req, &info, spec, &algorithm, &key))?;
+            Ok(Job {
+                spec,
+                bands,
+                writer,
+                quicklook: req.config.output.quicklook.then(|| QuickLook::new(&info)),
+                valid: 0,
+                dest_png: dest.with_extension("png"),
+            })
+        })();
+        match made {
+            Ok(job) => jobs.push(job),
+            Err(e) => {
+                let problem = format!("{}: {}: {e}", input.display(), spec.name);
+                ::log::error!("{problem}");
+                report.failed.push((input.to_path_buf(), problem));
+            }
+        }
+    }
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let mut bands: Vec<u16> = jobs.iter().flat_map(|j| j.bands.iter().copied()).collect();
+    bands.sort_unstable();
+    bands.dedup();
+    ::log::info!(
+        "{}: {} {} ({} x {}), sensor {} [{}], Rrs bands {:?}, products {}",
+        input.display(),
+        info.format,
+        name,
+        info.rows,
+        info.cols,
+        info.sensor.name,
+        info.sensor_from,
+        bands,
+        jobs.iter().map(|j| j.spec.name).collect::<Vec<_>>().join(", ")
+    );
+    progress(Progress::Granule { name: &name, rows: info.rows });
+    let block_rows = req.config.output.block_rows;
+    let mut flagged = 0usize;
+    let mut row0 = 0;
+    while row0 < info.rows {
+        if CANCEL.load(Ordering::SeqCst) {
+            return Err(Error::Cancelled);
+        }
+        let n = block_rows.min(info.rows - row0);
+        let block = granule.read_block(row0, n, &bands)?;
+        flagged += block.flagged;
+        for job in jobs.iter_mut() {
+            let slices = job.bands.iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
+            let values = (job.spec.compute)(&Reflectances::new(info.sensor, slices)?, &req.config.coefficients)?;
+            job.valid += values.iter().filter(|v| v.is_finite()).count();
+            job.writer.write_block(&block, &values)?;
+            if let Some(q) = job.quicklook.as_mut() {
+                q.add_block(&block, &values);
+            }
+        }
+        progress(Progress::Rows(n));
+        row0 += n;
+    }
+    let total = info.rows * info.cols;
+    for job in jobs {
+        let counts = vec![
+            ("pixels_total".to_string(), AttributeValue::Longlong(total as i64)),
+            ("pixels_flagged".to_string(), AttributeValue::Longlong(flagged as i64)),
+            ("pixels_valid".to_string(), AttributeValue::Longlong(job.valid as i64)),
+        ];
+        let dest = job.writer.finish(counts)?;
+        ::log::info!(
+            "wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)",
+            dest.display(),
+            job.valid
+        );
+        if let Some(q) = job.quicklook {
+            q.write_png(&job.dest_png, job.spec.log_scale)?;
+            report.written.push(job.dest_png);
+        }
+        report.written.push(dest);
+    }
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! The CF-1.8 / ACDD-1.3 product writer (formats.md s8): one product per
+//! file, float32 with a NaN-free `_FillValue`, `standard_name`, `units`,
+//! valid range, deflate + shuffle + chunking, coordinates, and provenance
+//! as global attributes. A file is written under a hidden temporary name in
+//! the output folder, synced, then renamed: the final name only ever holds
+//! a complete file, and a failed or interrupted write leaves nothing.
+
+use std::path::{Path, PathBuf};
+
+use netcdf::{AttributeValue, Extent, FileMut};
+use serde::{Deserialize, Serialize};
+
+use super::{Block, GranuleInfo, Layout};
+use crate::error::{Error, Result};
+
+/// Fill value of every product (formats.md s8.2: prefer NaN-free fills).
+pub const FILL: f32 = -999.0;
+
+/// netCDF storage settings (the `[output]` table of the configuration).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Storage {
+    /// zlib deflate level 0-9 (0: no compression).
+    pub deflate: i32,
+    pub shuffle: bool,
+    /// Chunk shape for 2-D products (rows, columns), capped by the data's.
+    pub chunk: [usize; 2],
+}
+
+impl Default for Storage {
+    fn default() -> Self {
+        Storage { deflate: 4, shuffle: true, chunk: [256, 1024] }
+    }
+}
+
+/// What the writer needs to know about the product variable.
+#[derive(Debug, Clone)]
+pub struct VariableMeta {
+    pub name: String,
+    pub long_name: String,
+    pub standard_name: Option<String>,
+    pub units: String,
+    pub valid_range: Option<[f32; 2]>,
+    pub comment: String,
+    /// Scalar `radiation_wavelength` coordinate (nm), e.g. 490 for Kd(490)
+    /// (CF: without it the attenuation is an integral over all wavelengths).
+    pub radiation_wavelength_nm: Option<f32>,
+}
+
+/// A product file being written; removed unless `finish` succeeds.
+pub struct ProductWriter {
+    dest: PathBuf,
+    tmp: PathBuf,
+    file: Option<FileMut>,
+    name: String,
+    layout: Layout,
+    cols: usize,
+    lat_range: [f32; 2],
+    lon_range: [f32; 2],
+}
+
+fn nc_err<'a>(path: &'a Path, what: &str) -> impl Fn(netcdf::Error) -> Error + 'a {
+    let what = what.to_string();
+    move |e| Error::file(path, format!("{what}: {e}"))
+}
+
+/// Hidden temporary name next to `dest`.
+pub fn temp_path(dest: &Path) -> PathBuf {
+    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    dest.with_file_name(format!(".{name}.part-{}", std::process::id()))
+}
+
+impl ProductWriter {
+    pub fn create(dest: &Path, info: &GranuleInfo, var: &VariableMeta, storage: &Storage, globals: Vec<(String, AttributeValue)>) -> Result<Self> {
+        super::nc::init();
+        let tmp = temp_path(dest);
+        // Creating the file with std first gives the operating system's own
+        // words for an unwritable or missing folder.
+        std::fs::File::create(&tmp)
+            .map_err(|e| Error::file(dest, format!("cannot be written in the output folder: {e}")))?;
+        let mut w = ProductWriter {
+            dest: dest.to_path_buf(),
+            tmp: tmp.clone(),
+            file: None,
+            name: var.name.clone(),
+            layout: info.layout.clone(),
+            cols: info.cols,
+            lat_range: [f32::INFINITY, f32::NEG_INFINITY],
+            lon_range: [f32::INFINITY, f32::NEG_INFINITY],
+        };
+        let err = |what: &'static str| nc_err(dest, what);
+        let mut f = netcdf::create(&tmp).map_err(err("creating the netCDF file"))?;
+        let (dims, coords): (Vec<&str>, &str) = match &info.layout {
+            Layout::Swath => {
+                f.add_dimension("y", info.rows).map_err(err("defining dimensions"))?;
+                f.add_dimension("x", info.cols).map_err(err("defining dimensions"))?;
+                (vec!["y", "x"], "lat lon")
+            }
+            Layout::Grid { .. } => {
+                f.add_dimension("lat", info.rows).map_err(err("defining dimensions"))?;
+                f.add_dimension("lon", info.cols).map_err(err("defining dimensions"))?;
+                (vec!["lat", "lon"], "lat lon")
+            }
+            Layout::Bins { .. } => {
+                f.add_dimension("bin", info.rows).map_err(err("defining dimensions"))?;
+                (vec!["bin"], "lat lon")
+            }
+        };
+        let chunk: Vec<usize> = match dims.len() {
+            2 => vec![storage.chunk[0].min(info.rows).max(1), storage.chunk[1].min(info.cols).max(1)],
+            _ => vec![(storage.chunk[0] * storage.chunk[1]).min(info.rows).max(1)],
+        };
+        let coord_dims: Vec<&str> = match &info.layout {
+            Layout::Grid { .. } => Vec::new(),
+            _ => dims.clone(),
+        };
+        for (name, std_name, units) in [("lat", "latitude", "degrees_north"), ("lon", "longitude", "degrees_east")] {
+            let d: Vec<&str> = if coord_dims.is_empty() { vec![name] } else { coord_dims.clone() };
+            let mut v = f.add_variable::<f32>(name, &d).map_err(err("defining coordinates"))?;
+            if d.len() == chunk.len() {
+                v.set_chunking(&chunk).map_err(err("chunking coordinates"))?;
+            }
+            if storage.deflate > 0 {
+                v.set_compression(storage.deflate, storage.shuffle).map_err(err("compressing coordinates"))?;
+            }
+            v.put_attribute("standard_name", std_name).map_err(err("writing attributes"))?;
+            v.put_attribute("units", units).map_err(err("writing attributes"))?;
+            if let Layout::Grid { lat, lon } = &info.layout {
+                v.put_attribute("axis", if name == "lat" { "Y" } else { "X" }).map_err(err("writing attributes"))?;
+                v.put_values(if name == "lat" { lat } else { lon }, ..).map_err(err("writing coordinates"))?;
+            }
+        }
+        if let Layout::Bins { isin_rows } = &info.layout {
+            let mut v = f.add_variable::<u64>("bin_num", &dims).map_err(err("defining bin_num"))?;
+            v.put_attribute("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)")
+                .map_err(err("writing attributes"))?;
+            v.put_attribute("isin_rows", *isin_rows as i32).map_err(err("writing attributes"))?;
+        }
+        let mut coordinates = coords.to_string();
+        if let Some(nm) = var.radiation_wavelength_nm {
+            let mut v = f.add_variable::<f32>("radiation_wavelength", &[]).map_err(err("defining radiation_wavelength"))?;
+            v.put_attribute("standard_name", "radiation_wavelength").map_err(err("writing attributes"))?;
+            v.put_attribute("units", "nm").map_err(err("writing attributes"))?;
+            v.put_value(nm, ()).map_err(err("writing radiation_wavelength"))?;
+            coordinates.push_str(" radiation_wavelength");
+        }
+        {
+            let mut v = f.add_variable::<f32>(&var.name, &dims).map_err(err("defining the product variable"))?;
+            v.set_chunking(&chunk).map_err(err("chunking the product"))?;
+            if storage.deflate > 0 {
+                v.set_compression(storage.deflate, storage.shuffle).map_err(err("compressing the product"))?;
+            }
+            v.set_fill_value(FILL).map_err(err("setting _FillValue"))?;
+            v.put_attribute("long_name", var.long_name.as_str()).map_err(err("writing attributes"))?;
+            if let Some(s) = &var.standard_name {
+                v.put_attribute("standard_name", s.as_str()).map_err(err("writing attributes"))?;
+            }
+            v.put_attribute("units", var.units.as_str()).map_err(err("writing attributes"))?;
+            if let Some([lo, hi]) = var.valid_range {
+                v.put_attribute("valid_min", lo).map_err(err("writing attributes"))?;
+                v.put_attribute("valid_max", hi).map_err(err("writing attributes"))?;
+            }
+            v.put_attribute("coordinates", coordinates.as_str()).map_err(err("writing attributes"))?;
+            v.put_attribute("comment", var.comment.as_str()).map_err(err("writing attributes"))?;
+        }
+        for (k, v) in globals {
+            f.add_attribute(&k, v).map_err(err("writing global attributes"))?;
+        }
+        w.file = Some(f);
+        Ok(w)
+    }
+
+    /// Writes the product values of a block (NaN -> _FillValue) and, for
+    /// swaths and bins, its coordinates.
+    pub fn write_block(&mut self, block: &Block, values: &[f32]) -> Result<()> {
+        let dest = self.dest.clone();
+        let f = self.file.as_mut().expect("open until finish");
+        let rows = block.row0..block.row0 + block.nrows;
+        let extents = match self.layout {
+            Layout::Bins { .. } => vec![Extent::from(rows)],
+            _ => vec![Extent::from(rows), Extent::from(0..self.cols)],
+        };
+        let filled: Vec<f32> = values.iter().map(|&v| if v.is_finite() { v } else { FILL }).collect();
+        let err = |what: &'static str| nc_err(&dest, what);
+        f.variable_mut(&self.name)
+            .expect("defined in create")
+            .put_values(&filled, extents.clone())
+            .map_err(err("writing the product (disk full?)"))?;
+        if !matches!(self.layout, Layout::Grid { .. }) {
+            for (name, data) in [("lat", &block.lat), ("lon", &block.lon)] {
+                f.variable_mut(name).expect("defined").put_values(data, extents.clone()).map_err(err("writing coordinates"))?;
+            }
+            if !block.bin_num.is_empty() {
+                f.variable_mut("bin_num").expect("defined").put_values(&block.bin_num, extents.clone()).map_err(err("writing bin_num"))?;
+            }
+        }
+        let widen = |r: &mut [f32; 2], xs: &[f32]| {
+            for &x in xs.iter().filter(|x| x.is_finite()) {
+                r[0] = r[0].min(x);
+                r[1] = r[1].max(x);
+            }
+        };
+        widen(&mut self.lat_range, &block.lat);
+        widen(&mut self.lon_range, &block.lon);
+        Ok(())
+    }
+
+    /// Adds the closing global attributes (bounds, counts), closes, syncs
+    /// and renames the file to its final name.
+    pub fn finish(mut self, extra: Vec<(String, AttributeValue)>) -> Result<PathBuf> {
+        let dest = self.dest.clone();
+        let mut f = self.file.take().expect("open until finish");
+        if let Layout::Grid { lat, lon } = &self.layout {
+            let range = |xs: &[f32]| [xs.iter().copied().fold(f32::INFINITY, f32::min), xs.iter().copied().fold(f32::NEG_INFINITY, f32::max)];
+            self.lat_range = range(lat);
+            self.lon_range = range(lon);
+        }
+        let mut attrs = extra;
+        if self.lat_range[0].is_finite() {
+            attrs.push(("geospatial_lat_min".into(), self.lat_range[0].into()));
+            attrs.push(("geospatial_lat_max".into(), self.lat_range[1].into()));
+            attrs.push(("geospatial_lon_min".into(), self.lon_range[0].into()));
+            attrs.push(("geospatial_lon_max".into(), self.lon_range[1].into()));
+        }
+        for (k, v) in attrs {
+            f.add_attribute(&k, v).map_err(nc_err(&dest, "writing global attributes"))?;
+        }
+        f.close().map_err(nc_err(&dest, "closing the file (disk full?)"))?;
+        std::fs::File::open(&self.tmp)
+            .and_then(|h| h.sync_all())
+            .map_err(|e| Error::file(&dest, format!("flushing to disk: {e}")))?;
+        std::fs::rename(&self.tmp, &dest).map_err(|e| Error::file(&dest, format!("renaming into place: {e}")))?;
+        Ok(dest)
+    }
+}
+
+impl Drop for ProductWriter {
+    fn drop(&mut self) {
+        // Reached with the file still open only on failure or interruption.
+        if let Some(f) = self.file.take() {
+            drop(f);
+        }
+        // After a successful rename the temporary name no longer exists.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// A string global attribute.
+pub fn text_attr(k: &str, v: impl Into<String>) -> (String, AttributeValue) {
+    (k.to_string(), AttributeValue::Str(v.into()))
+}

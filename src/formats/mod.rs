@@ -1,0 +1,147 @@
+//! The satellite files users have, read into Rrs (sr-1) blocks of rows with
+//! their geolocation and flags applied, and the CF-1.8/ACDD-1.3 products
+//! written back. Layouts, attributes and flag tables follow
+//! the project's format notes, formats.md (cited per reader as "formats.md sN"), which cite the NASA OBPG and ESA Sentinel-3 documents.
+//!
+//! Readers: NASA OBPG Level-2 (`obpg_l2`), OBPG Level-3 binned (`l3b`),
+//! OBPG Level-3 mapped and CF gridded Rrs files (`grid`), Sentinel-3 OLCI
+//! Level-2 WFR `.SEN3` folders (`olci`). `open` picks the reader from the
+//! file's content, and the sensor from its metadata unless one is given.
+
+pub mod cf;
+pub mod flags;
+pub mod grid;
+pub mod l3b;
+pub(crate) mod nc;
+pub mod obpg_l2;
+pub mod olci;
+pub mod quicklook;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::sensors::{self, Sensor};
+pub use flags::FlagConfig;
+
+/// How the pixels of a granule sit on the Earth.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Layout {
+    /// A satellite swath (lines x pixels) with latitude/longitude per pixel.
+    Swath,
+    /// A regular grid with 1-D latitude (rows) and longitude (columns).
+    Grid { lat: Vec<f32>, lon: Vec<f32> },
+    /// Sparse ISIN bins (one row per filled bin, one column) of a grid of
+    /// `isin_rows` rows (formats.md s2.2).
+    Bins { isin_rows: usize },
+}
+
+/// What a reader found in a granule.
+#[derive(Debug, Clone)]
+pub struct GranuleInfo {
+    pub path: PathBuf,
+    /// Human name of the format, e.g. "NASA OBPG Level-2".
+    pub format: &'static str,
+    pub sensor: &'static Sensor,
+    /// Where the sensor came from ("--sensor", or the attributes read).
+    pub sensor_from: String,
+    pub rows: usize,
+    pub cols: usize,
+    pub layout: Layout,
+    /// Rrs bands present (sensor nominal wavelengths, nm).
+    pub bands: Vec<u16>,
+    pub time_coverage_start: Option<String>,
+    pub time_coverage_end: Option<String>,
+    /// Flag variable and the names applied, for the provenance; empty when
+    /// the format carries no per-pixel flags.
+    pub flags_applied: String,
+    /// Other metadata worth showing (`oceancolour info`).
+    pub attributes: Vec<(String, String)>,
+}
+
+/// Rows `[row0, row0 + nrows)` of a granule.
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    pub row0: usize,
+    pub nrows: usize,
+    /// Rrs (sr-1) per requested band; NaN where missing or flagged.
+    pub rrs: Vec<(u16, Vec<f32>)>,
+    /// Per-pixel latitude/longitude (swaths and bins; empty for grids).
+    pub lat: Vec<f32>,
+    pub lon: Vec<f32>,
+    /// ISIN bin numbers (bins only).
+    pub bin_num: Vec<u64>,
+    /// Pixels excluded by the flags (their Rrs set to NaN).
+    pub flagged: usize,
+}
+
+/// A granule being read, block by block (one thread: netCDF I/O is serialised).
+pub trait Granule {
+    fn info(&self) -> &GranuleInfo;
+    /// Reads the given Rrs bands for rows `[row0, row0 + nrows)`.
+    fn read_block(&self, row0: usize, nrows: usize, bands: &[u16]) -> Result<Block>;
+}
+
+/// Opens any supported granule: a `.SEN3` folder (OLCI WFR), or a netCDF
+/// file recognised by its groups (OBPG L2 / L3b) or coordinates (grids).
+/// `sensor` overrides the sensor read from the metadata.
+pub fn open(path: &Path, sensor: Option<&str>, flags: &FlagConfig) -> Result<Box<dyn Granule>> {
+    if path.is_dir() {
+        return Ok(Box::new(olci::OlciWfr::open(path, sensor, flags)?));
+    }
+    if !path.exists() {
+        return Err(Error::file(path, "does not exist"));
+    }
+    let file = nc::open(path)?;
+    if file.group("geophysical_data").ok().flatten().is_some() {
+        Ok(Box::new(obpg_l2::ObpgL2::open(path, file, sensor, flags)?))
+    } else if file.group("level-3_binned_data").ok().flatten().is_some() {
+        Ok(Box::new(l3b::L3Binned::open(path, file, sensor)?))
+    } else if grid::find_axes(&file).is_some() {
+        Ok(Box::new(grid::Gridded::open(path, file, sensor)?))
+    } else {
+        Err(Error::file(
+            path,
+            "is netCDF but not a format oceancolour reads: no geophysical_data group (OBPG L2), \
+no level-3_binned_data group (OBPG L3b) and no 1-D lat/lon coordinates (L3m / CF grid)",
+        ))
+    }
+}
+
+/// The registry sensor for an instrument/platform pair as written in OBPG
+/// and CF global attributes (formats.md s1.3; VIIRS platform spellings as
+/// mapped by satpy's seadas_l2 reader).
+pub fn sensor_from_metadata(instrument: &str, platform: &str) -> Option<&'static Sensor> {
+    let i = instrument.to_ascii_lowercase();
+    let p = platform.to_ascii_lowercase().replace([' ', '_'], "-");
+    let name = match i.as_str() {
+        "seawifs" => "seawifs",
+        "modis" if p == "aqua" => "modis-aqua",
+        "viirs" if ["suomi-npp", "npp", "snpp", "suomi-npp-(snpp)"].contains(&p.as_str()) => "viirs-snpp",
+        "viirs" if ["noaa-20", "jpss-1", "noaa-20-(jpss-1)"].contains(&p.as_str()) => "viirs-noaa20",
+        "olci" if p.ends_with("3a") => "olci-a",
+        "olci" if p.ends_with("3b") => "olci-b",
+        "meris" => "meris",
+        _ => return None,
+    };
+    sensors::sensor(name).ok()
+}
+
+/// The sensor: `--sensor` if given, else from the metadata, else an error
+/// saying what was found and how to override.
+pub fn resolve_sensor(path: &Path, given: Option<&str>, instrument: &str, platform: &str) -> Result<(&'static Sensor, String)> {
+    if let Some(name) = given {
+        return Ok((sensors::sensor(name)?, "--sensor".into()));
+    }
+    sensor_from_metadata(instrument, platform)
+        .map(|s| (s, format!("instrument={instrument:?} platform={platform:?}")))
+        .ok_or_else(|| {
+            Error::file(
+                path,
+                format!(
+                    "unknown sensor: instrument={instrument:?} platform={platform:?} is not in the sensor registry ({}); \
+pass --sensor to say which registry sensor it is",
+                    sensors::SENSORS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+}

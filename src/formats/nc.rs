@@ -1,0 +1,233 @@
+//! netCDF helpers shared by the readers: opening with a clear message,
+//! attributes as plain values, and decoding packed variables in the order of
+//! formats.md s9 (raw -> fill and valid-range masks on the raw values ->
+//! unpack). All I/O goes through the netcdf crate, which serialises every
+//! call on one global lock, so readers are called from one thread.
+
+use std::io::Read;
+use std::path::Path;
+
+use netcdf::types::{FloatType, IntType, NcVariableType};
+use netcdf::{AttributeValue, Extent, Variable};
+
+use crate::error::{Error, Result};
+
+/// HDF4 files (old OBPG L2/L3) start with these bytes (formats.md s1.9).
+const HDF4_MAGIC: [u8; 4] = [0x0E, 0x03, 0x13, 0x01];
+
+/// HDF5 chunk cache per variable. netCDF-C's default (tens of MiB per
+/// variable) holds whole rows of chunks of every open variable, so the
+/// chain's memory would grow with the number of variables and the width of
+/// the granule. Blocks of rows are written as whole chunks, so a small cache
+/// costs at most re-reading an input chunk that straddles two blocks.
+const CHUNK_CACHE_BYTES: usize = 4 << 20;
+
+/// Sets the chunk cache for every file opened or created from now on.
+pub fn init() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _lock = netcdf_sys::libnetcdf_lock.lock();
+        // SAFETY: a plain setter of netCDF-C's global defaults, called under the library's lock.
+        unsafe { netcdf_sys::nc_set_chunk_cache(CHUNK_CACHE_BYTES, 1009, 0.75) };
+    });
+}
+
+/// Opens a netCDF file, turning the library's error codes into a message
+/// that says what is probably wrong.
+pub fn open(path: &Path) -> Result<netcdf::File> {
+    init();
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| Error::file(path, format!("cannot be opened: {e}")))?;
+    if n >= 4 && head[..4] == HDF4_MAGIC {
+        return Err(Error::file(
+            path,
+            "is an HDF4 file (old OBPG format), which is not supported: download the netCDF-4 version",
+        ));
+    }
+    netcdf::open(path).map_err(|e| {
+        Error::file(path, format!("is not a readable netCDF-4/HDF5 file (truncated or corrupt?): {e}"))
+    })
+}
+
+/// A text attribute without the trailing NUL OCSSW writes (formats.md s0 rule 3).
+pub fn text(value: Option<netcdf::Result<AttributeValue>>) -> Option<String> {
+    match value? {
+        Ok(AttributeValue::Str(s)) => Some(s.trim_end_matches('\0').to_string()),
+        Ok(AttributeValue::Strs(v)) => Some(v.join(" ")),
+        _ => None,
+    }
+}
+
+/// A numeric attribute (first element of a list) as f64.
+pub fn number(value: Option<netcdf::Result<AttributeValue>>) -> Option<f64> {
+    numbers(value)?.first().copied()
+}
+
+/// A numeric attribute as a list of f64.
+pub fn numbers(value: Option<netcdf::Result<AttributeValue>>) -> Option<Vec<f64>> {
+    use AttributeValue as A;
+    Some(match value?.ok()? {
+        A::Uchar(x) => vec![x as f64],
+        A::Schar(x) => vec![x as f64],
+        A::Ushort(x) => vec![x as f64],
+        A::Short(x) => vec![x as f64],
+        A::Uint(x) => vec![x as f64],
+        A::Int(x) => vec![x as f64],
+        A::Ulonglong(x) => vec![x as f64],
+        A::Longlong(x) => vec![x as f64],
+        A::Float(x) => vec![x as f64],
+        A::Double(x) => vec![x],
+        A::Uchars(v) => v.into_iter().map(f64::from).collect(),
+        A::Schars(v) => v.into_iter().map(f64::from).collect(),
+        A::Ushorts(v) => v.into_iter().map(f64::from).collect(),
+        A::Shorts(v) => v.into_iter().map(f64::from).collect(),
+        A::Uints(v) => v.into_iter().map(f64::from).collect(),
+        A::Ints(v) => v.into_iter().map(f64::from).collect(),
+        A::Floats(v) => v.into_iter().map(f64::from).collect(),
+        A::Doubles(v) => v,
+        _ => return None,
+    })
+}
+
+/// Flag masks as bit patterns: signed masks keep their bits (OBPG stores bit
+/// 31 of `l2_flags` as int32 -2147483648, formats.md s1.4).
+pub fn masks(value: Option<netcdf::Result<AttributeValue>>) -> Option<Vec<u64>> {
+    use AttributeValue as A;
+    Some(match value?.ok()? {
+        A::Uchars(v) => v.into_iter().map(u64::from).collect(),
+        A::Schars(v) => v.into_iter().map(|x| x as u8 as u64).collect(),
+        A::Ushorts(v) => v.into_iter().map(u64::from).collect(),
+        A::Shorts(v) => v.into_iter().map(|x| x as u16 as u64).collect(),
+        A::Uints(v) => v.into_iter().map(u64::from).collect(),
+        A::Ints(v) => v.into_iter().map(|x| x as u32 as u64).collect(),
+        A::Ulonglongs(v) => v,
+        A::Longlongs(v) => v.into_iter().map(|x| x as u64).collect(),
+        A::Uchar(x) => vec![x as u64],
+        A::Ushort(x) => vec![x as u64],
+        A::Short(x) => vec![x as u16 as u64],
+        A::Uint(x) => vec![x as u64],
+        A::Int(x) => vec![x as u32 as u64],
+        A::Ulonglong(x) => vec![x],
+        A::Longlong(x) => vec![x as u64],
+        _ => return None,
+    })
+}
+
+/// How a variable is stored: packing and the raw-domain sentinels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Packing {
+    pub stored: String,
+    pub integer: bool,
+    pub scale: Option<f64>,
+    pub offset: Option<f64>,
+    pub fill: Option<f64>,
+    pub valid_min: Option<f64>,
+    pub valid_max: Option<f64>,
+}
+
+impl Packing {
+    pub fn of(var: &Variable) -> Packing {
+        let (stored, integer) = match var.vartype() {
+            NcVariableType::Int(t) => (format!("{t:?}").to_lowercase(), true),
+            NcVariableType::Float(t) => (format!("{t:?}").to_lowercase(), false),
+            other => (format!("{other:?}"), false),
+        };
+        let scale = number(var.attribute_value("scale_factor"));
+        let offset = number(var.attribute_value("add_offset"));
+        // CF: valid_* are in the stored domain when they have the stored
+        // type; a float bound on packed integers is in the unpacked domain.
+        let to_raw = |name: &str, v: f64| -> f64 {
+            let float_attr = matches!(
+                var.attribute_value(name).and_then(|r| r.ok()),
+                Some(AttributeValue::Float(_) | AttributeValue::Double(_) | AttributeValue::Floats(_) | AttributeValue::Doubles(_))
+            );
+            if integer && float_attr && scale.is_some() {
+                (v - offset.unwrap_or(0.0)) / scale.unwrap_or(1.0)
+            } else {
+                v
+            }
+        };
+        let mut range = numbers(var.attribute_value("valid_range")).unwrap_or_default().into_iter();
+        let (rmin, rmax) = (range.next(), range.next());
+        Packing {
+            stored,
+            integer,
+            scale,
+            offset,
+            fill: number(var.attribute_value("_FillValue")),
+            valid_min: number(var.attribute_value("valid_min")).map(|v| to_raw("valid_min", v)).or(rmin.map(|v| to_raw("valid_range", v))),
+            valid_max: number(var.attribute_value("valid_max")).map(|v| to_raw("valid_max", v)).or(rmax.map(|v| to_raw("valid_range", v))),
+        }
+    }
+}
+
+/// The rows `[row0, row0 + nrows)` of a 2-D variable (all columns), or a
+/// range of a 1-D one, after `lead` leading singleton dimensions (e.g. a
+/// time axis of length 1), as f32 physical values: NaN where the raw value is the
+/// fill value or outside the valid range (compared in the stored domain),
+/// then `raw * scale_factor + add_offset`.
+pub fn read_decoded_at(path: &Path, var: &Variable, lead: usize, row0: usize, nrows: usize) -> Result<Vec<f32>> {
+    let mut extents = vec![Extent::from(0); lead];
+    extents.push(Extent::from(row0..row0 + nrows));
+    extents.extend(var.dimensions().iter().skip(lead + 1).map(|_| Extent::from(..)));
+    let p = Packing::of(var);
+    let (scale, offset) = (p.scale.unwrap_or(1.0), p.offset.unwrap_or(0.0));
+    let (lo, hi) = (p.valid_min.unwrap_or(f64::NEG_INFINITY), p.valid_max.unwrap_or(f64::INFINITY));
+    let fill = p.fill;
+    let decode = |raw: f64| -> f32 {
+        if Some(raw) == fill || !(lo..=hi).contains(&raw) || raw.is_nan() {
+            f32::NAN
+        } else {
+            (raw * scale + offset) as f32
+        }
+    };
+    let fail = |e: netcdf::Error| Error::file(path, format!("reading {}: {e}", var.name()));
+    macro_rules! get {
+        ($t:ty) => {
+            var.get_values::<$t, _>(extents).map_err(fail)?.into_iter().map(|r| decode(r as f64)).collect()
+        };
+    }
+    Ok(match var.vartype() {
+        NcVariableType::Int(IntType::I8) => get!(i8),
+        NcVariableType::Int(IntType::U8) => get!(u8),
+        NcVariableType::Int(IntType::I16) => get!(i16),
+        NcVariableType::Int(IntType::U16) => get!(u16),
+        NcVariableType::Int(IntType::I32) => get!(i32),
+        NcVariableType::Int(IntType::U32) => get!(u32),
+        NcVariableType::Float(FloatType::F32) => get!(f32),
+        NcVariableType::Float(FloatType::F64) => get!(f64),
+        other => {
+            return Err(Error::file(
+                path,
+                format!("variable {} is stored as {other:?}, which is not a numeric type this reader decodes", var.name()),
+            ))
+        }
+    })
+}
+
+/// `read_decoded_at` without leading dimensions.
+pub fn read_decoded(path: &Path, var: &Variable, row0: usize, nrows: usize) -> Result<Vec<f32>> {
+    read_decoded_at(path, var, 0, row0, nrows)
+}
+
+/// Checks a unit string against the spellings accepted for a quantity.
+pub fn check_units(path: &Path, var: &Variable, accepted: &[&str], what: &str) -> Result<()> {
+    let Some(units) = text(var.attribute_value("units")) else { return Ok(()) };
+    let norm = |s: &str| s.replace([' ', '^', '*'], "").to_ascii_lowercase();
+    if accepted.iter().any(|a| norm(a) == norm(&units)) {
+        Ok(())
+    } else {
+        Err(Error::file(
+            path,
+            format!("variable {} has units {units:?}, but {what} must be in one of: {}", var.name(), accepted.join(", ")),
+        ))
+    }
+}
+
+/// The named variable, or an error naming the file and what is missing.
+pub fn variable<'f>(path: &Path, file: &'f netcdf::File, name: &str, what: &str) -> Result<Variable<'f>> {
+    file.variable(name)
+        .ok_or_else(|| Error::file(path, format!("has no variable {name} ({what})")))
+}
