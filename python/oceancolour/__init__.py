@@ -43,6 +43,7 @@ from oceancolour._core import (
     turbidity_nechad,
 )
 from oceancolour import _core
+from oceancolour import fusion
 
 # A forked child has none of the parent's worker threads: let it build its own pool.
 if hasattr(_os, "register_at_fork"):
@@ -90,6 +91,7 @@ __all__ = [
     "chl_ocx",
     "ci_coefficient_sets",
     "forward_rrs",
+    "fusion",
     "get_num_threads",
     "kd490",
     "kd490_morel",

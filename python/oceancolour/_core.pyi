@@ -153,6 +153,139 @@ def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 def _forget_pool_after_fork() -> None: ...
 
+# Fusion (exposed as oceancolour.fusion). A grid is the number of ISIN rows or
+# (lon_min, lon_max, lat_min, lat_max, dlon, dlat).
+GridSpec = int | tuple[float, float, float, float, float, float]
+
+class IsinGridInfo(TypedDict):
+    nrows: int
+    total_bins: int
+    start_num: npt.NDArray[np.uint64]
+    max: npt.NDArray[np.uint64]
+    lat: npt.NDArray[np.float64]
+
+class Binned(TypedDict):
+    averaging: str
+    mean: npt.NDArray[np.float64]
+    stdev: npt.NDArray[np.float64]
+    bin: npt.NDArray[np.uint64]
+    sum: npt.NDArray[np.float64]
+    sum_squared: npt.NDArray[np.float64]
+    weights: npt.NDArray[np.float64]
+    nobs: npt.NDArray[np.uint32]
+    nscenes: npt.NDArray[np.uint32]
+
+class MergedFields(TypedDict):
+    value: F32Array
+    sigma: F32Array
+    spread: F32Array
+    sensors: npt.NDArray[np.uint32]
+    count: npt.NDArray[np.uint8]
+
+class VariogramSpec(TypedDict):
+    model: str
+    psill: float
+    range: float
+    nugget: float
+
+def isin_grid(nrows: int) -> IsinGridInfo: ...
+def grid_cell(lon: npt.ArrayLike, lat: npt.ArrayLike, grid: GridSpec) -> npt.NDArray[np.uint64]: ...
+def grid_centre(cells: npt.ArrayLike, grid: GridSpec) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def regular_grid(
+    lon_min: float, lon_max: float, lat_min: float, lat_max: float, dlon: float, dlat: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def bin_l2(
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    value: npt.ArrayLike,
+    scene: npt.ArrayLike,
+    grid: GridSpec,
+    averaging: str = "arithmetic",
+    min_obs: int = 1,
+) -> Binned: ...
+def composite(parts: list[Binned]) -> Binned: ...
+def band_shift(rrs: Mapping[float, npt.ArrayLike], targets: Sequence[float]) -> dict[float, F32Array]: ...
+
+class Correction:
+    @property
+    def method(self) -> str: ...
+    @property
+    def chain(self) -> list[str]: ...
+    @property
+    def period(self) -> str: ...
+    @property
+    def n_pairs(self) -> int: ...
+    @property
+    def bias_before(self) -> float: ...
+    @property
+    def spread_before(self) -> float: ...
+    @property
+    def bias_after(self) -> float: ...
+    @property
+    def spread_after(self) -> float: ...
+    @property
+    def coefficients(self) -> dict[str, Any]: ...
+    def apply(self, values: npt.ArrayLike, doy: npt.ArrayLike | float | None = None) -> F32Array: ...
+    def save(self, path: str | os.PathLike[str]) -> None: ...
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> Correction: ...
+
+def fit_intercalibration(
+    sensor: npt.ArrayLike,
+    reference: npt.ArrayLike,
+    method: str = "log_offset",
+    *,
+    sensor_name: str = "sensor",
+    reference_name: str = "reference",
+    reference_correction: Correction | None = None,
+    doy: npt.ArrayLike | float | None = None,
+    period: str = "",
+    nq: int = 101,
+    block: tuple[int, int] = (8, 8),
+    nseason: int = 12,
+    window_days: float = 30.0,
+    min_pairs: int = 30,
+) -> Correction: ...
+def merge(
+    values: list[npt.ArrayLike],
+    error_variance: list[npt.ArrayLike],
+    space: str = "log10",
+    corrections: list[Correction | None] | None = None,
+    doy: float = 0.0,
+) -> MergedFields: ...
+def fit_variogram(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    z: npt.ArrayLike,
+    model: str = "exponential",
+    nlags: int = 20,
+    max_lag: float | None = None,
+    max_points: int = 3000,
+) -> dict[str, Any]: ...
+def krige(
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    z: npt.ArrayLike,
+    xt: npt.ArrayLike,
+    yt: npt.ArrayLike,
+    variogram: VariogramSpec | Mapping[str, Any],
+    k: int = 32,
+    noise_variance: npt.ArrayLike | None = None,
+    mean: float | None = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def _l4_grid(
+    values: npt.ArrayLike,
+    first_guess_log10: npt.ArrayLike,
+    variogram: VariogramSpec | Mapping[str, Any],
+    k: int,
+    dx: float,
+    dy: float,
+    noise_variance: npt.ArrayLike | None,
+    mean: float | None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def first_guess_log10(
+    climatology: npt.ArrayLike, previous: npt.ArrayLike | None = None, alpha: float = 0.0
+) -> npt.NDArray[np.float64]: ...
 @type_check_only
 class ProcessReport(TypedDict):
     written: list[str]

@@ -5,6 +5,7 @@
 //! reach Python as `PanicException`.
 
 mod arrays;
+mod fusion;
 mod oc5;
 mod cli;
 
@@ -261,6 +262,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;
+    fusion::register(m)?;
     m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(cli::process, m)?)?;
     Ok(())

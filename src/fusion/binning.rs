@@ -1,0 +1,398 @@
+//! Level-2 -> Level-3 binning as NASA's `l2bin` does it, and composites over
+//! days as `l3bin` does (by adding the sums).
+//!
+//! Per bin, the pixels are grouped by scene. Scene s with n_s valid pixels
+//! x_i contributes S_s = sum x_i, Q_s = sum x_i^2 and W_s = sqrt(n_s); the bin
+//! keeps sum = sum_s S_s/W_s, sum2 = sum_s Q_s/W_s, weights = sum_s W_s,
+//! nobs = sum_s n_s and nscenes (OCSSW `l2bin/l2bin_utils.cpp`, no area
+//! weighting, its default). So every scene's mean counts with weight sqrt(n_s).
+//! Mean = sum/weights; variance (OCSSW `libbin/L3File.cpp`, `L3Bin::getVariance`)
+//! = (sum2/weights - mean^2) weights^2 / (weights^2 - nscenes) when
+//! weights^2 > nscenes, else 0 (the small-sample correction).
+//!
+//! The geometric scheme (OCSSW `averaging_scheme`, used for chlorophyll and
+//! SPM) accumulates ln(x) and rejects x <= 0; its mean is exp(sum/weights) and
+//! its variance is that of ln(x).
+
+use rayon::prelude::*;
+
+use super::grid::Grid;
+use crate::error::{Error, Result};
+use crate::kernels::fastmath;
+use crate::threads;
+
+/// How values are transformed before they are summed (OCSSW `averaging_scheme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Averaging {
+    Arithmetic,
+    /// Natural logarithm of the values; for chlorophyll and SPM.
+    Geometric,
+}
+
+impl Averaging {
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "arithmetic" => Ok(Averaging::Arithmetic),
+            "geometric" => Ok(Averaging::Geometric),
+            _ => Err(Error::InvalidParameter {
+                name: "averaging".into(),
+                reason: format!("{name:?} is not one of \"arithmetic\", \"geometric\""),
+            }),
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Averaging::Arithmetic => "arithmetic",
+            Averaging::Geometric => "geometric",
+        }
+    }
+    fn accepts(self, x: f64) -> bool {
+        x.is_finite() && (self == Averaging::Arithmetic || x > 0.0)
+    }
+    /// The accumulated value, or None if the value is not valid for the scheme.
+    fn forward(self, x: f64) -> Option<f64> {
+        match self {
+            Averaging::Arithmetic if x.is_finite() => Some(x),
+            Averaging::Geometric if x.is_finite() && x > 0.0 => Some(fastmath::ln(x)),
+            _ => None,
+        }
+    }
+    fn back(self, y: f64) -> f64 {
+        match self {
+            Averaging::Arithmetic => y,
+            Averaging::Geometric => y.exp(),
+        }
+    }
+}
+
+/// Binned data of one product: a sorted list of filled bins and their sums
+/// (the content of an L3b file, in f64).
+#[derive(Debug, Clone, PartialEq)]
+pub struct L3Bins {
+    pub averaging: Averaging,
+    pub bin: Vec<u64>,
+    pub sum: Vec<f64>,
+    pub sum2: Vec<f64>,
+    pub weights: Vec<f64>,
+    pub nobs: Vec<u32>,
+    pub nscenes: Vec<u32>,
+}
+
+impl L3Bins {
+    fn empty(averaging: Averaging) -> Self {
+        L3Bins { averaging, bin: vec![], sum: vec![], sum2: vec![], weights: vec![], nobs: vec![], nscenes: vec![] }
+    }
+
+    pub fn len(&self) -> usize {
+        self.bin.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.bin.is_empty()
+    }
+
+    fn push(&mut self, bin: u64, sum: f64, sum2: f64, weights: f64, nobs: u32, nscenes: u32) {
+        self.bin.push(bin);
+        self.sum.push(sum);
+        self.sum2.push(sum2);
+        self.weights.push(weights);
+        self.nobs.push(nobs);
+        self.nscenes.push(nscenes);
+    }
+
+    /// Mean in the accumulated domain (ln(x) for the geometric scheme).
+    pub fn mean_transformed(&self) -> Vec<f64> {
+        self.sum.iter().zip(&self.weights).map(|(s, w)| s / w).collect()
+    }
+
+    /// Mean, back-transformed (the geometric mean for the geometric scheme).
+    pub fn mean(&self) -> Vec<f64> {
+        self.mean_transformed().into_iter().map(|m| self.averaging.back(m)).collect()
+    }
+
+    /// Variance in the accumulated domain, with the small-sample correction.
+    pub fn variance(&self) -> Vec<f64> {
+        (0..self.len())
+            .map(|i| {
+                let (w, ns) = (self.weights[i], self.nscenes[i] as f64);
+                if w * w > ns {
+                    let m = self.sum[i] / w;
+                    // Rounding can make a zero variance slightly negative.
+                    ((self.sum2[i] / w - m * m) * w * w / (w * w - ns)).max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// A composite (several days, or several files of one day): the sums are
+    /// added bin by bin (OCSSW `l3bin` default), so composites of composites
+    /// are the same as one composite of everything.
+    pub fn composite(parts: &[&L3Bins]) -> Result<L3Bins> {
+        let averaging = parts.first().map_or(Averaging::Arithmetic, |p| p.averaging);
+        if let Some(p) = parts.iter().find(|p| p.averaging != averaging) {
+            return Err(Error::InvalidParameter {
+                name: "composite".into(),
+                reason: format!(
+                    "cannot add {} and {} binned sums; bin every input with the same averaging scheme",
+                    averaging.name(),
+                    p.averaging.name()
+                ),
+            });
+        }
+        let mut all: Vec<(u64, usize, usize)> =
+            parts.iter().enumerate().flat_map(|(p, b)| b.bin.iter().enumerate().map(move |(i, &n)| (n, p, i))).collect();
+        all.par_sort_unstable();
+        let mut out = L3Bins::empty(averaging);
+        for (bin, p, i) in all {
+            let b = parts[p];
+            if out.bin.last() == Some(&bin) {
+                let k = out.len() - 1;
+                out.sum[k] += b.sum[i];
+                out.sum2[k] += b.sum2[i];
+                out.weights[k] += b.weights[i];
+                out.nobs[k] += b.nobs[i];
+                out.nscenes[k] += b.nscenes[i];
+            } else {
+                out.push(bin, b.sum[i], b.sum2[i], b.weights[i], b.nobs[i], b.nscenes[i]);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Values of `per_bin` scattered on a dense array of `ncells` cells
+    /// (`offset` = number of the first cell: 1 for ISIN, 0 for regular grids),
+    /// `fill` elsewhere.
+    pub fn to_dense(&self, per_bin: &[f64], ncells: usize, offset: u64, fill: f64) -> Result<Vec<f64>> {
+        let mut out = vec![fill; ncells];
+        for (&b, &v) in self.bin.iter().zip(per_bin) {
+            let i = b.checked_sub(offset).filter(|&i| (i as usize) < ncells).ok_or_else(|| Error::InvalidParameter {
+                name: "ncells".into(),
+                reason: format!("bin {b} lies outside a grid of {ncells} cells starting at {offset}"),
+            })?;
+            out[i as usize] = v;
+        }
+        Ok(out)
+    }
+}
+
+/// Bins Level-2 pixels: `lon`, `lat` (degrees), `value`, and the scene each
+/// pixel comes from (any integer label; pixels of one scene share it). Pixels
+/// outside the grid, non-finite, or not valid for the scheme are skipped.
+/// Bins with fewer than `min_obs` pixels are dropped (OCSSW `minobs`).
+pub fn bin_l2(
+    grid: &impl Grid,
+    lon: &[f32],
+    lat: &[f32],
+    value: &[f32],
+    scene: &[u32],
+    averaging: Averaging,
+    min_obs: u32,
+) -> Result<L3Bins> {
+    let n = value.len();
+    for (name, len) in [("lon", lon.len()), ("lat", lat.len()), ("scene", scene.len())] {
+        if len != n {
+            return Err(Error::InvalidParameter {
+                name: name.into(),
+                reason: format!("has {len} pixels but value has {n}"),
+            });
+        }
+    }
+    threads::install(|| {
+        // Cell of every valid pixel (u64::MAX for the rest).
+        let cells: Vec<u64> = (0..n)
+            .into_par_iter()
+            .map(|i| match averaging.accepts(value[i] as f64) {
+                true => grid.cell(lon[i] as f64, lat[i] as f64).unwrap_or(u64::MAX),
+                false => u64::MAX,
+            })
+            .collect();
+        let (keys, offs, mut grouped) = group_by_cell(&cells, scene, value);
+        // One task per piece of the cell list; each scene's pixels of a cell
+        // are contiguous after a sort by scene (already the case when the
+        // input comes scene by scene).
+        let pieces = (threads::num_threads() * 8).min(keys.len().max(1));
+        let mut tasks: Vec<(usize, usize, &mut [(u32, f32)])> = Vec::with_capacity(pieces);
+        let mut rest: &mut [(u32, f32)] = &mut grouped;
+        for k in 0..pieces {
+            let (c0, c1) = (keys.len() * k / pieces, keys.len() * (k + 1) / pieces);
+            let (head, tail) = rest.split_at_mut(offs[c1] - offs[c0]);
+            tasks.push((c0, c1, head));
+            rest = tail;
+        }
+        let parts: Vec<L3Bins> = tasks
+            .into_par_iter()
+            .map(|(c0, c1, px)| {
+                let mut out = L3Bins::empty(averaging);
+                for c in c0..c1 {
+                    let group = &mut px[offs[c] - offs[c0]..offs[c + 1] - offs[c0]];
+                    if !group.is_sorted_by_key(|g| g.0) {
+                        group.sort_by_key(|g| g.0);
+                    }
+                    let (sum, sum2, weights, nobs, nscenes) = accumulate(group, averaging);
+                    if nobs >= min_obs {
+                        out.push(keys[c], sum, sum2, weights, nobs, nscenes);
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut out = L3Bins::empty(averaging);
+        for p in parts {
+            out.bin.extend(p.bin);
+            out.sum.extend(p.sum);
+            out.sum2.extend(p.sum2);
+            out.weights.extend(p.weights);
+            out.nobs.extend(p.nobs);
+            out.nscenes.extend(p.nscenes);
+        }
+        Ok(out)
+    })
+}
+
+/// The valid pixels' (scene, value) grouped by cell: the sorted distinct
+/// cells, the offset of each cell's group (plus the end), and the groups, in
+/// input order within a cell. A counting sort when the cells span a range not
+/// much larger than the number of pixels (a region, or a day on a coarse
+/// grid), a parallel stable sort otherwise.
+fn group_by_cell(cells: &[u64], scene: &[u32], value: &[f32]) -> (Vec<u64>, Vec<usize>, Vec<(u32, f32)>) {
+    let (lo, hi, valid) = cells
+        .par_iter()
+        .filter(|&&c| c != u64::MAX)
+        .fold(|| (u64::MAX, 0u64, 0usize), |(a, b, n), &c| (a.min(c), b.max(c), n + 1))
+        .reduce(|| (u64::MAX, 0u64, 0usize), |x, y| (x.0.min(y.0), x.1.max(y.1), x.2 + y.2));
+    if valid == 0 {
+        return (vec![], vec![0], vec![]);
+    }
+    let range = (hi - lo + 1) as usize;
+    if range <= 4 * valid + (1 << 20) && valid < u32::MAX as usize {
+        // u32 counts halve the cache footprint of the random increments.
+        let mut count = vec![0u32; range + 1];
+        for &c in cells {
+            if c != u64::MAX {
+                count[(c - lo) as usize + 1] += 1;
+            }
+        }
+        for k in 0..range {
+            count[k + 1] += count[k];
+        }
+        let mut grouped = vec![(0u32, 0f32); valid];
+        let mut next = count.clone();
+        for (i, &c) in cells.iter().enumerate() {
+            if c != u64::MAX {
+                let slot = &mut next[(c - lo) as usize];
+                grouped[*slot as usize] = (scene[i], value[i]);
+                *slot += 1;
+            }
+        }
+        let filled: Vec<usize> = (0..range).filter(|&k| count[k + 1] > count[k]).collect();
+        let keys = filled.iter().map(|&k| lo + k as u64).collect();
+        let mut offs: Vec<usize> = filled.iter().map(|&k| count[k] as usize).collect();
+        offs.push(valid);
+        (keys, offs, grouped)
+    } else {
+        let mut px: Vec<(u64, u32, f32)> =
+            (0..cells.len()).filter(|&i| cells[i] != u64::MAX).map(|i| (cells[i], scene[i], value[i])).collect();
+        px.par_sort_by_key(|p| p.0);
+        let (mut keys, mut offs) = (Vec::new(), Vec::new());
+        for (i, p) in px.iter().enumerate() {
+            if keys.last() != Some(&p.0) {
+                keys.push(p.0);
+                offs.push(i);
+            }
+        }
+        offs.push(px.len());
+        (keys, offs, px.into_iter().map(|p| (p.1, p.2)).collect())
+    }
+}
+
+/// l2bin's sums over the pixels of one bin, sorted by scene: each scene's
+/// sums divided by sqrt(n_s), weights sum of sqrt(n_s).
+fn accumulate(group: &[(u32, f32)], averaging: Averaging) -> (f64, f64, f64, u32, u32) {
+    let (mut sum, mut sum2, mut weights, mut nobs, mut nscenes) = (0.0, 0.0, 0.0, 0u32, 0u32);
+    for scene in group.chunk_by(|a, b| a.0 == b.0) {
+        let (s, q) = scene.iter().fold((0.0, 0.0), |(s, q), p| {
+            let x = averaging.forward(p.1 as f64).expect("only valid pixels are grouped");
+            (s + x, q + x * x)
+        });
+        let w = (scene.len() as f64).sqrt();
+        sum += s / w;
+        sum2 += q / w;
+        weights += w;
+        nobs += scene.len() as u32;
+        nscenes += 1;
+    }
+    (sum, sum2, weights, nobs, nscenes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fusion::grid::RegularGrid;
+
+    fn grid() -> RegularGrid {
+        RegularGrid::new(0.0, 2.0, 0.0, 1.0, 1.0, 1.0).unwrap()
+    }
+
+    // fusion.md §1.2 worked example: scene 1 has four pixels of 1, scene 2 one
+    // pixel of 3: sum = 4/2 + 3/1 = 5, weights = 2 + 1 = 3, mean = 5/3.
+    #[test]
+    fn l2bin_worked_example() {
+        let b = bin_l2(&grid(), &[0.5; 5], &[0.5; 5], &[1.0, 1.0, 1.0, 1.0, 3.0], &[7, 7, 7, 7, 9], Averaging::Arithmetic, 0)
+            .unwrap();
+        assert_eq!(b.bin, vec![0]);
+        assert_eq!((b.sum[0], b.weights[0], b.nobs[0], b.nscenes[0]), (5.0, 3.0, 5, 2));
+        assert!((b.mean()[0] - 5.0 / 3.0).abs() < 1e-15);
+        // sum2 = 4/2 + 9/1 = 11; variance = (11/3 - 25/9) * 9 / (9 - 2) = 8/7.
+        assert!((b.variance()[0] - 8.0 / 7.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn composite_adds_sums_and_is_associative() {
+        let g = grid();
+        let day = |v: f32, s: u32| bin_l2(&g, &[0.5, 1.5], &[0.5, 0.5], &[v, v * 2.0], &[s, s], Averaging::Geometric, 0).unwrap();
+        let (a, b, c) = (day(1.0, 1), day(2.0, 2), day(4.0, 3));
+        let ab = L3Bins::composite(&[&a, &b]).unwrap();
+        let abc1 = L3Bins::composite(&[&ab, &c]).unwrap();
+        let abc2 = L3Bins::composite(&[&a, &b, &c]).unwrap();
+        assert_eq!(abc1, abc2);
+        // Geometric mean of 1, 2, 4 is 2 (each day one pixel, weight 1).
+        assert!((abc2.mean()[0] - 2.0).abs() < 1e-12);
+        assert_eq!(abc2.nscenes, vec![3, 3]);
+        let arith = bin_l2(&g, &[0.5], &[0.5], &[1.0], &[0], Averaging::Arithmetic, 0).unwrap();
+        assert!(L3Bins::composite(&[&a, &arith]).is_err());
+    }
+
+    #[test]
+    fn grouping_is_by_cell_then_position_on_both_paths() {
+        let n = 5000u32;
+        let scene: Vec<u32> = (0..n).collect();
+        let value = vec![1f32; n as usize];
+        let mut results = Vec::new();
+        for spread in [10u64, 1 << 40] {
+            let cells: Vec<u64> = (0..n as u64).map(|i| if i % 7 == 0 { u64::MAX } else { (i * 7919 % 13) * spread }).collect();
+            let (keys, offs, grouped) = group_by_cell(&cells, &scene, &value);
+            assert_eq!(keys.len(), 13);
+            assert!(keys.windows(2).all(|w| w[0] < w[1]));
+            for (k, &key) in keys.iter().enumerate() {
+                let g = &grouped[offs[k]..offs[k + 1]];
+                // Positions (stored here as scene numbers) rise within a cell and all lie in it.
+                assert!(g.windows(2).all(|w| w[0].0 < w[1].0));
+                assert!(g.iter().all(|p| cells[p.0 as usize] == key));
+            }
+            results.push((offs, grouped));
+        }
+        assert_eq!(results[0], results[1]);
+    }
+
+    #[test]
+    fn invalid_pixels_skipped_and_min_obs() {
+        let g = grid();
+        let b = bin_l2(&g, &[0.5, 0.5, 1.5, 5.0], &[0.5, 0.5, 0.5, 0.5], &[-1.0, f32::NAN, 2.0, 2.0], &[0; 4], Averaging::Geometric, 0)
+            .unwrap();
+        assert_eq!(b.bin, vec![1]);
+        let b = bin_l2(&g, &[0.5, 0.5, 1.5], &[0.5; 3], &[1.0, 1.0, 2.0], &[0; 3], Averaging::Arithmetic, 2).unwrap();
+        assert_eq!(b.bin, vec![0]);
+        assert!(bin_l2(&g, &[0.5], &[0.5, 0.5], &[1.0], &[0], Averaging::Arithmetic, 0).is_err());
+    }
+}
