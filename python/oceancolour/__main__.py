@@ -1,7 +1,7 @@
 """The ``oceancolour`` command (installed by pip as a console script; also
 ``python -m oceancolour``): the same program as the Rust binary, plus the
-``validate`` and ``matchup`` subcommands, which are Python (they need the
-``validate`` extra: pandas, scipy, matplotlib)."""
+Python subcommands ``lut`` (OC5 tables) and ``validate`` / ``matchup`` (which need
+the ``validate`` extra: pandas, scipy, matplotlib)."""
 
 import sys
 
@@ -13,6 +13,10 @@ PYTHON_SUBCOMMANDS = {"validate": "compare", "matchup": "matchup"}
 
 def main() -> None:
     args = sys.argv[1:]
+    if args and args[0] == "lut":
+        from oceancolour.lut import main as lut_main
+
+        sys.exit(lut_main(args[1:]))
     if args and args[0] in PYTHON_SUBCOMMANDS:
         from oceancolour.validate.__main__ import main as validate_main
 

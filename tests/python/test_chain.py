@@ -401,3 +401,27 @@ def test_oceancolour_command_runs_validate_and_matchup_subcommands(tmp_path):
     assert r.returncode == 2 and "missing.nc" in r.stderr, r.stderr
     r = subprocess.run([sys.executable, "-m", "oceancolour", "matchup", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "oceancolour matchup" in r.stdout
+
+
+def test_lut_convert_and_inspect_commands(tmp_path):
+    """`oceancolour lut convert` turns the operational raw .npy into a netCDF table
+    whose values equal the array; `lut inspect` describes it; bad paths exit 2."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    import oceancolour as oc
+
+    raw = np.arange(200**3, dtype=np.float32).reshape(200, 200, 200) * np.float32(1e-6)
+    np.save(tmp_path / "raw.npy", raw)
+    out = tmp_path / "table.nc"
+    r = subprocess.run([sys.executable, "-m", "oceancolour", "lut", "convert", str(tmp_path / "raw.npy"), str(out),
+                        "--sensor", "olci-a"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_array_equal(oc.Oc5Table.load(out).values, raw)
+    r = subprocess.run([sys.executable, "-m", "oceancolour", "lut", "inspect", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0 and "olci-a" in r.stdout and "nLw_412" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "oceancolour", "lut", "inspect", str(tmp_path / "none.nc")],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "none.nc" in r.stderr

@@ -1,0 +1,94 @@
+"""``oceancolour lut``: inspect, convert and build OC5 tables from the command line.
+
+    oceancolour lut inspect TABLE                  # axes, sensor, F0, version, metadata, value range
+    oceancolour lut convert RAW.npy OUT.nc --sensor olci-a [--f0 412=171.4 560=180.0]
+                                                   # operational raw 200^3 .npy -> self-describing netCDF
+    oceancolour lut build --sensor meris -o OUT.nc # this library's open OC5-like table
+
+Exit codes: 0 ok, 2 usage or input error (message names the file and problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+import oceancolour as oc
+
+
+def _f0(pairs: Sequence[str] | None) -> dict[int, float] | None:
+    if not pairs:
+        return None
+    out = {}
+    for p in pairs:
+        nm, _, value = p.partition("=")
+        out[int(nm)] = float(value)
+    return out
+
+
+def _load(path: str) -> oc.Oc5Table:
+    if not Path(path).exists():
+        raise oc.OceanColourError(f"{path}: no such file")
+    return oc.Oc5Table.load(path)
+
+
+def _inspect(args: argparse.Namespace) -> None:
+    t = _load(args.table)
+    v = t.values
+    finite = v[np.isfinite(v)]
+    print(f"{args.table}: OC5 table for {t.sensor}, version {t.version}, shape {t.shape}")
+    for a in t.axes:
+        print(f"  axis {a}")
+    print(f"  bands {t.bands}, F0 (mW cm-2 um-1) {t.f0}")
+    print(f"  chl (mg m-3): {finite.size} finite of {v.size} nodes, min {finite.min():.4g}, max {finite.max():.4g}")
+    for k, val in sorted(t.metadata.items()):
+        print(f"  {k}: {val}")
+
+
+def _convert(args: argparse.Namespace) -> None:
+    if not Path(args.raw).exists():
+        raise oc.OceanColourError(f"{args.raw}: no such file")
+    t = oc.Oc5Table.import_raw(args.raw, args.sensor, f0=_f0(args.f0))
+    t.save(args.output)
+    print(f"wrote {args.output} ({t.sensor}, shape {t.shape})")
+
+
+def _build(args: argparse.Namespace) -> None:
+    t = oc.Oc5Table.build(args.sensor, shape=tuple(args.shape), f0=_f0(args.f0))
+    t.save(args.output)
+    print(f"wrote {args.output} (open OC5-like table for {t.sensor}, shape {t.shape}; not Ifremer's table)")
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "oceancolour lut") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Inspect, convert and build OC5 tables.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("inspect", help="describe a table file")
+    p.add_argument("table")
+    p.set_defaults(run=_inspect)
+    p = sub.add_parser("convert", help="operational raw .npy (axis order [green, 412, ratio]) to netCDF")
+    p.add_argument("raw")
+    p.add_argument("output")
+    p.add_argument("--sensor", required=True)
+    p.add_argument("--f0", nargs="*", metavar="NM=F0", help="F0 (mW cm-2 um-1) of the 412 and green bands")
+    p.set_defaults(run=_convert)
+    p = sub.add_parser("build", help="build this library's open OC5-like table for a sensor")
+    p.add_argument("--sensor", required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--shape", nargs=3, type=int, default=[200, 200, 200])
+    p.add_argument("--f0", nargs="*", metavar="NM=F0", help="F0 (mW cm-2 um-1) of the 412 and green bands")
+    p.set_defaults(run=_build)
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except (oc.OceanColourError, OSError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
