@@ -155,8 +155,9 @@ def _forget_pool_after_fork() -> None: ...
 
 # Fusion (exposed as oceancolour.fusion). A grid is the number of ISIN rows or
 # (lon_min, lon_max, lat_min, lat_max, dlon, dlat).
-GridSpec = int | tuple[float, float, float, float, float, float]
+_GridSpec = int | tuple[float, float, float, float, float, float]
 
+@type_check_only
 class IsinGridInfo(TypedDict):
     nrows: int
     total_bins: int
@@ -164,6 +165,7 @@ class IsinGridInfo(TypedDict):
     max: npt.NDArray[np.uint64]
     lat: npt.NDArray[np.float64]
 
+@type_check_only
 class Binned(TypedDict):
     averaging: str
     mean: npt.NDArray[np.float64]
@@ -175,13 +177,15 @@ class Binned(TypedDict):
     nobs: npt.NDArray[np.uint32]
     nscenes: npt.NDArray[np.uint32]
 
+@type_check_only
 class MergedFields(TypedDict):
-    value: F32Array
-    sigma: F32Array
-    spread: F32Array
+    value: _F32Array
+    sigma: _F32Array
+    spread: _F32Array
     sensors: npt.NDArray[np.uint32]
     count: npt.NDArray[np.uint8]
 
+@type_check_only
 class VariogramSpec(TypedDict):
     model: str
     psill: float
@@ -189,8 +193,8 @@ class VariogramSpec(TypedDict):
     nugget: float
 
 def isin_grid(nrows: int) -> IsinGridInfo: ...
-def grid_cell(lon: npt.ArrayLike, lat: npt.ArrayLike, grid: GridSpec) -> npt.NDArray[np.uint64]: ...
-def grid_centre(cells: npt.ArrayLike, grid: GridSpec) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def grid_cell(lon: npt.ArrayLike, lat: npt.ArrayLike, grid: _GridSpec) -> npt.NDArray[np.uint64]: ...
+def grid_centre(cells: npt.ArrayLike, grid: _GridSpec) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def regular_grid(
     lon_min: float, lon_max: float, lat_min: float, lat_max: float, dlon: float, dlat: float
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
@@ -199,13 +203,14 @@ def bin_l2(
     lat: npt.ArrayLike,
     value: npt.ArrayLike,
     scene: npt.ArrayLike,
-    grid: GridSpec,
+    grid: _GridSpec,
     averaging: str = "arithmetic",
     min_obs: int = 1,
 ) -> Binned: ...
 def composite(parts: list[Binned]) -> Binned: ...
-def band_shift(rrs: Mapping[float, npt.ArrayLike], targets: Sequence[float]) -> dict[float, F32Array]: ...
+def band_shift(rrs: Mapping[float, npt.ArrayLike], targets: Sequence[float]) -> dict[float, _F32Array]: ...
 
+@final
 class Correction:
     @property
     def method(self) -> str: ...
@@ -225,7 +230,7 @@ class Correction:
     def spread_after(self) -> float: ...
     @property
     def coefficients(self) -> dict[str, Any]: ...
-    def apply(self, values: npt.ArrayLike, doy: npt.ArrayLike | float | None = None) -> F32Array: ...
+    def apply(self, values: npt.ArrayLike, doy: npt.ArrayLike | float | None = None) -> _F32Array: ...
     def save(self, path: str | os.PathLike[str]) -> None: ...
     @staticmethod
     def load(path: str | os.PathLike[str]) -> Correction: ...
@@ -241,7 +246,7 @@ def fit_intercalibration(
     doy: npt.ArrayLike | float | None = None,
     period: str = "",
     nq: int = 101,
-    block: tuple[int, int] = (8, 8),
+    block: tuple[int, int] | None = None,
     nseason: int = 12,
     window_days: float = 30.0,
     min_pairs: int = 30,
