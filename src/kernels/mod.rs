@@ -43,9 +43,30 @@ pub fn map_pixels_vec<const N: usize, F>(inputs: [&[f32]; N], len: usize, f: F) 
 where
     F: Fn([f32; N]) -> f32 + Sync + Send,
 {
-    let mut out = vec![0f32; len];
+    let mut out = zeroed(len);
     map_pixels(inputs, &mut out, f);
     out
+}
+
+/// A zeroed output buffer. On Linux a large one is marked for transparent
+/// huge pages, as numpy does for its arrays: writing 10 million pixels then
+/// faults in 20 pages rather than 10,000, which cost about a fifth of the OC5
+/// lookup's CPU time (measured with THP in "madvise" mode, the common default).
+pub fn zeroed<T: Copy + Default>(n: usize) -> Vec<T> {
+    let v = vec![T::default(); n];
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = v.as_ptr() as usize;
+        let end = start + std::mem::size_of_val(v.as_slice());
+        let (lo, hi) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+        if hi > lo {
+            // SAFETY: advice only, on whole pages inside the buffer just
+            // allocated (contents and validity unchanged); a refusal is harmless.
+            unsafe { libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE) };
+        }
+    }
+    v
 }
 
 #[inline(always)]
@@ -58,21 +79,27 @@ fn chunk_body<const N: usize, F: Fn([f32; N]) -> f32>(ins: [&[f32]; N], out: &mu
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn chunk_avx2<const N: usize, F: Fn([f32; N]) -> f32>(ins: [&[f32]; N], out: &mut [f32], f: &F) {
-    chunk_body(ins, out, f)
+/// Runs `f`, compiled for AVX2+FMA when the CPU has them (else for the
+/// baseline). Only code inlined into `f` gets the AVX2 build: mark `f` and the
+/// helpers it calls `#[inline(always)]`.
+#[inline(always)]
+pub fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn avx2<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports the features the function is compiled for.
+            return unsafe { avx2(f) };
+        }
+    }
+    f()
 }
 
 fn run_chunk<const N: usize, F: Fn([f32; N]) -> f32>(ins: [&[f32]; N], out: &mut [f32], f: &F) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { chunk_avx2(ins, out, f) };
-        }
-    }
-    chunk_body(ins, out, f)
+    with_avx2(#[inline(always)] || chunk_body(ins, out, f))
 }
 
 #[cfg(test)]

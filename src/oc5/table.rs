@@ -223,13 +223,11 @@ impl Oc5Table {
         x[pos[0]] = nlw_green;
         x[pos[1]] = nlw_412;
         x[pos[2]] = ratio;
-        self.interpolate_ordered(x, true)
+        self.interpolate_ordered(x)
     }
 
-    /// Trilinear value at coordinates in array order; the nearest node's
-    /// flag only when `with_flag` (it costs one more memory access).
-    #[inline(always)]
-    fn interpolate_ordered(&self, x: [f64; 3], with_flag: bool) -> Option<(f64, u8)> {
+    /// Trilinear value at coordinates in array order, and the nearest node's flag.
+    fn interpolate_ordered(&self, x: [f64; 3]) -> Option<(f64, u8)> {
         let mut i0 = [0usize; 3];
         let mut w = [0.0f64; 3];
         for d in 0..3 {
@@ -248,74 +246,194 @@ impl Oc5Table {
         let base = (i0[0] * n1 + i0[1]) * n2 + i0[2];
         let v = &self.values;
         let c = |di: usize, dj: usize, dk: usize| v[base + (di * n1 + dj) * n2 + dk] as f64;
-        let lerp = |a: f64, b: f64, t: f64| a + t * (b - a);
         let c00 = lerp(c(0, 0, 0), c(0, 0, 1), w[2]);
         let c01 = lerp(c(0, 1, 0), c(0, 1, 1), w[2]);
         let c10 = lerp(c(1, 0, 0), c(1, 0, 1), w[2]);
         let c11 = lerp(c(1, 1, 0), c(1, 1, 1), w[2]);
         let value = lerp(lerp(c00, c01, w[1]), lerp(c10, c11, w[1]), w[0]);
-        let flag = self.node_flags.as_ref().filter(|_| with_flag).map_or(node::OCX, |f| {
+        let flag = self.node_flags.as_ref().map_or(node::OCX, |f| {
             let r = |d: usize| (w[d] >= 0.5) as usize;
             f[base + (r(0) * n1 + r(1)) * n2 + r(2)]
         });
         Some((value, flag))
     }
 
-    /// Chlorophyll of one pixel from its Rrs (sr-1): green, 412 and the
-    /// maximum of the blues, with its status.
-    #[inline(always)]
-    pub fn chl_pixel(&self, pos: [usize; 3], green: f32, violet: f32, blue_max: f32, with_status: bool) -> (f32, u8) {
-        let (g, b, m) = (green as f64, violet as f64, blue_max as f64);
-        if !(g.is_finite() && b.is_finite() && m.is_finite()) || g <= 0.0 {
-            return (f32::NAN, status::INVALID_INPUT);
-        }
-        let mut x = [0.0f64; 3];
-        x[pos[0]] = g * self.f0_green;
-        x[pos[1]] = b * self.f0_violet;
-        x[pos[2]] = m / g;
-        match self.interpolate_ordered(x, with_status) {
-            None => (f32::NAN, status::OUTSIDE_TABLE),
-            Some((v, _)) if !(v >= 0.0) => (f32::NAN, status::INVALID_INPUT),
-            Some((v, f)) if f == node::FALLBACK => (v as f32, status::FALLBACK),
-            Some((v, _)) => (v as f32, status::VALID),
-        }
-    }
-
     /// Table lookup over every pixel (in parallel): chl and, if asked, status.
-    /// `blues` are the ratio's blue bands; all slices have the same length.
+    /// `blues` are the ratio's blue bands (1 to 4); all slices have the same
+    /// length. Same arithmetic as `interpolate`, so the same values bit for bit.
     pub fn lookup(&self, green: &[f32], violet: &[f32], blues: &[&[f32]], want_status: bool) -> (Vec<f32>, Option<Vec<u8>>) {
         let n = green.len();
-        let pos = self.positions();
-        let mut chl = vec![0f32; n];
-        let mut st = if want_status { vec![0u8; n] } else { Vec::new() };
-        let run = |start: usize, out: &mut [f32], st: Option<&mut [u8]>| {
-            let len = out.len();
-            let g = &green[start..start + len];
-            let v = &violet[start..start + len];
-            let bl: Vec<&[f32]> = blues.iter().map(|b| &b[start..start + len]).collect();
-            let mut st = st;
-            for i in 0..len {
-                let m = bl.iter().fold(f32::NEG_INFINITY, |acc, b| acc.max(b[i]));
-                // max() ignores NaN: keep NaN blues visible as invalid input.
-                let m = if bl.iter().any(|b| b[i].is_nan()) { f32::NAN } else { m };
-                let (c, s) = self.chl_pixel(pos, g[i], v[i], m, want_status);
-                out[i] = c;
-                if let Some(st) = st.as_deref_mut() {
-                    st[i] = s;
-                }
-            }
+        assert!((1..=4).contains(&blues.len()), "OC5 reads 1 to 4 blue bands, got {}", blues.len());
+        for x in [violet].iter().chain(blues) {
+            assert_eq!(x.len(), n, "band length differs from the green band's");
+        }
+        // Pad to four blue slots with the last blue (the maximum is unchanged).
+        let blue = |k: usize| blues[k.min(blues.len() - 1)];
+        let inputs = [green, violet, blue(0), blue(1), blue(2), blue(3)];
+        let grid = Grid::new(self);
+        let mut chl = crate::kernels::zeroed(n);
+        let mut st = crate::kernels::zeroed(if want_status { n } else { 0 });
+        let run = |c: usize, out: &mut [f32], st: Option<&mut [u8]>| {
+            let start = c * CHUNK;
+            let ins = inputs.map(|x| &x[start..start + out.len()]);
+            crate::kernels::with_avx2(#[inline(always)] || grid.chunk(ins, out, st));
         };
         crate::threads::install(|| {
             if want_status {
-                chl.par_chunks_mut(CHUNK)
-                    .zip(st.par_chunks_mut(CHUNK))
-                    .enumerate()
-                    .for_each(|(c, (o, s))| run(c * CHUNK, o, Some(s)));
+                chl.par_chunks_mut(CHUNK).zip(st.par_chunks_mut(CHUNK)).enumerate().for_each(|(c, (o, s))| run(c, o, Some(s)));
             } else {
-                chl.par_chunks_mut(CHUNK).enumerate().for_each(|(c, o)| run(c * CHUNK, o, None));
+                chl.par_chunks_mut(CHUNK).enumerate().for_each(|(c, o)| run(c, o, None));
             }
         });
         (chl, want_status.then_some(st))
+    }
+}
+
+#[inline(always)]
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    a + t * (b - a)
+}
+
+/// Pixels per block of `Grid::chunk`: small enough for its scratch arrays to
+/// stay in L1, large enough to vectorise the index and interpolation loops.
+const BLOCK: usize = 64;
+
+/// Per-pixel intermediate values of one block (kept per chunk, not per block).
+struct Scratch {
+    /// Status before interpolation.
+    code: [u8; BLOCK],
+    /// Index of the lower corner in `values`.
+    base: [u32; BLOCK],
+    /// Weights per variable (green, 412, ratio).
+    w: [[f64; BLOCK]; 3],
+    /// Corner values, corner (d0, d1, d2) at 4 d0 + 2 d1 + d2.
+    c: [[f32; BLOCK]; 8],
+    value: [f64; BLOCK],
+}
+
+/// A table's geometry resolved once per lookup, so that the per-pixel work has
+/// no axis search: per variable (green, 412, ratio) its axis and stride in
+/// `values`; the corners' offsets and the variable at each array position.
+struct Grid<'a> {
+    values: &'a [f32],
+    flags: Option<&'a [u8]>,
+    f0: [f64; 2],
+    min: [f64; 3],
+    step: [f64; 3],
+    /// n - 1 (the last node) and n - 2 (the last cell's lower node).
+    top: [f64; 3],
+    last_lo: [f64; 3],
+    stride: [f64; 3],
+    /// Offset of corner (d0, d1, d2) (array order) at index 4 d0 + 2 d1 + d2.
+    corner: [usize; 8],
+    /// The variable at each array position.
+    order: [usize; 3],
+}
+
+impl<'a> Grid<'a> {
+    fn new(t: &'a Oc5Table) -> Self {
+        let pos = t.positions();
+        let strides = [t.axes[1].n * t.axes[2].n, t.axes[2].n, 1];
+        // The unchecked corner reads of `block` rely on this (and on u32 indices).
+        let len = t.axes.iter().try_fold(1usize, |p, a| p.checked_mul(a.n));
+        assert!(
+            t.axes.iter().all(|a| a.n >= 2) && len == Some(t.values.len()) && t.values.len() <= u32::MAX as usize,
+            "OC5 table not validated"
+        );
+        let axis = |v: usize| t.axes[pos[v]];
+        Grid {
+            values: &t.values,
+            flags: t.node_flags.as_deref(),
+            f0: [t.f0_green, t.f0_violet],
+            min: [0, 1, 2].map(|v| axis(v).min),
+            step: [0, 1, 2].map(|v| axis(v).step),
+            top: [0, 1, 2].map(|v| (axis(v).n - 1) as f64),
+            last_lo: [0, 1, 2].map(|v| (axis(v).n - 2) as f64),
+            stride: [0, 1, 2].map(|v| strides[pos[v]] as f64),
+            corner: std::array::from_fn(|c| (c >> 2) * strides[0] + ((c >> 1) & 1) * strides[1] + (c & 1) * strides[2]),
+            order: [0, 1, 2].map(|d| AxisVariable::ALL.iter().position(|&v| v == t.axes[d].variable).expect("validated")),
+        }
+    }
+
+    /// Chl (and status) of a chunk, block by block. Inputs: green, 412 and
+    /// four blue slots, each as long as `out`.
+    #[inline(always)]
+    fn chunk(&self, ins: [&[f32]; 6], out: &mut [f32], mut st: Option<&mut [u8]>) {
+        let mut scratch = Scratch { code: [0; BLOCK], base: [0; BLOCK], w: [[0.0; BLOCK]; 3], c: [[0.0; BLOCK]; 8], value: [0.0; BLOCK] };
+        for (b, o) in out.chunks_mut(BLOCK).enumerate() {
+            let start = b * BLOCK;
+            let blk = ins.map(|x| &x[start..start + o.len()]);
+            self.block(&mut scratch, blk, o, st.as_deref_mut().map(|s| &mut s[start..start + o.len()]));
+        }
+    }
+
+    /// One block in three passes: indices and weights (vectorised), the eight
+    /// corners of each pixel (scalar reads), trilinear interpolation
+    /// (vectorised). The arithmetic is `interpolate_ordered`'s, step for step.
+    #[inline(always)]
+    fn block(&self, scratch: &mut Scratch, ins: [&[f32]; 6], out: &mut [f32], st: Option<&mut [u8]>) {
+        let n = out.len();
+        let [g, v, b0, b1, b2, b3] = ins.map(|x| &x[..n]);
+        let Scratch { code, base, w, c, value } = scratch;
+        for i in 0..n {
+            // max() ignores NaN: a NaN blue must still make the pixel invalid.
+            let nan_blue = b0[i].is_nan() | b1[i].is_nan() | b2[i].is_nan() | b3[i].is_nan();
+            let m = b0[i].max(b1[i]).max(b2[i]).max(b3[i]) as f64;
+            let (gi, vi) = (g[i] as f64, v[i] as f64);
+            let ok = gi.is_finite() & vi.is_finite() & m.is_finite() & !nan_blue & (gi > 0.0);
+            let x = [gi * self.f0[0], vi * self.f0[1], m / gi];
+            let mut inside = true;
+            let mut at = 0.0;
+            for d in 0..3 {
+                let f = (x[d] - self.min[d]) / self.step[d];
+                // Inclusive [0, n-1] (the recommended form of s1.3); NaN fails too.
+                inside &= (f >= 0.0) & (f <= self.top[d]);
+                // Clamped so that every pixel reads inside the table.
+                let lo = f.max(0.0).min(self.top[d]).floor().min(self.last_lo[d]);
+                w[d][i] = f - lo;
+                at += lo * self.stride[d];
+            }
+            base[i] = at as u32;
+            code[i] = if !ok { status::INVALID_INPUT } else if !inside { status::OUTSIDE_TABLE } else { status::VALID };
+        }
+        // The last array axis has stride 1: read each corner pair along it at once.
+        let (values, corner) = (self.values, self.corner);
+        for i in 0..n {
+            let at = base[i] as usize;
+            for k in 0..4 {
+                // SAFETY: every index is clamped to [0, n-2] on its axis, so
+                // at + corner[2k] + 1 <= at + corner[7] <= values.len() - 1
+                // (Grid::new checks the length).
+                let [lo, hi] = unsafe { values.as_ptr().add(at + corner[2 * k]).cast::<[f32; 2]>().read_unaligned() };
+                c[2 * k][i] = lo;
+                c[2 * k + 1][i] = hi;
+            }
+        }
+        // Weights in array order: the interpolation runs in that order.
+        let [w0, w1, w2] = self.order.map(|d| &w[d][..n]);
+        for i in 0..n {
+            let c = |k: usize| c[k][i] as f64;
+            let c00 = lerp(c(0), c(1), w2[i]);
+            let c01 = lerp(c(2), c(3), w2[i]);
+            let c10 = lerp(c(4), c(5), w2[i]);
+            let c11 = lerp(c(6), c(7), w2[i]);
+            let val = lerp(lerp(c00, c01, w1[i]), lerp(c10, c11, w1[i]), w0[i]);
+            value[i] = val;
+            // Negative table outputs (R <= 0 regions) give no value.
+            out[i] = if code[i] == status::VALID && val >= 0.0 { val as f32 } else { f32::NAN };
+        }
+        if let Some(st) = st {
+            for i in 0..n {
+                st[i] = match code[i] {
+                    status::VALID if !(value[i] >= 0.0) => status::INVALID_INPUT,
+                    status::VALID if self.flags.is_some_and(|f| {
+                        let r = |x: f64| (x >= 0.5) as usize;
+                        f[base[i] as usize + self.corner[4 * r(w0[i]) + 2 * r(w1[i]) + r(w2[i])]] == node::FALLBACK
+                    }) => status::FALLBACK,
+                    s => s,
+                };
+            }
+        }
     }
 }
 
@@ -400,6 +518,112 @@ mod tests {
         assert_eq!(c[0], 1.0);
         assert_eq!(s.unwrap(), vec![status::VALID, status::INVALID_INPUT, status::INVALID_INPUT, status::OUTSIDE_TABLE, status::OUTSIDE_TABLE]);
         assert!(c[1..].iter().all(|x| x.is_nan()));
+    }
+
+    /// The block lookup against an independent trilinear computation (sum of
+    /// the eight corners times their weight products) and against the
+    /// point-by-point `interpolate`, bit for bit: a random table with axes in
+    /// a non-operational order, negative regions and fallback nodes; pixels
+    /// over several chunks and a partial block; NaN, inf, zero and outside inputs.
+    #[test]
+    fn lookup_matches_an_independent_trilinear_computation() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let axes = [
+            Axis { variable: AxisVariable::Nlw412, min: -2.0, step: 0.25, n: 17 },
+            Axis { variable: AxisVariable::Ratio, min: -0.2, step: 0.5, n: 15 },
+            Axis { variable: AxisVariable::NlwGreen, min: 0.0, step: 0.3, n: 20 },
+        ];
+        let len = 17 * 15 * 20;
+        let values: Vec<f32> = (0..len).map(|_| (rnd() * 12.0 - 1.0) as f32).collect();
+        let mut t = small_table(values.clone(), axes);
+        t.node_flags = Some((0..len).map(|_| if rnd() < 0.3 { node::FALLBACK } else { node::CORRECTED }).collect());
+        t.validate().unwrap();
+        let n = 2 * CHUNK + 1234;
+        let mut bands: Vec<Vec<f32>> = (0..5).map(|_| Vec::with_capacity(n)).collect();
+        for _ in 0..n {
+            // green up to just beyond the table (5.7 / 180), 412 over [-2, 2], blues for R over [-0.5, 7.5].
+            let g = (rnd() * 0.033 + 1e-5) as f32;
+            bands[0].push(g);
+            bands[1].push(((rnd() * 4.1 - 2.05) / 171.4) as f32);
+            for b in 2..5 {
+                bands[b].push(g * (rnd() * 8.0 - 0.5) as f32);
+            }
+        }
+        let special = [f32::NAN, f32::INFINITY, -1e-4, 0.0, 0.03];
+        for (i, &x) in special.iter().enumerate() {
+            bands[i % 5][7 * i + 3] = x;
+            bands[0][100 + i] = x;
+            bands[4][200 + i] = x;
+        }
+        let blues = [bands[2].as_slice(), &bands[3], &bands[4]];
+        let (chl, st) = t.lookup(&bands[0], &bands[1], &blues, true);
+        let st = st.unwrap();
+        let (chl_only, none) = t.lookup(&bands[0], &bands[1], &blues, false);
+        assert!(none.is_none());
+        assert!(chl.iter().zip(&chl_only).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let mut seen = [0usize; 4];
+        for i in 0..n {
+            let (g, v) = (bands[0][i] as f64, bands[1][i] as f64);
+            let m = [bands[2][i], bands[3][i], bands[4][i]];
+            if !(g.is_finite() && v.is_finite() && g > 0.0 && m.iter().all(|x| x.is_finite())) {
+                assert!(chl[i].is_nan() && st[i] == status::INVALID_INPUT, "pixel {i}");
+                seen[status::INVALID_INPUT as usize] += 1;
+                continue;
+            }
+            let r = m.iter().fold(f64::MIN, |a, &b| a.max(b as f64)) / g;
+            // The point path gives the same bits.
+            let (point, point_st) = match t.interpolate(g * 180.0, v * 171.4, r) {
+                None => (f32::NAN, status::OUTSIDE_TABLE),
+                Some((x, _)) if !(x >= 0.0) => (f32::NAN, status::INVALID_INPUT),
+                Some((x, f)) => (x as f32, if f == node::FALLBACK { status::FALLBACK } else { status::VALID }),
+            };
+            assert_eq!((chl[i].to_bits(), st[i]), (point.to_bits(), point_st), "pixel {i}: lookup and interpolate differ");
+            // Independent trilinear, array order [412, ratio, green].
+            let x = [v * 171.4, r, g * 180.0];
+            let f: Vec<f64> = (0..3).map(|d| (x[d] - axes[d].min) / axes[d].step).collect();
+            if (0..3).any(|d| !(f[d] >= 0.0 && f[d] <= (axes[d].n - 1) as f64)) {
+                assert!(chl[i].is_nan() && st[i] == status::OUTSIDE_TABLE, "pixel {i}");
+                seen[status::OUTSIDE_TABLE as usize] += 1;
+                continue;
+            }
+            let lo: Vec<usize> = (0..3).map(|d| (f[d].floor() as usize).min(axes[d].n - 2)).collect();
+            let (mut want, mut nearest, mut best) = (0.0, 0, -1.0);
+            for corner in 0..8 {
+                let d = [corner >> 2, (corner >> 1) & 1, corner & 1];
+                let idx = ((lo[0] + d[0]) * 15 + lo[1] + d[1]) * 20 + lo[2] + d[2];
+                let weight: f64 = (0..3).map(|k| if d[k] == 1 { f[k] - lo[k] as f64 } else { 1.0 + lo[k] as f64 - f[k] }).product();
+                want += weight * values[idx] as f64;
+                if weight > best {
+                    (best, nearest) = (weight, idx);
+                }
+            }
+            if want.abs() < 1e-9 {
+                continue; // the sign is decided by rounding
+            }
+            let want_st = if want < 0.0 {
+                status::INVALID_INPUT
+            } else if t.node_flags.as_ref().unwrap()[nearest] == node::FALLBACK {
+                status::FALLBACK
+            } else {
+                status::VALID
+            };
+            seen[want_st as usize] += 1;
+            assert_eq!(st[i], want_st, "pixel {i}");
+            if want < 0.0 {
+                assert!(chl[i].is_nan(), "pixel {i}: {} for a negative table value", chl[i]);
+            } else {
+                assert!((chl[i] as f64 - want).abs() <= 1e-6 * want.max(1.0), "pixel {i}: {} vs {want}", chl[i]);
+            }
+        }
+        // Every status occurs, and most pixels have a value.
+        assert!(seen.iter().all(|&k| k >= 20), "{seen:?}");
+        assert!(seen[0] + seen[3] > n / 2, "{seen:?}");
     }
 
     #[test]

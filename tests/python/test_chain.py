@@ -388,3 +388,16 @@ def test_ctrl_c_stops_cleanly(tmp_path):
     assert p.returncode == 130, stdout + stderr
     assert "interrupted" in stdout
     assert leftovers(out) == []
+
+
+def test_oceancolour_command_runs_validate_and_matchup_subcommands(tmp_path):
+    """`oceancolour validate|matchup` (the pip console script) reach oceancolour.validate."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "oceancolour", "validate", "--reference", str(tmp_path / "missing.nc"),
+                        "--candidate", str(tmp_path / "missing.nc"), "--variables", "chl=chlor_a",
+                        "--report", str(tmp_path / "report")], capture_output=True, text=True)
+    assert r.returncode == 2 and "missing.nc" in r.stderr, r.stderr
+    r = subprocess.run([sys.executable, "-m", "oceancolour", "matchup", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "oceancolour matchup" in r.stdout

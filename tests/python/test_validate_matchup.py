@@ -87,6 +87,8 @@ def test_matchup_errors_and_cli(setup, capsys):
     tmp_path, csv, p1, *_ = setup
     with pytest.raises(ValidationInputError, match=r"insitu.csv: no column 'chl'"):
         matchup(csv, {"OC4": (p1, "chlor_a")}, columns={"lat": "latitude", "lon": "longitude", "insitu": "chl"})
+    with pytest.raises(ValidationInputError, match=r"column mapping 'lat': expected one column name"):
+        matchup(csv, {"OC4": (p1, "chlor_a")}, columns={"lat": ["latitude", "lat2"], "lon": "longitude", "insitu": "Chl"})
     with pytest.raises(ValidationInputError, match="box must be an odd number"):
         matchup(csv, {"OC4": (p1, "chlor_a")}, box=4, columns={"lat": "latitude", "lon": "longitude", "insitu": "Chl"})
     run = subprocess.run([sys.executable, "-m", "oceancolour.validate", "matchup", "--insitu", str(csv),

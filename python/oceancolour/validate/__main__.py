@@ -61,39 +61,45 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     return p
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from oceancolour.validate.compare import compare
+
+    report = compare(args.reference, args.candidate, variables=_pairs(args.variables, "--variables") or None,
+                     tolerances=_pairs(args.tolerance, "--tolerance"), report_dir=args.report,
+                     max_coverage_diff=args.max_coverage_diff, fill_values=args.fill_value)
+    print(report.summary())
+    if args.report:
+        print(f"report: {args.report}/summary.html")
+    return report.exit_code
+
+
+def _matchup(args: argparse.Namespace) -> int:
+    from oceancolour.validate.matchup import Product, matchup
+
+    products: dict[str, list[Product]] = {}
+    for item in args.products:
+        name, sep, rest = item.partition("=")
+        path, sep2, var = rest.rpartition(":")
+        if not (sep and sep2 and name and path and var):
+            raise ValidationInputError(f"--products {item!r}: expected ALGORITHM=FILE:VARIABLE")
+        products.setdefault(name, []).append(Product(path, var))
+    columns = {k: (v.split(",") if k == "time" and "," in v else v) for k, v in _pairs(args.columns, "--columns").items()}
+    report = matchup(args.insitu, products, box=args.box, min_valid=args.min_valid,
+                     time_window=None if args.time_window.lower() == "none" else args.time_window,
+                     columns=columns, statistic=args.statistic, max_cv=args.max_cv,
+                     na_values=[_number_or_text(v) for v in args.na_value],
+                     log_scale=not args.linear, report_dir=args.report)
+    print(report.describe())
+    print(report.table[["n", "bias_log10", "rmsd_log10", "median_ratio", "mdape_pct"]].to_string())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, prog: str = "python -m oceancolour.validate") -> int:
     """Run the command line ``argv`` (default sys.argv[1:]) and return the exit code.
     ``prog`` names the command in usage messages (e.g. "oceancolour")."""
     args = _parser(prog).parse_args(argv)
     try:
-        if args.command == "compare":
-            from oceancolour.validate.compare import compare
-
-            report = compare(args.reference, args.candidate, variables=_pairs(args.variables, "--variables") or None,
-                             tolerances=_pairs(args.tolerance, "--tolerance"), report_dir=args.report,
-                             max_coverage_diff=args.max_coverage_diff, fill_values=args.fill_value)
-            print(report.summary())
-            if args.report:
-                print(f"report: {args.report}/summary.html")
-            return report.exit_code
-        from oceancolour.validate.matchup import Product, matchup
-
-        products: dict[str, list[Product]] = {}
-        for item in args.products:
-            name, sep, rest = item.partition("=")
-            path, sep2, var = rest.rpartition(":")
-            if not (sep and sep2 and name and path and var):
-                raise ValidationInputError(f"--products {item!r}: expected ALGORITHM=FILE:VARIABLE")
-            products.setdefault(name, []).append(Product(path, var))
-        columns = {k: (v.split(",") if k == "time" and "," in v else v) for k, v in _pairs(args.columns, "--columns").items()}
-        report = matchup(args.insitu, products, box=args.box, min_valid=args.min_valid,
-                         time_window=None if args.time_window.lower() == "none" else args.time_window,
-                         columns=columns, statistic=args.statistic, max_cv=args.max_cv,
-                         na_values=[_number_or_text(v) for v in args.na_value],
-                         log_scale=not args.linear, report_dir=args.report)
-        print(report.describe())
-        print(report.table[["n", "bias_log10", "rmsd_log10", "median_ratio", "mdape_pct"]].to_string())
-        return 0
+        return _compare(args) if args.command == "compare" else _matchup(args)
     except ValidationInputError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

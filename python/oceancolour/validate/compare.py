@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from oceancolour.validate import metrics
-from oceancolour.validate.readers import Field, Source, ValidationInputError, read_variable
+from oceancolour.validate.readers import Field, Sources, ValidationInputError, read_variable
 
 _TOLERANCE = re.compile(r"^(rel|abs|log10):([0-9.eE+-]+)(?:@([0-9.]+))?$")
 
@@ -138,8 +138,8 @@ def _status(r: VariableResult) -> str:
 
 
 def compare(
-    reference: Source | Sequence[Source],
-    candidate: Source | Sequence[Source],
+    reference: Sources,
+    candidate: Sources,
     variables: Mapping[str, str] | None = None,
     tolerances: Mapping[str, str | Tolerance] | None = None,
     report_dir: str | Path | None = None,
@@ -159,11 +159,11 @@ def compare(
     default a variable is log-scaled when all its values are > 0 and span a decade or more.
     With ``report_dir``, writes summary.md, summary.html, summary.json and PNG plots there.
     """
-    tolerances = {k: v if isinstance(v, Tolerance) else Tolerance.parse(v) for k, v in (tolerances or {}).items()}
-    variables = dict(variables) if variables else {k: k for k in tolerances}
+    gates = {k: v if isinstance(v, Tolerance) else Tolerance.parse(v) for k, v in (tolerances or {}).items()}
+    variables = dict(variables) if variables else {k: k for k in gates}
     if not variables:
         raise ValidationInputError("no variables to compare: give variables={'chl': 'CHL_OC5', ...} or tolerances")
-    unknown = set(tolerances) - set(variables)
+    unknown = set(gates) - set(variables)
     if unknown:
         raise ValidationInputError(f"tolerance given for {', '.join(sorted(unknown))}, which is not among the compared variables")
     results = {}
@@ -172,7 +172,7 @@ def compare(
         cand = read_variable(candidate, cand_name, fill_values)
         r, c = align(ref, cand)
         log = _is_log(r, c) if log_scale is None else cand_name in log_scale
-        results[cand_name] = _compare_variable(cand_name, ref, cand, r, c, tolerances.get(cand_name), max_coverage_diff, log)
+        results[cand_name] = _compare_variable(cand_name, ref, cand, r, c, gates.get(cand_name), max_coverage_diff, log)
     report = ComparisonReport(results)
     if report_dir is not None:
         from oceancolour.validate.report import write_comparison
@@ -190,9 +190,11 @@ def _is_log(r: np.ndarray, c: np.ndarray) -> bool:
 def align(ref: Field, cand: Field) -> tuple[np.ndarray, np.ndarray]:
     """The two fields on their common grid: by 1-D latitude/longitude when both have them
     (handles north-up vs south-up rows and sub-domains), else by identical shape."""
-    if all(a is not None and a.ndim == 1 for a in (ref.lat, ref.lon, cand.lat, cand.lon)) and ref.values.ndim == cand.values.ndim == 2:
-        ri, ci = _match_axis(ref.lat, cand.lat, "latitude", ref, cand)
-        rj, cj = _match_axis(ref.lon, cand.lon, "longitude", ref, cand)
+    rlat, rlon, clat, clon = ref.lat, ref.lon, cand.lat, cand.lon
+    if (rlat is not None and rlon is not None and clat is not None and clon is not None
+            and rlat.ndim == rlon.ndim == clat.ndim == clon.ndim == 1 and ref.values.ndim == cand.values.ndim == 2):
+        ri, ci = _match_axis(rlat, clat, "latitude", ref, cand)
+        rj, cj = _match_axis(rlon, clon, "longitude", ref, cand)
         return ref.values[np.ix_(ri, rj)], cand.values[np.ix_(ci, cj)]
     if ref.values.shape == cand.values.shape:
         return ref.values, cand.values

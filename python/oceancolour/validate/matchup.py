@@ -12,7 +12,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from oceancolour.validate import metrics
-from oceancolour.validate.readers import Field, Source, ValidationInputError, read_variable
+from oceancolour.validate.readers import Field, ValidationInputError, read_variable
 
 
 @dataclass(frozen=True)
@@ -98,14 +98,19 @@ def read_insitu(table: str | Path | Any, columns: Mapping[str, str | Sequence[st
         df, name = table, "in situ table"
         if na_values:
             df = df.replace(list(na_values), np.nan)
+    single: dict[str, str] = {}
     for key in ("lat", "lon", "insitu"):
-        if key not in columns:
+        col = columns.get(key)
+        if col is None:
             raise ValidationInputError(f"column mapping lacks {key!r} (e.g. {key}=COLUMN)")
+        if not isinstance(col, str):
+            raise ValidationInputError(f"column mapping {key!r}: expected one column name, got {col!r}")
+        single[key] = col
     wanted = [c for v in columns.values() for c in ([v] if isinstance(v, str) else v)]
     missing = [c for c in wanted if c not in df.columns]
     if missing:
         raise ValidationInputError(f"{name}: no column {', '.join(map(repr, missing))} (has {', '.join(map(str, df.columns))})")
-    out = pd.DataFrame({k: pd.to_numeric(df[columns[k]], errors="coerce") for k in ("lat", "lon", "insitu")})
+    out = pd.DataFrame({k: pd.to_numeric(df[c], errors="coerce") for k, c in single.items()})
     if "time" in columns:
         t = columns["time"]
         if isinstance(t, str):
@@ -135,13 +140,15 @@ def pixel_at(f: Field, lat: float, lon: float) -> tuple[int, int] | None:
         return idx[0], idx[1]
     # 2-D (swath) coordinates: the nearest pixel centre, if closer than its pixel spacing.
     d2 = (f.lat - lat) ** 2 + ((f.lon - lon + 180) % 360 - 180) ** 2 * math.cos(math.radians(lat)) ** 2
-    i, j = np.unravel_index(int(np.nanargmin(d2)), d2.shape)
+    i, j = (int(k) for k in np.unravel_index(int(np.nanargmin(d2)), d2.shape))
     ni, nj = (i + 1 if i + 1 < d2.shape[0] else i - 1), (j + 1 if j + 1 < d2.shape[1] else j - 1)
     spacing2 = max((f.lat[i, j] - f.lat[ni, j]) ** 2 + (f.lon[i, j] - f.lon[i, nj]) ** 2, 0.0)
-    return (int(i), int(j)) if d2[i, j] <= spacing2 else None
+    return (i, j) if d2[i, j] <= spacing2 else None
 
 
-def _box_value(f: Field, rc, box: int, statistic: str, min_valid: int, max_cv: float | None):
+def _box_value(f: Field, rc: tuple[int, int], box: int, statistic: str, min_valid: int,
+               max_cv: float | None) -> tuple[float, int, float, str]:
+    """(value, valid pixels, CV, status) of the box around pixel ``rc``."""
     h = box // 2
     r, c = rc
     v = f.values[max(r - h, 0): r + h + 1, max(c - h, 0): c + h + 1]
@@ -199,14 +206,17 @@ def matchup(
     stations = read_insitu(insitu, columns or {"lat": "lat", "lon": "lon", "insitu": "insitu"}, na_values)
     pairs = stations.copy()
     for name, spec in products.items():
-        plist = [spec] if isinstance(spec, (Product, tuple)) else list(spec)
-        plist = [p if isinstance(p, Product) else Product(*p) for p in plist]
+        specs = [spec] if isinstance(spec, (Product, tuple)) else list(spec)
+        plist = [p if isinstance(p, Product) else Product(*p) for p in specs]
         fields = []
         for p in plist:
             f = read_variable(p.source, p.variable)
             cov = p.time or f.time_coverage
             fields.append((f, None if cov is None else (pd.Timestamp(cov[0]), pd.Timestamp(cov[1]))))
-        vals, counts, cvs, status = [], [], [], []
+        vals: list[float] = []
+        counts: list[int] = []
+        cvs: list[float] = []
+        status: list[str] = []
         for st in stations.itertuples():
             chosen = _pick(fields, getattr(st, "time", None), window)
             if chosen is None:
@@ -216,8 +226,10 @@ def matchup(
             else:
                 rc = pixel_at(chosen, st.lat, st.lon)
                 res = (math.nan, 0, math.nan, "outside the grid") if rc is None else _box_value(chosen, rc, box, statistic, min_valid, max_cv)
-            for lst, x in zip((vals, counts, cvs, status), res):
-                lst.append(x)
+            vals.append(res[0])
+            counts.append(res[1])
+            cvs.append(res[2])
+            status.append(res[3])
         pairs[name] = vals
         pairs[f"{name}_n_valid"] = counts
         pairs[f"{name}_cv"] = cvs

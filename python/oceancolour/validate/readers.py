@@ -38,9 +38,11 @@ class Field:
 
 
 Source = str | Path | Mapping[str, Any]
+# One source, or several to search in order (only lists and tuples: a str is one path).
+Sources = Source | list[Source] | tuple[Source, ...]
 
 
-def read_variable(source: Source | Sequence[Source], name: str, fill_values: Sequence[float] = ()) -> Field:
+def read_variable(source: Sources, name: str, fill_values: Sequence[float] = ()) -> Field:
     """The variable ``name`` from a file path, a mapping of arrays, or the first of a list
     of sources that holds it. ``fill_values`` are extra sentinels set to NaN."""
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
@@ -145,8 +147,8 @@ def _read_netcdf(path: Path, name: str) -> Field:
             if not isinstance(var, netCDF4.Variable):
                 raise KeyError(f"{path}: no variable {name!r}")
         else:
-            hits = [(g, _lookup(list(g.variables), name)) for g in _walk_groups(ds)]
-            hits = [g.variables[k] for g, k in hits if k is not None]
+            found = [(g, _lookup(list(g.variables), name)) for g in _walk_groups(ds)]
+            hits = [g.variables[k] for g, k in found if k is not None]
             if not hits:
                 names = sorted({f"{g.path.rstrip('/')}/{v}".lstrip("/") for g in _walk_groups(ds) for v in g.variables})
                 raise KeyError(f"{path}: no variable {name!r} (has {', '.join(names)})")
