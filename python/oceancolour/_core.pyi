@@ -246,7 +246,7 @@ def fit_intercalibration(
     doy: npt.ArrayLike | float | None = None,
     period: str = "",
     nq: int = 101,
-    block: tuple[int, int] = ...,
+    block: tuple[int, int] | None = None,
     nseason: int = 12,
     window_days: float = 30.0,
     min_pairs: int = 30,

@@ -14,52 +14,15 @@ use super::nc::{self, text};
 use super::obpg_l2::rrs_band;
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
 use crate::error::{Error, Result};
+use crate::fusion::grid::{Grid, IsinGrid};
 
 const GROUP: &str = "level-3_binned_data";
-
-/// The ISIN grid of `nrows` rows (formats.md s2.2, from OCSSW bin_io.cpp):
-/// numbin[i] = (int)(cos(latbin(i)) 2 nrows + 0.5), basebin[0] = 1.
-#[derive(Debug, Clone)]
-pub struct Isin {
-    pub nrows: usize,
-    pub numbin: Vec<u64>,
-    pub basebin: Vec<u64>,
-}
-
-impl Isin {
-    pub fn new(nrows: usize) -> Isin {
-        let numbin: Vec<u64> = (0..nrows)
-            .map(|i| {
-                let lat = (i as f64 + 0.5) * 180.0 / nrows as f64 - 90.0;
-                (lat.to_radians().cos() * 2.0 * nrows as f64 + 0.5) as u64
-            })
-            .collect();
-        let mut basebin = Vec::with_capacity(nrows);
-        let mut b = 1u64;
-        for n in &numbin {
-            basebin.push(b);
-            b += n;
-        }
-        Isin { nrows, numbin, basebin }
-    }
-
-    pub fn total_bins(&self) -> u64 {
-        self.basebin[self.nrows - 1] + self.numbin[self.nrows - 1] - 1
-    }
-
-    /// Centre (lat, lon) of a 1-based bin number.
-    pub fn centre(&self, bin: u64) -> (f64, f64) {
-        let row = self.basebin.partition_point(|&b| b <= bin).saturating_sub(1);
-        let lat = (row as f64 + 0.5) * 180.0 / self.nrows as f64 - 90.0;
-        let lon = 360.0 * ((bin - self.basebin[row]) as f64 + 0.5) / self.numbin[row] as f64 - 180.0;
-        (lat, lon)
-    }
-}
 
 pub struct L3Binned {
     info: GranuleInfo,
     file: netcdf::File,
-    isin: Isin,
+    /// The ISIN grid (formats.md s2.2), shared with the binning in `fusion::grid`.
+    isin: IsinGrid,
 }
 
 /// One member of a compound record, as f64.
@@ -143,7 +106,8 @@ impl L3Binned {
             flags_applied: format!("applied by OBPG when binning (l2_flag_names: {flag_names})"),
             attributes: keep.iter().map(|k| (k.to_string(), attr(k))).filter(|kv| !kv.1.is_empty()).collect(),
         };
-        Ok(L3Binned { info, file, isin: Isin::new(isin_rows) })
+        let isin = IsinGrid::new(isin_rows as u32).map_err(|e| Error::file(path, e))?;
+        Ok(L3Binned { info, file, isin })
     }
 }
 
@@ -165,23 +129,10 @@ impl Granule for L3Binned {
             rrs.push((nm, mean));
         }
         let bin_num: Vec<u64> = bin_num.iter().map(|&b| b as u64).collect();
-        let (lat, lon): (Vec<f32>, Vec<f32>) = bin_num.iter().map(|&b| self.isin.centre(b)).map(|(a, o)| (a as f32, o as f32)).unzip();
+        let (lat, lon): (Vec<f32>, Vec<f32>) = bin_num
+            .iter()
+            .map(|&b| self.isin.centre(b).map_or((f32::NAN, f32::NAN), |(o, a)| (a as f32, o as f32)))
+            .unzip();
         Ok(Block { row0, nrows, rrs, lat, lon, bin_num, flagged: 0 })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Test vectors derived from the ISIN formulas in formats.md s2.2.
-    #[test]
-    fn isin_grid_matches_the_published_vectors() {
-        assert_eq!(Isin::new(2160).total_bins(), 5_940_422);
-        let g = Isin::new(4320);
-        assert_eq!(g.total_bins(), 23_761_676);
-        assert_eq!((g.numbin[0], g.numbin[2160], g.basebin[2160]), (3, 8640, 11_880_839));
-        let (lat, lon) = g.centre(11_885_159);
-        assert!((lat - 0.020833).abs() < 1e-5 && (lon - 0.020833).abs() < 1e-5, "{lat} {lon}");
     }
 }

@@ -559,13 +559,17 @@ impl Correction {
 /// Fits an intercalibration of `sensor` to `reference` from same-cell,
 /// same-day pairs (arrays of the same shape, (days, rows, cols) for the
 /// "field" method; NaN or <= 0 missing), in log10 space.
-/// `method`: "log_offset", "rma", "quantile" or "field". `doy`: day of year
+/// `method`: "log_offset", "rma", "quantile" or "field" (`block`: cells per
+/// block along rows and columns, default (8, 8); `nseason` day-of-year bins;
+/// `window_days` half-width of each season's window; `min_pairs` below which
+/// an entry falls back to the season's, then the overall, median;
+/// `nq` quantiles for "quantile"). `doy`: day of year
 /// per day. For a chained correction pass the reference's own
 /// `reference_correction` (the reference values must then be the corrected
 /// ones); the chain is recorded. Returns a `Correction`.
 #[pyfunction]
 #[pyo3(signature = (sensor, reference, method = "log_offset", *, sensor_name = "sensor", reference_name = "reference",
-    reference_correction = None, doy = None, period = "", nq = 101, block = (8, 8), nseason = 12, window_days = 30.0, min_pairs = 30))]
+    reference_correction = None, doy = None, period = "", nq = 101, block = None, nseason = 12, window_days = 30.0, min_pairs = 30))]
 #[allow(clippy::too_many_arguments)]
 fn fit_intercalibration(
     py: Python<'_>,
@@ -578,7 +582,7 @@ fn fit_intercalibration(
     doy: Option<&Bound<'_, PyAny>>,
     period: &str,
     nq: usize,
-    block: (usize, usize),
+    block: Option<(usize, usize)>,
     nseason: usize,
     window_days: f64,
     min_pairs: u32,
@@ -587,7 +591,7 @@ fn fit_intercalibration(
         "log_offset" => Method::LogOffset,
         "rma" => Method::Rma,
         "quantile" => Method::Quantile { nq },
-        "field" => Method::Field { block, nseason, window_days, min_pairs },
+        "field" => Method::Field { block: block.unwrap_or((8, 8)), nseason, window_days, min_pairs },
         _ => {
             return Err(OceanColourError::new_err(format!(
                 "method {method:?} is not one of \"log_offset\", \"rma\", \"quantile\", \"field\""
