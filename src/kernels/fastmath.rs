@@ -6,8 +6,11 @@
 //! Method (textbook range reduction, written here):
 //! - ln(x): x = m 2^e with m in [sqrt(1/2), sqrt(2)); ln m = 2 atanh(s),
 //!   s = (m-1)/(m+1), |s| <= 0.1716, odd series to s^17 (error < 1e-15).
-//! - 10^y: t = y log2(10) = n + f, n = floor(t + 1/2), |f| <= 1/2; 2^f = exp(f ln 2) by Taylor
+//! - 10^y: t = y log2(10) = n + f, n = round(t), |f| <= 1/2; 2^f = exp(f ln 2) by Taylor
 //!   series to degree 12 (error < 1e-15); 2^n built in the exponent bits.
+//!   n is rounded by adding 1.5 * 2^52 (2^23 in f32), which leaves n in the
+//!   low mantissa bits: a float -> int cast (`as`) saturates and would
+//!   scalarise the loop (eight compare-and-moves per AVX2 register).
 //! Inputs must be finite and positive for `ln`; `exp10` clamps its argument
 //! to [-300, 300] (results there are clipped by every caller anyway).
 
@@ -45,8 +48,10 @@ pub fn log10(x: f64) -> f64 {
 /// 10^y.
 #[inline(always)]
 pub fn exp10(y: f64) -> f64 {
+    const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 * 2^52
     let t = (y * LOG2_10).clamp(-1000.0, 1000.0);
-    let n = (t + 0.5).floor();
+    let shifted = t + ROUND;
+    let n = shifted - ROUND;
     let r = (t - n) * LN2;
     // Taylor series of e^r, |r| <= 0.347.
     let mut p = 1.0 / 479_001_600.0; // 1/12!
@@ -62,12 +67,9 @@ pub fn exp10(y: f64) -> f64 {
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    // 2^n for n in [-1000, 1000], as two factors so each stays a normal f64.
-    let n = n as i32;
-    let half = n >> 1;
-    let f1 = f64::from_bits(((half + 1023) as i64 as u64) << 52);
-    let f2 = f64::from_bits(((n - half + 1023) as i64 as u64) << 52);
-    p * f1 * f2
+    // 2^n, n in [-1000, 1000]: a normal f64.
+    let n = shifted.to_bits().wrapping_sub(ROUND.to_bits());
+    p * f64::from_bits(n.wrapping_add(1023) << 52)
 }
 
 /// x^p for finite positive x.
@@ -143,14 +145,17 @@ pub mod f32x {
     /// 10^y for y in [-37, 37] (clamped).
     #[inline(always)]
     pub fn exp10(y: f32) -> f32 {
+        const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23, see exp10 above
         let t = (y * LOG2_10).clamp(-125.0, 125.0);
-        let n = (t + 0.5).floor();
+        let shifted = t + ROUND;
+        let n = shifted - ROUND;
         let r = (t - n) * LN2;
         let mut p = 1.0 / 5040.0f32;
         for c in [1.0 / 720.0f32, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0] {
             p = p * r + c;
         }
-        p * f32::from_bits(((n as i32 + 127) as u32) << 23)
+        let n = shifted.to_bits().wrapping_sub(ROUND.to_bits());
+        p * f32::from_bits(n.wrapping_add(127) << 23)
     }
 
     #[inline(always)]
