@@ -8,7 +8,7 @@ use crate::coefficients::{
 };
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
-use crate::kernels::chlorophyll::{ci_pixel, oci_blend, ocx_pixel};
+use crate::kernels::chlorophyll::{ci_pixel, green_to_555, oci_blend, ocx_pixel};
 use crate::bio_optical::ForwardModel;
 use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
 use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
@@ -78,9 +78,13 @@ fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<[&'a [f32]; 3]> {
 /// Hu colour-index chlorophyll-a (mg m-3).
 pub fn chl_ci(rrs: &Reflectances, set: &CiSet) -> Result<Vec<f32>> {
     let [b, g, r] = ci_bands(rrs)?;
-    let conv = coef::green_to_555(rrs.sensor.roles.green);
-    let a = set.a;
-    Ok(map_pixels_vec([b, g, r], rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
+    let (a, n) = (set.a, rrs.len());
+    Ok(match coef::green_to_555(rrs.sensor.roles.green) {
+        Some(c) => map_pixels_vec([b, g, r], n, #[inline(always)] move |[b, g, r]| {
+            ci_pixel(b, g, r, #[inline(always)] |x| green_to_555(x, c), &a)
+        }),
+        None => map_pixels_vec([b, g, r], n, #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, #[inline(always)] |x| x, &a)),
+    })
 }
 
 /// OCI: CI below t1, OCx above t2, linear blend between (mg m-3).
@@ -244,7 +248,7 @@ pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: O
     let ci_values = chl_ci(rrs, ci)?;
     let (oc5, _) = chl_oc5(rrs, table, false)?;
     let mut out = vec![0f32; rrs.len()];
-    map_pixels([&ci_values, &oc5], &mut out, |[c, o]| oci_blend(c, o, t1, t2));
+    map_pixels([&ci_values, &oc5], &mut out, #[inline(always)] |[c, o]| oci_blend(c, o, t1, t2));
     Ok(out)
 }
 

@@ -36,29 +36,26 @@ pub fn ocx_pixel(blues: [f32; 4], last_blue: f32, green: f32, a: &[f32; 5]) -> f
 
 /// NASA's empirical conversion of a green Rrs to 555 nm (conv_rrs_to_555).
 #[inline(always)]
-pub fn green_to_555(g: f64, c: Option<&GreenTo555>) -> f64 {
-    match c {
-        None => g,
-        Some(c) => {
-            let low = exp10(c.a1 * log10(if g > 0.0 { g } else { 1.0 }) - c.b1);
-            if g < c.sw {
-                low
-            } else {
-                c.a2 * g - c.b2
-            }
-        }
+pub fn green_to_555(g: f64, c: &GreenTo555) -> f64 {
+    let low = exp10(c.a1 * log10(if g > 0.0 { g } else { 1.0 }) - c.b1);
+    if g < c.sw {
+        low
+    } else {
+        c.a2 * g - c.b2
     }
 }
 
 /// Hu colour index CI = min(Rrs555 - [Rrs443 + w (Rrs670 - Rrs443)], 0) with
 /// the nominal weight w = (555-443)/(670-443); chl = 10^(a0 + a1 CI).
 /// Valid when blue and green > 0 and red is finite; NaN otherwise.
-/// Clipped to [0.001, 1000] mg m-3.
+/// Clipped to [0.001, 1000] mg m-3. `to_555`: the sensor's green band to
+/// 555 nm (`green_to_555`, or the identity for a 555 band), a closure so that
+/// the choice is made once per call, not per pixel (which stops vectorisation).
 #[inline(always)]
-pub fn ci_pixel(blue: f32, green: f32, red: f32, conv: Option<&GreenTo555>, a: &[f64; 2]) -> f32 {
+pub fn ci_pixel(blue: f32, green: f32, red: f32, to_555: impl Fn(f64) -> f64, a: &[f64; 2]) -> f32 {
     let (b, g, r) = (blue as f64, green as f64, red as f64);
     let valid = b > 0.0 && g > 0.0 && r.is_finite() && b.is_finite() && g.is_finite();
-    let g555 = green_to_555(g, conv);
+    let g555 = to_555(g);
     let ci = (g555 - (b + CI_BASELINE_WEIGHT * (r - b))).min(0.0);
     let chl = exp10(a[0] + a[1] * if valid { ci } else { 0.0 }).clamp(CHL_MIN, CHL_MAX);
     if valid {
