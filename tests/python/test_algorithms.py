@@ -225,3 +225,13 @@ def test_concurrent_python_threads_and_fork():
 
 def _child_sum(seed):
     return float(np.nansum(oc.chl_ocx(random_spectra(100_000, "seawifs", seed), "seawifs")))
+
+
+def test_ci_without_green_conversion_on_a_555_band():
+    # SeaWiFS's green band is 555 nm: conv_rrs_to_555 is the identity there.
+    rrs = random_spectra(50_000, "seawifs", seed=5)
+    want = ci(rrs[443], rrs[555], rrs[670], 555)
+    got = oc.chl_ci(rrs, "seawifs")
+    both = np.isfinite(want)
+    np.testing.assert_array_equal(np.isfinite(got), both)
+    np.testing.assert_allclose(got[both], want[both], rtol=1e-5)
