@@ -6,16 +6,17 @@
 //! failures are listed); 2 usage error (bad arguments or configuration);
 //! 130 interrupted.
 
-use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use log::LevelFilter;
 
-use crate::chain::{self, catalogue, demo, Config, Progress, Report, Request};
+use crate::chain::{self, catalogue, demo, Config, OnProgress, Progress, Report, Request};
 use crate::error::Error;
 use crate::formats::{self, FlagConfig, Layout};
 
@@ -76,6 +77,9 @@ enum Command {
         /// Do not write quick-look PNGs.
         #[arg(long)]
         no_quicklook: bool,
+        /// Granules in flight at once (each uses the shared kernel threads; netCDF I/O is serialised by the library).
+        #[arg(short, long, default_value_t = chain::DEFAULT_JOBS as u16, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: u16,
     },
     /// Describe a granule: format, sensor, size, Rrs bands, flags, products it can give.
     Info {
@@ -116,7 +120,7 @@ where
     };
     chain::log::init(cli.log_format == LogFormat::Json, if cli.quiet { LevelFilter::Warn } else { LevelFilter::Info });
     match cli.command {
-        Command::Process { inputs, outdir, products, config, sensor, overwrite, no_quicklook } => {
+        Command::Process { inputs, outdir, products, config, sensor, overwrite, no_quicklook, jobs } => {
             let mut cfg = match config.as_deref().map(Config::load).transpose() {
                 Ok(c) => c.unwrap_or_default(),
                 Err(e) => return usage(e),
@@ -144,7 +148,7 @@ where
                     return usage(e);
                 }
             }
-            let req = Request { inputs, outdir, config: cfg, sensor, overwrite };
+            let req = Request { inputs, outdir, config: cfg, sensor, overwrite, jobs: jobs.into() };
             let report = with_progress(|p| chain::process(&req, p));
             summarise(&report)
         }
@@ -178,32 +182,40 @@ fn usage(e: Error) -> i32 {
     EXIT_USAGE
 }
 
-/// Runs `f` with a progress bar on a terminal (none otherwise, or with JSON logs).
-fn with_progress<R>(f: impl FnOnce(&dyn Fn(Progress)) -> R) -> R {
+/// Runs `f` with progress bars on a terminal, one per granule in flight
+/// (none otherwise, or with JSON logs).
+fn with_progress<R>(f: impl FnOnce(OnProgress) -> R) -> R {
     let show = std::io::stderr().is_terminal() && !chain::log::json() && log::max_level() >= LevelFilter::Info;
-    let bar: RefCell<Option<ProgressBar>> = RefCell::new(None);
-    let on = |p: Progress| match p {
-        Progress::Granule { name, rows } if show => {
-            let b = ProgressBar::new(rows as u64);
-            b.set_style(ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows ({eta})").expect("valid template").progress_chars("=> "));
-            b.set_message(name.to_string());
-            chain::log::set_progress_bar(Some(b.clone()));
-            *bar.borrow_mut() = Some(b);
-        }
-        Progress::Rows(n) => {
-            if let Some(b) = bar.borrow().as_ref() {
-                b.inc(n as u64);
+    let bars = MultiProgress::new();
+    let active: Mutex<HashMap<usize, ProgressBar>> = Mutex::new(HashMap::new());
+    if show {
+        chain::log::set_progress_bars(Some(bars.clone()));
+    }
+    let on = |p: Progress| {
+        let mut active = active.lock().unwrap_or_else(|e| e.into_inner());
+        match p {
+            Progress::Granule { index, name, rows } if show => {
+                let b = bars.add(ProgressBar::new(rows as u64));
+                b.set_style(ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows ({eta})").expect("valid template").progress_chars("=> "));
+                b.set_message(name.to_string());
+                active.insert(index, b);
             }
-        }
-        Progress::GranuleDone => {
-            if let Some(b) = bar.borrow_mut().take() {
-                b.finish_and_clear();
+            Progress::Rows { index, rows } => {
+                if let Some(b) = active.get(&index) {
+                    b.inc(rows as u64);
+                }
             }
-            chain::log::set_progress_bar(None);
+            Progress::GranuleDone { index } => {
+                if let Some(b) = active.remove(&index) {
+                    b.finish_and_clear();
+                }
+            }
+            _ => {}
         }
-        _ => {}
     };
-    f(&on)
+    let result = f(&on);
+    chain::log::set_progress_bars(None);
+    result
 }
 
 /// Prints the run's summary (stdout: a JSON object with `--log-format json`)

@@ -305,5 +305,6 @@ def process(
     sensor: str | None = None,
     overwrite: bool = False,
     quicklook: bool | None = None,
+    jobs: int = 2,
 ) -> ProcessReport: ...
 def cli_main(argv: list[str]) -> int: ...

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use netcdf::{AttributeValue, Extent, FileMut};
 
-use super::{process, Config, Progress, Report, Request};
+use super::{process, Config, OnProgress, Report, Request};
 use crate::error::{Error, Result};
 use crate::formats::olci::OA_BANDS;
 use crate::sensors::sensor;
@@ -391,7 +391,7 @@ pub const DEMO_PRODUCTS: &[&str] = &["chl_oc5", "chl_oc5ci", "spm_gohin", "chl_o
 
 /// Writes the two simulated granules under `outdir/inputs` and runs the
 /// chain on them into `outdir/products`.
-pub fn run(outdir: &Path, progress: &dyn Fn(Progress)) -> Result<(Vec<PathBuf>, Report)> {
+pub fn run(outdir: &Path, progress: OnProgress) -> Result<(Vec<PathBuf>, Report)> {
     let inputs_dir = outdir.join("inputs");
     std::fs::create_dir_all(&inputs_dir).map_err(|e| Error::file(&inputs_dir, format!("cannot be created: {e}")))?;
     let l2 = inputs_dir.join(DEMO_L2);
@@ -399,6 +399,6 @@ pub fn run(outdir: &Path, progress: &dyn Fn(Progress)) -> Result<(Vec<PathBuf>, 
     write_obpg_l2(&l2, Scene { rows: 300, cols: 400 })?;
     write_olci_wfr(&sen3, Scene { rows: 360, cols: 480 })?;
     let config = Config { products: DEMO_PRODUCTS.iter().map(|s| s.to_string()).collect(), ..Config::default() };
-    let req = Request { inputs: vec![l2.clone(), sen3.clone()], outdir: outdir.join("products"), config, sensor: None, overwrite: true };
+    let req = Request { inputs: vec![l2.clone(), sen3.clone()], outdir: outdir.join("products"), config, sensor: None, overwrite: true, jobs: super::DEFAULT_JOBS };
     Ok((vec![l2, sen3], process(&req, progress)))
 }

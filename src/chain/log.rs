@@ -1,18 +1,18 @@
 //! Logging for the command line: `log` records to stderr as text or as one
 //! JSON object per line (`--log-format json`, for a job scheduler), drawn
-//! around the progress bar when there is one. Installed once per process;
+//! around the progress bars when there are some. Installed once per process;
 //! format, level and bar can change between runs (the Python entry point
 //! may run the CLI several times in one interpreter).
 
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 
-use indicatif::ProgressBar;
+use indicatif::MultiProgress;
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
 struct State {
     json: bool,
-    bar: Option<ProgressBar>,
+    bars: Option<MultiProgress>,
 }
 
 struct Logger {
@@ -47,8 +47,8 @@ impl Log for Logger {
         let emit = || {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
         };
-        match &state.bar {
-            Some(bar) => bar.suspend(emit),
+        match &state.bars {
+            Some(bars) => bars.suspend(emit),
             None => emit(),
         }
     }
@@ -58,16 +58,16 @@ impl Log for Logger {
 
 /// Installs the logger (first call) and sets the format and level.
 pub fn init(json: bool, level: LevelFilter) {
-    let logger = LOGGER.get_or_init(|| Logger { state: Mutex::new(State { json, bar: None }) });
+    let logger = LOGGER.get_or_init(|| Logger { state: Mutex::new(State { json, bars: None }) });
     let _ = log::set_logger(logger);
     logger.state.lock().unwrap_or_else(|e| e.into_inner()).json = json;
     log::set_max_level(level);
 }
 
-/// Routes log lines around `bar` while it is shown (None when done).
-pub fn set_progress_bar(bar: Option<ProgressBar>) {
+/// Routes log lines around `bars` while they are shown (None when done).
+pub fn set_progress_bars(bars: Option<MultiProgress>) {
     if let Some(l) = LOGGER.get() {
-        l.state.lock().unwrap_or_else(|e| e.into_inner()).bar = bar;
+        l.state.lock().unwrap_or_else(|e| e.into_inner()).bars = bars;
     }
 }
 

@@ -1,9 +1,12 @@
 //! The operational chain: granules in, CF product files out.
 //!
-//! Each granule is read in blocks of rows on the calling thread (netCDF I/O
-//! is serialised by the library anyway); each block's products run in the
-//! kernels' rayon pool, so cores are used within a file without
-//! oversubscription. Memory is bounded by the block size, not the granule.
+//! Up to `Request::jobs` granules are in flight at once, each read and
+//! written in blocks of rows by its own I/O thread; every block's products
+//! run in the kernels' one rayon pool, so cores are shared within and across
+//! files without oversubscription. The netcdf crate serialises netCDF-C calls
+//! (the library is not thread-safe), so a second granule mostly overlaps its
+//! I/O with the first one's computation. Memory is bounded by the block size
+//! times `jobs`, not by the granule size.
 //! A product is skipped when a file made from the same input with the same
 //! configuration and software version exists (unless `overwrite`). A failing
 //! granule is reported and the others still run.
@@ -15,7 +18,8 @@ pub mod log;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use netcdf::AttributeValue;
 
@@ -45,7 +49,12 @@ pub struct Request {
     /// Overrides the sensor read from each file's metadata.
     pub sensor: Option<String>,
     pub overwrite: bool,
+    /// Granules processed at once (>= 1; more than 2 rarely helps, see above).
+    pub jobs: usize,
 }
+
+/// Default for `Request::jobs`: one granule computing while the next one reads.
+pub const DEFAULT_JOBS: usize = 2;
 
 /// What a run did.
 #[derive(Debug, Default, Clone)]
@@ -56,12 +65,16 @@ pub struct Report {
     pub failed: Vec<(PathBuf, String)>,
 }
 
-/// Progress of a run, for a progress bar.
+/// Progress of a run, for progress bars; `index` is the granule's position in
+/// `Request::inputs` (several granules can be in flight).
 pub enum Progress<'a> {
-    Granule { name: &'a str, rows: usize },
-    Rows(usize),
-    GranuleDone,
+    Granule { index: usize, name: &'a str, rows: usize },
+    Rows { index: usize, rows: usize },
+    GranuleDone { index: usize },
 }
+
+/// A progress callback; called from the granules' I/O threads.
+pub type OnProgress<'a> = &'a (dyn Fn(Progress) + Sync);
 
 /// Output name stem of a granule: the file name without `.nc` / `.SEN3`.
 fn stem(path: &Path) -> String {
@@ -81,21 +94,25 @@ fn already_made(dest: &Path, key: &str) -> bool {
     formats::nc::text(f.attribute("oceancolour_run_key").map(|a| a.value())).as_deref() == Some(key)
 }
 
-/// Runs the chain over every input. Never panics; failures are in the report.
-pub fn process(req: &Request, progress: &dyn Fn(Progress)) -> Report {
+/// Runs the chain over every input. Never panics; failures are in the
+/// report, which lists inputs in the order given whatever order they ran in.
+pub fn process(req: &Request, progress: OnProgress) -> Report {
     CANCEL.store(false, Ordering::SeqCst);
-    let mut report = Report::default();
     if let Err(e) = std::fs::create_dir_all(&req.outdir) {
         let problem = Error::file(&req.outdir, format!("output folder cannot be created: {e}")).to_string();
-        report.failed.extend(req.inputs.iter().map(|i| (i.clone(), problem.clone())));
-        return report;
+        return Report { failed: req.inputs.iter().map(|i| (i.clone(), problem.clone())).collect(), ..Report::default() };
     }
-    for input in &req.inputs {
+    let parts: Vec<Mutex<Report>> = req.inputs.iter().map(|_| Mutex::new(Report::default())).collect();
+    let next = AtomicUsize::new(0);
+    let worker = || loop {
+        let index = next.fetch_add(1, Ordering::SeqCst);
+        let Some(input) = req.inputs.get(index) else { break };
+        let mut part = parts[index].lock().unwrap_or_else(|e| e.into_inner());
         if CANCEL.load(Ordering::SeqCst) {
-            report.failed.push((input.clone(), Error::Cancelled.to_string()));
+            part.failed.push((input.clone(), Error::Cancelled.to_string()));
             continue;
         }
-        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, input, &mut report, progress)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, index, input, &mut part, progress)));
         let problem = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e.to_string()),
@@ -105,11 +122,24 @@ pub fn process(req: &Request, progress: &dyn Fn(Progress)) -> Report {
                 panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
             )),
         };
-        progress(Progress::GranuleDone);
+        progress(Progress::GranuleDone { index });
         if let Some(p) = problem {
             ::log::error!("{p}");
-            report.failed.push((input.clone(), p));
+            part.failed.push((input.clone(), p));
         }
+    };
+    std::thread::scope(|s| {
+        for _ in 1..req.jobs.clamp(1, req.inputs.len().max(1)) {
+            s.spawn(worker);
+        }
+        worker();
+    });
+    let mut report = Report::default();
+    for part in parts {
+        let part = part.into_inner().unwrap_or_else(|e| e.into_inner());
+        report.written.extend(part.written);
+        report.skipped.extend(part.skipped);
+        report.failed.extend(part.failed);
     }
     report
 }
@@ -170,7 +200,7 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &ProductSpec, algorithm: &st
     g
 }
 
-fn process_granule(req: &Request, input: &Path, report: &mut Report, progress: &dyn Fn(Progress)) -> Result<()> {
+fn process_granule(req: &Request, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {
     let granule: Box<dyn Granule> = formats::open(input, req.sensor.as_deref(), &req.config.flags)?;
     let info = granule.info().clone();
     let name = stem(input);
@@ -233,7 +263,7 @@ fn process_granule(req: &Request, input: &Path, report: &mut Report, progress: &
         bands,
         jobs.iter().map(|j| j.spec.name).collect::<Vec<_>>().join(", ")
     );
-    progress(Progress::Granule { name: &name, rows: info.rows });
+    progress(Progress::Granule { index, name: &name, rows: info.rows });
     let block_rows = req.config.output.block_rows;
     let mut flagged = 0usize;
     let mut row0 = 0;
@@ -253,7 +283,7 @@ fn process_granule(req: &Request, input: &Path, report: &mut Report, progress: &
                 q.add_block(&block, &values);
             }
         }
-        progress(Progress::Rows(n));
+        progress(Progress::Rows { index, rows: n });
         row0 += n;
     }
     let total = info.rows * info.cols;

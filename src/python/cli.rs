@@ -73,8 +73,9 @@ fn report_dict<'py>(py: Python<'py>, r: &Report) -> PyResult<Bound<'py, PyDict>>
 
 /// Runs the chain (as `oceancolour process`) and returns
 /// {"written": [...], "skipped": [...], "failed": [(input, problem), ...]}.
+/// `jobs`: granules in flight at once (as `--jobs`).
 #[pyfunction]
-#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None))]
+#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = chain::DEFAULT_JOBS))]
 #[allow(clippy::too_many_arguments)]
 pub fn process<'py>(
     py: Python<'py>,
@@ -85,7 +86,11 @@ pub fn process<'py>(
     sensor: Option<String>,
     overwrite: bool,
     quicklook: Option<bool>,
+    jobs: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
+    if jobs == 0 {
+        return Err(OceanColourError::new_err("jobs must be at least 1"));
+    }
     let mut cfg = config.as_deref().map(Config::load).transpose()?.unwrap_or_default();
     if let Some(p) = products {
         cfg.products = p;
@@ -100,7 +105,7 @@ pub fn process<'py>(
     if let Some(s) = &sensor {
         crate::sensors::sensor(s)?;
     }
-    let req = Request { inputs, outdir, config: cfg, sensor, overwrite };
+    let req = Request { inputs, outdir, config: cfg, sensor, overwrite, jobs };
     let report = interruptible(py, move || chain::process(&req, &|_| {}))?;
     report_dict(py, &report)
 }

@@ -372,6 +372,33 @@ def test_one_bad_input_does_not_stop_the_others(l2, tmp_path):
     assert leftovers(tmp_path / "out") == ["A.L2.OC.chl_ocx.nc"]
 
 
+def test_granules_in_parallel_give_the_same_products_in_input_order(demo, tmp_path):
+    inputs = sorted((demo[0] / "inputs").iterdir())
+    copies = []
+    for k in range(3):  # six granules, two formats, and a bad one in the middle
+        for src in inputs:
+            dst = tmp_path / "in" / f"{k}{src.name}"
+            shutil.copytree(src, dst) if src.is_dir() else (dst.parent.mkdir(exist_ok=True), shutil.copy(src, dst))
+            copies.append(dst)
+    bad = tmp_path / "in" / "bad.nc"
+    bad.write_bytes(b"not netcdf")
+    copies.insert(3, bad)
+    reports = {}
+    for jobs in (1, 3):
+        reports[jobs] = oc.process(copies, tmp_path / f"j{jobs}", products=["chl_ocx", "kd490"], quicklook=False,
+                                   jobs=jobs)
+    one, three = reports[1], reports[3]
+    assert [Path(w).name for w in one["written"]] == [Path(w).name for w in three["written"]]
+    stem = copies[0].name.removesuffix(".nc").removesuffix(".SEN3")
+    assert [Path(w).name for w in three["written"]][:2] == [f"{stem}.{p}.nc" for p in ("chl_ocx", "kd490")]
+    assert len(three["written"]) == 12 and [Path(f[0]).name for f in three["failed"]] == ["bad.nc"]
+    for a, b in zip(one["written"], three["written"]):
+        name = Path(a).name.split(".")[-2]
+        np.testing.assert_array_equal(read_product(a, name)[0], read_product(b, name)[0])
+    with pytest.raises(oc.OceanColourError, match="jobs"):
+        oc.process(copies, tmp_path / "j0", products=["chl_ocx"], jobs=0)
+
+
 def test_ctrl_c_stops_cleanly(tmp_path):
     """SIGINT to the pip console script: exit code 130, no product or partial file left."""
     src = tmp_path / "mid.L2.OC.nc"
