@@ -13,6 +13,9 @@
    granules of 5 and 40 Mpixel of the same swath width, 5000 pixels (a
    sensor's swath width is fixed; granules grow along track, and blocks are
    whole rows), target: within 25 %.
+3. Several granules in one command: four 5-Mpixel OBPG L2 granules with
+   `--jobs 1` (one after another) and `--jobs 2` (two in flight, sharing the
+   kernel threads); prints the speed-up and the peak memory of each.
 
 Usage: python benches/bench_process.py [workdir]   (default: a temporary folder)
 """
@@ -114,6 +117,20 @@ def main():
                                      "--overwrite", "--quiet"))
         print(f"  OBPG L2 {mp:2d} Mpixel: {t:6.2f} s, peak RSS {rss[mp]:.0f} MiB (with quick-looks)")
     print(f"  peak RSS 40 Mpixel / 5 Mpixel: {rss[40] / rss[5]:.2f}  (target <= 1.25)")
+
+    many = []
+    for k in range(4):
+        link = work / f"SIM_5MP_{k}.L2.OC.nc"
+        if not link.exists():
+            os.symlink(work / "SIM_5MP.L2.OC.nc", link)
+        many.append(link)
+    t_jobs = {}
+    for jobs in (1, 2):
+        t_jobs[jobs], r = run(oceancolour("process", *many, "-o", work / f"products_jobs{jobs}", "--products", PRODUCTS,
+                                          "--no-quicklook", "--overwrite", "--quiet", "--jobs", jobs))
+        print(f"  4 x 5 Mpixel OBPG L2, --jobs {jobs}: {t_jobs[jobs]:6.2f} s ({20 / t_jobs[jobs]:.1f} Mpixel/s), "
+              f"peak RSS {r:.0f} MiB")
+    print(f"  speed-up of --jobs 2 over --jobs 1: {t_jobs[1] / t_jobs[2]:.2f}x")
 
 
 if __name__ == "__main__":
