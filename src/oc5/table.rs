@@ -393,7 +393,10 @@ impl<'a> Grid<'a> {
                 w[d][i] = f - lo;
                 at += lo * self.stride[d];
             }
-            base[i] = at as u32;
+            // `at` is a whole number below 2^32: adding 2^52 puts it in the
+            // low mantissa bits. (An `as` cast saturates, which compiles to
+            // scalar compare-and-moves and stops this loop vectorising.)
+            base[i] = (at + 4_503_599_627_370_496.0).to_bits() as u32;
             code[i] = if !ok { status::INVALID_INPUT } else if !inside { status::OUTSIDE_TABLE } else { status::VALID };
         }
         // The last array axis has stride 1: read each corner pair along it at once.
