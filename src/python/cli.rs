@@ -71,11 +71,14 @@ fn report_dict<'py>(py: Python<'py>, r: &Report) -> PyResult<Bound<'py, PyDict>>
     Ok(d)
 }
 
+// The signature's `jobs = 2` is written out so that Python shows it.
+const _: () = assert!(chain::DEFAULT_JOBS == 2);
+
 /// Runs the chain (as `oceancolour process`) and returns
 /// {"written": [...], "skipped": [...], "failed": [(input, problem), ...]}.
 /// `jobs`: granules in flight at once (as `--jobs`).
 #[pyfunction]
-#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = chain::DEFAULT_JOBS))]
+#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2))]
 #[allow(clippy::too_many_arguments)]
 pub fn process<'py>(
     py: Python<'py>,
