@@ -235,15 +235,19 @@ impl GridSpec {
     pub fn describe(&self) -> String {
         match self {
             GridSpec::Isin(g) => format!("isin:{}", g.nrows()),
-            GridSpec::Regular(g) => format!(
-                "regular:{},{},{},{},{},{}",
-                g.lon_min,
-                g.lon_min + g.nlon as f64 * g.dlon,
-                g.lat_max - g.nlat as f64 * g.dlat,
-                g.lat_max,
-                g.dlon,
-                g.dlat
-            ),
+            GridSpec::Regular(g) => {
+                // Rounded to 1e-9 degrees (0.1 mm), so that 0 + 24 x 0.05 reads 1.2.
+                let r = |x: f64| (x * 1e9).round() / 1e9;
+                format!(
+                    "regular:{},{},{},{},{},{}",
+                    r(g.lon_min),
+                    r(g.lon_min + g.nlon as f64 * g.dlon),
+                    r(g.lat_max - g.nlat as f64 * g.dlat),
+                    r(g.lat_max),
+                    r(g.dlon),
+                    r(g.dlat)
+                )
+            }
         }
     }
 
