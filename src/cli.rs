@@ -239,6 +239,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    fusion::set_command_line(args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "));
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {

@@ -183,14 +183,22 @@ fn names(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(", ")
 }
 
+static COMMAND_LINE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// The command line being run, for the outputs' `history` (the process's
+/// own arguments are the Python interpreter's when run from Python).
+pub fn set_command_line(line: String) {
+    *COMMAND_LINE.lock().unwrap_or_else(|e| e.into_inner()) = line;
+}
+
 /// Provenance attributes shared by every fusion output.
 fn provenance(command: &str, title: String, inputs: &[PathBuf], config: String, method: String) -> Vec<(String, AttributeValue)> {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let args: Vec<String> = std::env::args().collect();
+    let line = COMMAND_LINE.lock().unwrap_or_else(|e| e.into_inner()).clone();
     vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", title),
-        text_attr("history", format!("{now} oceancolour {VERSION} {command}: {}", args.join(" "))),
+        text_attr("history", format!("{now} oceancolour {VERSION} {command}: {line}")),
         text_attr("date_created", now),
         text_attr("product_version", VERSION),
         text_attr("oceancolour_version", VERSION),
