@@ -15,17 +15,22 @@ const CHAIN_SEP: &str = " -> ";
 
 /// Writes `c` to `path` (netCDF-4), replacing any file there.
 pub fn save(c: &Correction, path: &Path) -> Result<()> {
+    save_with(c, path, vec![])
+}
+
+/// `save` with extra global attributes (the command line's provenance: inputs, configuration).
+pub fn save_with(c: &Correction, path: &Path, extra: Vec<(String, AttributeValue)>) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().ok_or_else(|| Error::file(path, "not a file name"))?;
     let tmp: PathBuf = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
-    let result = write(c, &tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::file(path, format!("cannot move the finished file into place: {e}"))));
+    let result = write(c, &tmp, extra).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::file(path, format!("cannot move the finished file into place: {e}"))));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
-fn write(c: &Correction, path: &Path) -> Result<()> {
+fn write(c: &Correction, path: &Path, extra: Vec<(String, AttributeValue)>) -> Result<()> {
     let err = |e: netcdf::Error| Error::file(path, format!("cannot write the correction: {e}"));
     let mut f = netcdf::create(path).map_err(err)?;
     let attrs: [(&str, AttributeValue); 14] = [
@@ -46,6 +51,9 @@ fn write(c: &Correction, path: &Path) -> Result<()> {
     ];
     for (k, v) in attrs {
         f.add_attribute(k, v).map_err(err)?;
+    }
+    for (k, v) in extra {
+        f.add_attribute(&k, v).map_err(err)?;
     }
     f.add_attribute(
         "comment",

@@ -30,14 +30,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
 from oceancolour import _core
 
-__all__ = ["PRODUCTS", "Product", "OceanColourAccessor"]
+__all__ = ["PRODUCTS", "Product", "OceanColourAccessor", "l4", "merge"]
 
 _CHL = "mass_concentration_of_chlorophyll_a_in_sea_water"
 _SPM = "mass_concentration_of_suspended_matter_in_sea_water"
@@ -364,3 +364,133 @@ def _product_method(name: str, p: Product) -> Callable[..., xr.DataArray]:
 for _name, _p in PRODUCTS.items():
     if hasattr(_core, _p.function):
         setattr(OceanColourAccessor, _name, _product_method(_name, _p))
+
+
+# ---------------------------------------------------------------- fusion
+
+#: Mean Earth radius (km), IUGG (GRS 1980), as the ``oceancolour l4`` command uses.
+_EARTH_RADIUS_KM = 6371.0088
+
+
+def _aligned(arrays: Sequence[xr.DataArray], what: str) -> None:
+    try:
+        xr.align(*arrays, join="exact")
+    except ValueError as e:
+        raise _core.OceanColourError(f"{what} must share dims and coordinates: {e}") from None
+    if any(a.dims != arrays[0].dims for a in arrays):
+        raise _core.OceanColourError(f"{what} must have the same dims, got {[a.dims for a in arrays]}")
+
+
+def merge(
+    values: Sequence[xr.DataArray],
+    error_variance: Sequence[float | xr.DataArray],
+    space: str = "log10",
+    corrections: Sequence[_core.Correction | None] | None = None,
+    doy: float = 0.0,
+    names: Sequence[str] | None = None,
+) -> xr.Dataset:
+    """Merges same-day fields of several sensors on one lat/lon grid (DataArrays with
+    the same dims and coordinates, NaN where missing): inverse-error-variance weighted
+    mean in log10 space (GlobColour AVW, Pottier et al. 2006), as
+    :func:`oceancolour.fusion.merge`, which documents the arguments.
+
+    Returns a Dataset on the inputs' coordinates: ``value`` (the first input's
+    attributes and units, e.g. mg m-3), ``sigma`` and ``spread`` (merging space),
+    ``count`` and ``sensors`` (bit s set when sensor s contributed; ``flag_masks`` /
+    ``flag_meanings`` name them from ``names`` or the DataArrays' names). Dask-backed
+    inputs are computed."""
+    from oceancolour import fusion
+
+    if not values:
+        raise _core.OceanColourError("merge needs at least one DataArray")
+    _aligned(list(values), "the sensors' fields")
+    labels = list(names) if names is not None else [str(v.name) if v.name is not None else f"sensor{s}" for s, v in enumerate(values)]
+    if len(labels) != len(values):
+        raise _core.OceanColourError(f"{len(labels)} names for {len(values)} fields")
+    errs: list[Any] = [np.asarray(e.values if isinstance(e, xr.DataArray) else e, dtype=np.float32) for e in error_variance]
+    out = fusion.merge([np.asarray(v.values) for v in values], errs, space=space,
+                       corrections=None if corrections is None else list(corrections), doy=doy)
+    first = values[0]
+    unit = "1 (log10 units)" if space == "log10" else first.attrs.get("units", "")
+
+    def var(data: Any, attrs: dict[str, Any]) -> xr.DataArray:
+        return xr.DataArray(data, coords=first.coords, dims=first.dims, attrs=attrs)
+
+    ds = xr.Dataset(
+        {
+            "value": var(out["value"], {**first.attrs, "long_name": f"{first.attrs.get('long_name', first.name)}, merged ({len(values)} sensors)"}),
+            "sigma": var(out["sigma"], {"long_name": f"error standard deviation of the merged value, {space} space", "units": unit}),
+            "spread": var(out["spread"], {"long_name": f"weighted standard deviation between the sensors, {space} space", "units": unit}),
+            "count": var(out["count"], {"long_name": "number of sensors contributing"}),
+            "sensors": var(
+                out["sensors"],
+                {"standard_name": "status_flag", "flag_masks": np.array([1 << s for s in range(len(values))], dtype=np.uint32),
+                 "flag_meanings": " ".join(labels)},
+            ),
+        }
+    )
+    ds.attrs["method"] = f"oceancolour {_core.__version__} merge: inverse-error-variance mean in {space} space (Pottier et al. 2006)"
+    return ds
+
+
+def _cell_km(da: xr.DataArray) -> tuple[float, float]:
+    """Cell size (km) from evenly spaced 1-D lat/lon coordinates (degrees), at the
+    grid's middle latitude (as ``oceancolour l4``)."""
+    lat_name = next((c for c in ("lat", "latitude") if c in da.coords), None)
+    lon_name = next((c for c in ("lon", "longitude") if c in da.coords), None)
+    if lat_name is None or lon_name is None or da.coords[lat_name].ndim != 1 or da.coords[lon_name].ndim != 1:
+        raise _core.OceanColourError("give dx and dy, or a DataArray with 1-D lat/lon coordinates in degrees")
+    lat, lon = np.asarray(da.coords[lat_name], float), np.asarray(da.coords[lon_name], float)
+    if lat.size < 2 or lon.size < 2:
+        raise _core.OceanColourError("dx/dy cannot be derived from a single row or column: give them")
+    deg = _EARTH_RADIUS_KM * np.pi / 180
+    dlat, dlon = abs(lat[-1] - lat[0]) / (lat.size - 1), abs(lon[-1] - lon[0]) / (lon.size - 1)
+    return float(dlon * deg * np.cos(np.radians((lat[0] + lat[-1]) / 2))), float(dlat * deg)
+
+
+def l4(
+    values: xr.DataArray,
+    first_guess_log10: xr.DataArray,
+    variogram: Mapping[str, Any],
+    k: int = 32,
+    dx: float | None = None,
+    dy: float | None = None,
+    noise_variance: xr.DataArray | float | None = None,
+    simple: bool = False,
+) -> xr.Dataset:
+    """Gap-free field of a 2-D (lat, lon) DataArray with gaps: ordinary kriging of the
+    log10 anomalies to ``first_guess_log10`` (a DataArray on the same coordinates),
+    as :func:`oceancolour.fusion.l4` (Saulquin et al. 2011 family), which documents
+    the arguments. ``dx``, ``dy`` (the variogram's distance unit): default the cell
+    size in km from 1-D lat/lon coordinates at the grid's middle latitude.
+
+    Returns a Dataset on the input's coordinates: ``value`` (10^estimate, the input's
+    attributes), ``log10``, ``variance`` (kriging error variance, log10 units^2),
+    ``observed``; the variogram, k, dx and dy are recorded in its attributes."""
+    from oceancolour import fusion
+
+    if values.ndim != 2:
+        raise _core.OceanColourError(f"l4 needs a 2-D (lat, lon) DataArray, got dims {values.dims}")
+    _aligned([values, first_guess_log10], "values and first_guess_log10")
+    if dx is None or dy is None:
+        kx, ky = _cell_km(values)
+        dx, dy = (kx if dx is None else dx), (ky if dy is None else dy)
+    noise = noise_variance.values if isinstance(noise_variance, xr.DataArray) else noise_variance
+    out = fusion.l4(np.asarray(values.values), np.asarray(first_guess_log10.values), variogram, k=k, dx=dx, dy=dy,
+                    noise_variance=noise, simple=simple)
+
+    def var(key: str, attrs: dict[str, Any]) -> xr.DataArray:
+        return xr.DataArray(out[key], coords=values.coords, dims=values.dims, attrs=attrs)
+
+    ds = xr.Dataset(
+        {
+            "value": var("value", {**values.attrs, "long_name": f"{values.attrs.get('long_name', values.name)}, gap-free (kriging)"}),
+            "log10": var("log10", {"long_name": "log10 of the kriging estimate", "units": "1"}),
+            "variance": var("variance", {"long_name": "kriging error variance of the log10 estimate", "units": "1 (log10 units squared)"}),
+            "observed": var("observed", {"long_name": "cell observed in the input"}),
+        }
+    )
+    ds.attrs.update({f"variogram_{key}": val for key, val in variogram.items()})
+    ds.attrs.update({"kriging_neighbours": k, "dx": dx, "dy": dy,
+                     "method": f"oceancolour {_core.__version__} l4: ordinary kriging of log10 anomalies to a first guess"})
+    return ds

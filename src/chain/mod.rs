@@ -14,6 +14,7 @@
 pub mod catalogue;
 pub mod config;
 pub mod demo;
+pub mod fusion;
 pub mod log;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -38,6 +39,16 @@ static CANCEL: AtomicBool = AtomicBool::new(false);
 /// Asks a running `process` to stop at the next block; partial outputs are removed.
 pub fn request_cancel() {
     CANCEL.store(true, Ordering::SeqCst);
+}
+
+/// Whether a stop was asked (the fusion commands check between steps).
+pub fn cancel_requested() -> bool {
+    CANCEL.load(Ordering::SeqCst)
+}
+
+/// Forgets an earlier stop request, at the start of a run.
+pub fn clear_cancel() {
+    CANCEL.store(false, Ordering::SeqCst);
 }
 
 /// What to process.

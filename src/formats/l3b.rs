@@ -50,7 +50,7 @@ fn read_member(rec: &[u8], (offset, ty): &(usize, NcVariableType)) -> f64 {
 
 /// Reads `count` records of a compound variable from `start`, returning the
 /// named members per record.
-fn read_compound(path: &Path, var: &netcdf::Variable, start: usize, count: usize, names: &[&str]) -> Result<Vec<Vec<f64>>> {
+pub(crate) fn read_compound(path: &Path, var: &netcdf::Variable, start: usize, count: usize, names: &[&str]) -> Result<Vec<Vec<f64>>> {
     let NcVariableType::Compound(t) = var.vartype() else {
         return Err(Error::file(path, format!("{} is not a compound variable", var.name())));
     };

@@ -12,6 +12,7 @@ pub mod cf;
 pub mod flags;
 pub mod grid;
 pub mod l3b;
+pub mod l3file;
 pub(crate) mod nc;
 pub mod obpg_l2;
 pub mod olci;

@@ -205,6 +205,98 @@ impl Grid for RegularGrid {
     }
 }
 
+/// Either grid, as named on the command line and in file metadata:
+/// `isin:NROWS` or `regular:LON_MIN,LON_MAX,LAT_MIN,LAT_MAX,DLON,DLAT` (degrees).
+#[derive(Debug, Clone)]
+pub enum GridSpec {
+    Isin(IsinGrid),
+    Regular(RegularGrid),
+}
+
+impl GridSpec {
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = || Error::InvalidParameter {
+            name: "grid".into(),
+            reason: format!("{text:?}: expected isin:NROWS (e.g. isin:4320) or regular:LON_MIN,LON_MAX,LAT_MIN,LAT_MAX,DLON,DLAT"),
+        };
+        let (kind, args) = text.split_once(':').ok_or_else(bad)?;
+        match kind {
+            "isin" => Ok(GridSpec::Isin(IsinGrid::new(args.trim().parse().map_err(|_| bad())?)?)),
+            "regular" => {
+                let v: Vec<f64> = args.split(',').map(|a| a.trim().parse::<f64>()).collect::<std::result::Result<_, _>>().map_err(|_| bad())?;
+                let [a, b, c, d, e, f] = v[..] else { return Err(bad()) };
+                Ok(GridSpec::Regular(RegularGrid::new(a, b, c, d, e, f)?))
+            }
+            _ => Err(bad()),
+        }
+    }
+
+    /// The text `parse` reads back.
+    pub fn describe(&self) -> String {
+        match self {
+            GridSpec::Isin(g) => format!("isin:{}", g.nrows()),
+            GridSpec::Regular(g) => {
+                // Rounded to 1e-9 degrees (0.1 mm), so that 0 + 24 x 0.05 reads 1.2.
+                let r = |x: f64| (x * 1e9).round() / 1e9;
+                format!(
+                    "regular:{},{},{},{},{},{}",
+                    r(g.lon_min),
+                    r(g.lon_min + g.nlon as f64 * g.dlon),
+                    r(g.lat_max - g.nlat as f64 * g.dlat),
+                    r(g.lat_max),
+                    r(g.dlon),
+                    r(g.dlat)
+                )
+            }
+        }
+    }
+
+    /// Same grid (regular grids: same shape, origins within a millionth of a cell).
+    pub fn same_as(&self, other: &GridSpec) -> bool {
+        match (self, other) {
+            (GridSpec::Isin(a), GridSpec::Isin(b)) => a.nrows() == b.nrows(),
+            (GridSpec::Regular(a), GridSpec::Regular(b)) => {
+                let close = |x: f64, y: f64, d: f64| (x - y).abs() <= 1e-6 * d;
+                (a.nlon, a.nlat) == (b.nlon, b.nlat)
+                    && close(a.lon_min, b.lon_min, a.dlon)
+                    && close(a.lat_max, b.lat_max, a.dlat)
+                    && close(a.dlon * a.nlon as f64, b.dlon * b.nlon as f64, a.dlon)
+                    && close(a.dlat * a.nlat as f64, b.dlat * b.nlat as f64, a.dlat)
+            }
+            _ => false,
+        }
+    }
+
+    /// Number of the first cell: 1 for ISIN (NASA's bins are 1-based), 0 for regular grids.
+    pub fn first_cell(&self) -> u64 {
+        match self {
+            GridSpec::Isin(_) => 1,
+            GridSpec::Regular(_) => 0,
+        }
+    }
+}
+
+impl Grid for GridSpec {
+    fn cell(&self, lon: f64, lat: f64) -> Option<u64> {
+        match self {
+            GridSpec::Isin(g) => g.cell(lon, lat),
+            GridSpec::Regular(g) => g.cell(lon, lat),
+        }
+    }
+    fn centre(&self, cell: u64) -> Option<(f64, f64)> {
+        match self {
+            GridSpec::Isin(g) => g.centre(cell),
+            GridSpec::Regular(g) => g.centre(cell),
+        }
+    }
+    fn ncells(&self) -> u64 {
+        match self {
+            GridSpec::Isin(g) => g.ncells(),
+            GridSpec::Regular(g) => g.ncells(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +349,17 @@ mod tests {
         assert_eq!(g.cell(10.0, 45.0), None);
         assert_eq!(g.centre(0), Some((-9.75, 49.875)));
         assert!(RegularGrid::new(0.0, 1.0, 0.0, 1.0, 0.3, 0.5).is_err());
+    }
+
+    #[test]
+    fn grid_spec_text_round_trips() {
+        for text in ["isin:2160", "regular:-6,-2,45.5,47.5,0.05,0.025"] {
+            let g = GridSpec::parse(text).unwrap();
+            assert!(GridSpec::parse(&g.describe()).unwrap().same_as(&g), "{text}");
+        }
+        assert!(!GridSpec::parse("isin:2160").unwrap().same_as(&GridSpec::parse("isin:4320").unwrap()));
+        for bad in ["isin:2161", "isin", "regular:0,1,0,1,0.5", "hex:3"] {
+            assert!(GridSpec::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyList};
 use super::arrays::compute;
 use super::OceanColourError;
 use crate::fusion::binning::{bin_l2 as bin_l2_rs, Averaging, L3Bins};
-use crate::fusion::grid::{Grid, IsinGrid, RegularGrid};
+use crate::fusion::grid::{Grid, GridSpec, IsinGrid, RegularGrid};
 use crate::fusion::krige::{self as kr, Mean, Model, Variogram};
 use crate::correction_file;
 use crate::fusion::bandshift::BandShift;
@@ -60,17 +60,12 @@ fn same_shape(a: &[usize], b: &[usize], what: &str) -> PyResult<()> {
 
 /// A grid argument: an int (ISIN rows) or a tuple
 /// (lon_min, lon_max, lat_min, lat_max, dlon, dlat) for a regular grid.
-enum AnyGrid {
-    Isin(IsinGrid),
-    Regular(RegularGrid),
-}
-
-fn read_grid(grid: &Bound<'_, PyAny>) -> PyResult<AnyGrid> {
+fn read_grid(grid: &Bound<'_, PyAny>) -> PyResult<GridSpec> {
     if let Ok(nrows) = grid.extract::<u32>() {
-        return Ok(AnyGrid::Isin(IsinGrid::new(nrows)?));
+        return Ok(GridSpec::Isin(IsinGrid::new(nrows)?));
     }
     if let Ok((a, b, c, d, e, f)) = grid.extract::<(f64, f64, f64, f64, f64, f64)>() {
-        return Ok(AnyGrid::Regular(RegularGrid::new(a, b, c, d, e, f)?));
+        return Ok(GridSpec::Regular(RegularGrid::new(a, b, c, d, e, f)?));
     }
     Err(OceanColourError::new_err(
         "grid must be the number of ISIN rows (e.g. 4320) or a tuple (lon_min, lon_max, lat_min, lat_max, dlon, dlat)",
@@ -104,8 +99,8 @@ fn grid_cell(py: Python<'_>, lon: &Bound<'_, PyAny>, lat: &Bound<'_, PyAny>, gri
     same_shape(&shape, &s2, "lon and lat")?;
     let cells = compute(py, || {
         Ok(match &g {
-            AnyGrid::Isin(g) => lo.iter().zip(&la).map(|(&a, &b)| g.cell(a, b).unwrap_or(0)).collect::<Vec<u64>>(),
-            AnyGrid::Regular(g) => lo.iter().zip(&la).map(|(&a, &b)| g.cell(a, b).unwrap_or(u64::MAX)).collect(),
+            GridSpec::Isin(g) => lo.iter().zip(&la).map(|(&a, &b)| g.cell(a, b).unwrap_or(0)).collect::<Vec<u64>>(),
+            GridSpec::Regular(g) => lo.iter().zip(&la).map(|(&a, &b)| g.cell(a, b).unwrap_or(u64::MAX)).collect(),
         })
     })?;
     shaped(py, cells, &shape)
@@ -117,8 +112,8 @@ fn grid_centre(py: Python<'_>, cells: &Bound<'_, PyAny>, grid: &Bound<'_, PyAny>
     let g = read_grid(grid)?;
     let (c, shape) = u64s(cells, "cells")?;
     let centre = |b: u64| match &g {
-        AnyGrid::Isin(g) => g.centre(b),
-        AnyGrid::Regular(g) => g.centre(b),
+        GridSpec::Isin(g) => g.centre(b),
+        GridSpec::Regular(g) => g.centre(b),
     };
     let (lon, lat): (Vec<f64>, Vec<f64>) = c.iter().map(|&b| centre(b).unwrap_or((f64::NAN, f64::NAN))).unzip();
     Ok((shaped(py, lon, &shape)?, shaped(py, lat, &shape)?))
@@ -198,8 +193,8 @@ fn bin_l2<'py>(
     let (sc, _) = u64s(scene, "scene")?;
     let sc: Vec<u32> = sc.into_iter().map(|s| s as u32).collect();
     let b = compute(py, || match &g {
-        AnyGrid::Isin(g) => bin_l2_rs(g, &lo, &la, &v, &sc, av, min_obs),
-        AnyGrid::Regular(g) => bin_l2_rs(g, &lo, &la, &v, &sc, av, min_obs),
+        GridSpec::Isin(g) => bin_l2_rs(g, &lo, &la, &v, &sc, av, min_obs),
+        GridSpec::Regular(g) => bin_l2_rs(g, &lo, &la, &v, &sc, av, min_obs),
     })?;
     bins_dict(py, b)
 }

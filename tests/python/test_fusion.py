@@ -270,15 +270,21 @@ def test_merge_lowers_error_against_truth():
 
 # ---------------------------------------------------------------- intercalibration
 
-def synthetic_sensors(seed=8, ndays=90, n=24):
-    """A truth log10 chl (fixed pattern + daily anomaly) seen by a reference
-    (unbiased), sensor A (x1.32, i.e. +0.12 log10) and sensor B with a
-    log-linear bias (slope 0.85, intercept -0.15) relative to A, each with
-    noise and its own swath/cloud gaps."""
-    rng = np.random.default_rng(seed)
+def climatology(n):
+    """The fixed log10 chl pattern of the synthetic truth."""
     jj, ii = np.mgrid[0:n, 0:n]
-    base = 0.2 + 0.5 * np.sin(ii / 5.0) * np.cos(jj / 7.0)
-    truth = base[None] + rng.normal(0, 0.15, (ndays, n, n))
+    return 0.2 + 0.5 * np.sin(ii / 5.0) * np.cos(jj / 7.0)
+
+
+def synthetic_sensors(seed=8, ndays=90, n=24, anomalies=None):
+    """A truth log10 chl (fixed pattern + daily anomaly: white noise, or the
+    given (ndays, n, n) anomalies) seen by a reference (unbiased), sensor A
+    (x1.32, i.e. +0.12 log10) and sensor B with a log-linear bias (slope
+    0.85, intercept -0.15) relative to A, each with noise and its own
+    swath/cloud gaps."""
+    rng = np.random.default_rng(seed)
+    base = climatology(n)
+    truth = base[None] + (rng.normal(0, 0.15, (ndays, n, n)) if anomalies is None else anomalies)
     doy = (np.arange(ndays) * 4) % 365
 
     def observe(t, sd, seen_frac, shift):

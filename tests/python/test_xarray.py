@@ -194,3 +194,44 @@ def test_import_oceancolour_does_not_import_xarray_but_registers_on_its_import()
         "assert hasattr(xarray.Dataset, 'oc')\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------- fusion wrappers
+
+def _grid_da(values, name):
+    lat = np.linspace(47.5, 45.5, values.shape[0])
+    lon = np.linspace(-6.0, -2.0, values.shape[1])
+    return xr.DataArray(values, coords={"lat": lat, "lon": lon}, dims=("lat", "lon"), name=name,
+                        attrs={"units": "mg m-3", "long_name": "chlorophyll"})
+
+
+def test_merge_and_l4_wrappers_keep_coordinates_and_match_the_array_api():
+    from oceancolour import fusion
+    from oceancolour.xarray import l4, merge
+
+    rng = np.random.default_rng(3)
+    fields = []
+    for s in range(2):
+        v = 10.0 ** rng.normal(0, 0.3, (30, 40))
+        v[rng.random(v.shape) < 0.4] = np.nan
+        fields.append(v)
+    ds = merge([_grid_da(f, n) for f, n in zip(fields, ("modis", "olci"))], [0.01, 0.04])
+    ref = fusion.merge(fields, [0.01, 0.04])
+    for k in ("value", "sigma", "spread", "count", "sensors"):
+        np.testing.assert_array_equal(ds[k].values, ref[k])
+    assert ds["value"].attrs["units"] == "mg m-3" and ds["sensors"].attrs["flag_meanings"] == "modis olci"
+    np.testing.assert_array_equal(ds["lat"].values, np.linspace(47.5, 45.5, 30))
+    with pytest.raises(oc.OceanColourError, match="coordinates"):
+        merge([_grid_da(fields[0], "a"), _grid_da(fields[1], "b").assign_coords(lon=np.arange(40.0))], [0.01, 0.04])
+
+    fg = _grid_da(np.zeros((30, 40)), "fg")
+    vario = {"model": "exponential", "psill": 0.09, "range": 60.0, "nugget": 0.0}
+    out = l4(ds["value"], fg, vario, k=16)
+    # Cell size in km at the middle latitude (46.5 N), as `oceancolour l4` computes it.
+    deg = 6371.0088 * np.pi / 180
+    dx, dy = (4.0 / 39) * deg * np.cos(np.radians(46.5)), (2.0 / 29) * deg
+    assert out.attrs["dx"] == pytest.approx(dx) and out.attrs["dy"] == pytest.approx(dy)
+    ref = fusion.l4(ds["value"].values, np.zeros((30, 40)), vario, k=16, dx=dx, dy=dy)
+    for k in ("value", "log10", "variance", "observed"):
+        np.testing.assert_allclose(out[k].values, ref[k], rtol=1e-12)
+    assert out["value"].dims == ("lat", "lon") and np.isfinite(out["value"].values).all()
