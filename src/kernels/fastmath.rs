@@ -11,6 +11,7 @@
 //!   n is rounded by adding 1.5 * 2^52 (2^23 in f32), which leaves n in the
 //!   low mantissa bits: a float -> int cast (`as`) saturates and would
 //!   scalarise the loop (eight compare-and-moves per AVX2 register).
+//!
 //! Inputs must be finite and positive for `ln`; `exp10` clamps its argument
 //! to [-300, 300] (results there are clipped by every caller anyway).
 
