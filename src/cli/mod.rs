@@ -1,0 +1,316 @@
+//! The `oceancolour` command line, as a library function so that the Rust
+//! binary (`src/bin/oceancolour.rs`) and the Python console script
+//! (`python -m oceancolour`, installed by pip) are the same program.
+//!
+//! Exit codes: 0 ok; 1 some inputs failed (the others were processed and the
+//! failures are listed); 2 usage error (bad arguments or configuration);
+//! 130 interrupted.
+
+mod fusion;
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use log::LevelFilter;
+
+use crate::chain::{self, catalogue, demo, Config, OnProgress, Progress, Report, Request};
+use crate::error::Error;
+use crate::formats::{self, FlagConfig, Layout};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED_INPUTS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+#[derive(Parser)]
+#[command(name = "oceancolour", version, about = "Ocean-colour products (chlorophyll-a, SPM, turbidity, Kd490) from satellite Rrs files")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Log records as text, or as one JSON object per line (for a job scheduler).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+    /// Only warnings and errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SimFormat {
+    /// NASA OBPG Level-2 netCDF (SeaWiFS)
+    ObpgL2,
+    /// Sentinel-3 OLCI Level-2 WFR .SEN3 folder (OLCI-A)
+    OlciWfr,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make products from granules: OBPG L2/L3b/L3m netCDF, OLCI WFR .SEN3 folders, CF gridded Rrs.
+    Process {
+        /// Input granules (files or .SEN3 folders).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Output folder (created if needed).
+        #[arg(short, long)]
+        outdir: PathBuf,
+        /// Products, comma-separated (overrides the configuration's list), e.g. chl_ocx,kd490,spm_nechad.
+        #[arg(long, value_delimiter = ',')]
+        products: Vec<String>,
+        /// TOML configuration: products, coefficient sets, flags, output options.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Sensor (registry name) for every input, overriding the file metadata.
+        #[arg(long)]
+        sensor: Option<String>,
+        /// Remake products even if made before with the same configuration.
+        #[arg(long)]
+        overwrite: bool,
+        /// Do not write quick-look PNGs.
+        #[arg(long)]
+        no_quicklook: bool,
+        /// Granules in flight at once (each uses the shared kernel threads; netCDF I/O is serialised by the library).
+        #[arg(short, long, default_value_t = chain::DEFAULT_JOBS as u16, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: u16,
+    },
+    /// Describe a granule: format, sensor, size, Rrs bands, flags, products it can give.
+    Info {
+        file: PathBuf,
+        #[arg(long)]
+        sensor: Option<String>,
+    },
+    /// Make a small SIMULATED scene in the OBPG L2 and OLCI WFR layouts and run the whole chain on it.
+    Demo {
+        #[arg(short, long, default_value = "oceancolour-demo")]
+        outdir: PathBuf,
+    },
+    /// Bin Level-2 products (files of `process`) of one day onto a grid, each file a scene (NASA l2bin); Level-3 binned inputs are composited by adding their sums (l3bin).
+    Bin(fusion::BinArgs),
+    /// Inter-sensor calibration: fit a correction from same-cell same-day pairs, or apply one.
+    Intercal {
+        #[command(subcommand)]
+        action: fusion::IntercalAction,
+    },
+    /// Merge same-day Level-3 binned files of several sensors (inverse-error-variance mean, log10 space).
+    Merge(fusion::MergeArgs),
+    /// Gap-free (L4) field of a merged day: ordinary kriging of log10 anomalies to a first guess (regular grids).
+    L4(fusion::L4Args),
+    /// Write a SIMULATED granule of a given size (for tests and benchmarks).
+    Simulate {
+        #[arg(value_enum)]
+        format: SimFormat,
+        /// Output file (obpg-l2) or .SEN3 folder (olci-wfr).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// ROWSxCOLUMNS
+        #[arg(long, default_value = "1000x1000")]
+        size: String,
+    },
+}
+
+/// Runs the command line on `args` (program name first) and returns the exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    crate::chain::fusion::set_command_line(args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "));
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    chain::log::init(cli.log_format == LogFormat::Json, if cli.quiet { LevelFilter::Warn } else { LevelFilter::Info });
+    match cli.command {
+        Command::Process { inputs, outdir, products, config, sensor, overwrite, no_quicklook, jobs } => {
+            let mut cfg = match config.as_deref().map(Config::load).transpose() {
+                Ok(c) => c.unwrap_or_default(),
+                Err(e) => return usage(e),
+            };
+            if !products.is_empty() {
+                cfg.products = products;
+            }
+            if no_quicklook {
+                cfg.output.quicklook = false;
+            }
+            if let Err(e) = cfg.check(config.as_deref().unwrap_or(Path::new("--products"))) {
+                return usage(e);
+            }
+            if cfg.products.is_empty() {
+                return usage(Error::InvalidParameter {
+                    name: "products".into(),
+                    reason: format!(
+                        "none given: use --products or `products = [...]` in --config (known: {})",
+                        catalogue::PRODUCTS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+            if let Some(s) = &sensor {
+                if let Err(e) = crate::sensors::sensor(s) {
+                    return usage(e);
+                }
+            }
+            let req = Request { inputs, outdir, config: cfg, sensor, overwrite, jobs: jobs.into() };
+            let report = with_progress(|p| chain::process(&req, p));
+            summarise(&report)
+        }
+        Command::Info { file, sensor } => info(&file, sensor.as_deref()),
+        Command::Bin(args) => fusion::bin(args),
+        Command::Intercal { action } => fusion::intercal(action),
+        Command::Merge(args) => fusion::merge(args),
+        Command::L4(args) => fusion::l4(args),
+        Command::Demo { outdir } => run_demo(&outdir),
+        Command::Simulate { format, output, size } => {
+            let Some((rows, cols)) = size.split_once('x').and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?))) else {
+                return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });
+            };
+            let scene = demo::Scene { rows, cols };
+            let written = match format {
+                SimFormat::ObpgL2 => demo::write_obpg_l2(&output, scene),
+                SimFormat::OlciWfr => demo::write_olci_wfr(&output, scene),
+            };
+            match written {
+                Ok(()) => {
+                    log::info!("wrote SIMULATED granule {} ({rows} x {cols})", output.display());
+                    EXIT_OK
+                }
+                Err(e) => {
+                    log::error!("{e}");
+                    EXIT_FAILED_INPUTS
+                }
+            }
+        }
+    }
+}
+
+fn usage(e: Error) -> i32 {
+    log::error!("{e}");
+    EXIT_USAGE
+}
+
+/// Runs `f` with progress bars on a terminal, one per granule in flight
+/// (none otherwise, or with JSON logs).
+fn with_progress<R>(f: impl FnOnce(OnProgress) -> R) -> R {
+    let show = std::io::stderr().is_terminal() && !chain::log::json() && log::max_level() >= LevelFilter::Info;
+    let bars = MultiProgress::new();
+    let active: Mutex<HashMap<usize, ProgressBar>> = Mutex::new(HashMap::new());
+    if show {
+        chain::log::set_progress_bars(Some(bars.clone()));
+    }
+    let on = |p: Progress| {
+        let mut active = active.lock().unwrap_or_else(|e| e.into_inner());
+        match p {
+            Progress::Granule { index, name, rows } if show => {
+                let b = bars.add(ProgressBar::new(rows as u64));
+                b.set_style(ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows ({eta})").expect("valid template").progress_chars("=> "));
+                b.set_message(name.to_string());
+                active.insert(index, b);
+            }
+            Progress::Rows { index, rows } => {
+                if let Some(b) = active.get(&index) {
+                    b.inc(rows as u64);
+                }
+            }
+            Progress::GranuleDone { index } => {
+                if let Some(b) = active.remove(&index) {
+                    b.finish_and_clear();
+                }
+            }
+            _ => {}
+        }
+    };
+    let result = f(&on);
+    chain::log::set_progress_bars(None);
+    result
+}
+
+/// Prints the run's summary (stdout: a JSON object with `--log-format json`)
+/// and returns the exit code.
+fn summarise(report: &Report) -> i32 {
+    let interrupted = report.failed.iter().any(|f| f.1.contains(&Error::Cancelled.to_string()));
+    if chain::log::json() {
+        let failed: Vec<_> = report.failed.iter().map(|(i, p)| serde_json::json!({"input": i, "problem": p})).collect();
+        println!("{}", serde_json::json!({"written": report.written, "skipped": report.skipped, "failed": failed}));
+    } else {
+        println!("{} file(s) written, {} product(s) skipped (already made), {} failure(s)", report.written.len(), report.skipped.len(), report.failed.len());
+        for (input, problem) in &report.failed {
+            let name = input.display().to_string();
+            println!("FAILED {name}: {}", problem.strip_prefix(&format!("{name}: ")).unwrap_or(problem));
+        }
+    }
+    if interrupted {
+        EXIT_INTERRUPTED
+    } else if report.failed.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_FAILED_INPUTS
+    }
+}
+
+fn info(path: &Path, sensor: Option<&str>) -> i32 {
+    let g = match formats::open(path, sensor, &FlagConfig::default()) {
+        Ok(g) => g,
+        Err(e) => {
+            log::error!("{e}");
+            return EXIT_FAILED_INPUTS;
+        }
+    };
+    let i = g.info();
+    let layout = match &i.layout {
+        Layout::Swath => "swath".to_string(),
+        Layout::Grid { .. } => "regular lat/lon grid".to_string(),
+        Layout::Bins { isin_rows } => format!("ISIN bins ({isin_rows}-row grid)"),
+    };
+    println!("{}", i.path.display());
+    println!("  format:        {}", i.format);
+    println!("  sensor:        {} ({} {}), from {}", i.sensor.name, i.sensor.instrument, i.sensor.platform, i.sensor_from);
+    println!("  size:          {} x {} ({layout})", i.rows, i.cols);
+    println!("  Rrs bands:     {}", i.bands.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(", "));
+    println!("  time coverage: {} to {}", i.time_coverage_start.as_deref().unwrap_or("?"), i.time_coverage_end.as_deref().unwrap_or("?"));
+    println!("  flags:         {}", i.flags_applied);
+    for (k, v) in &i.attributes {
+        println!("  {k}: {v}");
+    }
+    let coefficients = chain::config::Coefficients::default();
+    let makeable: Vec<&str> = catalogue::PRODUCTS
+        .iter()
+        .filter(|p| catalogue::needed_bands(p, i.sensor, &coefficients, &i.bands).is_ok())
+        .map(|p| p.name)
+        .collect();
+    println!("  products:      {}", if makeable.is_empty() { "none (no usable Rrs bands)".into() } else { makeable.join(", ") });
+    EXIT_OK
+}
+
+fn run_demo(outdir: &Path) -> i32 {
+    println!("oceancolour demo: writing a SIMULATED scene (NOMAD in-situ Rrs spectra on a synthetic coast, cloud and land)");
+    println!("in the exact NASA OBPG Level-2 and Sentinel-3 OLCI WFR layouts, then running the whole chain on it.");
+    match with_progress(|p| demo::run(outdir, p)) {
+        Ok((inputs, report)) => {
+            for i in &inputs {
+                println!("  input (simulated): {}", i.display());
+            }
+            println!("  products: {}", demo::DEMO_PRODUCTS.join(", "));
+            for w in &report.written {
+                println!("  wrote {}", w.display());
+            }
+            summarise(&report)
+        }
+        Err(e) => {
+            log::error!("{e}");
+            EXIT_FAILED_INPUTS
+        }
+    }
+}
