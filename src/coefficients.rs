@@ -125,15 +125,21 @@ pub static GREEN_TO_555: &[GreenTo555] = &[
     GreenTo555 { from_nm: 565, sw: 0.000891, a1: 1.039, b1: -0.183044, a2: 0.971, b2: -0.000170 },
 ];
 
-/// conv_rrs_to_555 applies no conversion within 2 nm of 555, and uses the
-/// nearest tabulated band otherwise (551 -> 550 row, 556 -> none).
-pub fn green_to_555(green_nm: u16) -> Option<&'static GreenTo555> {
+/// No conversion, as a row of the same form so that kernels need no branch:
+/// the linear branch (always taken, sw = -inf) with slope 1 and offset 0.
+/// Not a published row: conv_rrs_to_555 simply returns the input there.
+pub static GREEN_AT_555: GreenTo555 = GreenTo555 { from_nm: 555, sw: f64::NEG_INFINITY, a1: 1.0, b1: 0.0, a2: 1.0, b2: 0.0 };
+
+/// conv_rrs_to_555 applies no conversion within 2 nm of 555 (`GREEN_AT_555`),
+/// and uses the nearest tabulated band otherwise (551 -> 550 row, 556 -> none).
+pub fn green_to_555(green_nm: u16) -> &'static GreenTo555 {
     if (green_nm as i32 - 555).abs() <= 2 {
-        return None;
+        return &GREEN_AT_555;
     }
     GREEN_TO_555
         .iter()
         .min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs())
+        .expect("the table has rows")
 }
 
 /// KD2: Kd490 = 0.0166 + 10^(a0 + a1 X + ... + a4 X^4), X = log10(Rrs_blue / Rrs_green).

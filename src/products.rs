@@ -8,7 +8,7 @@ use crate::coefficients::{
 };
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
-use crate::kernels::chlorophyll::{ci_pixel, green_to_555, oci_blend, ocx_pixel};
+use crate::kernels::chlorophyll::{ci_pixel, oci_blend, ocx_pixel};
 use crate::bio_optical::ForwardModel;
 use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
 use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
@@ -45,20 +45,20 @@ pub fn ci_set(name: &str) -> Result<&'static CiSet> {
         .ok_or_else(|| unknown_set("CI", "any sensor", name, join(CI_SETS.iter().map(|c| c.name))))
 }
 
-/// OCx chlorophyll-a (mg m-3).
-pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
+/// The bands of an OCx set: four blue slots (padded with the last blue, which
+/// leaves max and min unchanged) and the green band.
+fn ocx_bands<'a>(rrs: &Reflectances<'a>, set: &OcxSet) -> Result<[&'a [f32]; 5]> {
     let algorithm = format!("chl_ocx ({})", set.name);
-    let blues = set
-        .blues
-        .iter()
-        .map(|&nm| rrs.band(nm, &algorithm))
-        .collect::<Result<Vec<_>>>()?;
-    let green = rrs.band(set.green, &algorithm)?;
-    // Pad to four blue slots with the last blue (max/min are unchanged).
+    let blues = set.blues.iter().map(|&nm| rrs.band(nm, &algorithm)).collect::<Result<Vec<_>>>()?;
     let last = *blues.last().expect("every OCx set has a blue band");
     let pick = |i: usize| *blues.get(i).unwrap_or(&last);
+    Ok([pick(0), pick(1), pick(2), pick(3), rrs.band(set.green, &algorithm)?])
+}
+
+/// OCx chlorophyll-a (mg m-3).
+pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
     let a = set.a.map(|c| c as f32);
-    Ok(map_pixels_vec([pick(0), pick(1), pick(2), pick(3), green], rrs.len(), #[inline(always)] move |[b0, b1, b2, b3, g]| {
+    Ok(map_pixels_vec(ocx_bands(rrs, set)?, rrs.len(), #[inline(always)] move |[b0, b1, b2, b3, g]| {
         ocx_pixel([b0, b1, b2, b3], b3, g, &a)
     }))
 }
@@ -77,30 +77,31 @@ fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<[&'a [f32]; 3]> {
 
 /// Hu colour-index chlorophyll-a (mg m-3).
 pub fn chl_ci(rrs: &Reflectances, set: &CiSet) -> Result<Vec<f32>> {
-    let [b, g, r] = ci_bands(rrs)?;
-    let (a, n) = (set.a, rrs.len());
-    Ok(match coef::green_to_555(rrs.sensor.roles.green) {
-        Some(c) => map_pixels_vec([b, g, r], n, #[inline(always)] move |[b, g, r]| {
-            ci_pixel(b, g, r, #[inline(always)] |x| green_to_555(x, c), &a)
-        }),
-        None => map_pixels_vec([b, g, r], n, #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, #[inline(always)] |x| x, &a)),
-    })
+    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let a = set.a;
+    Ok(map_pixels_vec(ci_bands(rrs)?, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
 }
 
-/// OCI: CI below t1, OCx above t2, linear blend between (mg m-3).
+fn check_thresholds([t1, t2]: [f64; 2]) -> Result<()> {
+    if !(t1.is_finite() && t2.is_finite() && 0.0 < t1 && t1 < t2) {
+        return Err(Error::InvalidParameter { name: "thresholds".into(), reason: format!("need 0 < t1 < t2, got t1={t1}, t2={t2}") });
+    }
+    Ok(())
+}
+
+/// OCI: CI below t1, OCx above t2, linear blend between (mg m-3). Two
+/// passes (OCx, then CI and the blend): one pass over all eight band streams
+/// does not vectorise.
 pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
     let [t1, t2] = thresholds.unwrap_or(ci.blend);
-    if !(t1.is_finite() && t2.is_finite() && 0.0 < t1 && t1 < t2) {
-        return Err(Error::InvalidParameter {
-            name: "thresholds".into(),
-            reason: format!("need 0 < t1 < t2, got t1={t1}, t2={t2}"),
-        });
-    }
-    let mut out = chl_ci(rrs, ci)?;
+    check_thresholds([t1, t2])?;
     let ocx_values = chl_ocx(rrs, ocx)?;
-    let ci_values = out.clone();
-    map_pixels([&ci_values, &ocx_values], &mut out, #[inline(always)] |[c, o]| oci_blend(c, o, t1, t2));
-    Ok(out)
+    let [b, g, r] = ci_bands(rrs)?;
+    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let a = ci.a;
+    Ok(map_pixels_vec([b, g, r, &ocx_values], rrs.len(), #[inline(always)] move |[b, g, r, o]| {
+        oci_blend(ci_pixel(b, g, r, conv, &a), o, t1, t2)
+    }))
 }
 
 pub fn kd2_set(sensor: &Sensor, name: Option<&str>) -> Result<&'static Kd2Set> {
@@ -242,9 +243,7 @@ pub fn chl_oc5_per_pixel(rrs: &Reflectances, c1: &C1Model, want_status: bool) ->
 /// OC5CI: CI where chl_CI <= t1, OC5 where chl_CI >= t2, linear in chl_CI between.
 pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
     let [t1, t2] = thresholds.unwrap_or(coef::OC5CI_BLEND);
-    if !(t1.is_finite() && t2.is_finite() && 0.0 < t1 && t1 < t2) {
-        return Err(Error::InvalidParameter { name: "thresholds".into(), reason: format!("need 0 < t1 < t2, got t1={t1}, t2={t2}") });
-    }
+    check_thresholds([t1, t2])?;
     let ci_values = chl_ci(rrs, ci)?;
     let (oc5, _) = chl_oc5(rrs, table, false)?;
     let mut out = vec![0f32; rrs.len()];

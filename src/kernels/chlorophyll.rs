@@ -48,14 +48,12 @@ pub fn green_to_555(g: f64, c: &GreenTo555) -> f64 {
 /// Hu colour index CI = min(Rrs555 - [Rrs443 + w (Rrs670 - Rrs443)], 0) with
 /// the nominal weight w = (555-443)/(670-443); chl = 10^(a0 + a1 CI).
 /// Valid when blue and green > 0 and red is finite; NaN otherwise.
-/// Clipped to [0.001, 1000] mg m-3. `to_555`: the sensor's green band to
-/// 555 nm (`green_to_555`, or the identity for a 555 band), a closure so that
-/// the choice is made once per call, not per pixel (which stops vectorisation).
+/// Clipped to [0.001, 1000] mg m-3.
 #[inline(always)]
-pub fn ci_pixel(blue: f32, green: f32, red: f32, to_555: impl Fn(f64) -> f64, a: &[f64; 2]) -> f32 {
+pub fn ci_pixel(blue: f32, green: f32, red: f32, conv: &GreenTo555, a: &[f64; 2]) -> f32 {
     let (b, g, r) = (blue as f64, green as f64, red as f64);
     let valid = b > 0.0 && g > 0.0 && r.is_finite() && b.is_finite() && g.is_finite();
-    let g555 = to_555(g);
+    let g555 = green_to_555(g, conv);
     let ci = (g555 - (b + CI_BASELINE_WEIGHT * (r - b))).min(0.0);
     let chl = exp10(a[0] + a[1] * if valid { ci } else { 0.0 }).clamp(CHL_MIN, CHL_MAX);
     if valid {

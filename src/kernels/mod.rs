@@ -75,7 +75,13 @@ fn chunk_body<const N: usize, F: Fn([f32; N]) -> f32>(ins: [&[f32]; N], out: &mu
     // Re-slicing to `n` lets the compiler drop the per-element bounds checks.
     let ins: [&[f32]; N] = ins.map(|s| &s[..n]);
     for i in 0..n {
-        out[i] = f(std::array::from_fn(|k| ins[k][i]));
+        // A plain loop (fully unrolled), not `array::from_fn`, which is not
+        // inlined for eight inputs and then stops vectorisation.
+        let mut px = [0f32; N];
+        for k in 0..N {
+            px[k] = ins[k][i];
+        }
+        out[i] = f(px);
     }
 }
 
