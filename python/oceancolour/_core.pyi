@@ -287,6 +287,8 @@ def _l4_grid(
     dy: float,
     noise_variance: npt.ArrayLike | None,
     mean: float | None,
+    lat: npt.ArrayLike | None = None,
+    lon: npt.ArrayLike | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def first_guess_log10(
     climatology: npt.ArrayLike, previous: npt.ArrayLike | None = None, alpha: float = 0.0

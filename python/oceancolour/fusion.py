@@ -61,12 +61,16 @@ def load_correction(path):
     return Correction.load(path)
 
 
-def l4(values, first_guess_log10, variogram, k=32, dx=1.0, dy=1.0, noise_variance=None, simple=False):
+def l4(values, first_guess_log10, variogram, k=32, dx=1.0, dy=1.0, noise_variance=None, simple=False, lat=None,
+       lon=None):
     """Gap-free field from a daily map with gaps (2-D, NaN or <= 0 missing).
 
     Kriging of the log10 anomalies ``log10(values) - first_guess_log10`` from the
     ``k`` nearest observed cells, at every cell where the first guess is finite.
-    ``dx``, ``dy``: cell spacing (the variogram's distance unit). ``noise_variance``:
+    ``dx``, ``dy``: cell spacing (the variogram's distance unit). Or ``lat``, ``lon``:
+    the grid's 1-D axes in degrees; cells are then placed in km on a sinusoidal
+    projection centred on the middle meridian (distances along parallels shrink as
+    cos(lat) row by row), and the variogram's range is in km. ``noise_variance``:
     observation noise variance per cell (log10 units^2, e.g. each sensor's nugget
     or the merged sigma^2), filtered by the estimate. ``simple=True`` krige the
     anomaly around 0 (the first guess) instead of a locally estimated mean.
@@ -83,7 +87,7 @@ def l4(values, first_guess_log10, variogram, k=32, dx=1.0, dy=1.0, noise_varianc
     noise = None
     if noise_variance is not None:
         noise = np.ascontiguousarray(np.broadcast_to(np.asarray(noise_variance, dtype=np.float64), v.shape))
-    log10, variance = _core._l4_grid(v, fg, variogram, k, dx, dy, noise, 0.0 if simple else None)
+    log10, variance = _core._l4_grid(v, fg, variogram, k, dx, dy, noise, 0.0 if simple else None, lat, lon)
     with np.errstate(invalid="ignore"):
         observed = (v > 0) & np.isfinite(v) & np.isfinite(fg)
     return {"value": 10.0**log10, "log10": log10, "variance": variance, "observed": observed}

@@ -368,10 +368,6 @@ for _name, _p in PRODUCTS.items():
 
 # ---------------------------------------------------------------- fusion
 
-#: Mean Earth radius (km), IUGG (GRS 1980), as the ``oceancolour l4`` command uses.
-_EARTH_RADIUS_KM = 6371.0088
-
-
 def _aligned(arrays: Sequence[xr.DataArray], what: str) -> None:
     try:
         xr.align(*arrays, join="exact")
@@ -433,19 +429,15 @@ def merge(
     return ds
 
 
-def _cell_km(da: xr.DataArray) -> tuple[float, float]:
-    """Cell size (km) from evenly spaced 1-D lat/lon coordinates (degrees), at the
-    grid's middle latitude (as ``oceancolour l4``)."""
+def _lat_lon(da: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+    """The 1-D latitude and longitude axes (degrees) of a 2-D DataArray."""
     lat_name = next((c for c in ("lat", "latitude") if c in da.coords), None)
     lon_name = next((c for c in ("lon", "longitude") if c in da.coords), None)
     if lat_name is None or lon_name is None or da.coords[lat_name].ndim != 1 or da.coords[lon_name].ndim != 1:
         raise _core.OceanColourError("give dx and dy, or a DataArray with 1-D lat/lon coordinates in degrees")
-    lat, lon = np.asarray(da.coords[lat_name], float), np.asarray(da.coords[lon_name], float)
-    if lat.size < 2 or lon.size < 2:
-        raise _core.OceanColourError("dx/dy cannot be derived from a single row or column: give them")
-    deg = _EARTH_RADIUS_KM * np.pi / 180
-    dlat, dlon = abs(lat[-1] - lat[0]) / (lat.size - 1), abs(lon[-1] - lon[0]) / (lon.size - 1)
-    return float(dlon * deg * np.cos(np.radians((lat[0] + lat[-1]) / 2))), float(dlat * deg)
+    if da.dims != (da.coords[lat_name].dims[0], da.coords[lon_name].dims[0]):
+        raise _core.OceanColourError(f"l4 needs (lat, lon) dimension order, got {da.dims}")
+    return np.asarray(da.coords[lat_name], float), np.asarray(da.coords[lon_name], float)
 
 
 def l4(
@@ -461,8 +453,9 @@ def l4(
     """Gap-free field of a 2-D (lat, lon) DataArray with gaps: ordinary kriging of the
     log10 anomalies to ``first_guess_log10`` (a DataArray on the same coordinates),
     as :func:`oceancolour.fusion.l4` (Saulquin et al. 2011 family), which documents
-    the arguments. ``dx``, ``dy`` (the variogram's distance unit): default the cell
-    size in km from 1-D lat/lon coordinates at the grid's middle latitude.
+    the arguments. Distances: by default km, the cells placed from the 1-D lat/lon
+    coordinates on a sinusoidal projection (as ``oceancolour l4``); or give ``dx`` and
+    ``dy`` (even spacing, the variogram's distance unit).
 
     Returns a Dataset on the input's coordinates: ``value`` (10^estimate, the input's
     attributes), ``log10``, ``variance`` (kriging error variance, log10 units^2),
@@ -472,12 +465,13 @@ def l4(
     if values.ndim != 2:
         raise _core.OceanColourError(f"l4 needs a 2-D (lat, lon) DataArray, got dims {values.dims}")
     _aligned([values, first_guess_log10], "values and first_guess_log10")
-    if dx is None or dy is None:
-        kx, ky = _cell_km(values)
-        dx, dy = (kx if dx is None else dx), (ky if dy is None else dy)
+    if (dx is None) != (dy is None):
+        raise _core.OceanColourError("give both dx and dy, or neither (then distances are km from lat/lon)")
+    lat, lon = _lat_lon(values) if dx is None else (None, None)
     noise = noise_variance.values if isinstance(noise_variance, xr.DataArray) else noise_variance
-    out = fusion.l4(np.asarray(values.values), np.asarray(first_guess_log10.values), variogram, k=k, dx=dx, dy=dy,
-                    noise_variance=noise, simple=simple)
+    out = fusion.l4(np.asarray(values.values), np.asarray(first_guess_log10.values), variogram, k=k,
+                    dx=1.0 if dx is None else dx, dy=1.0 if dy is None else dy, noise_variance=noise, simple=simple,
+                    lat=lat, lon=lon)
 
     def var(key: str, attrs: dict[str, Any]) -> xr.DataArray:
         return xr.DataArray(out[key], coords=values.coords, dims=values.dims, attrs=attrs)
@@ -491,6 +485,7 @@ def l4(
         }
     )
     ds.attrs.update({f"variogram_{key}": val for key, val in variogram.items()})
-    ds.attrs.update({"kriging_neighbours": k, "dx": dx, "dy": dy,
+    distances = "km on a sinusoidal projection of lat/lon" if dx is None else f"even spacing dx={dx}, dy={dy}"
+    ds.attrs.update({"kriging_neighbours": k, "distances": distances,
                      "method": f"oceancolour {_core.__version__} l4: ordinary kriging of log10 anomalies to a first guess"})
     return ds

@@ -20,7 +20,7 @@ use crate::formats::cf::text_attr;
 use crate::formats::l3file::{self, L3Binned, ProductMeta, Values, Var};
 use crate::formats::nc;
 use crate::fusion::binning::{bin_l2, Averaging, L3Bins};
-use crate::fusion::grid::{GridSpec, RegularGrid};
+use crate::fusion::grid::GridSpec;
 use crate::fusion::intercal::{Correction, DailyFields, Kind, Method};
 use crate::fusion::krige::{self, Mean, Model, Variogram};
 use crate::fusion::merge::{self, SensorField, Space};
@@ -861,18 +861,6 @@ pub struct L4Report {
     pub cells: usize,
 }
 
-/// Mean Earth radius (km), IUGG (Moritz 1980, Geodetic Reference System 1980).
-const EARTH_RADIUS_KM: f64 = 6371.0088;
-
-/// Cell size (km) of a regular grid at its middle latitude: dy along a
-/// meridian, dx along the parallel (1 degree of longitude shrinks as cos(lat);
-/// using the middle latitude for the whole grid is a regional approximation).
-pub fn cell_km(g: &RegularGrid) -> (f64, f64) {
-    let deg = EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
-    let mid = g.lat_max - g.nlat as f64 * g.dlat / 2.0;
-    (g.dlon * deg * mid.to_radians().cos(), g.dlat * deg)
-}
-
 /// The gap-free field of a merged day: kriging of log10 anomalies to a
 /// first guess (climatology, or relaxed toward the previous analysis).
 pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
@@ -907,7 +895,8 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     };
     let fg = krige::first_guess_log10(&clim.values, &prev, alpha)?;
     let values: Vec<f64> = merged.values.iter().map(|&v| v as f64).collect();
-    let (dx, dy) = cell_km(&g);
+    let (lons, lats) = g.axes();
+    let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
     let noise: Vec<f64> = if cfg.observation_noise {
         let s = l3file::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
@@ -922,11 +911,17 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
             progress(1, 3, "fitting the variogram");
             let (mut x, mut y, mut z) = (vec![], vec![], vec![]);
             for i in (0..values.len()).filter(|&i| observed[i]) {
-                x.push((i % g.nlon) as f64 * dx);
-                y.push((i / g.nlon) as f64 * dy);
+                let (cx, cy) = cells.at(i);
+                x.push(cx);
+                y.push(cy);
                 z.push(values[i].log10() - fg[i]);
             }
-            let max_lag = cfg.max_lag_km.unwrap_or(0.5 * (g.nlon as f64 * dx).hypot(g.nlat as f64 * dy));
+            // Half the grid's diagonal (from corner to corner, in km).
+            let diagonal = {
+                let ((x0, y0), (x1, y1)) = (cells.at(0), cells.at(values.len() - 1));
+                (x1 - x0).hypot(y1 - y0)
+            };
+            let max_lag = cfg.max_lag_km.unwrap_or(0.5 * diagonal);
             let (lags, gamma, npairs) = krige::empirical_variogram(&x, &y, &z, cfg.nlags, max_lag, cfg.max_points.max(2))?;
             (krige::fit_variogram(model, &lags, &gamma, &npairs)?, true)
         }
@@ -936,7 +931,7 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     };
     check_cancel()?;
     progress(2, 3, "kriging");
-    let (est, var) = krige::l4_grid(&values, &fg, (g.nlat, g.nlon), (dx, dy), &noise, &vario, cfg.k, Mean::Ordinary)?;
+    let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary)?;
     let product_units = nc_units(&req.merged, &merged.variable);
     let v = &merged.variable;
     let vars = vec![
@@ -963,15 +958,14 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     cfg_used.first_guess_variable = Some(fg_var);
     let method = format!(
         "ordinary kriging of log10 anomalies to a first guess, {} nearest observations (Saulquin et al. 2011 family; fusion.md s4.1); \
-variogram {} psill={} range={} km nugget={} ({}); cells {:.3} x {:.3} km (dx x dy at the grid's middle latitude); first guess {}{}",
+variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinusoidal projection centred on the grid's middle meridian (R = {} km); first guess {}{}",
         cfg.k,
         model.name(),
         vario.psill,
         vario.range,
         vario.nugget,
         if fitted { "fitted from the data by weighted least squares" } else { "given" },
-        dx,
-        dy,
+        krige::EARTH_RADIUS_KM,
         req.first_guess.display(),
         req.previous.as_ref().map(|p| format!(" relaxed toward {} with alpha={alpha}", p.display())).unwrap_or_default()
     );
@@ -984,7 +978,7 @@ variogram {} psill={} range={} km nugget={} ({}); cells {:.3} x {:.3} km (dx x d
     }
     globals.push(text_attr("processing_level", "L4"));
     globals.push(text_attr("variogram_model", model.name()));
-    for (k, x) in [("variogram_psill", vario.psill), ("variogram_range_km", vario.range), ("variogram_nugget", vario.nugget), ("cell_dx_km", dx), ("cell_dy_km", dy)] {
+    for (k, x) in [("variogram_psill", vario.psill), ("variogram_range_km", vario.range), ("variogram_nugget", vario.nugget)] {
         globals.push((k.into(), x.into()));
     }
     globals.push(text_attr("variogram_source", if fitted { "fitted from the data" } else { "given" }));

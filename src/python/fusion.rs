@@ -363,9 +363,11 @@ fn krige<'py>(
 }
 
 /// Gap-free field of a 2-D map (internal: `oceancolour.fusion.l4` is the
-/// documented entry point). Returns (log10 analysis, kriging variance).
+/// documented entry point). Cells are `dx` x `dy` apart, or, with `lat` and
+/// `lon` (1-D, degrees), placed in km on a sinusoidal projection.
+/// Returns (log10 analysis, kriging variance).
 #[pyfunction]
-#[pyo3(signature = (values, first_guess_log10, variogram, k, dx, dy, noise_variance, mean))]
+#[pyo3(signature = (values, first_guess_log10, variogram, k, dx, dy, noise_variance, mean, lat = None, lon = None))]
 #[allow(clippy::too_many_arguments)]
 fn _l4_grid(
     py: Python<'_>,
@@ -377,6 +379,8 @@ fn _l4_grid(
     dy: f64,
     noise_variance: Option<&Bound<'_, PyAny>>,
     mean: Option<f64>,
+    lat: Option<&Bound<'_, PyAny>>,
+    lon: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
     let v = read_variogram(variogram)?;
     let (vals, shape) = f64s(values, "values")?;
@@ -394,7 +398,21 @@ fn _l4_grid(
         None => vec![],
     };
     let mean = mean.map_or(Mean::Ordinary, Mean::Simple);
-    let (est, var) = compute(py, || kr::l4_grid(&vals, &fg, (shape[0], shape[1]), (dx, dy), &noise, &v, k, mean))?;
+    let cells = match (lat, lon) {
+        (Some(lat), Some(lon)) => {
+            let ((lat, s_lat), (lon, s_lon)) = (f64s(lat, "lat")?, f64s(lon, "lon")?);
+            if s_lat != [shape[0]] || s_lon != [shape[1]] {
+                return Err(OceanColourError::new_err(format!(
+                    "lat and lon must be 1-D with one value per row ({}) and per column ({}); got shapes {s_lat:?} and {s_lon:?}",
+                    shape[0], shape[1]
+                )));
+            }
+            kr::GridCoordinates::sinusoidal_km(&lat, &lon)?
+        }
+        (None, None) => kr::GridCoordinates::even((shape[0], shape[1]), (dx, dy)),
+        _ => return Err(OceanColourError::new_err("give both lat and lon, or neither")),
+    };
+    let (est, var) = compute(py, || kr::l4_grid(&vals, &fg, &cells, &noise, &v, k, mean))?;
     Ok((shaped(py, est, &shape)?, shaped(py, var, &shape)?))
 }
 

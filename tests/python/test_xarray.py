@@ -227,11 +227,21 @@ def test_merge_and_l4_wrappers_keep_coordinates_and_match_the_array_api():
     fg = _grid_da(np.zeros((30, 40)), "fg")
     vario = {"model": "exponential", "psill": 0.09, "range": 60.0, "nugget": 0.0}
     out = l4(ds["value"], fg, vario, k=16)
-    # Cell size in km at the middle latitude (46.5 N), as `oceancolour l4` computes it.
+    # Independently: cells in km on the sinusoidal projection centred on the middle
+    # meridian (x = R cos(lat) (lon - lon_mid), y = R lat), kriged as scattered points.
     deg = 6371.0088 * np.pi / 180
-    dx, dy = (4.0 / 39) * deg * np.cos(np.radians(46.5)), (2.0 / 29) * deg
-    assert out.attrs["dx"] == pytest.approx(dx) and out.attrs["dy"] == pytest.approx(dy)
-    ref = fusion.l4(ds["value"].values, np.zeros((30, 40)), vario, k=16, dx=dx, dy=dy)
+    lat, lon = np.meshgrid(ds["lat"].values, ds["lon"].values, indexing="ij")
+    mid = 0.5 * (lon.min() + lon.max())
+    x, y = deg * np.cos(np.radians(lat)) * (lon - mid), deg * lat
+    seen = np.isfinite(ds["value"].values)
+    z = np.log10(ds["value"].values[seen].astype(np.float64))
+    est, var = fusion.krige(x[seen], y[seen], z, x.ravel(), y.ravel(), vario, k=16)
+    np.testing.assert_allclose(out["log10"].values.ravel(), est, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out["variance"].values.ravel(), var, rtol=1e-10, atol=1e-12)
+    assert "sinusoidal" in out.attrs["distances"]
+    # Even spacing on request, as the array API.
+    even = l4(ds["value"], fg, vario, k=16, dx=5.0, dy=7.0)
+    ref = fusion.l4(ds["value"].values, np.zeros((30, 40)), vario, k=16, dx=5.0, dy=7.0)
     for k in ("value", "log10", "variance", "observed"):
-        np.testing.assert_allclose(out[k].values, ref[k], rtol=1e-12)
+        np.testing.assert_array_equal(even[k].values, ref[k])
     assert out["value"].dims == ("lat", "lon") and np.isfinite(out["value"].values).all()
