@@ -452,7 +452,8 @@ def rrs_term(jac, sigma_rrs, rho=0.0):
     or PACE Rrs_unc. rho = 0: independent bands (default); rho = 1: fully
     correlated (a spectrally flat error, which band ratios largely cancel)."""
     bands = list(jac)
-    js = [np.asarray(jac[b], dtype=float) * np.asarray(sigma_rrs[b], dtype=float) for b in bands]
+    with np.errstate(invalid="ignore"):
+        js = [np.asarray(jac[b], dtype=float) * np.asarray(sigma_rrs[b], dtype=float) for b in bands]
     js = [np.where(np.isfinite(j), j, 0.0) for j in js]
     tot = sum(j * j for j in js)
     if rho:
