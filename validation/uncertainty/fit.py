@@ -199,8 +199,8 @@ def coverage(d, sigma, bias, mult, corrected):
     return float(np.mean(np.abs(dd) <= mult * sigma))
 
 
-def main() -> None:
-    import oceancolour as oc
+def compute(oc, verbose=False):
+    """Fit on the training part and assess on the held-out part: (rows, calib, resid)."""
 
     sets = [nomad_set(oc), ccrr_set(oc)]
     for s in sets:
@@ -276,15 +276,23 @@ def main() -> None:
             c[f"by_oc5_class_{v}"] = byc
         calib[prod] = c
         resid[prod] = (dh, sigma, bias)
-        print(f"{prod:<11} fit N={c['n_fit']:>5} test N={c['n_test']:>5}  in 1 sigma {100 * c['overall']['in_1sigma']:5.1f}%"
-              f"  in 2 sigma {100 * c['overall']['in_2sigma']:5.1f}%  (bias-corrected {100 * c['overall']['in_1sigma_bias_corrected']:5.1f}%"
-              f" / {100 * c['overall']['in_2sigma_bias_corrected']:5.1f}%)")
+        if verbose:
+            print(f"{prod:<11} fit N={c['n_fit']:>5} test N={c['n_test']:>5}  in 1 sigma {100 * c['overall']['in_1sigma']:5.1f}%"
+                  f"  in 2 sigma {100 * c['overall']['in_2sigma']:5.1f}%  (bias-corrected"
+                  f" {100 * c['overall']['in_1sigma_bias_corrected']:5.1f}% / {100 * c['overall']['in_2sigma_bias_corrected']:5.1f}%)")
 
     calib["rrs_propagation"] = propagation(oc, sets)
     calib["oc5_class_counts"] = {v: {R.OC5_CLASS_FLAG_MEANINGS[k - 1]: {src_: int(((cl == k) & (src == src_)).sum())
                                                                        for src_ in ("NOMAD", "CCRR")}
                                      for k in R.OC5_CLASS_FLAG_VALUES} for v, cl in (("A", cls_a), ("B", cls_b))}
     calib["owt_dominant_counts"] = {src_: np.bincount(dom[src == src_], minlength=9).tolist() for src_ in ("NOMAD", "CCRR")}
+    return rows, calib, resid
+
+
+def main() -> None:
+    import oceancolour as oc
+
+    rows, calib, resid = compute(oc, verbose=True)
     write_stats(rows, oc)
     (HERE / "calibration.json").write_text(json.dumps(calib, indent=1) + "\n")
     reliability(resid)
