@@ -22,8 +22,8 @@ fraction HOLDOUT of cruises held out; CoastColour by row (its 168 rows come from
 sites only, so a site split is impossible; rows at one site are correlated, so its
 held-out figures are optimistic).
 
-Run: python validation/uncertainty/fit.py   (about a minute; builds or reuses the
-open OC5 tables of the installed oceancolour)
+Run: python validation/uncertainty/fit.py   (a few seconds once the open OC5 tables of the
+installed oceancolour are cached; the first build of a table takes about 30 s)
 """
 
 from __future__ import annotations

@@ -213,45 +213,32 @@ def load_class_stats(path):
     return out
 
 
-def class_terms(product_stats, weights=None, oc5cls=None):
-    """Per-pixel class bias and RMSD (dex) and centred SD for one product.
-
-    scheme "owt_moore2009": bias = sum_k w_k bias_k, rmsd = sum_k w_k rmsd_k,
-    sd = sum_k w_k sd_k, with w the normalised memberships (the OC-CCI
-    membership weighting, linear in the statistics); unclassified pixels
-    (NaN weights) get the largest class value of each statistic (conservative).
-    scheme "oc5_class_B"/"oc5_class_A": the statistics of the pixel's class.
-    scheme "pooled": one class 0 for every pixel.
-    Returns (bias, rmsd, sd) arrays."""
+def class_terms(product_stats, weights):
+    """Per-pixel class bias, RMSD and centred SD (dex) for one product (scheme
+    "owt_moore2009", the only one shipped): bias = sum_k w_k bias_k, rmsd =
+    sum_k w_k rmsd_k, sd = sum_k w_k sd_k, with w the normalised memberships (the
+    OC-CCI membership weighting, linear in the statistics, as l2gen owt.c
+    `chl_error`); unclassified pixels (NaN weights) get the largest class value
+    of each statistic (largest |bias|), a conservative choice of this library.
+    Returns (bias, rmsd, sd) arrays of the pixels' shape."""
     scheme, cl = product_stats["scheme"], product_stats["classes"]
-    ids = sorted(k for k in cl if k > 0) or [0]
-    vec = {s: np.array([cl[k][s] for k in ids]) for s in ("bias", "rmsd", "sd")}
-    if scheme.startswith("owt"):
-        w = np.asarray(weights, dtype=float)
-        if w.shape[-1] != len(ids):
-            raise ValueError(f"weights have {w.shape[-1]} classes, the table {len(ids)}")
-        unclassified = ~np.all(np.isfinite(w), axis=-1)
-        w0 = np.where(unclassified[..., None], 0.0, w)
-        res = []
-        for s in ("bias", "rmsd", "sd"):
-            v = w0 @ vec[s]
-            worst = vec[s][np.argmax(np.abs(vec[s]))] if s == "bias" else vec[s].max()
-            res.append(np.where(unclassified, worst, v))
-        return tuple(res)
-    if scheme.startswith("oc5_class"):
-        c = np.asarray(oc5cls).astype(int)
-        lut = {s: np.full(max(ids) + 1, np.nan) for s in vec}
-        for s in vec:
-            lut[s][ids] = vec[s]
-        safe = np.clip(c, 0, max(ids))
-        return tuple(np.where(c > 0, lut[s][safe], np.nan) for s in ("bias", "rmsd", "sd"))
-    if scheme == "pooled":
-        shape = np.shape(weights) if weights is not None else ()
-        return tuple(np.full(shape, cl[0][s]) for s in ("bias", "rmsd", "sd"))
-    raise ValueError(f"unknown class scheme {scheme!r}")
+    if scheme != "owt_moore2009":
+        raise ValueError(f"unknown class scheme {scheme!r}")
+    ids = sorted(cl)
+    w = np.asarray(weights, dtype=float)
+    if w.shape[-1] != len(ids):
+        raise ValueError(f"weights have {w.shape[-1]} classes, the table {len(ids)}")
+    unclassified = ~np.all(np.isfinite(w), axis=-1)
+    w0 = np.where(unclassified[..., None], 0.0, w)
+    res = []
+    for s in ("bias", "rmsd", "sd"):
+        vec = np.array([cl[k][s] for k in ids])
+        worst = vec[np.argmax(np.abs(vec))]
+        res.append(np.where(unclassified, worst, w0 @ vec))
+    return tuple(res)
 
 
-def uncertainty(product, stats, weights=None, oc5cls=None, u_rrs=None, bias_corrected=False):
+def uncertainty(product, stats, weights, u_rrs=None, bias_corrected=False):
     """1-sigma uncertainty (dex) and expected bias (dex) of log10(product).
 
     sigma_class = the class RMSD (uncorrected product) or the centred SD (after
@@ -259,7 +246,7 @@ def uncertainty(product, stats, weights=None, oc5cls=None, u_rrs=None, bias_corr
     term u_rrs (dex, see `rrs_term`), sigma = sqrt(sigma_class^2 + u_rrs^2): the
     two are taken as independent (the class term is fitted on in situ radiometry
     and so excludes satellite Rrs errors). Returns (sigma, bias)."""
-    bias, rmsd, sd = class_terms(stats[product], weights, oc5cls)
+    bias, rmsd, sd = class_terms(stats[product], weights)
     s = sd if bias_corrected else rmsd
     if u_rrs is not None:
         s = np.sqrt(s * s + np.asarray(u_rrs, dtype=float) ** 2)
