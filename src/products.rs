@@ -219,10 +219,12 @@ fn oc5_inputs<'a>(rrs: &Reflectances<'a>, bands: &Oc5Bands, algorithm: &str) -> 
 }
 
 /// OC5 chlorophyll-a (mg m-3) by table lookup, and the per-pixel status if asked
-/// (`oc5::status`). The table says which bands it reads and with which F0.
+/// (`oc5::status`). The table says which bands it reads; nLw = Rrs x the
+/// file's F0 where the Rrs carry it, else the table's (`oc5::lookup_f0`).
 pub fn chl_oc5(rrs: &Reflectances, table: &Oc5Table, want_status: bool) -> Result<(Vec<f32>, Option<Vec<u8>>)> {
     let (g, v, blues) = oc5_inputs(rrs, &table.bands, "chl_oc5")?;
-    Ok(table.lookup(g, v, &blues, want_status))
+    let (f0, _) = crate::oc5::lookup_f0(table, rrs.file_f0());
+    Ok(table.lookup_with_f0(g, v, &blues, want_status, f0))
 }
 
 /// OC5 chlorophyll-a (mg m-3) by the per-pixel C1 correction (no table).

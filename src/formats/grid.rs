@@ -89,6 +89,7 @@ impl Gridded {
             time_coverage_end: Some(attr("time_coverage_end")).filter(|s| !s.is_empty()),
             flags_applied: "none at pixel level (a Level-3 grid carries the producer's masking)".into(),
             attributes,
+            f0: Vec::new(),
         };
         Ok(Gridded { info, file, vars })
     }

@@ -57,6 +57,10 @@ pub struct GranuleInfo {
     pub flags_applied: String,
     /// Other metadata worth showing (`oceancolour info`).
     pub attributes: Vec<(String, String)>,
+    /// Per-band F0 (nm, mW cm-2 um-1) the file says its Rrs were made with
+    /// (OBPG L2 `Rrs_NNN:solar_irradiance`); empty when the file gives none.
+    /// nLw from this file's Rrs is Rrs x this F0, as the producer's nLw.
+    pub f0: Vec<(u16, f64)>,
 }
 
 /// Rows `[row0, row0 + nrows)` of a granule.

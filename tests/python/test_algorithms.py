@@ -192,7 +192,10 @@ def test_sensor_registry():
     assert info["band_roles"]["green"] == 560 and info["f0_unit"] == "mW cm-2 um-1"
     modis = {b["nominal"]: b for b in oc.sensor_info("modis-aqua")["bands"]}
     assert {412, 443, 469, 488, 531, 547, 555, 645, 667, 678, 859} <= set(modis)
-    assert modis[547]["f0"] == pytest.approx(186.594)
+    # Default F0: NASA l2gen's Fonom (1870.0 W m-2 um-1 is Rrs_547:solar_irradiance in
+    # NASA's MODIS-Aqua R2018.0 L2 files); the OBPG 2009 band-averaged value stays selectable.
+    assert modis[547]["f0"] == pytest.approx(186.99834, rel=5e-5)
+    assert modis[547]["f0_sets"]["obpg-rsr2009"] == pytest.approx(186.594)
 
 
 def test_threads_setting_keeps_results():
