@@ -8,7 +8,7 @@ use crate::coefficients::{
 };
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
-use crate::kernels::chlorophyll::{ci_pixel, oci_blend, ocx_pixel};
+use crate::kernels::chlorophyll::{ci_pixel, ci_pixel_for_blend, oci_blend, ocx_pixel};
 use crate::bio_optical::ForwardModel;
 use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
 use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
@@ -89,9 +89,10 @@ fn check_thresholds([t1, t2]: [f64; 2]) -> Result<()> {
     Ok(())
 }
 
-/// OCI: CI below t1, OCx above t2, linear blend between (mg m-3). Two
-/// passes (OCx, then CI and the blend): one pass over all eight band streams
-/// does not vectorise.
+/// OCI: CI below t1, OCx above t2, linear blend between (mg m-3); where the
+/// CI cannot be formed (blue or green <= 0), OCx, as l2gen (`ci_pixel_for_blend`).
+/// Two passes (OCx, then CI and the blend): one pass over all eight band
+/// streams does not vectorise.
 pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
     let [t1, t2] = thresholds.unwrap_or(ci.blend);
     check_thresholds([t1, t2])?;
@@ -100,7 +101,7 @@ pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<
     let conv = coef::green_to_555(rrs.sensor.roles.green);
     let a = ci.a;
     Ok(map_pixels_vec([b, g, r, &ocx_values], rrs.len(), #[inline(always)] move |[b, g, r, o]| {
-        oci_blend(ci_pixel(b, g, r, conv, &a), o, t1, t2)
+        oci_blend(ci_pixel_for_blend(b, g, r, conv, &a), o, t1, t2)
     }))
 }
 
@@ -242,11 +243,14 @@ pub fn chl_oc5_per_pixel(rrs: &Reflectances, c1: &C1Model, want_status: bool) ->
     Ok((chl, want_status.then(|| status.into_iter().map(|s| s as u8).collect())))
 }
 
-/// OC5CI: CI where chl_CI <= t1, OC5 where chl_CI >= t2, linear in chl_CI between.
+/// OC5CI: CI where chl_CI <= t1, OC5 where chl_CI >= t2, linear in chl_CI
+/// between; where the CI cannot be formed, OC5 (as l2gen's OCI falls back to OCx).
 pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
     let [t1, t2] = thresholds.unwrap_or(coef::OC5CI_BLEND);
     check_thresholds([t1, t2])?;
-    let ci_values = chl_ci(rrs, ci)?;
+    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let a = ci.a;
+    let ci_values = map_pixels_vec(ci_bands(rrs)?, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel_for_blend(b, g, r, conv, &a));
     let (oc5, _) = chl_oc5(rrs, table, false)?;
     let mut out = vec![0f32; rrs.len()];
     map_pixels([&ci_values, &oc5], &mut out, #[inline(always)] |[c, o]| oci_blend(c, o, t1, t2));
