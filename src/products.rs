@@ -63,23 +63,19 @@ pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
     }))
 }
 
-/// The CI's blue, green and red bands on a sensor (l2gen chl_hu: 443, the
-/// green band converted to 555, the red band nearest 670).
-fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<[&'a [f32]; 3]> {
-    let s = rrs.sensor;
-    let blue = s.roles.ratio_blues[0];
-    Ok([
-        rrs.band(blue, "chl_ci")?,
-        rrs.band(s.roles.green, "chl_ci")?,
-        rrs.band(s.roles.red, "chl_ci")?,
-    ])
+/// The CI's blue, green and red Rrs on a sensor, with l2gen's band choice
+/// (`Sensor::ci_bands`: on OLCI the red is 674 nm), and the conversion of the
+/// green to 555 nm.
+fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<([&'a [f32]; 3], &'static coef::GreenTo555)> {
+    let [b, g, r] = rrs.sensor.ci_bands()?;
+    Ok(([rrs.band(b, "chl_ci")?, rrs.band(g, "chl_ci")?, rrs.band(r, "chl_ci")?], coef::green_to_555(g)))
 }
 
 /// Hu colour-index chlorophyll-a (mg m-3).
 pub fn chl_ci(rrs: &Reflectances, set: &CiSet) -> Result<Vec<f32>> {
-    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let (bands, conv) = ci_bands(rrs)?;
     let a = set.a;
-    Ok(map_pixels_vec(ci_bands(rrs)?, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
+    Ok(map_pixels_vec(bands, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
 }
 
 fn check_thresholds([t1, t2]: [f64; 2]) -> Result<()> {
@@ -97,8 +93,7 @@ pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<
     let [t1, t2] = thresholds.unwrap_or(ci.blend);
     check_thresholds([t1, t2])?;
     let ocx_values = chl_ocx(rrs, ocx)?;
-    let [b, g, r] = ci_bands(rrs)?;
-    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let ([b, g, r], conv) = ci_bands(rrs)?;
     let a = ci.a;
     Ok(map_pixels_vec([b, g, r, &ocx_values], rrs.len(), #[inline(always)] move |[b, g, r, o]| {
         oci_blend(ci_pixel_for_blend(b, g, r, conv, &a), o, t1, t2)
@@ -248,9 +243,9 @@ pub fn chl_oc5_per_pixel(rrs: &Reflectances, c1: &C1Model, want_status: bool) ->
 pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
     let [t1, t2] = thresholds.unwrap_or(coef::OC5CI_BLEND);
     check_thresholds([t1, t2])?;
-    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let (bands, conv) = ci_bands(rrs)?;
     let a = ci.a;
-    let ci_values = map_pixels_vec(ci_bands(rrs)?, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel_for_blend(b, g, r, conv, &a));
+    let ci_values = map_pixels_vec(bands, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel_for_blend(b, g, r, conv, &a));
     let (oc5, _) = chl_oc5(rrs, table, false)?;
     let mut out = vec![0f32; rrs.len()];
     map_pixels([&ci_values, &oc5], &mut out, #[inline(always)] |[c, o]| oci_blend(c, o, t1, t2));

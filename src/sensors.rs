@@ -79,6 +79,48 @@ impl Sensor {
             })
     }
 
+    /// The band l2gen takes for a wavelength (OCSSW `libl1/windex.c`
+    /// `bindex_set`/`bindex_get` with `BANDW` = 10): each band, in increasing
+    /// wavelength, claims nominal -5 .. nominal +5 nm; where its lower end is
+    /// already claimed by the band below, it starts at the midpoint
+    /// nominal - (nominal - previous) / 2 (integer nm) instead, and overwrites
+    /// the rest of the overlap. So 670 nm is OLCI's 674 nm band (665 claims
+    /// 660-670, 674 then claims 670-679), and MERIS's 665.
+    pub fn l2gen_band(&self, nm: u16) -> Option<u16> {
+        const HALF: i32 = 5; // BANDW / 2
+        let mut found = None;
+        let mut claimed_to = i32::MIN; // upper end of the previous band's window
+        let mut previous: Option<i32> = None;
+        for band in self.bands {
+            let w = band.nominal as i32;
+            let mut lo = w - HALF;
+            if let Some(p) = previous.filter(|_| lo <= claimed_to) {
+                lo = w - (w - p) / 2;
+            }
+            let hi = w + HALF;
+            if (lo..=hi).contains(&(nm as i32)) {
+                found = Some(band.nominal);
+            }
+            claimed_to = hi;
+            previous = Some(w);
+        }
+        found
+    }
+
+    /// The blue, green and red bands of l2gen's colour index (get_chl.c
+    /// `chl_hu`): `bindex_get(443)`; the green of `bindex_get_555` (547, then
+    /// 550, 555, 560, 565 nm); the red of `bindex_get(670)`, else 665, 655,
+    /// 620 nm.
+    pub fn ci_bands(&self) -> Result<[u16; 3]> {
+        let first = |options: &[u16], what: &str| {
+            options.iter().find_map(|&nm| self.l2gen_band(nm)).ok_or_else(|| Error::Unsupported {
+                algorithm: "chl_ci".into(),
+                reason: format!("{} has no band l2gen takes for the CI {what} ({} nm)", self.name, join(options)),
+            })
+        };
+        Ok([first(&[443], "blue")?, first(&[547, 550, 555, 560, 565], "green")?, first(&[670, 665, 655, 620], "red")?])
+    }
+
     /// F0 of a band (mW cm-2 um-1) in the default set (`DEFAULT_F0_SET`), as
     /// needed to turn Rrs into nLw.
     pub fn f0(&self, nominal: u16) -> Result<f64> {
@@ -415,6 +457,26 @@ mod tests {
             for band in s.bands {
                 assert!((band.centre_nm - band.nominal as f64).abs() <= 1.0, "{} {}", s.name, band.nominal);
             }
+        }
+    }
+
+    #[test]
+    fn ci_bands_follow_l2gen_band_windows() {
+        let ci = |name: &str| sensor(name).unwrap().ci_bands().unwrap();
+        assert_eq!(ci("seawifs"), [443, 555, 670]);
+        assert_eq!(ci("modis-aqua"), [443, 547, 667]);
+        assert_eq!(ci("meris"), [443, 560, 665]);
+        assert_eq!(ci("viirs-snpp"), [443, 551, 671]);
+        assert_eq!(ci("viirs-noaa20"), [445, 556, 667]);
+        // OLCI: 665 claims 660-670; 674 starts where it overlaps, at 674 - 9/2 = 670.
+        assert_eq!(ci("olci-a"), [443, 560, 674]);
+        let olci = sensor("olci-b").unwrap();
+        assert_eq!((olci.l2gen_band(669), olci.l2gen_band(670), olci.l2gen_band(677), olci.l2gen_band(678)), (Some(665), Some(674), Some(674), Some(681)));
+        assert_eq!(olci.l2gen_band(640), None);
+        // Blue and green are the sensor's ratio blue and OCx green everywhere.
+        for s in SENSORS {
+            let [b, g, _] = s.ci_bands().unwrap();
+            assert_eq!((b, g), (s.roles.ratio_blues[0], s.roles.green), "{}", s.name);
         }
     }
 
