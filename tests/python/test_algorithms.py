@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import oceancolour as oc
-from reference import OCX, ci, kd2, nechad, oci, ocx
+from reference import OCX, ci, ci_for_blend, kd2, nechad, oci, ocx
 
 # algorithms.md s5.2: three spectra (Rrs, sr-1) at 412/443/490/510/555(560)/670.
 SPECTRA = {
@@ -89,13 +89,16 @@ def test_ci_and_oci_match_formula_and_forum_example():
 def test_oci_blend_over_many_pixels(ci_set, t):
     rrs = random_spectra(100_000, "olci-a", seed=3)
     a = {"hu2019": (-0.4287, 230.47), "hu2012": (-0.4909, 191.6590)}[ci_set]
-    c = ci(rrs[443], rrs[560], rrs[665], 560, a)
+    # l2gen's CI red on OLCI is 674 nm (windex.c: bindex_get(670)).
+    c = ci_for_blend(rrs[443], rrs[560], rrs[674], 560, a)
     o = ocx(rrs, [443, 490, 510], 560, OCX[("olci-a", "oc4")][2])
     want = np.clip(oci(c, o, *t), 0.001, 1000)
     got = oc.chl_oci(rrs, "olci-a", ci=ci_set)
     both = np.isfinite(want) & np.isfinite(got)
     assert both.sum() > 50_000
-    np.testing.assert_allclose(got[both], want[both], rtol=1e-5)
+    # Inside [t1, t2] the blend's slope in chl_CI (up to ~20 for the 0.05-wide
+    # hu2012 window) amplifies the ~1e-6 f32 differences of its inputs.
+    np.testing.assert_allclose(got[both], want[both], rtol=3e-5)
     assert ((c < t[0]) & (got == got)).sum() > 0  # some pixels really use the CI branch
 
 
