@@ -231,19 +231,29 @@ pub static NECHAD2009_TURBIDITY: &[NechadNode] = &[
 /// further apart than this is refused rather than guessed.
 pub const NECHAD_MAX_GAP_NM: f64 = 10.0;
 
+/// Outside the held nodes, the nearest one is used within half the published
+/// tables' 2.5 nm step: VIIRS-SNPP's 671 nm takes the 670 nm node, an
+/// approximation (not a published value at 671): on the 665-670 nm slope of
+/// the 2009 turbidity table (A 282.95 -> 294.24, 0.8% per nm) A(670) is ~0.8%
+/// below A(671).
+pub const NECHAD_NEAREST_NM: f64 = 1.25;
+
 /// A and C at a band centre: exact at a node, else linear between the two
-/// held nodes around it when they are at most `NECHAD_MAX_GAP_NM` apart.
+/// held nodes around it when they are at most `NECHAD_MAX_GAP_NM` apart, else
+/// the nearest node within `NECHAD_NEAREST_NM`.
 pub fn nechad_at(table: &[NechadNode], nm: f64) -> Option<NechadNode> {
     if let Some(n) = table.iter().find(|n| (n.nm - nm).abs() < 1e-9) {
         return Some(*n);
     }
-    let lo = table.iter().filter(|n| n.nm < nm).last()?;
-    let hi = table.iter().find(|n| n.nm > nm)?;
-    if hi.nm - lo.nm > NECHAD_MAX_GAP_NM {
-        return None;
+    let lo = table.iter().filter(|n| n.nm < nm).last();
+    let hi = table.iter().find(|n| n.nm > nm);
+    match (lo, hi) {
+        (Some(lo), Some(hi)) if hi.nm - lo.nm <= NECHAD_MAX_GAP_NM => {
+            let w = (nm - lo.nm) / (hi.nm - lo.nm);
+            Some(NechadNode { nm, a: lo.a + w * (hi.a - lo.a), c: lo.c + w * (hi.c - lo.c) })
+        }
+        _ => [lo, hi].into_iter().flatten().find(|n| (n.nm - nm).abs() <= NECHAD_NEAREST_NM).map(|n| NechadNode { nm, ..*n }),
     }
-    let w = (nm - lo.nm) / (hi.nm - lo.nm);
-    Some(NechadNode { nm, a: lo.a + w * (hi.a - lo.a), c: lo.c + w * (hi.c - lo.c) })
 }
 
 /// Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168: T = A rho_w / (1 - rho_w / C)
@@ -252,8 +262,25 @@ pub fn nechad_at(table: &[NechadNode], nm: f64) -> Option<NechadNode> {
 pub const DOGLIOTTI_RED: NechadNode = NechadNode { nm: 645.0, a: 228.1, c: 0.1641 };
 pub const DOGLIOTTI_NIR: NechadNode = NechadNode { nm: 859.0, a: 3078.9, c: 0.2112 };
 pub const DOGLIOTTI_BLEND: [f64; 2] = [0.05, 0.07];
-/// How far (nm) a sensor's band may sit from 645/859 for the published A, C to be used.
-pub const DOGLIOTTI_MAX_OFFSET_NM: f64 = 25.0;
+/// How far (nm) a red band may sit from 645 nm for Dogliotti's own A, C.
+pub const DOGLIOTTI_RED_MATCH_NM: f64 = 2.5;
+/// How far (nm) a NIR band may sit from 859 nm for Dogliotti's NIR A, C
+/// (859-868 nm bands: water absorption, hence A, changes little there).
+pub const DOGLIOTTI_NIR_MAX_OFFSET_NM: f64 = 10.0;
+
+/// A and C of the red branch of Dogliotti's blend at a red band centre:
+/// Dogliotti's 645 nm calibration within `DOGLIOTTI_RED_MATCH_NM` of it;
+/// elsewhere (665-671 nm red bands) no Dogliotti calibration was published,
+/// and the Nechad et al. 2009 turbidity A, C at the band are used, the
+/// calibration Dogliotti's form comes from (Dogliotti et al. 2015 s2; their
+/// 645 nm A = 228.1 is itself a recalibration of Nechad's 208.41 there, so
+/// this mixes two calibrations: measured effect in README "Turbidity").
+pub fn dogliotti_red_node(centre_nm: f64) -> Option<(NechadNode, &'static str)> {
+    if (centre_nm - DOGLIOTTI_RED.nm).abs() <= DOGLIOTTI_RED_MATCH_NM {
+        return Some((DOGLIOTTI_RED, "Dogliotti et al. 2015 645 nm calibration"));
+    }
+    nechad_at(NECHAD2009_TURBIDITY, centre_nm).map(|n| (n, "Nechad et al. 2009 turbidity A, C at the band (no Dogliotti calibration there)"))
+}
 
 /// A calibrated constant of this library (not a published coefficient):
 /// value, what it was fitted on and how.
@@ -313,5 +340,18 @@ mod tests {
         let m = nechad_at(NECHAD2010_SPM, 666.25).unwrap();
         assert!((m.a - (355.85 + 374.11) / 2.0).abs() < 1e-9);
         assert!(nechad_at(NECHAD2010_SPM, 600.0).is_none());
+        // Nearest node within half the published 2.5 nm step, and no further.
+        assert_eq!(nechad_at(NECHAD2009_TURBIDITY, 671.0).unwrap().a, 294.24);
+        assert!(nechad_at(NECHAD2009_TURBIDITY, 671.5).is_none());
+    }
+
+    #[test]
+    fn dogliotti_red_branch_by_band() {
+        assert_eq!(dogliotti_red_node(645.0).unwrap().0, DOGLIOTTI_RED);
+        assert_eq!(dogliotti_red_node(665.0).unwrap().0.a, 282.95);
+        let m = dogliotti_red_node(667.0).unwrap().0;
+        assert!((m.a - (282.95 + 0.4 * (294.24 - 282.95))).abs() < 1e-9);
+        assert_eq!(dogliotti_red_node(671.0).unwrap().0.a, 294.24);
+        assert!(dogliotti_red_node(655.0).is_none());
     }
 }

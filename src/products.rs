@@ -181,28 +181,56 @@ pub fn turbidity_nechad(rrs: &Reflectances, wavelength: Option<u16>) -> Result<V
     nechad_product(rrs, coef::NECHAD2009_TURBIDITY, wavelength, "turbidity_nechad")
 }
 
-/// Dogliotti et al. 2015 turbidity (FNU): red/NIR switching blend.
+/// The red and NIR A, C of Dogliotti's blend on a sensor (`coefficients::dogliotti_red_node`).
+fn dogliotti_nodes(s: &Sensor) -> Result<(NechadNode, NechadNode, &'static str)> {
+    let algorithm = "turbidity_dogliotti";
+    let red_centre = s.band(s.roles.red_dogliotti)?.centre_nm;
+    let (red, red_source) = coef::dogliotti_red_node(red_centre).ok_or_else(|| Error::Unsupported {
+        algorithm: algorithm.into(),
+        reason: format!(
+            "{} band {} nm is neither within {} nm of Dogliotti's 645 nm nor covered by the held Nechad 2009 nodes ({} nm)",
+            s.name,
+            s.roles.red_dogliotti,
+            coef::DOGLIOTTI_RED_MATCH_NM,
+            join(coef::NECHAD2009_TURBIDITY.iter().map(|n| n.nm))
+        ),
+    })?;
+    let nir_centre = s.band(s.roles.nir)?.centre_nm;
+    if (nir_centre - coef::DOGLIOTTI_NIR.nm).abs() > coef::DOGLIOTTI_NIR_MAX_OFFSET_NM {
+        return Err(Error::Unsupported {
+            algorithm: algorithm.into(),
+            reason: format!(
+                "{} band {} nm is more than {} nm from the published {} nm calibration",
+                s.name,
+                s.roles.nir,
+                coef::DOGLIOTTI_NIR_MAX_OFFSET_NM,
+                coef::DOGLIOTTI_NIR.nm
+            ),
+        });
+    }
+    Ok((red, coef::DOGLIOTTI_NIR, red_source))
+}
+
+/// What `turbidity_dogliotti` uses on a sensor, for the provenance.
+pub fn turbidity_dogliotti_text(s: &Sensor) -> Result<String> {
+    let (red, nir, red_source) = dogliotti_nodes(s)?;
+    Ok(format!(
+        "Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168, red band {} nm (A {:.2}, C {:.4}: {red_source}) / \
+NIR band {} nm (A {}, C {}), blend on rho_w(red) {:?}",
+        s.roles.red_dogliotti, red.a, red.c, s.roles.nir, nir.a, nir.c, coef::DOGLIOTTI_BLEND
+    ))
+}
+
+/// Dogliotti et al. 2015 turbidity (FNU): red/NIR switching blend, with the
+/// red branch's A, C valid at the sensor's red band.
 pub fn turbidity_dogliotti(rrs: &Reflectances) -> Result<Vec<f32>> {
     let s = rrs.sensor;
     let algorithm = "turbidity_dogliotti";
-    for (nm, node) in [(s.roles.red_dogliotti, coef::DOGLIOTTI_RED), (s.roles.nir, coef::DOGLIOTTI_NIR)] {
-        let centre = s.band(nm)?.centre_nm;
-        if (centre - node.nm).abs() > coef::DOGLIOTTI_MAX_OFFSET_NM {
-            return Err(Error::Unsupported {
-                algorithm: algorithm.into(),
-                reason: format!(
-                    "{} band {nm} nm is more than {} nm from the published {} nm calibration",
-                    s.name,
-                    coef::DOGLIOTTI_MAX_OFFSET_NM,
-                    node.nm
-                ),
-            });
-        }
-    }
+    let (red_node, nir_node, _) = dogliotti_nodes(s)?;
     let red = rrs.band(s.roles.red_dogliotti, algorithm)?;
     let nir = rrs.band(s.roles.nir, algorithm)?;
-    Ok(map_pixels_vec([red, nir], rrs.len(), #[inline(always)] |[r, n]| {
-        dogliotti_pixel(r, n, &coef::DOGLIOTTI_RED, &coef::DOGLIOTTI_NIR, coef::DOGLIOTTI_BLEND)
+    Ok(map_pixels_vec([red, nir], rrs.len(), #[inline(always)] move |[r, n]| {
+        dogliotti_pixel(r, n, &red_node, &nir_node, coef::DOGLIOTTI_BLEND)
     }))
 }
 

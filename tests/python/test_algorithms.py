@@ -136,6 +136,22 @@ def test_nechad_and_dogliotti_vectors():
                                [3.9623, 30.9630, 141.2924], rtol=1e-4)
 
 
+@pytest.mark.parametrize("sensor,red_nm,nir_nm,a,c", [
+    ("olci-a", 665, 865, 282.95, 0.1728),  # Nechad 2009 node at 665
+    ("seawifs", 670, 865, 294.24, 0.1747),  # node at 670
+    ("viirs-noaa20", 667, 868, 282.95 + 0.4 * 11.29, 0.1728 + 0.4 * 0.0019),  # between 665 and 670
+    ("viirs-snpp", 671, 862, 294.24, 0.1747),  # nearest node within 1.25 nm
+])
+def test_dogliotti_red_branch_uses_nechad_2009_at_665_to_671(sensor, red_nm, nir_nm, a, c):
+    # Dogliotti et al. 2015's form and blend, red branch with Nechad et al. 2009 A, C at the band.
+    red, nir = np.array([0.005, 0.019, 0.03]), np.array([0.0003, 0.004, 0.012])
+    t_red, t_nir = nechad(red, a, c), nechad(nir, 3078.9, 0.2112)
+    w = np.clip((np.pi * red - 0.05) / 0.02, 0, 1)
+    want = np.where(np.pi * red < 0.05, t_red, np.where(np.pi * red >= 0.07, t_nir, (1 - w) * t_red + w * t_nir))
+    got = oc.turbidity_dogliotti({red_nm: red, nir_nm: nir}, sensor)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
 def test_invalid_pixels_give_nan_never_an_error():
     nan = np.nan
     r = {443: [nan, 0.008, -0.01, 0.008, 0.0], 490: [0.006] * 5, 510: [0.0035] * 5, 555: [0.0018, 0.0, 0.0018, -1, 0.0018]}
