@@ -24,7 +24,8 @@ pub const OCX_MAX_RATIO: f64 = 30.0;
 pub const CHL_MIN: f64 = 0.001;
 pub const CHL_MAX: f64 = 1000.0;
 
-const OW2019: &str = "O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47, Table 6 (NASA R2018+ chlor_a); \
+const OW2019: &str = "O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47, Table 6 (NASA's R2022 standard chl_ocx / chlor_a; \
+R2018 and earlier used version 6); \
 tabulated in acolite data/Shared/algorithms/chl_oc/defaults.txt and oceancolouR R/CHLA_OCX.R (exact)";
 const V6: &str = "NASA OBPG OCx version 6 (R2009-R2018 reprocessings), oceancolor.gsfc.nasa.gov reprocessing/r2009/ocv6 (exact)";
 
@@ -96,14 +97,98 @@ pub struct CiSet {
 
 pub static CI_SETS: &[CiSet] = &[
     CiSet { name: "hu2019", a: [-0.4287, 230.47], blend: [0.25, 0.35],
-        source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; thresholds 0.25/0.35 of current ocssw get_chl.c chl_oci (exact)" },
+        source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; NASA's R2022 chlor_a: coefficients and thresholds 0.25/0.35 of \
+ocssw get_chl.c chl_hu/chl_oci in l2gen 9.6 (V2023) and 10.1 (exact)" },
     CiSet { name: "hu2012", a: [-0.4909, 191.6590], blend: [0.15, 0.20],
-        source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; thresholds 0.15/0.20 of l2gen R2014 (SeaDAS 7.5) get_chl.c (exact)" },
+        source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; NASA's chlor_a up to R2018: coefficients and thresholds 0.15/0.20 of \
+ocssw get_chl.c chl_hu/chl_oci in l2gen 9.5.0 (QiaoFeng0419/ocssw-src @8218bc2), reproducing NASA's R2018.0 MODIS-Aqua chlor_a (exact)" },
 ];
 
 /// The CI baseline uses nominal 443, 555 and 670 nm whatever the sensor
 /// (ocssw get_chl.c chl_hu, after converting green to 555).
 pub const CI_BASELINE_WEIGHT: f64 = (555.0 - 443.0) / (670.0 - 443.0);
+
+/// What NASA used in one reprocessing for one sensor: the OCx set (chl_ocx,
+/// and the OCx side of chlor_a), the CI set and OCI thresholds (chlor_a), the
+/// KD2 set (Kd_490). `None` where the value was not found; `source` says where
+/// each value was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PresetRow {
+    pub sensor: &'static str,
+    pub ocx: Option<&'static str>,
+    pub ci: &'static str,
+    pub oci_thresholds: [f64; 2],
+    pub kd2: Option<&'static str>,
+    pub source: &'static str,
+}
+
+/// A NASA reprocessing's algorithm choices, per sensor (a config preset).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Where the values common to every row were read.
+    pub source: &'static str,
+    pub rows: &'static [PresetRow],
+}
+
+const R2018_CODE: &str = "CI Hu 2012 and OCI 0.15/0.20 hard-coded in ocssw get_chl.c chl_hu/chl_oci (l2gen 9.5.0, \
+QiaoFeng0419/ocssw-src @8218bc2; the R2018.0 granule's l2gen 9.2 is reproduced by it, tests/python/test_nasa_fidelity.py)";
+const R2022_CODE: &str = "CI Hu 2019 and OCI 0.25/0.35 hard-coded in ocssw get_chl.c chl_hu/chl_oci (read in l2gen 10.1, \
+fengqiaogh/ocssw_src; l2gen 9.6 V2023, the R2022 era, has the same per the project's l2gen-fidelity notes); OCx O'Reilly & Werdell 2019 (NASA R2022 \
+reprocessing, the paper's Table 6 sets); KD2 from the NASA Kd ATBD (R2022 share/ defaults not in the mirrors: not re-read)";
+
+pub static PRESETS: &[Preset] = &[
+    Preset {
+        name: "r2018",
+        description: "NASA OBPG reprocessing R2018.0 (l2gen 9.x, OCx version 6, Hu et al. 2012 CI)",
+        source: R2018_CODE,
+        rows: &[
+            PresetRow { sensor: "modis-aqua", ocx: Some("oc3m-547"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2m"),
+                source: "OCx and KD2 read in a real R2018.0 MODIS-Aqua L2 file's processing_control/input_parameters \
+(chloc3_wave 443 488 547, chloc3_coef 0.2424 -2.7423 1.8017 0.0015 -1.2280 = OC3M v6; kd2_wave 488 547, kd2_coef = KD2M)" },
+            PresetRow { sensor: "seawifs", ocx: Some("oc4v6"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2s"),
+                source: "OC4v6 reproduces NASA's R2018.0 SeaWiFS L3 chlor_a (validation/test_regression.py); KD2S: Kd ATBD" },
+            PresetRow { sensor: "meris", ocx: Some("oc4e"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2e"),
+                source: "OC4E version 6 (ocv6 page; not checked on an R2018 MERIS file); KD2E: Kd ATBD" },
+            PresetRow { sensor: "viirs-snpp", ocx: Some("oc3v"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2v"),
+                source: "OC3V version 6 (ocv6 page; not checked on an R2018 VIIRS file); KD2V: Kd ATBD" },
+            PresetRow { sensor: "viirs-noaa20", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2v"),
+                source: "no version-6 OCx for VIIRS-JPSS1 is held (not found); KD2V: Kd ATBD" },
+            PresetRow { sensor: "olci-a", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: None,
+                source: "l2gen 9.5 get_chl.c get_chl_ocx takes chl_oc3 for OLCI with OLCI's share/ chloc3 defaults, not in the mirrors \
+(not found)" },
+            PresetRow { sensor: "olci-b", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: None,
+                source: "as olci-a (not found)" },
+        ],
+    },
+    Preset {
+        name: "r2022",
+        description: "NASA OBPG reprocessing R2022.0 (l2gen 9.6+, O'Reilly & Werdell 2019 OCx, Hu et al. 2019 CI)",
+        source: R2022_CODE,
+        rows: &[
+            PresetRow { sensor: "seawifs", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2s"), source: "OW2019 OC4 for SeaWiFS" },
+            PresetRow { sensor: "modis-aqua", ocx: Some("oc3"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2m"), source: "OW2019 OC3 for MODIS-Aqua" },
+            PresetRow { sensor: "meris", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"), source: "OW2019 OC4 for MERIS" },
+            PresetRow { sensor: "viirs-snpp", ocx: Some("oc3"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2v"), source: "OW2019 OC3 for VIIRS-SNPP" },
+            PresetRow { sensor: "viirs-noaa20", ocx: Some("oc3"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2v"), source: "OW2019 OC3 for VIIRS-JPSS1" },
+            // OLCI: l2gen 10.1 get_chl.c get_chl_ocx takes chl_oc4 for OLCIS3A/B (9.5 took chl_oc3).
+            PresetRow { sensor: "olci-a", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"),
+                source: "OC4 for OLCI: ocssw get_chl.c get_chl_ocx (l2gen 10.1); KD2E applied to OLCI (this library's choice)" },
+            PresetRow { sensor: "olci-b", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"),
+                source: "as olci-a" },
+        ],
+    },
+];
+
+/// A preset's row for a sensor: an error names the presets, or says which
+/// sensor the preset has no row for.
+pub fn preset(name: &str, sensor: &str) -> Result<&'static PresetRow, String> {
+    let p = PRESETS.iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
+        format!("unknown preset {name:?}; presets: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
+    })?;
+    p.rows.iter().find(|r| r.sensor == sensor).ok_or_else(|| format!("preset {} has no row for sensor {sensor}", p.name))
+}
 
 /// NASA's empirical conversion of a green band to 555 nm for the CI
 /// (ocssw src/l2gen/convert_band.c conv_rrs_to_555, exact):
@@ -332,6 +417,25 @@ mod tests {
             assert_eq!(names.len(), dedup.len(), "{}", s.name);
             assert!(names.contains(&s.default_ocx), "{} default", s.name);
         }
+    }
+
+    #[test]
+    fn preset_rows_name_existing_sets() {
+        for p in PRESETS {
+            for r in p.rows {
+                let s = crate::sensors::sensor(r.sensor).unwrap();
+                if let Some(o) = r.ocx {
+                    assert!(crate::products::ocx_set(s, o).is_ok(), "{} {} {o}", p.name, r.sensor);
+                }
+                let ci = crate::products::ci_set(r.ci).unwrap();
+                assert_eq!(ci.blend, r.oci_thresholds, "{} {}: the CI set's own thresholds", p.name, r.sensor);
+                if let Some(k) = r.kd2 {
+                    assert!(crate::products::kd2_set(s, Some(k)).is_ok(), "{} {} {k}", p.name, r.sensor);
+                }
+            }
+        }
+        assert_eq!(preset("R2018", "modis-aqua").unwrap().ocx, Some("oc3m-547"));
+        assert!(preset("r2030", "seawifs").unwrap_err().contains("r2018, r2022"));
     }
 
     #[test]
