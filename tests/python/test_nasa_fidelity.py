@@ -24,57 +24,20 @@ import oceancolour.fusion as fu
 netCDF4 = pytest.importorskip("netCDF4")
 
 ROOT = Path(__file__).resolve().parents[2]
-GRANULE = ROOT / "tests" / "data" / "modisa_l2_real" / "A2007143183000.L2_LAC_OC.x.nc"
 sys.path.insert(0, str(ROOT / "validation"))
 import fonom  # noqa: E402  (validation/fonom.py: l2gen's Fonom rule, independent of the library)
+from nasa_fidelity import BANDS, GRANULE, R2018, compare, load, products  # noqa: E402
 
-BANDS = [412, 443, 469, 488, 531, 547, 555, 645, 667, 678]
-R2018 = {"ocx": "oc3m-547", "ci": "hu2012", "kd2": "kd2m"}
-# NASA's operational Level-3 exclusion flags (the granule's own l2_flags names).
-L3_FLAGS = ["ATMFAIL", "LAND", "HILT", "HISATZEN", "STRAYLIGHT", "CLDICE", "COCCOLITH", "LOWLW", "CHLWARN",
-            "CHLFAIL", "NAVWARN", "MAXAERITER", "ATMWARN", "HISOLZEN", "NAVFAIL", "FILTER", "HIGLINT"]
-
-
-def _mask(flags_var, names):
-    table = dict(zip(flags_var.flag_meanings.split(), (int(m) & 0xFFFFFFFF for m in flags_var.flag_masks)))
-    return sum(table[n] for n in names)
+MASKS = {"atmfail_land": "ATMFAIL|LAND", "l3": "NASA L3 default"}
 
 
 @pytest.fixture(scope="module")
 def granule():
-    with netCDF4.Dataset(GRANULE) as f:
-        g = f["geophysical_data"]
-        rrs = {b: np.ma.filled(g[f"Rrs_{b}"][:].astype(np.float32), np.nan) for b in BANDS}
-        nasa = {k: np.ma.filled(g[k][:].astype(np.float64), np.nan) for k in ("chl_ocx", "chlor_a", "Kd_490")}
-        flags = g["l2_flags"][:].astype(np.int64) & 0xFFFFFFFF
-        e0 = {b: float(g[f"Rrs_{b}"].solar_irradiance) for b in BANDS}
-        masks = {"atmfail_land": _mask(g["l2_flags"], ["ATMFAIL", "LAND"]), "l3": _mask(g["l2_flags"], L3_FLAGS)}
-        lat = f["navigation_data/latitude"][:].astype(np.float32)
-        lon = f["navigation_data/longitude"][:].astype(np.float32)
-    return {"rrs": rrs, "nasa": nasa, "flags": flags, "e0": e0, "masks": masks, "lat": lat, "lon": lon}
-
-
-def compare(ours, nasa, excluded):
-    """Relative differences on the pixels both have, and how the valid sets agree."""
-    ours, nasa = np.where(excluded, np.nan, ours), np.where(excluded, np.nan, nasa)
-    both = np.isfinite(ours) & np.isfinite(nasa)
-    rel = np.abs(ours[both] / nasa[both] - 1)
-    return {
-        "nasa_valid": int(np.isfinite(nasa).sum()),
-        "both": int(both.sum()),
-        "ours_only": int((np.isfinite(ours) & ~np.isfinite(nasa)).sum()),
-        "median": float(np.median(rel)),
-        "p99": float(np.percentile(rel, 99)),
-    }
+    return load()
 
 
 def ours(granule):
-    rrs = granule["rrs"]
-    return {
-        "chl_ocx": oc.chl_ocx(rrs, "modis-aqua", coefficients=R2018["ocx"]),
-        "chlor_a": oc.chl_oci(rrs, "modis-aqua", ocx=R2018["ocx"], ci=R2018["ci"]),
-        "Kd_490": oc.kd490(rrs, "modis-aqua", coefficients=R2018["kd2"]),
-    }
+    return products(granule)
 
 
 # ------------------------------------------------------------------ F0
@@ -94,7 +57,6 @@ def test_l2gen_fonom_rule_gives_nasas_solar_irradiance(granule):
 
 
 def test_oc5_runs_on_viirs_without_f0_and_uses_fonom():
-    rrs = {410: 0.006, 443: 0.005, 486: 0.004, 551: 0.002}
     for sensor, green, violet in [("viirs-snpp", 551, 410), ("viirs-noaa20", 556, 411)]:
         r = {410: 0.006, 443: 0.005, 486: 0.004, 551: 0.002} if sensor == "viirs-snpp" else \
             {411: 0.006, 445: 0.005, 489: 0.004, 556: 0.002}
@@ -103,7 +65,6 @@ def test_oc5_runs_on_viirs_without_f0_and_uses_fonom():
         s = fonom.spectrum()
         assert t.f0 == pytest.approx({green: fonom.fonom(green, s), violet: fonom.fonom(violet, s)}, rel=1e-7)
         assert t.metadata["f0_set"] == "fonom-thuillier2003"
-    del rrs
 
 
 def test_imported_table_records_its_f0_convention():
@@ -121,9 +82,9 @@ def test_imported_table_records_its_f0_convention():
 
 @pytest.mark.parametrize("mask", ["atmfail_land", "l3"])
 def test_r2018_products_equal_nasas_pixel_by_pixel(granule, mask):
-    excluded = (granule["flags"] & granule["masks"][mask]) != 0
+    excluded = (granule["flags"] & granule["masks"][MASKS[mask]]) != 0
     for name, values in ours(granule).items():
-        c = compare(values.astype(np.float64), granule["nasa"][name], excluded)
+        c = compare(values, granule["nasa"][name], excluded)
         assert c["nasa_valid"] > (1000 if mask == "atmfail_land" else 100), (name, c)
         assert c["median"] <= 1e-3 and c["p99"] <= 2e-2, (name, mask, c)
         # Exactly NASA's valid pixels: every one of ours (>= 99.95%), and none of NASA's gaps filled.
@@ -162,7 +123,7 @@ def test_process_with_an_r2018_config_equals_nasa(granule, tmp_path):
     r = subprocess.run([sys.executable, "-m", "oceancolour", "process", str(GRANULE), "-o", str(tmp_path / "out"),
                         "--config", str(cfg), "-q"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    excluded = (granule["flags"] & granule["masks"]["atmfail_land"]) != 0
+    excluded = (granule["flags"] & granule["masks"]["ATMFAIL|LAND"]) != 0
     stem = GRANULE.name[:-3]
     for ours_name, nasa_name in [("chl_ocx", "chl_ocx"), ("chl_oci", "chlor_a"), ("kd490", "Kd_490")]:
         with netCDF4.Dataset(tmp_path / "out" / f"{stem}.{ours_name}.nc") as d:
@@ -199,7 +160,7 @@ def l2bin_numpy(lon, lat, value, scene, nrows):
 
 @pytest.mark.parametrize("mask", ["atmfail_land", "l3"])
 def test_bin_l2_equals_independent_l2bin_on_nasas_chlor_a(granule, mask):
-    excluded = (granule["flags"] & granule["masks"][mask]) != 0
+    excluded = (granule["flags"] & granule["masks"][MASKS[mask]]) != 0
     chl = np.where(excluded, np.nan, granule["nasa"]["chlor_a"]).astype(np.float32)
     # Two "files": the scene's upper and lower halves (per-file sqrt(n) weights matter where bins straddle them).
     scene = np.zeros(chl.shape, np.uint32)
