@@ -103,3 +103,41 @@ fn writer_leaves_nothing_unless_finished() {
     assert_eq!(n, ["S.L2.OC.nc", "out.nc"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn test_data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
+}
+
+/// A real NASA R2018.0 MODIS-Aqua L2 file carries the F0 l2gen divided nLw by
+/// (`Rrs_NNN:solar_irradiance`, W m-2 um-1); the reader gives it in
+/// mW cm-2 um-1, and it is the registry's default F0 (l2gen's Fonom) to
+/// 5 significant digits except at 645 nm (docs/nasa-fidelity.md).
+#[test]
+fn obpg_l2_real_file_gives_its_f0_and_oc5_uses_it() {
+    let path = test_data("modisa_l2_real/A2007143183000.L2_LAC_OC.x.nc");
+    let g = formats::open(&path, None, &FlagConfig::default()).unwrap();
+    let info = g.info();
+    assert_eq!(info.sensor.name, "modis-aqua");
+    let nominal: Vec<u16> = info.f0.iter().map(|f| f.0).collect();
+    assert_eq!(nominal, [412, 443, 469, 488, 531, 547, 555, 645, 667, 678]);
+    for &(nm, f0) in &info.f0 {
+        let registry = info.sensor.f0(nm).unwrap();
+        let tol = if nm == 645 { 2e-4 } else { 5e-5 };
+        assert!((f0 / registry - 1.0).abs() < tol, "{nm}: file {f0}, registry {registry}");
+    }
+    assert!((info.f0[0].1 - 171.18177).abs() < 1e-4, "412 nm: {}", info.f0[0].1);
+
+    // OC5 takes nLw = Rrs x the file's F0; against a table made with another F0
+    // convention, the difference is reported.
+    use oceancolour::oc5::{self, BuildOptions, F0Choice};
+    let s = info.sensor;
+    let fonom = oc5::build(s, &BuildOptions { shape: [20, 20, 20], ..Default::default() }).unwrap();
+    assert_eq!(oc5::lookup_f0(&fonom, &info.f0), ([info.f0[5].1, info.f0[0].1], None));
+    let obpg = oc5::build(s, &BuildOptions { shape: [20, 20, 20], f0: F0Choice::set("obpg-rsr2009"), ..Default::default() }).unwrap();
+    let (used, warning) = oc5::lookup_f0(&obpg, &info.f0);
+    assert_eq!(used, [info.f0[5].1, info.f0[0].1]);
+    let w = warning.expect("0.2% F0 difference at 547 nm");
+    assert!(w.contains("obpg-rsr2009") && w.contains("547"), "{w}");
+    // No F0 in the file: the table's own.
+    assert_eq!(oc5::lookup_f0(&obpg, &[]), ([obpg.f0_green, obpg.f0_violet], None));
+}
