@@ -75,7 +75,7 @@ impl L3Binned {
         if isin_rows == 0 || isin_rows % 2 == 1 {
             return Err(Error::file(path, format!("BinIndex has {isin_rows} rows; OBPG ISIN grids have an even number")));
         }
-        let group = file.group(GROUP).ok().flatten().expect("checked by formats::open");
+        let group = nc::group(&file, GROUP).expect("checked by formats::open");
         let mut bands: Vec<u16> = group
             .variables()
             .filter_map(|v| rrs_band(&v.name()))

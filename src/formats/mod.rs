@@ -97,9 +97,9 @@ pub fn open(path: &Path, sensor: Option<&str>, flags: &FlagConfig) -> Result<Box
         return Err(Error::file(path, "does not exist"));
     }
     let file = nc::open(path)?;
-    if file.group("geophysical_data").ok().flatten().is_some() {
+    if nc::group(&file, "geophysical_data").is_some() {
         Ok(Box::new(obpg_l2::ObpgL2::open(path, file, sensor, flags)?))
-    } else if file.group("level-3_binned_data").ok().flatten().is_some() {
+    } else if nc::group(&file, "level-3_binned_data").is_some() {
         Ok(Box::new(l3b::L3Binned::open(path, file, sensor)?))
     } else if grid::find_axes(&file).is_some() {
         Ok(Box::new(grid::Gridded::open(path, file, sensor)?))

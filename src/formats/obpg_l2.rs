@@ -31,7 +31,7 @@ impl ObpgL2 {
     pub fn open(path: &Path, file: netcdf::File, sensor: Option<&str>, flags: &FlagConfig) -> Result<Self> {
         let attr = |n: &str| text(file.attribute(n).map(|a| a.value())).unwrap_or_default();
         let (sensor, sensor_from) = resolve_sensor(path, sensor, &attr("instrument"), &attr("platform"))?;
-        let geo = file.group("geophysical_data").ok().flatten().expect("checked by formats::open");
+        let geo = nc::group(&file, "geophysical_data").expect("checked by formats::open");
         let mut bands = Vec::new();
         let mut f0 = Vec::new();
         for var in geo.variables() {
