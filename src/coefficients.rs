@@ -330,7 +330,7 @@ pub fn nechad_at(table: &[NechadNode], nm: f64) -> Option<NechadNode> {
     if let Some(n) = table.iter().find(|n| (n.nm - nm).abs() < 1e-9) {
         return Some(*n);
     }
-    let lo = table.iter().filter(|n| n.nm < nm).last();
+    let lo = table.iter().rev().find(|n| n.nm < nm);
     let hi = table.iter().find(|n| n.nm > nm);
     match (lo, hi) {
         (Some(lo), Some(hi)) if hi.nm - lo.nm <= NECHAD_MAX_GAP_NM => {

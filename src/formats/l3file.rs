@@ -351,7 +351,7 @@ fn file_grid_axes(path: &Path, f: &netcdf::File) -> Result<(GridSpec, Option<sup
         return Ok((GridSpec::parse(&written).map_err(|e| Error::file(path, e))?, None));
     }
     let axes = super::grid::regular_axes(path, f)?;
-    Ok((GridSpec::Regular(axes.grid.clone()), Some(axes)))
+    Ok((GridSpec::Regular(axes.grid), Some(axes)))
 }
 
 fn file_grid(path: &Path, f: &netcdf::File) -> Result<GridSpec> {
