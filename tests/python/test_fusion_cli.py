@@ -40,12 +40,12 @@ def run(*args):
     return subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
-def write_l2(path, chl, instrument, platform, day):
+def write_l2(path, chl, instrument, platform, day, lat_axis=LAT, lon_axis=LON):
     """A Level-2 product file as `oceancolour process` writes it (swath layout)."""
     with netCDF4.Dataset(path, "w") as ds:
-        ds.createDimension("y", N)
-        ds.createDimension("x", N)
-        lat, lon = np.meshgrid(LAT, LON, indexing="ij")
+        ds.createDimension("y", len(lat_axis))
+        ds.createDimension("x", len(lon_axis))
+        lat, lon = np.meshgrid(lat_axis, lon_axis, indexing="ij")
         for name, values, std, units in (("lat", lat, "latitude", "degrees_north"), ("lon", lon, "longitude", "degrees_east")):
             v = ds.createVariable(name, "f4", ("y", "x"))
             v.standard_name, v.units = std, units
@@ -338,19 +338,7 @@ def test_l4_takes_a_merged_copernicus_marine_month_as_first_guess(tmp_path):
     seen = rng.random(may.shape) < 0.33
     day = np.where(seen, 1.5 * may, np.nan)
     l2 = tmp_path / "a_20200510.L2.chl_oc5.nc"
-    with netCDF4.Dataset(l2, "w") as ds:
-        ds.createDimension("y", may.shape[0])
-        ds.createDimension("x", may.shape[1])
-        la, lo = np.meshgrid(lat, lon, indexing="ij")
-        for name, values, std, units in (("lat", la, "latitude", "degrees_north"), ("lon", lo, "longitude", "degrees_east")):
-            v = ds.createVariable(name, "f4", ("y", "x"))
-            v.standard_name, v.units = std, units
-            v[:] = values
-        v = ds.createVariable("chl_oc5", "f4", ("y", "x"), fill_value=np.float32(-999.0))
-        v.units, v.coordinates = "mg m-3", "lat lon"
-        v[:] = np.ma.masked_invalid(day)
-        ds.instrument, ds.platform = "MODIS", "Aqua"
-        ds.time_coverage_start, ds.time_coverage_end = "2020-05-10T10:00:00Z", "2020-05-10T10:05:00Z"
+    write_l2(l2, day, "MODIS", "Aqua", dt.date(2020, 5, 10), lat_axis=lat, lon_axis=lon)
     l3, merged, l4 = tmp_path / "a.L3b.nc", tmp_path / "merged.nc", tmp_path / "l4.nc"
     assert cli("bin", l2, "-o", l3, "--grid", CMEMS_GRID, "-q") == 0
     r = run("merge", l3, "-o", merged)
