@@ -42,6 +42,15 @@ pub enum Error {
     #[error("{path}: {problem}")]
     File { path: String, problem: String },
 
+    /// A merged multi-sensor gridded product (GlobColour/CMEMS, OC-CCI,
+    /// Ifremer EUR-L4 OI) asked for something only one sensor's Rrs give.
+    #[error(
+        "{path}: a merged multi-sensor product ({sensors}) with no single sensor's Rrs: products computed from Rrs \
+cannot be made from it (pass --sensor only if its Rrs are one sensor's bands). Its stored products ({stored}) can be \
+used as they are: `oceancolour info`, `l4 --first-guess`, `merge`, a validation reference"
+    )]
+    MergedProduct { path: String, sensors: String, stored: String },
+
     #[error("interrupted: the run was stopped before this finished; nothing partial was kept")]
     Cancelled,
 

@@ -8,7 +8,7 @@ use crate::coefficients::{
 };
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
-use crate::kernels::chlorophyll::{ci_pixel, oci_blend, ocx_pixel};
+use crate::kernels::chlorophyll::{ci_pixel, ci_pixel_for_blend, oci_blend, ocx_pixel};
 use crate::bio_optical::ForwardModel;
 use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
 use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
@@ -63,23 +63,19 @@ pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
     }))
 }
 
-/// The CI's blue, green and red bands on a sensor (l2gen chl_hu: 443, the
-/// green band converted to 555, the red band nearest 670).
-fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<[&'a [f32]; 3]> {
-    let s = rrs.sensor;
-    let blue = s.roles.ratio_blues[0];
-    Ok([
-        rrs.band(blue, "chl_ci")?,
-        rrs.band(s.roles.green, "chl_ci")?,
-        rrs.band(s.roles.red, "chl_ci")?,
-    ])
+/// The CI's blue, green and red Rrs on a sensor, with l2gen's band choice
+/// (`Sensor::ci_bands`: on OLCI the red is 674 nm), and the conversion of the
+/// green to 555 nm.
+fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<([&'a [f32]; 3], &'static coef::GreenTo555)> {
+    let [b, g, r] = rrs.sensor.ci_bands()?;
+    Ok(([rrs.band(b, "chl_ci")?, rrs.band(g, "chl_ci")?, rrs.band(r, "chl_ci")?], coef::green_to_555(g)))
 }
 
 /// Hu colour-index chlorophyll-a (mg m-3).
 pub fn chl_ci(rrs: &Reflectances, set: &CiSet) -> Result<Vec<f32>> {
-    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let (bands, conv) = ci_bands(rrs)?;
     let a = set.a;
-    Ok(map_pixels_vec(ci_bands(rrs)?, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
+    Ok(map_pixels_vec(bands, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
 }
 
 fn check_thresholds([t1, t2]: [f64; 2]) -> Result<()> {
@@ -89,18 +85,18 @@ fn check_thresholds([t1, t2]: [f64; 2]) -> Result<()> {
     Ok(())
 }
 
-/// OCI: CI below t1, OCx above t2, linear blend between (mg m-3). Two
-/// passes (OCx, then CI and the blend): one pass over all eight band streams
-/// does not vectorise.
+/// OCI: CI below t1, OCx above t2, linear blend between (mg m-3); where the
+/// CI cannot be formed (blue or green <= 0), OCx, as l2gen (`ci_pixel_for_blend`).
+/// Two passes (OCx, then CI and the blend): one pass over all eight band
+/// streams does not vectorise.
 pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
     let [t1, t2] = thresholds.unwrap_or(ci.blend);
     check_thresholds([t1, t2])?;
     let ocx_values = chl_ocx(rrs, ocx)?;
-    let [b, g, r] = ci_bands(rrs)?;
-    let conv = coef::green_to_555(rrs.sensor.roles.green);
+    let ([b, g, r], conv) = ci_bands(rrs)?;
     let a = ci.a;
     Ok(map_pixels_vec([b, g, r, &ocx_values], rrs.len(), #[inline(always)] move |[b, g, r, o]| {
-        oci_blend(ci_pixel(b, g, r, conv, &a), o, t1, t2)
+        oci_blend(ci_pixel_for_blend(b, g, r, conv, &a), o, t1, t2)
     }))
 }
 
@@ -185,28 +181,56 @@ pub fn turbidity_nechad(rrs: &Reflectances, wavelength: Option<u16>) -> Result<V
     nechad_product(rrs, coef::NECHAD2009_TURBIDITY, wavelength, "turbidity_nechad")
 }
 
-/// Dogliotti et al. 2015 turbidity (FNU): red/NIR switching blend.
+/// The red and NIR A, C of Dogliotti's blend on a sensor (`coefficients::dogliotti_red_node`).
+fn dogliotti_nodes(s: &Sensor) -> Result<(NechadNode, NechadNode, &'static str)> {
+    let algorithm = "turbidity_dogliotti";
+    let red_centre = s.band(s.roles.red_dogliotti)?.centre_nm;
+    let (red, red_source) = coef::dogliotti_red_node(red_centre).ok_or_else(|| Error::Unsupported {
+        algorithm: algorithm.into(),
+        reason: format!(
+            "{} band {} nm is neither within {} nm of Dogliotti's 645 nm nor covered by the held Nechad 2009 nodes ({} nm)",
+            s.name,
+            s.roles.red_dogliotti,
+            coef::DOGLIOTTI_RED_MATCH_NM,
+            join(coef::NECHAD2009_TURBIDITY.iter().map(|n| n.nm))
+        ),
+    })?;
+    let nir_centre = s.band(s.roles.nir)?.centre_nm;
+    if (nir_centre - coef::DOGLIOTTI_NIR.nm).abs() > coef::DOGLIOTTI_NIR_MAX_OFFSET_NM {
+        return Err(Error::Unsupported {
+            algorithm: algorithm.into(),
+            reason: format!(
+                "{} band {} nm is more than {} nm from the published {} nm calibration",
+                s.name,
+                s.roles.nir,
+                coef::DOGLIOTTI_NIR_MAX_OFFSET_NM,
+                coef::DOGLIOTTI_NIR.nm
+            ),
+        });
+    }
+    Ok((red, coef::DOGLIOTTI_NIR, red_source))
+}
+
+/// What `turbidity_dogliotti` uses on a sensor, for the provenance.
+pub fn turbidity_dogliotti_text(s: &Sensor) -> Result<String> {
+    let (red, nir, red_source) = dogliotti_nodes(s)?;
+    Ok(format!(
+        "Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168, red band {} nm (A {:.2}, C {:.4}: {red_source}) / \
+NIR band {} nm (A {}, C {}), blend on rho_w(red) {:?}",
+        s.roles.red_dogliotti, red.a, red.c, s.roles.nir, nir.a, nir.c, coef::DOGLIOTTI_BLEND
+    ))
+}
+
+/// Dogliotti et al. 2015 turbidity (FNU): red/NIR switching blend, with the
+/// red branch's A, C valid at the sensor's red band.
 pub fn turbidity_dogliotti(rrs: &Reflectances) -> Result<Vec<f32>> {
     let s = rrs.sensor;
     let algorithm = "turbidity_dogliotti";
-    for (nm, node) in [(s.roles.red_dogliotti, coef::DOGLIOTTI_RED), (s.roles.nir, coef::DOGLIOTTI_NIR)] {
-        let centre = s.band(nm)?.centre_nm;
-        if (centre - node.nm).abs() > coef::DOGLIOTTI_MAX_OFFSET_NM {
-            return Err(Error::Unsupported {
-                algorithm: algorithm.into(),
-                reason: format!(
-                    "{} band {nm} nm is more than {} nm from the published {} nm calibration",
-                    s.name,
-                    coef::DOGLIOTTI_MAX_OFFSET_NM,
-                    node.nm
-                ),
-            });
-        }
-    }
+    let (red_node, nir_node, _) = dogliotti_nodes(s)?;
     let red = rrs.band(s.roles.red_dogliotti, algorithm)?;
     let nir = rrs.band(s.roles.nir, algorithm)?;
-    Ok(map_pixels_vec([red, nir], rrs.len(), #[inline(always)] |[r, n]| {
-        dogliotti_pixel(r, n, &coef::DOGLIOTTI_RED, &coef::DOGLIOTTI_NIR, coef::DOGLIOTTI_BLEND)
+    Ok(map_pixels_vec([red, nir], rrs.len(), #[inline(always)] move |[r, n]| {
+        dogliotti_pixel(r, n, &red_node, &nir_node, coef::DOGLIOTTI_BLEND)
     }))
 }
 
@@ -219,10 +243,12 @@ fn oc5_inputs<'a>(rrs: &Reflectances<'a>, bands: &Oc5Bands, algorithm: &str) -> 
 }
 
 /// OC5 chlorophyll-a (mg m-3) by table lookup, and the per-pixel status if asked
-/// (`oc5::status`). The table says which bands it reads and with which F0.
+/// (`oc5::status`). The table says which bands it reads; nLw = Rrs x the
+/// file's F0 where the Rrs carry it, else the table's (`oc5::lookup_f0`).
 pub fn chl_oc5(rrs: &Reflectances, table: &Oc5Table, want_status: bool) -> Result<(Vec<f32>, Option<Vec<u8>>)> {
     let (g, v, blues) = oc5_inputs(rrs, &table.bands, "chl_oc5")?;
-    Ok(table.lookup(g, v, &blues, want_status))
+    let (f0, _) = crate::oc5::lookup_f0(table, rrs.file_f0());
+    Ok(table.lookup_with_f0(g, v, &blues, want_status, f0))
 }
 
 /// OC5 chlorophyll-a (mg m-3) by the per-pixel C1 correction (no table).
@@ -240,11 +266,14 @@ pub fn chl_oc5_per_pixel(rrs: &Reflectances, c1: &C1Model, want_status: bool) ->
     Ok((chl, want_status.then(|| status.into_iter().map(|s| s as u8).collect())))
 }
 
-/// OC5CI: CI where chl_CI <= t1, OC5 where chl_CI >= t2, linear in chl_CI between.
+/// OC5CI: CI where chl_CI <= t1, OC5 where chl_CI >= t2, linear in chl_CI
+/// between; where the CI cannot be formed, OC5 (as l2gen's OCI falls back to OCx).
 pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: Option<[f64; 2]>) -> Result<Vec<f32>> {
     let [t1, t2] = thresholds.unwrap_or(coef::OC5CI_BLEND);
     check_thresholds([t1, t2])?;
-    let ci_values = chl_ci(rrs, ci)?;
+    let (bands, conv) = ci_bands(rrs)?;
+    let a = ci.a;
+    let ci_values = map_pixels_vec(bands, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel_for_blend(b, g, r, conv, &a));
     let (oc5, _) = chl_oc5(rrs, table, false)?;
     let mut out = vec![0f32; rrs.len()];
     map_pixels([&ci_values, &oc5], &mut out, #[inline(always)] |[c, o]| oci_blend(c, o, t1, t2));

@@ -75,3 +75,36 @@ fn dogliotti_blend_vectors() {
         assert_relative_eq!(*g as f64, w, max_relative = 1e-4);
     }
 }
+
+/// l2gen get_chl.c `chl_hu`/`chl_oci`: where Rrs443 <= 0 or green <= 0 the CI
+/// is 0 (chl_CI = 10^a0 > t2), so OCI is OCx; NaN only where OCx is invalid
+/// too, or where an input is missing.
+#[test]
+fn oci_falls_back_to_ocx_where_the_ci_cannot_be_formed() {
+    let s = sensor("modis-aqua").unwrap();
+    // Pixels: 0 normal clear water; 1 negative 443 (turbid, OCx valid through
+    // 488); 2 zero green; 3 negative 443 and OCx invalid (ratio > 30);
+    // 4 missing red.
+    let b443 = [0.0080f32, -0.0004, 0.0030, -0.0004, 0.0080];
+    let b488 = [0.0060f32, 0.0030, 0.0040, 0.0600, 0.0060];
+    let g547 = [0.0018f32, 0.0060, 0.0, 0.0015, 0.0018];
+    let r667 = [0.00015f32, 0.0020, 0.0010, 0.0002, f32::NAN];
+    let rrs = Reflectances::new(s, vec![(443, &b443[..]), (488, &b488[..]), (547, &g547[..]), (667, &r667[..])]).unwrap();
+    for (ci_name, ocx_name) in [("hu2012", "oc3m-547"), ("hu2019", "oc3")] {
+        let ci = products::ci_set(ci_name).unwrap();
+        let ocx = products::ocx_set(s, ocx_name).unwrap();
+        let oci = products::chl_oci(&rrs, ocx, ci, None).unwrap();
+        let ocx_v = products::chl_ocx(&rrs, ocx).unwrap();
+        let ci_v = products::chl_ci(&rrs, ci).unwrap();
+        // The CI product alone has no value where it cannot be formed.
+        assert!(ci_v[0].is_finite() && ci_v[1].is_nan() && ci_v[2].is_nan());
+        assert!(ci_v[0] < ci.blend[0] as f32 && oci[0] == ci_v[0], "{ci_name}: clear water takes the CI");
+        assert!(ocx_v[1].is_finite() && oci[1] == ocx_v[1], "{ci_name}: negative 443 -> OCx ({} vs {})", oci[1], ocx_v[1]);
+        // Zero green: OCx is invalid as well (green must be > 0), so no value.
+        assert!(ocx_v[2].is_nan() && oci[2].is_nan());
+        assert!(ocx_v[3].is_nan() && oci[3].is_nan(), "{ci_name}: both invalid -> NaN");
+        assert!(oci[4].is_nan(), "{ci_name}: missing red -> NaN (l2gen: masked)");
+        // 10^a0 lies above t2 for both published sets: the fallback is OCx, not a blend.
+        assert!(10f64.powf(ci.a[0]) > ci.blend[1]);
+    }
+}

@@ -184,12 +184,7 @@ pub static PRODUCTS: &[ProductSpec] = &[
         radiation_wavelength_nm: None,
         comment: FNU,
         compute: |r, _| products::turbidity_dogliotti(r),
-        algorithm: |s, _| {
-            Ok(format!(
-                "Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168, red band {} nm / NIR band {} nm",
-                s.roles.red_dogliotti, s.roles.nir
-            ))
-        },
+        algorithm: |s, _| products::turbidity_dogliotti_text(s),
     },
     ProductSpec {
         name: "chl_oc5",

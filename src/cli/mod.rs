@@ -263,6 +263,17 @@ fn summarise(report: &Report) -> i32 {
 fn info(path: &Path, sensor: Option<&str>) -> i32 {
     let g = match formats::open(path, sensor, &FlagConfig::default()) {
         Ok(g) => g,
+        // A merged multi-sensor product: what it stores (no Rrs products to list).
+        Err(Error::MergedProduct { .. }) => match formats::grid::StoredGrid::open(path) {
+            Ok(stored) => {
+                println!("{}\n{stored}  products:      none computed from Rrs; its stored variables can be used as they are", path.display());
+                return EXIT_OK;
+            }
+            Err(e) => {
+                log::error!("{e}");
+                return EXIT_FAILED_INPUTS;
+            }
+        },
         Err(e) => {
             log::error!("{e}");
             return EXIT_FAILED_INPUTS;

@@ -75,7 +75,7 @@ impl L3Binned {
         if isin_rows == 0 || isin_rows % 2 == 1 {
             return Err(Error::file(path, format!("BinIndex has {isin_rows} rows; OBPG ISIN grids have an even number")));
         }
-        let group = file.group(GROUP).ok().flatten().expect("checked by formats::open");
+        let group = nc::group(&file, GROUP).expect("checked by formats::open");
         let mut bands: Vec<u16> = group
             .variables()
             .filter_map(|v| rrs_band(&v.name()))
@@ -105,6 +105,7 @@ impl L3Binned {
             time_coverage_end: Some(attr("time_coverage_end")).filter(|s| !s.is_empty()),
             flags_applied: format!("applied by OBPG when binning (l2_flag_names: {flag_names})"),
             attributes: keep.iter().map(|k| (k.to_string(), attr(k))).filter(|kv| !kv.1.is_empty()).collect(),
+            f0: Vec::new(),
         };
         let isin = IsinGrid::new(isin_rows as u32).map_err(|e| Error::file(path, e))?;
         Ok(L3Binned { info, file, isin })

@@ -211,7 +211,7 @@ unsafe impl NcTypeDescriptor for BinIndexRec {
 /// oceancolour fusion file (merged, L4), or something else (None).
 pub fn file_type(path: &Path) -> Result<Option<String>> {
     let f = nc::open(path)?;
-    if f.group(GROUP).ok().flatten().is_some() {
+    if nc::group(&f, GROUP).is_some() {
         return Ok(Some(BINNED.into()));
     }
     Ok(text(f.attribute(FILE_TYPE).map(|a| a.value())))
@@ -252,7 +252,7 @@ pub fn read_binned(path: &Path, variable: Option<&str>) -> Result<L3Binned> {
     let f = nc::open(path)?;
     let (sensor, instrument, platform) = sensor_name(&f);
     let (start, end) = (attr_text(&f, "time_coverage_start"), attr_text(&f, "time_coverage_end"));
-    if let Some(group) = f.group(GROUP).ok().flatten() {
+    if let Some(group) = nc::group(&f, GROUP) {
         let products: Vec<String> = group
             .variables()
             .filter(|v| !["BinList", "BinIndex"].contains(&v.name().as_str()) && matches!(v.vartype(), NcVariableType::Compound(_)))
@@ -343,39 +343,19 @@ pub fn read_binned(path: &Path, variable: Option<&str>) -> Result<L3Binned> {
 }
 
 /// The grid of a fusion file: `oceancolour_grid` if written, else (regular
-/// grids from other producers) from evenly spaced 1-D lat/lon axes.
-fn file_grid(path: &Path, f: &netcdf::File) -> Result<GridSpec> {
+/// grids from other producers) from evenly spaced 1-D lat/lon axes, with how
+/// the file's array maps onto it (`grid::regular_axes`).
+fn file_grid_axes(path: &Path, f: &netcdf::File) -> Result<(GridSpec, Option<super::grid::RegularAxes>)> {
     let written = attr_text(f, "oceancolour_grid");
     if !written.is_empty() {
-        return GridSpec::parse(&written).map_err(|e| Error::file(path, e));
+        return Ok((GridSpec::parse(&written).map_err(|e| Error::file(path, e))?, None));
     }
-    let (lat_name, lon_name) = super::grid::find_axes(f).ok_or_else(|| Error::file(path, "has no 1-D latitude/longitude coordinates"))?;
-    let axis = |n: &str| -> Result<Vec<f64>> {
-        nc::variable(path, f, n, "coordinate")?.get_values::<f64, _>(..).map_err(|e| Error::file(path, format!("reading {n}: {e}")))
-    };
-    let (lat, lon) = (axis(&lat_name)?, axis(&lon_name)?);
-    let step = |a: &[f64], what: &str| -> Result<f64> {
-        let d = if a.len() > 1 { (a[a.len() - 1] - a[0]) / (a.len() - 1) as f64 } else { 0.0 };
-        if d == 0.0 || a.windows(2).any(|w| ((w[1] - w[0]) - d).abs() > 1e-4 * d.abs()) {
-            return Err(Error::file(path, format!("the {what} axis is not evenly spaced: not a regular grid")));
-        }
-        Ok(d)
-    };
-    let (dlat, dlon) = (step(&lat, "latitude")?, step(&lon, "longitude")?);
-    if dlat > 0.0 {
-        return Err(Error::file(path, "latitudes run south to north; oceancolour grids run north to south (flip the file, e.g. with `cdo invertlat`)"));
-    }
-    let (dlat, dlon) = (-dlat, dlon);
-    let g = RegularGrid::new(
-        lon[0] - dlon / 2.0,
-        lon[lon.len() - 1] + dlon / 2.0,
-        lat[lat.len() - 1] - dlat / 2.0,
-        lat[0] + dlat / 2.0,
-        dlon,
-        dlat,
-    )
-    .map_err(|e| Error::file(path, e))?;
-    Ok(GridSpec::Regular(g))
+    let axes = super::grid::regular_axes(path, f)?;
+    Ok((GridSpec::Regular(axes.grid), Some(axes)))
+}
+
+fn file_grid(path: &Path, f: &netcdf::File) -> Result<GridSpec> {
+    Ok(file_grid_axes(path, f)?.0)
 }
 
 // ------------------------------------------------------------ writing
@@ -648,29 +628,48 @@ pub struct Field {
 
 /// Reads one variable of a gridded file: ours (merged, L4, binned on a
 /// regular grid), or any CF file with evenly spaced 1-D lat/lon axes (a
-/// climatology). `variable`: default the file's `oceancolour_variable`.
+/// climatology, a merged multi-sensor product such as GlobColour/CMEMS or
+/// OC-CCI; `grid::regular_axes`: either latitude order, [0, 360) longitudes).
+/// `variable`: default the file's `oceancolour_variable`; `NAME[YYYY-MM-DD]`
+/// or `NAME[index]` picks one step of a time axis (`grid::TimeSelect`).
 pub fn read_field(path: &Path, variable: Option<&str>) -> Result<Field> {
     let f = nc::open(path)?;
-    if f.group(GROUP).ok().flatten().is_some() {
+    if nc::group(&f, GROUP).is_some() {
         return Err(Error::file(path, "is an ISIN binned file; a gridded field (regular lat/lon grid) is needed here"));
     }
-    let name = match variable {
+    let gridded = || f.variables().filter(|v| v.dimensions().len() >= 2).map(|v| v.name()).collect::<Vec<String>>().join(", ");
+    let spec = match variable {
         Some(v) => v.to_string(),
         None => Some(attr_text(&f, "oceancolour_variable")).filter(|s| !s.is_empty()).ok_or_else(|| {
-            Error::file(path, "does not say which variable holds the field (no oceancolour_variable attribute): name it")
+            Error::file(path, format!("does not say which variable holds the field (no oceancolour_variable attribute): name it (gridded variables: {})", gridded()))
         })?,
     };
-    let grid = file_grid(path, &f)?;
-    let v = f.variable(&name).ok_or_else(|| {
-        let names: Vec<String> = f.variables().filter(|v| v.dimensions().len() >= 2).map(|v| v.name()).collect();
-        Error::file(path, format!("has no variable {name:?}; gridded variables: {}", names.join(", ")))
-    })?;
+    let (name, when) = super::grid::parse_field_selector(&spec)?;
+    let (grid, axes) = file_grid_axes(path, &f)?;
+    let v = f.variable(&name).ok_or_else(|| Error::file(path, format!("has no variable {name:?}; gridded variables: {}", gridded())))?;
     let dims = v.dimensions();
     let lead = dims.len().saturating_sub(2);
-    if dims.len() < 2 || dims[..lead].iter().any(|d| d.len() != 1) {
-        return Err(Error::file(path, format!("{name} is not a 2-D (lat, lon) field")));
+    if dims.len() < 2 || lead > 1 {
+        return Err(Error::file(path, format!("{name} is not a (lat, lon) or (time, lat, lon) field")));
     }
-    let values = nc::read_decoded_at(path, &v, lead, 0, dims[lead].len())?;
+    let mut index = vec![0; lead];
+    if lead == 1 {
+        let t = dims[0].name();
+        index[0] = if f.variable(&t).is_some() {
+            super::grid::TimeAxis::read(path, &f, &t)?.select(path, when)?
+        } else if dims[0].len() == 1 {
+            0
+        } else {
+            return Err(Error::file(path, format!("{name} has a leading dimension {t} of {} without a coordinate", dims[0].len())));
+        };
+    } else if when != super::grid::TimeSelect::Only {
+        return Err(Error::file(path, format!("{name} has no time axis to choose a step on")));
+    }
+    let raw = nc::read_decoded_slice(path, &v, &index, 0, dims[lead].len())?;
+    let values = match &axes {
+        Some(a) => a.reorder(raw),
+        None => raw,
+    };
     if values.len() as u64 != grid.ncells() {
         return Err(Error::file(path, format!("{name} has {} cells but the grid {} has {}", values.len(), grid.describe(), grid.ncells())));
     }

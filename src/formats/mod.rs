@@ -57,6 +57,10 @@ pub struct GranuleInfo {
     pub flags_applied: String,
     /// Other metadata worth showing (`oceancolour info`).
     pub attributes: Vec<(String, String)>,
+    /// Per-band F0 (nm, mW cm-2 um-1) the file says its Rrs were made with
+    /// (OBPG L2 `Rrs_NNN:solar_irradiance`); empty when the file gives none.
+    /// nLw from this file's Rrs is Rrs x this F0, as the producer's nLw.
+    pub f0: Vec<(u16, f64)>,
 }
 
 /// Rows `[row0, row0 + nrows)` of a granule.
@@ -93,9 +97,9 @@ pub fn open(path: &Path, sensor: Option<&str>, flags: &FlagConfig) -> Result<Box
         return Err(Error::file(path, "does not exist"));
     }
     let file = nc::open(path)?;
-    if file.group("geophysical_data").ok().flatten().is_some() {
+    if nc::group(&file, "geophysical_data").is_some() {
         Ok(Box::new(obpg_l2::ObpgL2::open(path, file, sensor, flags)?))
-    } else if file.group("level-3_binned_data").ok().flatten().is_some() {
+    } else if nc::group(&file, "level-3_binned_data").is_some() {
         Ok(Box::new(l3b::L3Binned::open(path, file, sensor)?))
     } else if grid::find_axes(&file).is_some() {
         Ok(Box::new(grid::Gridded::open(path, file, sensor)?))

@@ -2,7 +2,9 @@
 //! `geophysical_data` (`Rrs_NNN`, packed int16 with scale_factor /
 //! add_offset / _FillValue and packed valid_min/max; `l2_flags` int32 with
 //! flag_masks / flag_meanings) and `navigation_data` (latitude, longitude);
-//! the sensor from the global `instrument` / `platform` attributes.
+//! the sensor from the global `instrument` / `platform` attributes. Each
+//! `Rrs_NNN` carries the F0 l2gen divided nLw by (`solar_irradiance`,
+//! W m-2 um-1: l2gen's Fonom x 10), read into `GranuleInfo::f0`.
 
 use std::path::{Path, PathBuf};
 
@@ -29,8 +31,9 @@ impl ObpgL2 {
     pub fn open(path: &Path, file: netcdf::File, sensor: Option<&str>, flags: &FlagConfig) -> Result<Self> {
         let attr = |n: &str| text(file.attribute(n).map(|a| a.value())).unwrap_or_default();
         let (sensor, sensor_from) = resolve_sensor(path, sensor, &attr("instrument"), &attr("platform"))?;
-        let geo = file.group("geophysical_data").ok().flatten().expect("checked by formats::open");
+        let geo = nc::group(&file, "geophysical_data").expect("checked by formats::open");
         let mut bands = Vec::new();
+        let mut f0 = Vec::new();
         for var in geo.variables() {
             let Some(nm) = rrs_band(&var.name()) else { continue };
             if sensor.band(nm).is_err() {
@@ -48,9 +51,13 @@ impl ObpgL2 {
             if !p.integer && p.stored != "f32" && p.stored != "f64" {
                 return Err(Error::file(path, format!("{} is stored as {}, not a numeric type", var.name(), p.stored)));
             }
+            if let Some(e0) = nc::number(var.attribute_value("solar_irradiance")) {
+                f0.push((nm, solar_irradiance_to_f0(path, &var.name(), e0)?));
+            }
             bands.push(nm);
         }
         bands.sort_unstable();
+        f0.sort_by_key(|f| f.0);
         if bands.is_empty() {
             return Err(Error::file(path, "has no Rrs_NNN variable in geophysical_data"));
         }
@@ -91,9 +98,20 @@ impl ObpgL2 {
             time_coverage_end: Some(attr("time_coverage_end")).filter(|s| !s.is_empty()),
             flags_applied: format!("l2_flags excluding {} (mask 0x{:08X})", flags.obpg_l2_exclude.join(" "), rule.exclude),
             attributes,
+            f0,
         };
         Ok(ObpgL2 { info, file, rule })
     }
+}
+
+/// An OBPG `solar_irradiance` (W m-2 um-1) as F0 in mW cm-2 um-1 (/ 10),
+/// refused where it cannot be a solar irradiance (fill, negative, absurd).
+fn solar_irradiance_to_f0(path: &Path, var: &str, e0: f64) -> Result<f64> {
+    // Extraterrestrial irradiance is below 2200 W m-2 um-1 at every wavelength.
+    if !(e0.is_finite() && e0 > 0.0 && e0 < 3000.0) {
+        return Err(Error::file(path, format!("{var}:solar_irradiance is {e0}, not a solar irradiance in W m-2 um-1")));
+    }
+    Ok(e0 / 10.0)
 }
 
 impl Granule for ObpgL2 {

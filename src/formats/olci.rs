@@ -137,6 +137,7 @@ impl OlciWfr {
                 flags.olci_exclude.join(" ")
             ),
             attributes: vec![("platform".into(), platform), ("product_type".into(), product_type)],
+            f0: Vec::new(),
         };
         Ok(OlciWfr { info, reflectance, geo, wqsf, rule })
     }

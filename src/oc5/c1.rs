@@ -278,7 +278,6 @@ impl C1Model {
         put("ocx_anchor", format!("{} {:?} ({})", self.ocx.name, self.ocx.a, self.ocx.source));
         put("ocx_clip", "OCx polynomial on R, clipped to [0.001, 1000] mg m-3; no ratio window".into());
         put("mineral_scale", self.model.mineral_scale.to_string());
-        put("f0_source", sensor.f0_source.into());
         m
     }
 }

@@ -261,7 +261,14 @@ impl Oc5Table {
     /// Table lookup over every pixel (in parallel): chl and, if asked, status.
     /// `blues` are the ratio's blue bands (1 to 4); all slices have the same
     /// length. Same arithmetic as `interpolate`, so the same values bit for bit.
+    /// nLw = Rrs x the table's F0.
     pub fn lookup(&self, green: &[f32], violet: &[f32], blues: &[&[f32]], want_status: bool) -> (Vec<f32>, Option<Vec<u8>>) {
+        self.lookup_with_f0(green, violet, blues, want_status, [self.f0_green, self.f0_violet])
+    }
+
+    /// `lookup` with nLw = Rrs x `f0` ([green, 412], mW cm-2 um-1): the F0 an
+    /// input file gives (OBPG `solar_irradiance`) rather than the table's.
+    pub fn lookup_with_f0(&self, green: &[f32], violet: &[f32], blues: &[&[f32]], want_status: bool, f0: [f64; 2]) -> (Vec<f32>, Option<Vec<u8>>) {
         let n = green.len();
         assert!((1..=4).contains(&blues.len()), "OC5 reads 1 to 4 blue bands, got {}", blues.len());
         for x in [violet].iter().chain(blues) {
@@ -270,7 +277,7 @@ impl Oc5Table {
         // Pad to four blue slots with the last blue (the maximum is unchanged).
         let blue = |k: usize| blues[k.min(blues.len() - 1)];
         let inputs = [green, violet, blue(0), blue(1), blue(2), blue(3)];
-        let grid = Grid::new(self);
+        let grid = Grid { f0, ..Grid::new(self) };
         let mut chl = crate::kernels::zeroed(n);
         let mut st = crate::kernels::zeroed(if want_status { n } else { 0 });
         let run = |c: usize, out: &mut [f32], st: Option<&mut [u8]>| {

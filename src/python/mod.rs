@@ -44,8 +44,9 @@ fn sensors() -> Vec<&'static str> {
 }
 
 /// Description of a sensor: bands (nominal name, centre in nm, F0 in
-/// mW cm-2 um-1, the agency's band name such as OLCI "Oa04" or None), the bands each algorithm takes, default coefficient sets and
-/// the source of its F0 values.
+/// mW cm-2 um-1 of the default set and of every set holding it, the agency's
+/// band name such as OLCI "Oa04" or None), the bands each algorithm takes,
+/// default coefficient sets and the F0 sets with their sources.
 #[pyfunction]
 fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict>> {
     let s = registry::sensor(sensor)?;
@@ -58,7 +59,12 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
         let bd = PyDict::new(py);
         bd.set_item("nominal", b.nominal)?;
         bd.set_item("centre_nm", b.centre_nm)?;
-        bd.set_item("f0", b.f0)?;
+        bd.set_item("f0", s.f0(b.nominal).ok())?;
+        let sets = PyDict::new(py);
+        for set in registry::F0_SETS {
+            sets.set_item(set.name, set.value(s.name, b.nominal))?;
+        }
+        bd.set_item("f0_sets", sets)?;
         bd.set_item("id", b.id)?;
         bands.append(bd)?;
     }
@@ -75,7 +81,12 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
     d.set_item("default_ocx", s.default_ocx)?;
     d.set_item("kd2", s.kd2)?;
     d.set_item("f0_unit", "mW cm-2 um-1")?;
-    d.set_item("f0_source", s.f0_source)?;
+    d.set_item("f0_set", registry::DEFAULT_F0_SET)?;
+    let sources = PyDict::new(py);
+    for set in registry::F0_SETS {
+        sources.set_item(set.name, set.source)?;
+    }
+    d.set_item("f0_sources", sources)?;
     Ok(d)
 }
 

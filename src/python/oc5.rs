@@ -27,14 +27,22 @@ pub struct PyOc5Table {
     pub(super) inner: Arc<Table>,
 }
 
-fn f0_from_dict(f0: Option<HashMap<u16, f64>>, sensor: &Sensor, bands: &oc5::Oc5Bands) -> PyResult<Option<[f64; 2]>> {
-    let Some(map) = f0 else { return Ok(None) };
+/// `f0=`: the name of an F0 set (`oc.F0_SETS`), or {band nm: F0} for the
+/// green and 412 bands; None = `default`.
+fn f0_choice(f0: Option<&Bound<'_, PyAny>>, sensor: &Sensor, bands: &oc5::Oc5Bands, default: &str) -> PyResult<oc5::F0Choice> {
+    let Some(f0) = f0.filter(|f| !f.is_none()) else { return Ok(oc5::F0Choice::set(default)) };
+    if let Ok(name) = f0.extract::<String>() {
+        return Ok(oc5::F0Choice::Set(name));
+    }
+    let map: HashMap<u16, f64> = f0
+        .extract()
+        .map_err(|_| OceanColourError::new_err("f0 must be the name of an F0 set or a dict {band nm: F0 in mW cm-2 um-1}"))?;
     let get = |nm: u16| {
         map.get(&nm).copied().ok_or_else(|| {
             OceanColourError::new_err(format!("f0 must give F0 for {} bands {} and {} (mW cm-2 um-1); got bands {:?}", sensor.name, bands.green, bands.violet, map.keys().collect::<Vec<_>>()))
         })
     };
-    Ok(Some([get(bands.green)?, get(bands.violet)?]))
+    Ok(oc5::F0Choice::Values([get(bands.green)?, get(bands.violet)?]))
 }
 
 fn oc5_bands_of(sensor: &Sensor, ocx: &str) -> PyResult<oc5::Oc5Bands> {
@@ -47,13 +55,14 @@ impl PyOc5Table {
     /// Builds the open OC5-like table of `sensor` from this library's
     /// forward model ("C1 with tolerance"; see the table's metadata). `shape`
     /// nodes span the operational axis ranges (200^3 = the operational axes).
-    /// `f0`: {band nm: F0} for the green and 412 bands, needed where the
-    /// registry holds none (VIIRS). Not Ifremer's table; no parity claimed.
+    /// `f0`: the F0 set the nLw axes use (default "fonom-thuillier2003",
+    /// NASA l2gen's; also "obpg-rsr2009", "rbins-oc5"), or {band nm: F0} for
+    /// the green and 412 bands. Not Ifremer's table; no parity claimed.
     #[staticmethod]
     #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = 0.5, chl_cap = 5.0))]
-    fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<HashMap<u16, f64>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
+    fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<&Bound<'_, PyAny>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
         let s = registry::sensor(sensor)?;
-        let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, ocx)?)?;
+        let f0 = f0_choice(f0, s, &oc5_bands_of(s, ocx)?, registry::DEFAULT_F0_SET)?;
         let opts = oc5::BuildOptions {
             shape: [shape.0, shape.1, shape.2],
             f0,
@@ -64,7 +73,7 @@ impl PyOc5Table {
         Ok(Self { inner: Arc::new(t) })
     }
 
-    /// The sensor's open OC5-like 200^3 table (registry F0), built on first
+    /// The sensor's open OC5-like 200^3 table (default F0 set), built on first
     /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR).
     #[staticmethod]
     fn open_table(py: Python<'_>, sensor: &str) -> PyResult<Self> {
@@ -87,13 +96,15 @@ impl PyOc5Table {
     /// Imports a table in the operational raw convention: a 3-D array (or the
     /// path of a .npy file) of chlorophyll with axes [nLw green, nLw412, R]
     /// (default: the operational 200^3 axes, green 0:0.03, 412 -2:0.02,
-    /// R -0.2:0.0352), read with the sensor's default OCx bands and F0
-    /// (`f0` = {band nm: F0} overrides). `axes`: [(min, step)] x 3 in that order.
+    /// R -0.2:0.0352), read with the sensor's default OCx bands. `f0`: the F0
+    /// convention the table's nLw axes were made with, recorded in the table
+    /// (default "rbins-oc5", the raw convention's; an F0 set name or
+    /// {band nm: F0}). `axes`: [(min, step)] x 3 in that order.
     #[staticmethod]
     #[pyo3(signature = (path_or_array, sensor, f0 = None, axes = None))]
-    fn import_raw(py: Python<'_>, path_or_array: &Bound<'_, PyAny>, sensor: &str, f0: Option<HashMap<u16, f64>>, axes: Option<Vec<(f64, f64)>>) -> PyResult<Self> {
+    fn import_raw(py: Python<'_>, path_or_array: &Bound<'_, PyAny>, sensor: &str, f0: Option<&Bound<'_, PyAny>>, axes: Option<Vec<(f64, f64)>>) -> PyResult<Self> {
         let s = registry::sensor(sensor)?;
-        let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, "default")?)?;
+        let f0 = f0_choice(f0, s, &oc5_bands_of(s, "default")?, oc5::RAW_TABLE_F0_SET)?;
         let is_path = path_or_array.cast::<PyString>().is_ok() || path_or_array.hasattr("__fspath__")?;
         let (shape, values, source) = if is_path {
             let p: PathBuf = path_or_array.extract()?;
@@ -117,7 +128,7 @@ impl PyOc5Table {
             }
             Some(_) => return Err(OceanColourError::new_err("axes must be three (min, step) pairs for a 3-D array")),
         };
-        let t = compute(py, || oc5::import_raw(values, &shape, s, axes, f0, &source))?;
+        let t = compute(py, || oc5::import_raw(values, &shape, s, axes, &f0, &source))?;
         Ok(Self { inner: Arc::new(t) })
     }
 
