@@ -96,12 +96,20 @@ pub struct CiSet {
 }
 
 pub static CI_SETS: &[CiSet] = &[
-    CiSet { name: "hu2019", a: [-0.4287, 230.47], blend: [0.25, 0.35],
+    CiSet {
+        name: "hu2019",
+        a: [-0.4287, 230.47],
+        blend: [0.25, 0.35],
         source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; NASA's R2022 chlor_a: coefficients and thresholds 0.25/0.35 of \
-ocssw get_chl.c chl_hu/chl_oci in l2gen 9.6 (V2023) and 10.1 (exact)" },
-    CiSet { name: "hu2012", a: [-0.4909, 191.6590], blend: [0.15, 0.20],
+ocssw get_chl.c chl_hu/chl_oci in l2gen 9.6 (V2023) and 10.1 (exact)",
+    },
+    CiSet {
+        name: "hu2012",
+        a: [-0.4909, 191.6590],
+        blend: [0.15, 0.20],
         source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; NASA's chlor_a up to R2018: coefficients and thresholds 0.15/0.20 of \
-ocssw get_chl.c chl_hu/chl_oci in l2gen 9.5.0 (QiaoFeng0419/ocssw-src @8218bc2), reproducing NASA's R2018.0 MODIS-Aqua chlor_a (exact)" },
+ocssw get_chl.c chl_hu/chl_oci in l2gen 9.5.0 (QiaoFeng0419/ocssw-src @8218bc2), reproducing NASA's R2018.0 MODIS-Aqua chlor_a (exact)",
+    },
 ];
 
 /// The CI baseline uses nominal 443, 555 and 670 nm whatever the sensor
@@ -144,22 +152,57 @@ pub static PRESETS: &[Preset] = &[
         description: "NASA OBPG reprocessing R2018.0 (l2gen 9.x, OCx version 6, Hu et al. 2012 CI)",
         source: R2018_CODE,
         rows: &[
-            PresetRow { sensor: "modis-aqua", ocx: Some("oc3m-547"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2m"),
+            PresetRow {
+                sensor: "modis-aqua",
+                ocx: Some("oc3m-547"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2m"),
                 source: "OCx and KD2 read in a real R2018.0 MODIS-Aqua L2 file's processing_control/input_parameters \
-(chloc3_wave 443 488 547, chloc3_coef 0.2424 -2.7423 1.8017 0.0015 -1.2280 = OC3M v6; kd2_wave 488 547, kd2_coef = KD2M)" },
-            PresetRow { sensor: "seawifs", ocx: Some("oc4v6"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2s"),
-                source: "OC4v6 reproduces NASA's R2018.0 SeaWiFS L3 chlor_a (validation/test_regression.py); KD2S: Kd ATBD" },
-            PresetRow { sensor: "meris", ocx: Some("oc4e"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2e"),
-                source: "OC4E version 6 (ocv6 page; not checked on an R2018 MERIS file); KD2E: Kd ATBD" },
-            PresetRow { sensor: "viirs-snpp", ocx: Some("oc3v"), ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2v"),
-                source: "OC3V version 6 (ocv6 page; not checked on an R2018 VIIRS file); KD2V: Kd ATBD" },
-            PresetRow { sensor: "viirs-noaa20", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: Some("kd2v"),
-                source: "no version-6 OCx for VIIRS-JPSS1 is held (not found); KD2V: Kd ATBD" },
-            PresetRow { sensor: "olci-a", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: None,
+(chloc3_wave 443 488 547, chloc3_coef 0.2424 -2.7423 1.8017 0.0015 -1.2280 = OC3M v6; kd2_wave 488 547, kd2_coef = KD2M)",
+            },
+            PresetRow {
+                sensor: "seawifs",
+                ocx: Some("oc4v6"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2s"),
+                source: "OC4v6 reproduces NASA's R2018.0 SeaWiFS L3 chlor_a (validation/test_regression.py); KD2S: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "meris",
+                ocx: Some("oc4e"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2e"),
+                source: "OC4E version 6 (ocv6 page; not checked on an R2018 MERIS file); KD2E: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "viirs-snpp",
+                ocx: Some("oc3v"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2v"),
+                source: "OC3V version 6 (ocv6 page; not checked on an R2018 VIIRS file); KD2V: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "viirs-noaa20",
+                ocx: None,
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2v"),
+                source: "no version-6 OCx for VIIRS-JPSS1 is held (not found); KD2V: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "olci-a",
+                ocx: None,
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: None,
                 source: "l2gen 9.5 get_chl.c get_chl_ocx takes chl_oc3 for OLCI with OLCI's share/ chloc3 defaults, not in the mirrors \
-(not found)" },
-            PresetRow { sensor: "olci-b", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: None,
-                source: "as olci-a (not found)" },
+(not found)",
+            },
+            PresetRow { sensor: "olci-b", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: None, source: "as olci-a (not found)" },
         ],
     },
     Preset {
@@ -168,15 +211,41 @@ pub static PRESETS: &[Preset] = &[
         source: R2022_CODE,
         rows: &[
             PresetRow { sensor: "seawifs", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2s"), source: "OW2019 OC4 for SeaWiFS" },
-            PresetRow { sensor: "modis-aqua", ocx: Some("oc3"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2m"), source: "OW2019 OC3 for MODIS-Aqua" },
+            PresetRow {
+                sensor: "modis-aqua",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2m"),
+                source: "OW2019 OC3 for MODIS-Aqua",
+            },
             PresetRow { sensor: "meris", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"), source: "OW2019 OC4 for MERIS" },
-            PresetRow { sensor: "viirs-snpp", ocx: Some("oc3"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2v"), source: "OW2019 OC3 for VIIRS-SNPP" },
-            PresetRow { sensor: "viirs-noaa20", ocx: Some("oc3"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2v"), source: "OW2019 OC3 for VIIRS-JPSS1" },
+            PresetRow {
+                sensor: "viirs-snpp",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2v"),
+                source: "OW2019 OC3 for VIIRS-SNPP",
+            },
+            PresetRow {
+                sensor: "viirs-noaa20",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2v"),
+                source: "OW2019 OC3 for VIIRS-JPSS1",
+            },
             // OLCI: l2gen 10.1 get_chl.c get_chl_ocx takes chl_oc4 for OLCIS3A/B (9.5 took chl_oc3).
-            PresetRow { sensor: "olci-a", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"),
-                source: "OC4 for OLCI: ocssw get_chl.c get_chl_ocx (l2gen 10.1); KD2E applied to OLCI (this library's choice)" },
-            PresetRow { sensor: "olci-b", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"),
-                source: "as olci-a" },
+            PresetRow {
+                sensor: "olci-a",
+                ocx: Some("oc4"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2e"),
+                source: "OC4 for OLCI: ocssw get_chl.c get_chl_ocx (l2gen 10.1); KD2E applied to OLCI (this library's choice)",
+            },
+            PresetRow { sensor: "olci-b", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"), source: "as olci-a" },
         ],
     },
 ];
@@ -184,9 +253,10 @@ pub static PRESETS: &[Preset] = &[
 /// A preset's row for a sensor: an error names the presets, or says which
 /// sensor the preset has no row for.
 pub fn preset(name: &str, sensor: &str) -> Result<&'static PresetRow, String> {
-    let p = PRESETS.iter().find(|p| p.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
-        format!("unknown preset {name:?}; presets: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))
-    })?;
+    let p = PRESETS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| format!("unknown preset {name:?}; presets: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")))?;
     p.rows.iter().find(|r| r.sensor == sensor).ok_or_else(|| format!("preset {} has no row for sensor {sensor}", p.name))
 }
 
@@ -221,10 +291,7 @@ pub fn green_to_555(green_nm: u16) -> &'static GreenTo555 {
     if (green_nm as i32 - 555).abs() <= 2 {
         return &GREEN_AT_555;
     }
-    GREEN_TO_555
-        .iter()
-        .min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs())
-        .expect("the table has rows")
+    GREEN_TO_555.iter().min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs()).expect("the table has rows")
 }
 
 /// KD2: Kd490 = 0.0166 + 10^(a0 + a1 X + ... + a4 X^4), X = log10(Rrs_blue / Rrs_green).
@@ -249,8 +316,13 @@ const KD_ATBD: &str = "NASA OBPG Kd(490) ATBD, KD2 coefficients table (exact)";
 pub static KD2_SETS: &[Kd2Set] = &[
     Kd2Set { name: "kd2s", blue: &[490], green: &[555], a: [-0.8515, -1.8263, 1.8714, -2.4414, -1.0690], source: KD_ATBD },
     Kd2Set { name: "kd2m", blue: &[488], green: &[547], a: [-0.8813, -2.0584, 2.5878, -3.4885, -1.5061], source: KD_ATBD },
-    Kd2Set { name: "kd2e", blue: &[490], green: &[560], a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
-        source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)" },
+    Kd2Set {
+        name: "kd2e",
+        blue: &[490],
+        green: &[560],
+        a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
+        source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)",
+    },
     Kd2Set { name: "kd2v", blue: &[486, 489], green: &[551, 556], a: [-0.8730, -1.8912, 1.8021, -2.3865, -1.0453], source: KD_ATBD },
 ];
 
@@ -265,18 +337,25 @@ pub struct MorelKdSet {
 }
 
 pub static MOREL_KD490: &[MorelKdSet] = &[
-    MorelKdSet { name: "morel2007", kw: 0.01660, chi: 0.077746, e: 0.672846,
-        source: "Morel et al. 2007, Remote Sens. Environ. 111:69-88, as coded in ocssw l2gen Kd490_morel (exact)" },
-    MorelKdSet { name: "morel-maritorena2001", kw: 0.01660, chi: 0.07242, e: 0.68955,
-        source: "Morel & Maritorena 2001, J. Geophys. Res. 106:7163, 490 nm values (derived)" },
+    MorelKdSet {
+        name: "morel2007",
+        kw: 0.01660,
+        chi: 0.077746,
+        e: 0.672846,
+        source: "Morel et al. 2007, Remote Sens. Environ. 111:69-88, as coded in ocssw l2gen Kd490_morel (exact)",
+    },
+    MorelKdSet {
+        name: "morel-maritorena2001",
+        kw: 0.01660,
+        chi: 0.07242,
+        e: 0.68955,
+        source: "Morel & Maritorena 2001, J. Geophys. Res. 106:7163, 490 nm values (derived)",
+    },
 ];
 
 /// KdPAR over the first or second optical depth from Kd490, Morel et al. 2007
 /// (ocssw l2gen Kd_PAR_morel, exact): KdPAR = c0 + c1 Kd490 + c2 / Kd490.
-pub static KDPAR_MOREL2007: &[(&str, [f64; 3])] = &[
-    ("first", [0.0864, 0.884, -0.00137]),
-    ("second", [0.0665, 0.874, -0.00121]),
-];
+pub static KDPAR_MOREL2007: &[(&str, [f64; 3])] = &[("first", [0.0864, 0.884, -0.00137]), ("second", [0.0665, 0.874, -0.00121])];
 
 /// A/(1 - rho_w/C) reflectance algorithms (Nechad et al.): value = A rho_w / (1 - rho_w / C),
 /// rho_w = pi Rrs. One row per wavelength of the published calibration.
@@ -305,11 +384,8 @@ pub static NECHAD2010_SPM: &[NechadNode] = &[
 
 /// Nechad et al. 2009 (Proc. SPIE 7473) turbidity (FNU) calibration nodes held here
 /// (acolite Turbidity_N2009_Published.txt; exact).
-pub static NECHAD2009_TURBIDITY: &[NechadNode] = &[
-    NechadNode { nm: 645.0, a: 208.41, c: 0.1641 },
-    NechadNode { nm: 665.0, a: 282.95, c: 0.1728 },
-    NechadNode { nm: 670.0, a: 294.24, c: 0.1747 },
-];
+pub static NECHAD2009_TURBIDITY: &[NechadNode] =
+    &[NechadNode { nm: 645.0, a: 208.41, c: 0.1641 }, NechadNode { nm: 665.0, a: 282.95, c: 0.1728 }, NechadNode { nm: 670.0, a: 294.24, c: 0.1747 }];
 
 /// How far (nm) A and C may be interpolated between held nodes. The published
 /// table is at 2.5 nm; we only hold some nodes, so interpolation between nodes

@@ -69,14 +69,11 @@ pub struct Sensor {
 
 impl Sensor {
     pub fn band(&self, nominal: u16) -> Result<&Band> {
-        self.bands
-            .iter()
-            .find(|b| b.nominal == nominal)
-            .ok_or_else(|| Error::NoSuchBand {
-                sensor: self.name.to_string(),
-                band: nominal,
-                bands: join(self.bands.iter().map(|b| b.nominal)),
-            })
+        self.bands.iter().find(|b| b.nominal == nominal).ok_or_else(|| Error::NoSuchBand {
+            sensor: self.name.to_string(),
+            band: nominal,
+            bands: join(self.bands.iter().map(|b| b.nominal)),
+        })
     }
 
     /// The band l2gen takes for a wavelength (OCSSW `libl1/windex.c`
@@ -186,13 +183,48 @@ pub const DEFAULT_F0_SET: &str = "fonom-thuillier2003";
 /// OLCI-C). Checked against the `solar_irradiance` NASA wrote in a real
 /// MODIS-Aqua R2018.0 L2 file (tests/python/test_nasa_fidelity.py).
 pub static FONOM_THUILLIER2003: &[(u16, f64)] = &[
-    (400, 153.77947), (410, 170.12636), (411, 170.32445), (412, 171.18191), (414, 172.02473), (443, 188.75409),
-    (445, 195.13009), (469, 203.52336), (486, 196.90909), (487, 195.34591), (488, 194.17845), (489, 193.37155),
-    (490, 193.37991), (510, 192.56145), (531, 185.94445), (547, 186.99845), (551, 186.99618), (554, 184.81918),
-    (555, 183.75682), (556, 183.23273), (560, 180.40345), (620, 164.92964), (645, 158.72173), (665, 153.08655),
-    (667, 152.43845), (670, 151.22064), (671, 150.77073), (674, 149.69191), (678, 148.14055), (681, 147.05273),
-    (709, 140.39200), (745, 127.66809), (746, 127.50964), (747, 127.56291), (748, 127.54782), (754, 126.63018),
-    (765, 123.86482), (779, 117.00291), (859, 95.67642), (862, 96.06374), (865, 95.93259), (868, 95.40293),
+    (400, 153.77947),
+    (410, 170.12636),
+    (411, 170.32445),
+    (412, 171.18191),
+    (414, 172.02473),
+    (443, 188.75409),
+    (445, 195.13009),
+    (469, 203.52336),
+    (486, 196.90909),
+    (487, 195.34591),
+    (488, 194.17845),
+    (489, 193.37155),
+    (490, 193.37991),
+    (510, 192.56145),
+    (531, 185.94445),
+    (547, 186.99845),
+    (551, 186.99618),
+    (554, 184.81918),
+    (555, 183.75682),
+    (556, 183.23273),
+    (560, 180.40345),
+    (620, 164.92964),
+    (645, 158.72173),
+    (665, 153.08655),
+    (667, 152.43845),
+    (670, 151.22064),
+    (671, 150.77073),
+    (674, 149.69191),
+    (678, 148.14055),
+    (681, 147.05273),
+    (709, 140.39200),
+    (745, 127.66809),
+    (746, 127.50964),
+    (747, 127.56291),
+    (748, 127.54782),
+    (754, 126.63018),
+    (765, 123.86482),
+    (779, 117.00291),
+    (859, 95.67642),
+    (862, 96.06374),
+    (865, 95.93259),
+    (868, 95.40293),
     (869, 94.91353),
 ];
 
@@ -202,10 +234,24 @@ pub static FONOM_THUILLIER2003: &[(u16, f64)] = &[
 /// old name 551 (now Rrs_547); 469/555/645/859 are the land bands of the same table.
 static OBPG_RSR2009: &[(&str, &[(u16, f64)])] = &[
     ("seawifs", &[(412, 173.004), (443, 190.154), (490, 196.473), (510, 188.158), (555, 183.010), (670, 151.143), (765, 122.316), (865, 96.302)]),
-    ("modis-aqua", &[
-        (412, 172.718), (443, 187.688), (469, 205.733), (488, 194.973), (531, 185.820), (547, 186.594), (555, 183.760),
-        (645, 157.807), (667, 152.163), (678, 148.097), (748, 128.123), (859, 97.174), (869, 95.849),
-    ]),
+    (
+        "modis-aqua",
+        &[
+            (412, 172.718),
+            (443, 187.688),
+            (469, 205.733),
+            (488, 194.973),
+            (531, 185.820),
+            (547, 186.594),
+            (555, 183.760),
+            (645, 157.807),
+            (667, 152.163),
+            (678, 148.097),
+            (748, 128.123),
+            (859, 97.174),
+            (869, 95.849),
+        ],
+    ),
 ];
 
 /// OLCI F0 412-665 nm as used operationally with the OC5 table by RBINS
@@ -246,7 +292,6 @@ pub fn f0_set(name: &str) -> Result<&'static F0Set> {
     })
 }
 
-
 /// The registry. Band names as in OBPG Level-2 files (VIIRS-NOAA20: Rrs_411/445/489/556/667).
 /// Band centres: SeaWiFS, MODIS, VIIRS nominal (NOAA STAR VIIRS M1-M7 table for SNPP);
 /// OLCI Oa01-Oa21 and MERIS from the ESA band tables.
@@ -255,24 +300,8 @@ pub static SENSORS: &[Sensor] = &[
         name: "seawifs",
         instrument: "SeaWiFS",
         platform: "OrbView-2",
-        bands: &[
-            b(412, 412.0),
-            b(443, 443.0),
-            b(490, 490.0),
-            b(510, 510.0),
-            b(555, 555.0),
-            b(670, 670.0),
-            b(765, 765.0),
-            b(865, 865.0),
-        ],
-        roles: BandRoles {
-            violet: 412,
-            green: 555,
-            ratio_blues: &[443, 490, 510],
-            red: 670,
-            red_dogliotti: 670,
-            nir: 865,
-        },
+        bands: &[b(412, 412.0), b(443, 443.0), b(490, 490.0), b(510, 510.0), b(555, 555.0), b(670, 670.0), b(765, 765.0), b(865, 865.0)],
+        roles: BandRoles { violet: 412, green: 555, ratio_blues: &[443, 490, 510], red: 670, red_dogliotti: 670, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2s",
     },
@@ -295,14 +324,7 @@ pub static SENSORS: &[Sensor] = &[
             b(859, 859.0),
             b(869, 869.0),
         ],
-        roles: BandRoles {
-            violet: 412,
-            green: 547,
-            ratio_blues: &[443, 488],
-            red: 667,
-            red_dogliotti: 645,
-            nir: 859,
-        },
+        roles: BandRoles { violet: 412, green: 547, ratio_blues: &[443, 488], red: 667, red_dogliotti: 645, nir: 859 },
         default_ocx: "oc3",
         kd2: "kd2m",
     },
@@ -325,14 +347,7 @@ pub static SENSORS: &[Sensor] = &[
             nb("M12", 779, 778.75),
             nb("M13", 865, 865.0),
         ],
-        roles: BandRoles {
-            violet: 412,
-            green: 560,
-            ratio_blues: &[443, 490, 510],
-            red: 665,
-            red_dogliotti: 665,
-            nir: 865,
-        },
+        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2e",
     },
@@ -340,23 +355,8 @@ pub static SENSORS: &[Sensor] = &[
         name: "viirs-snpp",
         instrument: "VIIRS",
         platform: "Suomi-NPP",
-        bands: &[
-            b(410, 410.0),
-            b(443, 443.0),
-            b(486, 486.0),
-            b(551, 551.0),
-            b(671, 671.0),
-            b(745, 745.0),
-            b(862, 862.0),
-        ],
-        roles: BandRoles {
-            violet: 410,
-            green: 551,
-            ratio_blues: &[443, 486],
-            red: 671,
-            red_dogliotti: 671,
-            nir: 862,
-        },
+        bands: &[b(410, 410.0), b(443, 443.0), b(486, 486.0), b(551, 551.0), b(671, 671.0), b(745, 745.0), b(862, 862.0)],
+        roles: BandRoles { violet: 410, green: 551, ratio_blues: &[443, 486], red: 671, red_dogliotti: 671, nir: 862 },
         default_ocx: "oc3",
         kd2: "kd2v",
     },
@@ -364,23 +364,8 @@ pub static SENSORS: &[Sensor] = &[
         name: "viirs-noaa20",
         instrument: "VIIRS",
         platform: "NOAA-20 (JPSS-1)",
-        bands: &[
-            b(411, 411.0),
-            b(445, 445.0),
-            b(489, 489.0),
-            b(556, 556.0),
-            b(667, 667.0),
-            b(746, 746.0),
-            b(868, 868.0),
-        ],
-        roles: BandRoles {
-            violet: 411,
-            green: 556,
-            ratio_blues: &[445, 489],
-            red: 667,
-            red_dogliotti: 667,
-            nir: 868,
-        },
+        bands: &[b(411, 411.0), b(445, 445.0), b(489, 489.0), b(556, 556.0), b(667, 667.0), b(746, 746.0), b(868, 868.0)],
+        roles: BandRoles { violet: 411, green: 556, ratio_blues: &[445, 489], red: 667, red_dogliotti: 667, nir: 868 },
         default_ocx: "oc3",
         kd2: "kd2v",
     },
@@ -414,14 +399,7 @@ const fn olci(name: &'static str, platform: &'static str) -> Sensor {
         instrument: "OLCI",
         platform,
         bands: &OLCI_BANDS,
-        roles: BandRoles {
-            violet: 412,
-            green: 560,
-            ratio_blues: &[443, 490, 510],
-            red: 665,
-            red_dogliotti: 665,
-            nir: 865,
-        },
+        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2e",
     }
@@ -430,13 +408,7 @@ const fn olci(name: &'static str, platform: &'static str) -> Sensor {
 /// Looks a sensor up by its registry name (case-insensitive; `_` and `-` alike).
 pub fn sensor(name: &str) -> Result<&'static Sensor> {
     let key = name.trim().to_ascii_lowercase().replace('_', "-");
-    SENSORS
-        .iter()
-        .find(|s| s.name == key)
-        .ok_or_else(|| Error::UnknownSensor {
-            name: name.to_string(),
-            known: join(SENSORS.iter().map(|s| s.name)),
-        })
+    SENSORS.iter().find(|s| s.name == key).ok_or_else(|| Error::UnknownSensor { name: name.to_string(), known: join(SENSORS.iter().map(|s| s.name)) })
 }
 
 #[cfg(test)]
@@ -447,10 +419,7 @@ mod tests {
     fn every_role_band_exists() {
         for s in SENSORS {
             let r = &s.roles;
-            for nm in [r.violet, r.green, r.red, r.red_dogliotti, r.nir]
-                .into_iter()
-                .chain(r.ratio_blues.iter().copied())
-            {
+            for nm in [r.violet, r.green, r.red, r.red_dogliotti, r.nir].into_iter().chain(r.ratio_blues.iter().copied()) {
                 assert!(s.band(nm).is_ok(), "{} role band {nm}", s.name);
             }
             // Nominal names are the rounded centres (OBPG convention).
@@ -502,9 +471,20 @@ mod tests {
     fn olci_band_numbers_match_the_esa_band_table() {
         // ESA OLCI band centres by number (formats.md s4.3, ACOLITE band_info_olci.txt).
         let esa = [
-            ("Oa01", 400.0), ("Oa02", 412.5), ("Oa03", 442.5), ("Oa04", 490.0), ("Oa05", 510.0),
-            ("Oa06", 560.0), ("Oa07", 620.0), ("Oa08", 665.0), ("Oa09", 673.75), ("Oa10", 681.25),
-            ("Oa11", 708.75), ("Oa12", 753.75), ("Oa16", 778.75), ("Oa17", 865.0),
+            ("Oa01", 400.0),
+            ("Oa02", 412.5),
+            ("Oa03", 442.5),
+            ("Oa04", 490.0),
+            ("Oa05", 510.0),
+            ("Oa06", 560.0),
+            ("Oa07", 620.0),
+            ("Oa08", 665.0),
+            ("Oa09", 673.75),
+            ("Oa10", 681.25),
+            ("Oa11", 708.75),
+            ("Oa12", 753.75),
+            ("Oa16", 778.75),
+            ("Oa17", 865.0),
         ];
         for (id, centre) in esa {
             let band = OLCI_BANDS.iter().find(|b| b.id == Some(id)).unwrap_or_else(|| panic!("{id}"));

@@ -12,8 +12,23 @@ use serde::{Deserialize, Serialize};
 /// MAXAERITER, ATMWARN, HISOLZEN, NAVFAIL, FILTER, HIGLINT; mask 0x0669D73B).
 /// The OBPG flag page's "L3 Mask Default" column (formats.md s1.6-1.7) lacks FILTER.
 pub const OBPG_L3_DEFAULT: &[&str] = &[
-    "ATMFAIL", "LAND", "HIGLINT", "HILT", "HISATZEN", "STRAYLIGHT", "CLDICE", "COCCOLITH", "HISOLZEN", "LOWLW",
-    "CHLFAIL", "NAVWARN", "MAXAERITER", "CHLWARN", "ATMWARN", "NAVFAIL", "FILTER",
+    "ATMFAIL",
+    "LAND",
+    "HIGLINT",
+    "HILT",
+    "HISATZEN",
+    "STRAYLIGHT",
+    "CLDICE",
+    "COCCOLITH",
+    "HISOLZEN",
+    "LOWLW",
+    "CHLFAIL",
+    "NAVWARN",
+    "MAXAERITER",
+    "CHLWARN",
+    "ATMWARN",
+    "NAVFAIL",
+    "FILTER",
 ];
 
 /// OLCI WFR: the pixel must carry one of these (SNAP's QWG-recommended
@@ -24,9 +39,26 @@ pub const OLCI_REQUIRE_DEFAULT: &[&str] = &["WATER", "INLAND_WATER"];
 /// OLCI WFR exclusions for Oa reflectances (`WQSF_REFLECTANCE_RECOM` =
 /// oceanColour and openWater, same source; formats.md s4.7 (a)).
 pub const OLCI_EXCLUDE_DEFAULT: &[&str] = &[
-    "CLOUD", "CLOUD_AMBIGUOUS", "CLOUD_MARGIN", "INVALID", "COSMETIC", "SATURATED", "SUSPECT", "HISOLZEN",
-    "HIGHGLINT", "SNOW_ICE", "AC_FAIL", "WHITECAPS", "ADJAC", "RWNEG_O2", "RWNEG_O3", "RWNEG_O4", "RWNEG_O5",
-    "RWNEG_O6", "RWNEG_O7", "RWNEG_O8",
+    "CLOUD",
+    "CLOUD_AMBIGUOUS",
+    "CLOUD_MARGIN",
+    "INVALID",
+    "COSMETIC",
+    "SATURATED",
+    "SUSPECT",
+    "HISOLZEN",
+    "HIGHGLINT",
+    "SNOW_ICE",
+    "AC_FAIL",
+    "WHITECAPS",
+    "ADJAC",
+    "RWNEG_O2",
+    "RWNEG_O3",
+    "RWNEG_O4",
+    "RWNEG_O5",
+    "RWNEG_O6",
+    "RWNEG_O7",
+    "RWNEG_O8",
 ];
 
 fn strings(names: &[&str]) -> Vec<String> {
@@ -48,11 +80,7 @@ pub struct FlagConfig {
 
 impl Default for FlagConfig {
     fn default() -> Self {
-        FlagConfig {
-            obpg_l2_exclude: strings(OBPG_L3_DEFAULT),
-            olci_require_any: strings(OLCI_REQUIRE_DEFAULT),
-            olci_exclude: strings(OLCI_EXCLUDE_DEFAULT),
-        }
+        FlagConfig { obpg_l2_exclude: strings(OBPG_L3_DEFAULT), olci_require_any: strings(OLCI_REQUIRE_DEFAULT), olci_exclude: strings(OLCI_EXCLUDE_DEFAULT) }
     }
 }
 
@@ -68,11 +96,7 @@ impl FlagTable {
     pub fn new(masks: &[u64], meanings: &str) -> std::result::Result<FlagTable, String> {
         let names: Vec<&str> = meanings.split_whitespace().collect();
         if names.len() != masks.len() {
-            return Err(format!(
-                "flag_meanings has {} names but flag_masks has {} masks",
-                names.len(),
-                masks.len()
-            ));
+            return Err(format!("flag_meanings has {} names but flag_masks has {} masks", names.len(), masks.len()));
         }
         Ok(FlagTable { entries: names.into_iter().map(String::from).zip(masks.iter().copied()).collect() })
     }

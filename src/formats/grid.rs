@@ -11,10 +11,10 @@
 use std::path::{Path, PathBuf};
 
 use super::nc::{self, read_decoded, read_decoded_at, text};
-use crate::fusion::grid::RegularGrid;
 use super::obpg_l2::RRS_UNITS;
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
 use crate::error::{Error, Result};
+use crate::fusion::grid::RegularGrid;
 
 /// Nominal wavelength of a gridded Rrs variable: `Rrs_443` (OBPG, OC-CCI)
 /// or `RRS443` (CMEMS).
@@ -72,9 +72,7 @@ impl Gridded {
         for v in file.variables() {
             let dims: Vec<String> = v.dimensions().iter().map(|d| d.name()).collect();
             let lead = dims.len().saturating_sub(2);
-            let on_grid = dims.len() >= 2
-                && dims[lead..] == [lat_name.clone(), lon_name.clone()]
-                && v.dimensions()[..lead].iter().all(|d| d.len() == 1);
+            let on_grid = dims.len() >= 2 && dims[lead..] == [lat_name.clone(), lon_name.clone()] && v.dimensions()[..lead].iter().all(|d| d.len() == 1);
             if !on_grid {
                 continue;
             }
@@ -121,11 +119,7 @@ impl Granule for Gridded {
         let path = &self.info.path;
         let mut rrs = Vec::with_capacity(bands.len());
         for &nm in bands {
-            let (_, name, lead) = self
-                .vars
-                .iter()
-                .find(|v| v.0 == nm)
-                .ok_or_else(|| Error::file(path, format!("has no Rrs variable for {nm} nm")))?;
+            let (_, name, lead) = self.vars.iter().find(|v| v.0 == nm).ok_or_else(|| Error::file(path, format!("has no Rrs variable for {nm} nm")))?;
             let v = nc::variable(path, &self.file, name, "")?;
             rrs.push((nm, read_decoded_at(path, &v, *lead, row0, nrows)?));
         }
@@ -206,9 +200,8 @@ pub fn regular_axes(path: &Path, file: &netcdf::File) -> Result<RegularAxes> {
     };
     let k = wrapped.len() - rotate_cols;
     let lon: Vec<f64> = wrapped[k..].iter().chain(&wrapped[..k]).copied().collect();
-    let dlon = step(&lon, "longitude").map_err(|_| {
-        Error::file(path, "the longitude axis is not evenly spaced once in [-180, 180) (a region across the dateline is not supported)")
-    })?;
+    let dlon = step(&lon, "longitude")
+        .map_err(|_| Error::file(path, "the longitude axis is not evenly spaced once in [-180, 180) (a region across the dateline is not supported)"))?;
     if dlon < 0.0 {
         return Err(Error::file(path, "longitudes run east to west: not supported"));
     }
@@ -322,7 +315,8 @@ impl TimeAxis {
             TimeSelect::Index(i) => Err(Error::file(path, format!("has no time step {i} ({})", span()))),
             TimeSelect::Date(d) => {
                 let at = d.and_hms_opt(23, 59, 59).expect("valid time");
-                let i = self.dates.iter().rposition(|t| *t <= at).ok_or_else(|| Error::file(path, format!("has no time step at or before {d} ({})", span())))?;
+                let i =
+                    self.dates.iter().rposition(|t| *t <= at).ok_or_else(|| Error::file(path, format!("has no time step at or before {d} ({})", span())))?;
                 // Beyond the last step by more than one step's length: not covered.
                 if i + 1 == n && n > 1 && at - self.dates[n - 1] > self.dates[n - 1] - self.dates[n - 2] {
                     return Err(Error::file(path, format!("does not cover {d} ({})", span())));
@@ -410,11 +404,24 @@ impl std::fmt::Display for StoredGrid {
             if self.axes.rotate_cols > 0 { " (stored in 0-360 longitudes)" } else { "" }
         )?;
         match &self.time {
-            Some(t) if !t.dates.is_empty() => writeln!(f, "  time:          {} steps, {} to {} (read one as NAME[YYYY-MM-DD] or NAME[index])", t.dates.len(), t.dates[0], t.dates[t.dates.len() - 1])?,
+            Some(t) if !t.dates.is_empty() => writeln!(
+                f,
+                "  time:          {} steps, {} to {} (read one as NAME[YYYY-MM-DD] or NAME[index])",
+                t.dates.len(),
+                t.dates[0],
+                t.dates[t.dates.len() - 1]
+            )?,
             _ => writeln!(f, "  time:          none")?,
         }
         for v in &self.variables {
-            writeln!(f, "  variable:      {} [{}] {}{}", v.name, v.units, v.long_name, if v.standard_name.is_empty() { String::new() } else { format!(" ({})", v.standard_name) })?;
+            writeln!(
+                f,
+                "  variable:      {} [{}] {}{}",
+                v.name,
+                v.units,
+                v.long_name,
+                if v.standard_name.is_empty() { String::new() } else { format!(" ({})", v.standard_name) }
+            )?;
         }
         for (k, v) in &self.attributes {
             writeln!(f, "  {k}: {v}")?;
