@@ -26,8 +26,7 @@ fn kernels(c: &mut Criterion) {
     let rrs = Reflectances::new(olci, names.iter().copied().zip(data.iter().map(|v| v.as_slice())).collect()).unwrap();
     let mnames = [443u16, 488, 547, 645, 667, 859];
     let mdata: Vec<Vec<f32>> = mnames.iter().map(|&nm| band(nm)).collect();
-    let mrrs =
-        Reflectances::new(modis, mnames.iter().copied().zip(mdata.iter().map(|v| v.as_slice())).collect()).unwrap();
+    let mrrs = Reflectances::new(modis, mnames.iter().copied().zip(mdata.iter().map(|v| v.as_slice())).collect()).unwrap();
 
     let mut g = c.benchmark_group("kernels");
     g.throughput(Throughput::Elements(N as u64));
@@ -40,9 +39,7 @@ fn kernels(c: &mut Criterion) {
     g.bench_function(BenchmarkId::new("chl_oci", "olci"), |b| b.iter(|| products::chl_oci(&rrs, oc4, ci, None).unwrap()));
     g.bench_function(BenchmarkId::new("kd490", "olci kd2e"), |b| b.iter(|| products::kd490(&rrs, kd2).unwrap()));
     g.bench_function(BenchmarkId::new("spm_nechad", "olci 665"), |b| b.iter(|| products::spm_nechad(&rrs, None).unwrap()));
-    g.bench_function(BenchmarkId::new("turbidity_dogliotti", "modis"), |b| {
-        b.iter(|| products::turbidity_dogliotti(&mrrs).unwrap())
-    });
+    g.bench_function(BenchmarkId::new("turbidity_dogliotti", "modis"), |b| b.iter(|| products::turbidity_dogliotti(&mrrs).unwrap()));
     g.finish();
 }
 
@@ -62,9 +59,7 @@ fn oc5_lookup(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("chl_oc5", "table 200^3"), |b| b.iter(|| products::chl_oc5(&rrs, &table, false).unwrap()));
     g.bench_function(BenchmarkId::new("chl_oc5", "table + status"), |b| b.iter(|| products::chl_oc5(&rrs, &table, true).unwrap()));
-    g.bench_function(BenchmarkId::new("chl_oc5", "per-pixel C1"), |b| {
-        b.iter(|| products::chl_oc5_per_pixel(&rrs, &c1, false).unwrap())
-    });
+    g.bench_function(BenchmarkId::new("chl_oc5", "per-pixel C1"), |b| b.iter(|| products::chl_oc5_per_pixel(&rrs, &c1, false).unwrap()));
     g.finish();
 }
 

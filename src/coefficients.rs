@@ -95,10 +95,18 @@ pub struct CiSet {
 }
 
 pub static CI_SETS: &[CiSet] = &[
-    CiSet { name: "hu2019", a: [-0.4287, 230.47], blend: [0.25, 0.35],
-        source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; thresholds 0.25/0.35 of current ocssw get_chl.c chl_oci (exact)" },
-    CiSet { name: "hu2012", a: [-0.4909, 191.6590], blend: [0.15, 0.20],
-        source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; thresholds 0.15/0.20 of l2gen R2014 (SeaDAS 7.5) get_chl.c (exact)" },
+    CiSet {
+        name: "hu2019",
+        a: [-0.4287, 230.47],
+        blend: [0.25, 0.35],
+        source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; thresholds 0.25/0.35 of current ocssw get_chl.c chl_oci (exact)",
+    },
+    CiSet {
+        name: "hu2012",
+        a: [-0.4909, 191.6590],
+        blend: [0.15, 0.20],
+        source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; thresholds 0.15/0.20 of l2gen R2014 (SeaDAS 7.5) get_chl.c (exact)",
+    },
 ];
 
 /// The CI baseline uses nominal 443, 555 and 670 nm whatever the sensor
@@ -136,10 +144,7 @@ pub fn green_to_555(green_nm: u16) -> &'static GreenTo555 {
     if (green_nm as i32 - 555).abs() <= 2 {
         return &GREEN_AT_555;
     }
-    GREEN_TO_555
-        .iter()
-        .min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs())
-        .expect("the table has rows")
+    GREEN_TO_555.iter().min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs()).expect("the table has rows")
 }
 
 /// KD2: Kd490 = 0.0166 + 10^(a0 + a1 X + ... + a4 X^4), X = log10(Rrs_blue / Rrs_green).
@@ -164,8 +169,13 @@ const KD_ATBD: &str = "NASA OBPG Kd(490) ATBD, KD2 coefficients table (exact)";
 pub static KD2_SETS: &[Kd2Set] = &[
     Kd2Set { name: "kd2s", blue: &[490], green: &[555], a: [-0.8515, -1.8263, 1.8714, -2.4414, -1.0690], source: KD_ATBD },
     Kd2Set { name: "kd2m", blue: &[488], green: &[547], a: [-0.8813, -2.0584, 2.5878, -3.4885, -1.5061], source: KD_ATBD },
-    Kd2Set { name: "kd2e", blue: &[490], green: &[560], a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
-        source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)" },
+    Kd2Set {
+        name: "kd2e",
+        blue: &[490],
+        green: &[560],
+        a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
+        source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)",
+    },
     Kd2Set { name: "kd2v", blue: &[486, 489], green: &[551, 556], a: [-0.8730, -1.8912, 1.8021, -2.3865, -1.0453], source: KD_ATBD },
 ];
 
@@ -180,18 +190,25 @@ pub struct MorelKdSet {
 }
 
 pub static MOREL_KD490: &[MorelKdSet] = &[
-    MorelKdSet { name: "morel2007", kw: 0.01660, chi: 0.077746, e: 0.672846,
-        source: "Morel et al. 2007, Remote Sens. Environ. 111:69-88, as coded in ocssw l2gen Kd490_morel (exact)" },
-    MorelKdSet { name: "morel-maritorena2001", kw: 0.01660, chi: 0.07242, e: 0.68955,
-        source: "Morel & Maritorena 2001, J. Geophys. Res. 106:7163, 490 nm values (derived)" },
+    MorelKdSet {
+        name: "morel2007",
+        kw: 0.01660,
+        chi: 0.077746,
+        e: 0.672846,
+        source: "Morel et al. 2007, Remote Sens. Environ. 111:69-88, as coded in ocssw l2gen Kd490_morel (exact)",
+    },
+    MorelKdSet {
+        name: "morel-maritorena2001",
+        kw: 0.01660,
+        chi: 0.07242,
+        e: 0.68955,
+        source: "Morel & Maritorena 2001, J. Geophys. Res. 106:7163, 490 nm values (derived)",
+    },
 ];
 
 /// KdPAR over the first or second optical depth from Kd490, Morel et al. 2007
 /// (ocssw l2gen Kd_PAR_morel, exact): KdPAR = c0 + c1 Kd490 + c2 / Kd490.
-pub static KDPAR_MOREL2007: &[(&str, [f64; 3])] = &[
-    ("first", [0.0864, 0.884, -0.00137]),
-    ("second", [0.0665, 0.874, -0.00121]),
-];
+pub static KDPAR_MOREL2007: &[(&str, [f64; 3])] = &[("first", [0.0864, 0.884, -0.00137]), ("second", [0.0665, 0.874, -0.00121])];
 
 /// A/(1 - rho_w/C) reflectance algorithms (Nechad et al.): value = A rho_w / (1 - rho_w / C),
 /// rho_w = pi Rrs. One row per wavelength of the published calibration.
@@ -220,11 +237,8 @@ pub static NECHAD2010_SPM: &[NechadNode] = &[
 
 /// Nechad et al. 2009 (Proc. SPIE 7473) turbidity (FNU) calibration nodes held here
 /// (acolite Turbidity_N2009_Published.txt; exact).
-pub static NECHAD2009_TURBIDITY: &[NechadNode] = &[
-    NechadNode { nm: 645.0, a: 208.41, c: 0.1641 },
-    NechadNode { nm: 665.0, a: 282.95, c: 0.1728 },
-    NechadNode { nm: 670.0, a: 294.24, c: 0.1747 },
-];
+pub static NECHAD2009_TURBIDITY: &[NechadNode] =
+    &[NechadNode { nm: 645.0, a: 208.41, c: 0.1641 }, NechadNode { nm: 665.0, a: 282.95, c: 0.1728 }, NechadNode { nm: 670.0, a: 294.24, c: 0.1747 }];
 
 /// How far (nm) A and C may be interpolated between held nodes. The published
 /// table is at 2.5 nm; we only hold some nodes, so interpolation between nodes

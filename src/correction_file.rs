@@ -23,7 +23,8 @@ pub fn save_with(c: &Correction, path: &Path, extra: Vec<(String, AttributeValue
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().ok_or_else(|| Error::file(path, "not a file name"))?;
     let tmp: PathBuf = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
-    let result = write(c, &tmp, extra).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::file(path, format!("cannot move the finished file into place: {e}"))));
+    let result = write(c, &tmp, extra)
+        .and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::file(path, format!("cannot move the finished file into place: {e}"))));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -145,9 +146,7 @@ pub fn load(path: &Path) -> Result<Correction> {
     let values = |name: &str| -> Result<Vec<f64>> {
         f.variable(name).ok_or_else(|| missing(name))?.get_values::<f64, _>(..).map_err(|e| Error::file(path, format!("variable {name}: {e}")))
     };
-    let one = |name: &str| -> Result<f64> {
-        values(name)?.first().copied().ok_or_else(|| Error::file(path, format!("variable {name} is empty")))
-    };
+    let one = |name: &str| -> Result<f64> { values(name)?.first().copied().ok_or_else(|| Error::file(path, format!("variable {name} is empty"))) };
     let kind = match text("method")?.as_str() {
         "log_offset" => Kind::LogOffset { offset: one("offset")? },
         "rma" => Kind::Rma { intercept: one("intercept")?, slope: one("slope")? },

@@ -10,27 +10,13 @@ pub enum Error {
     UnknownSensor { name: String, known: String },
 
     #[error("{algorithm} on {sensor} needs Rrs at {band} nm, which was not given (given: {given})")]
-    MissingBand {
-        algorithm: String,
-        sensor: String,
-        band: u16,
-        given: String,
-    },
+    MissingBand { algorithm: String, sensor: String, band: u16, given: String },
 
     #[error("{sensor} has no band at {band} nm (its bands: {bands})")]
-    NoSuchBand {
-        sensor: String,
-        band: u16,
-        bands: String,
-    },
+    NoSuchBand { sensor: String, band: u16, bands: String },
 
     #[error("unknown {kind} coefficient set {name:?} for {sensor}; available: {available}")]
-    UnknownCoefficientSet {
-        kind: String,
-        sensor: String,
-        name: String,
-        available: String,
-    },
+    UnknownCoefficientSet { kind: String, sensor: String, name: String, available: String },
 
     #[error("{algorithm}: {reason}")]
     Unsupported { algorithm: String, reason: String },
@@ -46,11 +32,7 @@ pub enum Error {
     Cancelled,
 
     #[error("Rrs bands have different lengths ({band} nm has {len}, expected {expected})")]
-    LengthMismatch {
-        band: u16,
-        len: usize,
-        expected: usize,
-    },
+    LengthMismatch { band: u16, len: usize, expected: usize },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -64,9 +46,5 @@ impl Error {
 
 /// Joins a list for an error message: "412, 443, 490".
 pub(crate) fn join<T: std::fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
-    items
-        .into_iter()
-        .map(|x| x.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.into_iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
 }

@@ -2,17 +2,14 @@
 //! the named coefficient set (data in `sensors.rs` / `coefficients.rs`) and
 //! runs the matching pure kernel over all pixels. NaN marks invalid pixels.
 
-use crate::coefficients::{
-    self as coef, nechad_at, CiSet, Kd2Set, MorelKdSet, NechadNode, OcxSet, CI_SETS, KD2_SETS, MOREL_KD490,
-    OCX_SETS,
-};
+use crate::bio_optical::ForwardModel;
+use crate::coefficients::{self as coef, nechad_at, CiSet, Kd2Set, MorelKdSet, NechadNode, OcxSet, CI_SETS, KD2_SETS, MOREL_KD490, OCX_SETS};
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
 use crate::kernels::chlorophyll::{ci_pixel, oci_blend, ocx_pixel};
-use crate::bio_optical::ForwardModel;
 use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
-use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
 use crate::kernels::{map_pixels, map_pixels_vec};
+use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
 use crate::reflectance::Reflectances;
 use crate::sensors::Sensor;
 
@@ -22,27 +19,17 @@ pub fn ocx_sets(sensor: &Sensor) -> impl Iterator<Item = &'static OcxSet> + '_ {
 }
 
 fn unknown_set(kind: &str, sensor: &str, name: &str, available: String) -> Error {
-    Error::UnknownCoefficientSet {
-        kind: kind.into(),
-        sensor: sensor.into(),
-        name: name.into(),
-        available,
-    }
+    Error::UnknownCoefficientSet { kind: kind.into(), sensor: sensor.into(), name: name.into(), available }
 }
 
 /// The OCx set `name` for `sensor`; "default" is the sensor's default.
 pub fn ocx_set(sensor: &Sensor, name: &str) -> Result<&'static OcxSet> {
     let key = if name.eq_ignore_ascii_case("default") { sensor.default_ocx } else { name };
-    ocx_sets(sensor)
-        .find(|o| o.name.eq_ignore_ascii_case(key))
-        .ok_or_else(|| unknown_set("OCx", sensor.name, name, join(ocx_sets(sensor).map(|o| o.name))))
+    ocx_sets(sensor).find(|o| o.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("OCx", sensor.name, name, join(ocx_sets(sensor).map(|o| o.name))))
 }
 
 pub fn ci_set(name: &str) -> Result<&'static CiSet> {
-    CI_SETS
-        .iter()
-        .find(|c| c.name.eq_ignore_ascii_case(name))
-        .ok_or_else(|| unknown_set("CI", "any sensor", name, join(CI_SETS.iter().map(|c| c.name))))
+    CI_SETS.iter().find(|c| c.name.eq_ignore_ascii_case(name)).ok_or_else(|| unknown_set("CI", "any sensor", name, join(CI_SETS.iter().map(|c| c.name))))
 }
 
 /// The bands of an OCx set: four blue slots (padded with the last blue, which
@@ -58,9 +45,12 @@ fn ocx_bands<'a>(rrs: &Reflectances<'a>, set: &OcxSet) -> Result<[&'a [f32]; 5]>
 /// OCx chlorophyll-a (mg m-3).
 pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
     let a = set.a.map(|c| c as f32);
-    Ok(map_pixels_vec(ocx_bands(rrs, set)?, rrs.len(), #[inline(always)] move |[b0, b1, b2, b3, g]| {
-        ocx_pixel([b0, b1, b2, b3], b3, g, &a)
-    }))
+    Ok(map_pixels_vec(
+        ocx_bands(rrs, set)?,
+        rrs.len(),
+        #[inline(always)]
+        move |[b0, b1, b2, b3, g]| ocx_pixel([b0, b1, b2, b3], b3, g, &a),
+    ))
 }
 
 /// The CI's blue, green and red bands on a sensor (l2gen chl_hu: 443, the
@@ -68,18 +58,19 @@ pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
 fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<[&'a [f32]; 3]> {
     let s = rrs.sensor;
     let blue = s.roles.ratio_blues[0];
-    Ok([
-        rrs.band(blue, "chl_ci")?,
-        rrs.band(s.roles.green, "chl_ci")?,
-        rrs.band(s.roles.red, "chl_ci")?,
-    ])
+    Ok([rrs.band(blue, "chl_ci")?, rrs.band(s.roles.green, "chl_ci")?, rrs.band(s.roles.red, "chl_ci")?])
 }
 
 /// Hu colour-index chlorophyll-a (mg m-3).
 pub fn chl_ci(rrs: &Reflectances, set: &CiSet) -> Result<Vec<f32>> {
     let conv = coef::green_to_555(rrs.sensor.roles.green);
     let a = set.a;
-    Ok(map_pixels_vec(ci_bands(rrs)?, rrs.len(), #[inline(always)] move |[b, g, r]| ci_pixel(b, g, r, conv, &a)))
+    Ok(map_pixels_vec(
+        ci_bands(rrs)?,
+        rrs.len(),
+        #[inline(always)]
+        move |[b, g, r]| ci_pixel(b, g, r, conv, &a),
+    ))
 }
 
 fn check_thresholds([t1, t2]: [f64; 2]) -> Result<()> {
@@ -99,17 +90,17 @@ pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<
     let [b, g, r] = ci_bands(rrs)?;
     let conv = coef::green_to_555(rrs.sensor.roles.green);
     let a = ci.a;
-    Ok(map_pixels_vec([b, g, r, &ocx_values], rrs.len(), #[inline(always)] move |[b, g, r, o]| {
-        oci_blend(ci_pixel(b, g, r, conv, &a), o, t1, t2)
-    }))
+    Ok(map_pixels_vec(
+        [b, g, r, &ocx_values],
+        rrs.len(),
+        #[inline(always)]
+        move |[b, g, r, o]| oci_blend(ci_pixel(b, g, r, conv, &a), o, t1, t2),
+    ))
 }
 
 pub fn kd2_set(sensor: &Sensor, name: Option<&str>) -> Result<&'static Kd2Set> {
     let key = name.filter(|n| !n.eq_ignore_ascii_case("default")).unwrap_or(sensor.kd2);
-    KD2_SETS
-        .iter()
-        .find(|k| k.name.eq_ignore_ascii_case(key))
-        .ok_or_else(|| unknown_set("KD2", sensor.name, key, join(KD2_SETS.iter().map(|k| k.name))))
+    KD2_SETS.iter().find(|k| k.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("KD2", sensor.name, key, join(KD2_SETS.iter().map(|k| k.name))))
 }
 
 /// KD2 Kd(490) (m-1).
@@ -125,7 +116,12 @@ pub fn kd490(rrs: &Reflectances, set: &Kd2Set) -> Result<Vec<f32>> {
     let blue = rrs.band(pick(set.blue)?, &algorithm)?;
     let green = rrs.band(pick(set.green)?, &algorithm)?;
     let a = set.a;
-    Ok(map_pixels_vec([blue, green], rrs.len(), #[inline(always)] move |[b, g]| kd2_pixel(b, g, &a)))
+    Ok(map_pixels_vec(
+        [blue, green],
+        rrs.len(),
+        #[inline(always)]
+        move |[b, g]| kd2_pixel(b, g, &a),
+    ))
 }
 
 pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
@@ -138,7 +134,12 @@ pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
 /// Kd(490) from chlorophyll (m-1).
 pub fn kd490_morel(chl: &[f32], set: &MorelKdSet) -> Vec<f32> {
     let (kw, chi, e) = (set.kw, set.chi, set.e);
-    map_pixels_vec([chl], chl.len(), #[inline(always)] move |[c]| kd490_from_chl_pixel(c, kw, chi, e))
+    map_pixels_vec(
+        [chl],
+        chl.len(),
+        #[inline(always)]
+        move |[c]| kd490_from_chl_pixel(c, kw, chi, e),
+    )
 }
 
 /// KdPAR (m-1) over the first or second optical depth from Kd(490), Morel et al. 2007.
@@ -147,11 +148,13 @@ pub fn kdpar_morel(kd490: &[f32], depth: &str) -> Result<Vec<f32>> {
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(depth))
         .map(|(_, c)| *c)
-        .ok_or_else(|| Error::InvalidParameter {
-            name: "depth".into(),
-            reason: format!("{depth:?}; choose \"first\" or \"second\" optical depth"),
-        })?;
-    Ok(map_pixels_vec([kd490], kd490.len(), #[inline(always)] move |[k]| kdpar_morel_pixel(k, &c)))
+        .ok_or_else(|| Error::InvalidParameter { name: "depth".into(), reason: format!("{depth:?}; choose \"first\" or \"second\" optical depth") })?;
+    Ok(map_pixels_vec(
+        [kd490],
+        kd490.len(),
+        #[inline(always)]
+        move |[k]| kdpar_morel_pixel(k, &c),
+    ))
 }
 
 /// A and C of a Nechad calibration at a sensor band's centre.
@@ -172,7 +175,12 @@ fn nechad_product(rrs: &Reflectances, table: &[NechadNode], wavelength: Option<u
     let nm = wavelength.unwrap_or(rrs.sensor.roles.red);
     let node = nechad_node(table, rrs.sensor, nm, algorithm)?;
     let band = rrs.band(nm, algorithm)?;
-    Ok(map_pixels_vec([band], rrs.len(), #[inline(always)] move |[r]| nechad_pixel(r, &node)))
+    Ok(map_pixels_vec(
+        [band],
+        rrs.len(),
+        #[inline(always)]
+        move |[r]| nechad_pixel(r, &node),
+    ))
 }
 
 /// Nechad et al. 2010 SPM (g m-3) at one band (default: the sensor's red band).
@@ -194,20 +202,18 @@ pub fn turbidity_dogliotti(rrs: &Reflectances) -> Result<Vec<f32>> {
         if (centre - node.nm).abs() > coef::DOGLIOTTI_MAX_OFFSET_NM {
             return Err(Error::Unsupported {
                 algorithm: algorithm.into(),
-                reason: format!(
-                    "{} band {nm} nm is more than {} nm from the published {} nm calibration",
-                    s.name,
-                    coef::DOGLIOTTI_MAX_OFFSET_NM,
-                    node.nm
-                ),
+                reason: format!("{} band {nm} nm is more than {} nm from the published {} nm calibration", s.name, coef::DOGLIOTTI_MAX_OFFSET_NM, node.nm),
             });
         }
     }
     let red = rrs.band(s.roles.red_dogliotti, algorithm)?;
     let nir = rrs.band(s.roles.nir, algorithm)?;
-    Ok(map_pixels_vec([red, nir], rrs.len(), #[inline(always)] |[r, n]| {
-        dogliotti_pixel(r, n, &coef::DOGLIOTTI_RED, &coef::DOGLIOTTI_NIR, coef::DOGLIOTTI_BLEND)
-    }))
+    Ok(map_pixels_vec(
+        [red, nir],
+        rrs.len(),
+        #[inline(always)]
+        |[r, n]| dogliotti_pixel(r, n, &coef::DOGLIOTTI_RED, &coef::DOGLIOTTI_NIR, coef::DOGLIOTTI_BLEND),
+    ))
 }
 
 /// The Rrs slices OC5 reads: green, 412 and the ratio's blues.
@@ -229,9 +235,8 @@ pub fn chl_oc5(rrs: &Reflectances, table: &Oc5Table, want_status: bool) -> Resul
 pub fn chl_oc5_per_pixel(rrs: &Reflectances, c1: &C1Model, want_status: bool) -> Result<(Vec<f32>, Option<Vec<u8>>)> {
     let (g, v, blues) = oc5_inputs(rrs, &c1.bands, "chl_oc5")?;
     let n = rrs.len();
-    let max_blue: Vec<f32> = (0..n)
-        .map(|i| if blues.iter().any(|b| b[i].is_nan()) { f32::NAN } else { blues.iter().fold(f32::NEG_INFINITY, |a, b| a.max(b[i])) })
-        .collect();
+    let max_blue: Vec<f32> =
+        (0..n).map(|i| if blues.iter().any(|b| b[i].is_nan()) { f32::NAN } else { blues.iter().fold(f32::NEG_INFINITY, |a, b| a.max(b[i])) }).collect();
     let mut status = vec![0f32; if want_status { n } else { 0 }];
     let chl = map_pixels_vec([g, v, &max_blue], n, |[g, v, m]| c1.chl_pixel(g, v, m).0);
     if want_status {
@@ -247,7 +252,12 @@ pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: O
     let ci_values = chl_ci(rrs, ci)?;
     let (oc5, _) = chl_oc5(rrs, table, false)?;
     let mut out = vec![0f32; rrs.len()];
-    map_pixels([&ci_values, &oc5], &mut out, #[inline(always)] |[c, o]| oci_blend(c, o, t1, t2));
+    map_pixels(
+        [&ci_values, &oc5],
+        &mut out,
+        #[inline(always)]
+        |[c, o]| oci_blend(c, o, t1, t2),
+    );
     Ok(out)
 }
 
@@ -274,11 +284,8 @@ pub fn spm_gohin(rrs: &Reflectances, chl: &[f32], mineral_scale: f64) -> Result<
 /// model's 400-700 nm, for chl (mg m-3), acdm443 (m-1, NaN = Case-1 tie) and
 /// SPM (g m-3); NaN where an input is invalid (chl <= 0, acdm or SPM < 0).
 pub fn forward_rrs(sensor: &Sensor, chl: &[f32], acdm: &[f32], spm: &[f32], mineral_scale: f64) -> Result<Vec<(u16, Vec<f32>)>> {
-    let bands: Vec<_> = sensor
-        .bands
-        .iter()
-        .filter(|b| b.centre_nm >= crate::bio_optical::MODEL_NM[0] && b.centre_nm <= crate::bio_optical::MODEL_NM[1])
-        .collect();
+    let bands: Vec<_> =
+        sensor.bands.iter().filter(|b| b.centre_nm >= crate::bio_optical::MODEL_NM[0] && b.centre_nm <= crate::bio_optical::MODEL_NM[1]).collect();
     let model = ForwardModel::new(&bands.iter().map(|b| b.centre_nm).collect::<Vec<_>>(), mineral_scale)?;
     Ok(bands
         .iter()

@@ -39,15 +39,11 @@ impl<'a> Reflectances<'a> {
 
     /// The Rrs of band `nm`, or an error naming the algorithm that needs it.
     pub fn band(&self, nm: u16, algorithm: &str) -> Result<&'a [f32]> {
-        self.bands
-            .iter()
-            .find(|b| b.0 == nm)
-            .map(|b| b.1)
-            .ok_or_else(|| Error::MissingBand {
-                algorithm: algorithm.to_string(),
-                sensor: self.sensor.name.to_string(),
-                band: nm,
-                given: if self.bands.is_empty() { "none".into() } else { join(self.wavelengths()) },
-            })
+        self.bands.iter().find(|b| b.0 == nm).map(|b| b.1).ok_or_else(|| Error::MissingBand {
+            algorithm: algorithm.to_string(),
+            sensor: self.sensor.name.to_string(),
+            band: nm,
+            given: if self.bands.is_empty() { "none".into() } else { join(self.wavelengths()) },
+        })
     }
 }

@@ -72,24 +72,18 @@ pub struct Sensor {
 
 impl Sensor {
     pub fn band(&self, nominal: u16) -> Result<&Band> {
-        self.bands
-            .iter()
-            .find(|b| b.nominal == nominal)
-            .ok_or_else(|| Error::NoSuchBand {
-                sensor: self.name.to_string(),
-                band: nominal,
-                bands: join(self.bands.iter().map(|b| b.nominal)),
-            })
+        self.bands.iter().find(|b| b.nominal == nominal).ok_or_else(|| Error::NoSuchBand {
+            sensor: self.name.to_string(),
+            band: nominal,
+            bands: join(self.bands.iter().map(|b| b.nominal)),
+        })
     }
 
     /// F0 of a band (mW cm-2 um-1), as needed to turn Rrs into nLw.
     pub fn f0(&self, nominal: u16) -> Result<f64> {
         self.band(nominal)?.f0.ok_or_else(|| Error::Unsupported {
             algorithm: "nLw".into(),
-            reason: format!(
-                "no published F0 is held for {} band {nominal} nm; pass F0 explicitly",
-                self.name
-            ),
+            reason: format!("no published F0 is held for {} band {nominal} nm; pass F0 explicitly", self.name),
         })
     }
 }
@@ -122,14 +116,7 @@ pub static SENSORS: &[Sensor] = &[
             b(765, 765.0, Some(122.316)),
             b(865, 865.0, Some(96.302)),
         ],
-        roles: BandRoles {
-            violet: 412,
-            green: 555,
-            ratio_blues: &[443, 490, 510],
-            red: 670,
-            red_dogliotti: 670,
-            nir: 865,
-        },
+        roles: BandRoles { violet: 412, green: 555, ratio_blues: &[443, 490, 510], red: 670, red_dogliotti: 670, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2s",
         f0_source: F0_SOURCE_OBPG_RSR2009,
@@ -153,14 +140,7 @@ pub static SENSORS: &[Sensor] = &[
             b(859, 859.0, Some(97.174)),
             b(869, 869.0, Some(95.849)),
         ],
-        roles: BandRoles {
-            violet: 412,
-            green: 547,
-            ratio_blues: &[443, 488],
-            red: 667,
-            red_dogliotti: 645,
-            nir: 859,
-        },
+        roles: BandRoles { violet: 412, green: 547, ratio_blues: &[443, 488], red: 667, red_dogliotti: 645, nir: 859 },
         default_ocx: "oc3",
         kd2: "kd2m",
         f0_source: F0_SOURCE_OBPG_RSR2009,
@@ -184,14 +164,7 @@ pub static SENSORS: &[Sensor] = &[
             nb("M12", 779, 778.75, None),
             nb("M13", 865, 865.0, None),
         ],
-        roles: BandRoles {
-            violet: 412,
-            green: 560,
-            ratio_blues: &[443, 490, 510],
-            red: 665,
-            red_dogliotti: 665,
-            nir: 865,
-        },
+        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2e",
         f0_source: F0_SOURCE_OLCI_RBINS,
@@ -209,14 +182,7 @@ pub static SENSORS: &[Sensor] = &[
             b(745, 745.0, None),
             b(862, 862.0, None),
         ],
-        roles: BandRoles {
-            violet: 410,
-            green: 551,
-            ratio_blues: &[443, 486],
-            red: 671,
-            red_dogliotti: 671,
-            nir: 862,
-        },
+        roles: BandRoles { violet: 410, green: 551, ratio_blues: &[443, 486], red: 671, red_dogliotti: 671, nir: 862 },
         default_ocx: "oc3",
         kd2: "kd2v",
         f0_source: F0_SOURCE_NONE,
@@ -234,14 +200,7 @@ pub static SENSORS: &[Sensor] = &[
             b(746, 746.0, None),
             b(868, 868.0, None),
         ],
-        roles: BandRoles {
-            violet: 411,
-            green: 556,
-            ratio_blues: &[445, 489],
-            red: 667,
-            red_dogliotti: 667,
-            nir: 868,
-        },
+        roles: BandRoles { violet: 411, green: 556, ratio_blues: &[445, 489], red: 667, red_dogliotti: 667, nir: 868 },
         default_ocx: "oc3",
         kd2: "kd2v",
         f0_source: F0_SOURCE_NONE,
@@ -276,14 +235,7 @@ const fn olci(name: &'static str, platform: &'static str) -> Sensor {
         instrument: "OLCI",
         platform,
         bands: &OLCI_BANDS,
-        roles: BandRoles {
-            violet: 412,
-            green: 560,
-            ratio_blues: &[443, 490, 510],
-            red: 665,
-            red_dogliotti: 665,
-            nir: 865,
-        },
+        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2e",
         f0_source: F0_SOURCE_OLCI_RBINS,
@@ -293,13 +245,7 @@ const fn olci(name: &'static str, platform: &'static str) -> Sensor {
 /// Looks a sensor up by its registry name (case-insensitive; `_` and `-` alike).
 pub fn sensor(name: &str) -> Result<&'static Sensor> {
     let key = name.trim().to_ascii_lowercase().replace('_', "-");
-    SENSORS
-        .iter()
-        .find(|s| s.name == key)
-        .ok_or_else(|| Error::UnknownSensor {
-            name: name.to_string(),
-            known: join(SENSORS.iter().map(|s| s.name)),
-        })
+    SENSORS.iter().find(|s| s.name == key).ok_or_else(|| Error::UnknownSensor { name: name.to_string(), known: join(SENSORS.iter().map(|s| s.name)) })
 }
 
 #[cfg(test)]
@@ -310,10 +256,7 @@ mod tests {
     fn every_role_band_exists() {
         for s in SENSORS {
             let r = &s.roles;
-            for nm in [r.violet, r.green, r.red, r.red_dogliotti, r.nir]
-                .into_iter()
-                .chain(r.ratio_blues.iter().copied())
-            {
+            for nm in [r.violet, r.green, r.red, r.red_dogliotti, r.nir].into_iter().chain(r.ratio_blues.iter().copied()) {
                 assert!(s.band(nm).is_ok(), "{} role band {nm}", s.name);
             }
             // Nominal names are the rounded centres (OBPG convention).
@@ -327,9 +270,20 @@ mod tests {
     fn olci_band_numbers_match_the_esa_band_table() {
         // ESA OLCI band centres by number (formats.md s4.3, ACOLITE band_info_olci.txt).
         let esa = [
-            ("Oa01", 400.0), ("Oa02", 412.5), ("Oa03", 442.5), ("Oa04", 490.0), ("Oa05", 510.0),
-            ("Oa06", 560.0), ("Oa07", 620.0), ("Oa08", 665.0), ("Oa09", 673.75), ("Oa10", 681.25),
-            ("Oa11", 708.75), ("Oa12", 753.75), ("Oa16", 778.75), ("Oa17", 865.0),
+            ("Oa01", 400.0),
+            ("Oa02", 412.5),
+            ("Oa03", 442.5),
+            ("Oa04", 490.0),
+            ("Oa05", 510.0),
+            ("Oa06", 560.0),
+            ("Oa07", 620.0),
+            ("Oa08", 665.0),
+            ("Oa09", 673.75),
+            ("Oa10", 681.25),
+            ("Oa11", 708.75),
+            ("Oa12", 753.75),
+            ("Oa16", 778.75),
+            ("Oa17", 865.0),
         ];
         for (id, centre) in esa {
             let band = OLCI_BANDS.iter().find(|b| b.id == Some(id)).unwrap_or_else(|| panic!("{id}"));

@@ -18,11 +18,7 @@ fn ocx_sets_reproduce_the_published_vectors() {
     let bands = seawifs_bands();
     let names = [412u16, 443, 490, 510, 555, 670];
     let rrs = Reflectances::new(s, names.iter().copied().zip(bands.iter().map(|v| v.as_slice())).collect()).unwrap();
-    for (set, want) in [
-        ("oc4", [0.12304, 0.57366, 2.37720]),
-        ("oc4v6", [0.12489, 0.60559, 2.35437]),
-        ("oc4v4", [0.12466, 0.60807, 2.57972]),
-    ] {
+    for (set, want) in [("oc4", [0.12304, 0.57366, 2.37720]), ("oc4v6", [0.12489, 0.60559, 2.35437]), ("oc4v4", [0.12466, 0.60807, 2.57972])] {
         let got = products::chl_ocx(&rrs, products::ocx_set(s, set).unwrap()).unwrap();
         for (g, w) in got.iter().zip(want) {
             assert_relative_eq!(*g as f64, w, max_relative = 5e-5);

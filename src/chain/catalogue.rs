@@ -65,10 +65,7 @@ fn oc5_table(s: &'static Sensor, c: &Coefficients) -> Result<Arc<Oc5Table>> {
     }
     let t = Arc::new(oc5::io::load(path)?);
     if t.sensor != s.name {
-        return Err(Error::InvalidParameter {
-            name: "oc5_table".into(),
-            reason: format!("{} is a table for {}, not {}", path.display(), t.sensor, s.name),
-        });
+        return Err(Error::InvalidParameter { name: "oc5_table".into(), reason: format!("{} is a table for {}, not {}", path.display(), t.sensor, s.name) });
     }
     memo.push((path.clone(), t.clone()));
     Ok(t)

@@ -163,8 +163,10 @@ pub fn write_obpg_l2(path: &Path, scene: Scene) -> Result<()> {
         f.add_group(g).map_err(w(path))?;
     }
     f.group_mut("processing_control").map_err(w(path))?.expect("added").add_attribute("software_name", "oceancolour demo").map_err(w(path))?;
-    f.add_variable::<i32>("sensor_band_parameters/wavelength", &["number_of_bands"]).map_err(w(path))?
-        .put_values(&bands.iter().map(|b| b.nominal as i32).collect::<Vec<_>>(), ..).map_err(w(path))?;
+    f.add_variable::<i32>("sensor_band_parameters/wavelength", &["number_of_bands"])
+        .map_err(w(path))?
+        .put_values(&bands.iter().map(|b| b.nominal as i32).collect::<Vec<_>>(), ..)
+        .map_err(w(path))?;
     for name in ["year", "day", "msec"] {
         f.add_variable::<i32>(&format!("scan_line_attributes/{name}"), &["number_of_lines"]).map_err(w(path))?;
     }
@@ -178,28 +180,38 @@ pub fn write_obpg_l2(path: &Path, scene: Scene) -> Result<()> {
     for b in &bands {
         let var = format!("geophysical_data/Rrs_{}", b.nominal);
         f.add_variable::<i16>(&var, &dims).map_err(w(path))?.set_fill_value(-32767i16).map_err(w(path))?;
-        put_attrs(&mut f, &var, vec![
-            ("long_name", format!("Remote sensing reflectance at {} nm", b.nominal).into()),
-            ("scale_factor", 2.0e-6f32.into()),
-            ("add_offset", 0.05f32.into()),
-            ("units", "sr^-1".into()),
-            ("standard_name", "surface_ratio_of_upwelling_radiance_emerging_from_sea_water_to_downwelling_radiative_flux_in_air".into()),
-            ("valid_min", pack(-0.01).into()),
-            ("valid_max", pack(0.1).into()),
-            ("coordinates", "longitude latitude".into()),
-            ("wavelength", (b.centre_nm as f32).into()),
-        ], path)?;
+        put_attrs(
+            &mut f,
+            &var,
+            vec![
+                ("long_name", format!("Remote sensing reflectance at {} nm", b.nominal).into()),
+                ("scale_factor", 2.0e-6f32.into()),
+                ("add_offset", 0.05f32.into()),
+                ("units", "sr^-1".into()),
+                ("standard_name", "surface_ratio_of_upwelling_radiance_emerging_from_sea_water_to_downwelling_radiative_flux_in_air".into()),
+                ("valid_min", pack(-0.01).into()),
+                ("valid_max", pack(0.1).into()),
+                ("coordinates", "longitude latitude".into()),
+                ("wavelength", (b.centre_nm as f32).into()),
+            ],
+            path,
+        )?;
     }
     let masks: Vec<i32> = (0..32).map(|b| (1u32 << b) as i32).collect();
     f.add_variable::<i32>("geophysical_data/l2_flags", &dims).map_err(w(path))?;
-    put_attrs(&mut f, "geophysical_data/l2_flags", vec![
-        ("long_name", "Level-2 Processing Flags".into()),
-        ("valid_min", i32::MIN.into()),
-        ("valid_max", i32::MAX.into()),
-        ("flag_masks", masks.into()),
-        ("flag_meanings", L2_FLAG_MEANINGS.into()),
-        ("coordinates", "longitude latitude".into()),
-    ], path)?;
+    put_attrs(
+        &mut f,
+        "geophysical_data/l2_flags",
+        vec![
+            ("long_name", "Level-2 Processing Flags".into()),
+            ("valid_min", i32::MIN.into()),
+            ("valid_max", i32::MAX.into()),
+            ("flag_masks", masks.into()),
+            ("flag_meanings", L2_FLAG_MEANINGS.into()),
+            ("coordinates", "longitude latitude".into()),
+        ],
+        path,
+    )?;
     let bit = |name: &str| 1i32 << L2_FLAG_MEANINGS.split_whitespace().position(|n| n == name).expect("known flag");
     by_blocks(rows, |r0, n| {
         let ext = vec![Extent::from(r0..r0 + n), Extent::from(..)];
@@ -285,13 +297,18 @@ pub fn write_olci_wfr(dir: &Path, scene: Scene) -> Result<()> {
         let var = format!("Oa{oa:02}_reflectance");
         let (mut f, p) = new(&format!("{var}.nc"), &format!("Reflectance Oa{oa:02} Data Set"))?;
         f.add_variable::<u16>(&var, &dims).map_err(w(&p))?.set_fill_value(65535u16).map_err(w(&p))?;
-        put_attrs(&mut f, &var, vec![
-            ("long_name", format!("Reflectance for OLCI acquisition band Oa{oa:02}").into()),
-            ("scale_factor", 1.0e-5f32.into()),
-            ("add_offset", (-0.05f32).into()),
-            ("valid_min", 0u16.into()),
-            ("valid_max", 65534u16.into()),
-        ], &p)?;
+        put_attrs(
+            &mut f,
+            &var,
+            vec![
+                ("long_name", format!("Reflectance for OLCI acquisition band Oa{oa:02}").into()),
+                ("scale_factor", 1.0e-5f32.into()),
+                ("add_offset", (-0.05f32).into()),
+                ("valid_min", 0u16.into()),
+                ("valid_max", 65534u16.into()),
+            ],
+            &p,
+        )?;
         by_blocks(rows, |r0, n| {
             let v: Vec<u16> = px(r0, n)
                 .map(|(r, c)| match scene.surface(r, c) {
@@ -307,13 +324,18 @@ pub fn write_olci_wfr(dir: &Path, scene: Scene) -> Result<()> {
     let (mut f, p) = new("geo_coordinates.nc", "Geo Coordinates Data Set")?;
     for (name, units, lim) in [("latitude", "degrees_north", 90_000_000i32), ("longitude", "degrees_east", 180_000_000)] {
         f.add_variable::<i32>(name, &dims).map_err(w(&p))?.set_fill_value(i32::MIN).map_err(w(&p))?;
-        put_attrs(&mut f, name, vec![
-            ("scale_factor", 1.0e-6f64.into()),
-            ("units", units.into()),
-            ("standard_name", name.into()),
-            ("valid_min", (-lim).into()),
-            ("valid_max", lim.into()),
-        ], &p)?;
+        put_attrs(
+            &mut f,
+            name,
+            vec![
+                ("scale_factor", 1.0e-6f64.into()),
+                ("units", units.into()),
+                ("standard_name", name.into()),
+                ("valid_min", (-lim).into()),
+                ("valid_max", lim.into()),
+            ],
+            &p,
+        )?;
     }
     by_blocks(rows, |r0, n| {
         let (lat, lon): (Vec<i32>, Vec<i32>) =
@@ -328,11 +350,16 @@ pub fn write_olci_wfr(dir: &Path, scene: Scene) -> Result<()> {
     let mut pairs: Vec<(&str, u64)> = WQSF_NAMES.split_whitespace().map(|n| (n, wqsf_bit(n))).collect();
     pairs.reverse(); // real files do not list the masks in bit order (s4.6)
     f.add_variable::<u64>("WQSF", &dims).map_err(w(&p))?;
-    put_attrs(&mut f, "WQSF", vec![
-        ("long_name", "Classification flags, quality and science flags for Marine and Inland Waters pixels".into()),
-        ("flag_masks", pairs.iter().map(|p| p.1).collect::<Vec<u64>>().into()),
-        ("flag_meanings", pairs.iter().map(|p| p.0).collect::<Vec<_>>().join(" ").into()),
-    ], &p)?;
+    put_attrs(
+        &mut f,
+        "WQSF",
+        vec![
+            ("long_name", "Classification flags, quality and science flags for Marine and Inland Waters pixels".into()),
+            ("flag_masks", pairs.iter().map(|p| p.1).collect::<Vec<u64>>().into()),
+            ("flag_meanings", pairs.iter().map(|p| p.0).collect::<Vec<_>>().join(" ").into()),
+        ],
+        &p,
+    )?;
     by_blocks(rows, |r0, n| {
         let v: Vec<u64> = px(r0, n)
             .map(|(r, c)| match scene.surface(r, c) {
@@ -348,11 +375,16 @@ pub fn write_olci_wfr(dir: &Path, scene: Scene) -> Result<()> {
 
     let (mut f, p) = new("time_coordinates.nc", "Time Coordinates Data Set")?;
     f.add_variable::<i64>("time_stamp", &["rows"]).map_err(w(&p))?.set_fill_value(-1i64).map_err(w(&p))?;
-    put_attrs(&mut f, "time_stamp", vec![
-        ("units", "microseconds since 2000-01-01 00:00:00".into()),
-        ("standard_name", "time".into()),
-        ("long_name", "Elapsed time since 01 Jan 2000 0h".into()),
-    ], &p)?;
+    put_attrs(
+        &mut f,
+        "time_stamp",
+        vec![
+            ("units", "microseconds since 2000-01-01 00:00:00".into()),
+            ("standard_name", "time".into()),
+            ("long_name", "Elapsed time since 01 Jan 2000 0h".into()),
+        ],
+        &p,
+    )?;
     // 2024-06-01T10:30:00 is 8918 days + 37800 s = 770_553_000 s after 2000-01-01; one row every 44 ms.
     let t: Vec<i64> = (0..rows as i64).map(|r| 770_553_000_000_000 + r * 44_000).collect();
     f.variable_mut("time_stamp").expect("defined").put_values(&t, ..).map_err(w(&p))?;
@@ -384,8 +416,7 @@ pub fn write_olci_wfr(dir: &Path, scene: Scene) -> Result<()> {
 
 /// Names of the simulated inputs the demo writes.
 pub const DEMO_L2: &str = "SEASTAR_SEAWIFS_GAC.20080101T120000.L2.OC.nc";
-pub const DEMO_SEN3: &str =
-    "S3A_OL_2_WFR____20240601T103000_20240601T103300_20240602T000000_0179_000_000_0000_MAR_O_NT_003.SEN3";
+pub const DEMO_SEN3: &str = "S3A_OL_2_WFR____20240601T103000_20240601T103300_20240602T000000_0179_000_000_0000_MAR_O_NT_003.SEN3";
 /// Products the demo makes (all need only visible bands, which the simulation takes from measured spectra).
 pub const DEMO_PRODUCTS: &[&str] = &["chl_oc5", "chl_oc5ci", "spm_gohin", "chl_ocx", "chl_oci", "kd490", "spm_nechad", "turbidity_nechad"];
 
@@ -399,6 +430,7 @@ pub fn run(outdir: &Path, progress: OnProgress) -> Result<(Vec<PathBuf>, Report)
     write_obpg_l2(&l2, Scene { rows: 300, cols: 400 })?;
     write_olci_wfr(&sen3, Scene { rows: 360, cols: 480 })?;
     let config = Config { products: DEMO_PRODUCTS.iter().map(|s| s.to_string()).collect(), ..Config::default() };
-    let req = Request { inputs: vec![l2.clone(), sen3.clone()], outdir: outdir.join("products"), config, sensor: None, overwrite: true, jobs: super::DEFAULT_JOBS };
+    let req =
+        Request { inputs: vec![l2.clone(), sen3.clone()], outdir: outdir.join("products"), config, sensor: None, overwrite: true, jobs: super::DEFAULT_JOBS };
     Ok((vec![l2, sen3], process(&req, progress)))
 }

@@ -84,9 +84,7 @@ impl IntercalConfig {
             "rma" => Method::Rma,
             "quantile" => Method::Quantile { nq: self.nq },
             "field" => Method::Field { block: (self.block[0], self.block[1]), nseason: self.nseason, window_days: self.window_days, min_pairs: self.min_pairs },
-            m => {
-                return Err(Error::InvalidParameter { name: "method".into(), reason: format!("{m:?} is not one of offset, rma, quantile, field") })
-            }
+            m => return Err(Error::InvalidParameter { name: "method".into(), reason: format!("{m:?} is not one of offset, rma, quantile, field") }),
         })
     }
 }
@@ -226,10 +224,16 @@ fn read_all(paths: &[PathBuf], variable: Option<&str>, progress: Progress, what:
         let l3 = l3file::read_binned(p, variable)?;
         if let Some(first) = out.first() {
             if !first.grid.same_as(&l3.grid) {
-                return Err(Error::file(p, format!("is on grid {} but {} is on {}: put every input on the same grid", l3.grid.describe(), paths[0].display(), first.grid.describe())));
+                return Err(Error::file(
+                    p,
+                    format!("is on grid {} but {} is on {}: put every input on the same grid", l3.grid.describe(), paths[0].display(), first.grid.describe()),
+                ));
             }
             if first.product.variable != l3.product.variable {
-                return Err(Error::file(p, format!("holds {} but {} holds {}: name the product with --variable", l3.product.variable, paths[0].display(), first.product.variable)));
+                return Err(Error::file(
+                    p,
+                    format!("holds {} but {} holds {}: name the product with --variable", l3.product.variable, paths[0].display(), first.product.variable),
+                ));
             }
         }
         out.push(l3);
@@ -324,11 +328,7 @@ const NOT_PRODUCTS: [&str; 5] = ["lat", "lon", "bin_num", "radiation_wavelength"
 fn read_l2(path: &Path, variable: Option<&str>) -> Result<L2Pixels> {
     let f = nc::open(path)?;
     let attr = |n: &str| nc::text(f.attribute(n).map(|a| a.value())).unwrap_or_default();
-    let products: Vec<String> = f
-        .variables()
-        .filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty())
-        .map(|v| v.name())
-        .collect();
+    let products: Vec<String> = f.variables().filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty()).map(|v| v.name()).collect();
     let name = match variable {
         Some(v) if products.iter().any(|p| p == v) => v.to_string(),
         Some(v) => return Err(Error::file(path, format!("has no product variable {v:?}; it has: {}", products.join(", ")))),
@@ -356,7 +356,12 @@ fn read_l2(path: &Path, variable: Option<&str>) -> Result<L2Pixels> {
         lon,
         lat,
         value,
-        product: ProductMeta { long_name: vt("long_name").unwrap_or_else(|| name.clone()), units: vt("units").unwrap_or_default(), standard_name: vt("standard_name"), variable: name },
+        product: ProductMeta {
+            long_name: vt("long_name").unwrap_or_else(|| name.clone()),
+            units: vt("units").unwrap_or_default(),
+            standard_name: vt("standard_name"),
+            variable: name,
+        },
         sensor: l3file::sensor_name(&f),
         start: attr("time_coverage_start"),
         end: attr("time_coverage_end"),
@@ -419,12 +424,18 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
             if let Some((d, other)) = l2_days.iter().next().filter(|(d, _)| **d != day) {
                 return Err(Error::file(
                     path,
-                    format!("is from {day} but {} is from {d}: bin one day per run, then composite the daily files (`oceancolour bin DAY1.nc DAY2.nc ...`)", other.display()),
+                    format!(
+                        "is from {day} but {} is from {d}: bin one day per run, then composite the daily files (`oceancolour bin DAY1.nc DAY2.nc ...`)",
+                        other.display()
+                    ),
                 ));
             }
             l2_days.insert(day, path.clone());
             let Some(g) = &grid else {
-                return Err(Error::InvalidParameter { name: "--grid".into(), reason: "binning Level-2 products needs a grid (--grid isin:4320 or regular:...)".into() });
+                return Err(Error::InvalidParameter {
+                    name: "--grid".into(),
+                    reason: "binning Level-2 products needs a grid (--grid isin:4320 or regular:...)".into(),
+                });
             };
             let averaging = asked_avg.unwrap_or_else(|| default_averaging(&px.product.variable));
             let scene = vec![0u32; px.value.len()];
@@ -452,7 +463,10 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
         }
         if let Some(first) = parts.first() {
             if first.averaging != bins.averaging {
-                return Err(Error::file(path, format!("gives {} sums but earlier inputs {}: use one --averaging", bins.averaging.name(), first.averaging.name())));
+                return Err(Error::file(
+                    path,
+                    format!("gives {} sums but earlier inputs {}: use one --averaging", bins.averaging.name(), first.averaging.name()),
+                ));
             }
         }
         parts.push(bins);
@@ -485,7 +499,10 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
     globals.extend(time_attrs(&start, &end));
     globals.extend(sensor_attrs(&sensor, &instrument, &platform));
     globals.push(text_attr("processing_level", "L3 Binned"));
-    globals.push(text_attr("temporal_range", if start.get(..10) == end.get(..10) || end.is_empty() { "day".to_string() } else { format!("{} to {}", &day, end.get(..10).unwrap_or("")) }));
+    globals.push(text_attr(
+        "temporal_range",
+        if start.get(..10) == end.get(..10) || end.is_empty() { "day".to_string() } else { format!("{} to {}", &day, end.get(..10).unwrap_or("")) },
+    ));
     globals.push(("data_bins".into(), AttributeValue::Longlong(bins.len() as i64)));
     let l3 = L3Binned { grid: grid.clone(), bins, product, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end };
     let output = l3file::write_binned(&req.output, &l3, globals)?;
@@ -664,14 +681,22 @@ pub fn intercal_apply(req: &ApplyRequest, progress: Progress) -> Result<Vec<Path
         }
         let mut globals = provenance(
             "intercal apply",
-            format!("{} Level-3 binned ({}) from {}, {}, intercalibrated to {}", l3.product.long_name, l3.grid.describe(), l3.instrument, day, c.chain[1..].join(" -> ")),
+            format!(
+                "{} Level-3 binned ({}) from {}, {}, intercalibrated to {}",
+                l3.product.long_name,
+                l3.grid.describe(),
+                l3.instrument,
+                day,
+                c.chain[1..].join(" -> ")
+            ),
             &[path.clone(), req.correction.clone()],
             String::new(),
             format!("{} correction {} applied to the bin sums (fusion.md s2.2)", c.method_name(), c.chain.join(" -> ")),
         );
         globals.extend(time_attrs(&l3.time_coverage_start, &l3.time_coverage_end));
         globals.extend(sensor_attrs(&l3.sensor, &l3.instrument, &l3.platform));
-        globals.push(text_attr("intercalibration", format!("{} ({}; overlap {}; {} pairs)", req.correction.display(), c.chain.join(" -> "), c.period, c.n_pairs)));
+        globals
+            .push(text_attr("intercalibration", format!("{} ({}; overlap {}; {} pairs)", req.correction.display(), c.chain.join(" -> "), c.period, c.n_pairs)));
         let out = L3Binned { bins, ..l3 };
         written.push(l3file::write_binned(&dest, &out, globals)?);
     }
@@ -783,31 +808,45 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
     };
     let mut vars = vec![
         Var::new(&product.variable, dense(Values::F32(m.value)), {
-            let mut a = vec![("long_name", format!("{}, merged ({} sensors)", product.long_name, sensors.len()).into()), ("units", product.units.clone().into())];
+            let mut a =
+                vec![("long_name", format!("{}, merged ({} sensors)", product.long_name, sensors.len()).into()), ("units", product.units.clone().into())];
             if let Some(s) = &product.standard_name {
                 a.push(("standard_name", s.clone().into()));
             }
             a.push(("ancillary_variables", format!("{0}_error_stdev {0}_spread contributing_sensors", product.variable).into()));
             a
         }),
-        Var::new(format!("{}_error_stdev", product.variable), dense(Values::F32(m.sigma)), vec![
-            ("long_name", format!("error standard deviation of the merged {} in {} space: (sum of 1/sigma_s^2)^-1/2", product.variable, cfg.space).into()),
-            ("units", spread_units.into()),
-        ]),
-        Var::new(format!("{}_spread", product.variable), dense(Values::F32(m.spread)), vec![
-            ("long_name", format!("weighted standard deviation between the sensors' values, {} space", cfg.space).into()),
-            ("units", spread_units.into()),
-        ]),
+        Var::new(
+            format!("{}_error_stdev", product.variable),
+            dense(Values::F32(m.sigma)),
+            vec![
+                ("long_name", format!("error standard deviation of the merged {} in {} space: (sum of 1/sigma_s^2)^-1/2", product.variable, cfg.space).into()),
+                ("units", spread_units.into()),
+            ],
+        ),
+        Var::new(
+            format!("{}_spread", product.variable),
+            dense(Values::F32(m.spread)),
+            vec![("long_name", format!("weighted standard deviation between the sensors' values, {} space", cfg.space).into()), ("units", spread_units.into())],
+        ),
         Var::new("sensor_count", dense(Values::U8(m.count)), vec![("long_name", "number of sensors contributing".into())]),
-        Var::new("contributing_sensors", dense(Values::U32(m.sensors)), vec![
-            ("long_name", "sensors contributing to the merged value".into()),
-            ("standard_name", "status_flag".into()),
-            ("flag_masks", AttributeValue::Uints((0..sensors.len()).map(|s| 1u32 << s).collect())),
-            ("flag_meanings", sensors.join(" ").into()),
-        ]),
+        Var::new(
+            "contributing_sensors",
+            dense(Values::U32(m.sensors)),
+            vec![
+                ("long_name", "sensors contributing to the merged value".into()),
+                ("standard_name", "status_flag".into()),
+                ("flag_masks", AttributeValue::Uints((0..sensors.len()).map(|s| 1u32 << s).collect())),
+                ("flag_meanings", sensors.join(" ").into()),
+            ],
+        ),
     ];
     for (s, n) in sensors.iter().zip(counts) {
-        vars.push(Var::new(format!("nobs_{}", s.replace('-', "_")), dense(Values::U32(n)), vec![("long_name", format!("Level-2 observations of {s} in the cell").into())]));
+        vars.push(Var::new(
+            format!("nobs_{}", s.replace('-', "_")),
+            dense(Values::U32(n)),
+            vec![("long_name", format!("Level-2 observations of {s} in the cell").into())],
+        ));
     }
     let mut cfg_used = cfg.clone();
     cfg_used.variable = Some(product.variable.clone());
@@ -889,7 +928,10 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
             (f.values, a)
         }
         (Some(_), None) => {
-            return Err(Error::InvalidParameter { name: "--alpha".into(), reason: "--previous needs --alpha (weight of the previous analysis; fusion.md s4.1 gives alpha = exp(-dt/L_t), L_t not published)".into() })
+            return Err(Error::InvalidParameter {
+                name: "--alpha".into(),
+                reason: "--previous needs --alpha (weight of the previous analysis; fusion.md s4.1 gives alpha = exp(-dt/L_t), L_t not published)".into(),
+            })
         }
         (None, _) => (vec![], 0.0),
     };
@@ -926,7 +968,10 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
             (krige::fit_variogram(model, &lags, &gamma, &npairs)?, true)
         }
         _ => {
-            return Err(Error::InvalidParameter { name: "variogram".into(), reason: "give all of --psill, --range and --nugget, or none (fitted from the data)".into() })
+            return Err(Error::InvalidParameter {
+                name: "variogram".into(),
+                reason: "give all of --psill, --range and --nugget, or none (fitted from the data)".into(),
+            })
         }
     };
     check_cancel()?;
@@ -935,21 +980,34 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     let product_units = nc_units(&req.merged, &merged.variable);
     let v = &merged.variable;
     let vars = vec![
-        Var::new(v, Values::F32(est.iter().map(|&e| 10f64.powf(e) as f32).collect()), vec![
-            ("long_name", format!("{v}, gap-free (kriging of log10 anomalies to a first guess)").into()),
-            ("units", product_units.into()),
-            ("ancillary_variables", format!("{v}_kriging_variance observed").into()),
-        ]),
-        Var::new(format!("{v}_log10"), Values::F32(est.iter().map(|&e| e as f32).collect()), vec![("long_name", format!("log10 of {v}, the kriging estimate").into()), ("units", "1".into())]),
-        Var::new(format!("{v}_kriging_variance"), Values::F32(var.iter().map(|&e| e as f32).collect()), vec![
-            ("long_name", format!("kriging error variance of log10 {v}").into()),
-            ("units", "1 (log10 units squared)".into()),
-        ]),
-        Var::new("observed", Values::U8(observed.iter().map(|&o| o as u8).collect()), vec![
-            ("long_name", "cell observed in the merged input".into()),
-            ("flag_values", AttributeValue::Uchars(vec![0, 1])),
-            ("flag_meanings", "interpolated observed".into()),
-        ]),
+        Var::new(
+            v,
+            Values::F32(est.iter().map(|&e| 10f64.powf(e) as f32).collect()),
+            vec![
+                ("long_name", format!("{v}, gap-free (kriging of log10 anomalies to a first guess)").into()),
+                ("units", product_units.into()),
+                ("ancillary_variables", format!("{v}_kriging_variance observed").into()),
+            ],
+        ),
+        Var::new(
+            format!("{v}_log10"),
+            Values::F32(est.iter().map(|&e| e as f32).collect()),
+            vec![("long_name", format!("log10 of {v}, the kriging estimate").into()), ("units", "1".into())],
+        ),
+        Var::new(
+            format!("{v}_kriging_variance"),
+            Values::F32(var.iter().map(|&e| e as f32).collect()),
+            vec![("long_name", format!("kriging error variance of log10 {v}").into()), ("units", "1 (log10 units squared)".into())],
+        ),
+        Var::new(
+            "observed",
+            Values::U8(observed.iter().map(|&o| o as u8).collect()),
+            vec![
+                ("long_name", "cell observed in the merged input".into()),
+                ("flag_values", AttributeValue::Uchars(vec![0, 1])),
+                ("flag_meanings", "interpolated observed".into()),
+            ],
+        ),
     ];
     let mut cfg_used = cfg.clone();
     cfg_used.psill = Some(vario.psill);

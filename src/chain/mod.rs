@@ -173,10 +173,7 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &ProductSpec, algorithm: &st
     let mut g = vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", format!("{} from {} {} ({})", spec.long_name, info.sensor.instrument, level, info.format)),
-        text_attr(
-            "summary",
-            format!("{} computed by oceancolour {VERSION} from the Rrs of {}", spec.long_name, stem(&info.path)),
-        ),
+        text_attr("summary", format!("{} computed by oceancolour {VERSION} from the Rrs of {}", spec.long_name, stem(&info.path))),
         text_attr("keywords", "ocean colour, remote sensing reflectance, chlorophyll, suspended matter, turbidity, light attenuation"),
         text_attr("id", format!("{}.{}", stem(&info.path), spec.name)),
         text_attr("naming_authority", "oceancolour"),
@@ -305,11 +302,7 @@ fn process_granule(req: &Request, index: usize, input: &Path, report: &mut Repor
             ("pixels_valid".to_string(), AttributeValue::Longlong(job.valid as i64)),
         ];
         let dest = job.writer.finish(counts)?;
-        ::log::info!(
-            "wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)",
-            dest.display(),
-            job.valid
-        );
+        ::log::info!("wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)", dest.display(), job.valid);
         if let Some(q) = job.quicklook {
             q.write_png(&job.dest_png, job.spec.log_scale)?;
             report.written.push(job.dest_png);

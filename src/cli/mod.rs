@@ -285,11 +285,8 @@ fn info(path: &Path, sensor: Option<&str>) -> i32 {
         println!("  {k}: {v}");
     }
     let coefficients = chain::config::Coefficients::default();
-    let makeable: Vec<&str> = catalogue::PRODUCTS
-        .iter()
-        .filter(|p| catalogue::needed_bands(p, i.sensor, &coefficients, &i.bands).is_ok())
-        .map(|p| p.name)
-        .collect();
+    let makeable: Vec<&str> =
+        catalogue::PRODUCTS.iter().filter(|p| catalogue::needed_bands(p, i.sensor, &coefficients, &i.bands).is_ok()).map(|p| p.name).collect();
     println!("  products:      {}", if makeable.is_empty() { "none (no usable Rrs bands)".into() } else { makeable.join(", ") });
     EXIT_OK
 }

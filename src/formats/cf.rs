@@ -76,8 +76,7 @@ impl ProductWriter {
         let tmp = temp_path(dest);
         // Creating the file with std first gives the operating system's own
         // words for an unwritable or missing folder.
-        std::fs::File::create(&tmp)
-            .map_err(|e| Error::file(dest, format!("cannot be written in the output folder: {e}")))?;
+        std::fs::File::create(&tmp).map_err(|e| Error::file(dest, format!("cannot be written in the output folder: {e}")))?;
         let mut w = ProductWriter {
             dest: dest.to_path_buf(),
             tmp: tmp.clone(),
@@ -132,8 +131,7 @@ impl ProductWriter {
         }
         if let Layout::Bins { isin_rows } = &info.layout {
             let mut v = f.add_variable::<u64>("bin_num", &dims).map_err(err("defining bin_num"))?;
-            v.put_attribute("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)")
-                .map_err(err("writing attributes"))?;
+            v.put_attribute("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)").map_err(err("writing attributes"))?;
             v.put_attribute("isin_rows", *isin_rows as i32).map_err(err("writing attributes"))?;
         }
         let mut coordinates = coords.to_string();
@@ -182,10 +180,7 @@ impl ProductWriter {
         };
         let filled: Vec<f32> = values.iter().map(|&v| if v.is_finite() { v } else { FILL }).collect();
         let err = |what: &'static str| nc_err(&dest, what);
-        f.variable_mut(&self.name)
-            .expect("defined in create")
-            .put_values(&filled, extents.clone())
-            .map_err(err("writing the product (disk full?)"))?;
+        f.variable_mut(&self.name).expect("defined in create").put_values(&filled, extents.clone()).map_err(err("writing the product (disk full?)"))?;
         if !matches!(self.layout, Layout::Grid { .. }) {
             for (name, data) in [("lat", &block.lat), ("lon", &block.lon)] {
                 f.variable_mut(name).expect("defined").put_values(data, extents.clone()).map_err(err("writing coordinates"))?;
@@ -226,9 +221,7 @@ impl ProductWriter {
             f.add_attribute(&k, v).map_err(nc_err(&dest, "writing global attributes"))?;
         }
         f.close().map_err(nc_err(&dest, "closing the file (disk full?)"))?;
-        std::fs::File::open(&self.tmp)
-            .and_then(|h| h.sync_all())
-            .map_err(|e| Error::file(&dest, format!("flushing to disk: {e}")))?;
+        std::fs::File::open(&self.tmp).and_then(|h| h.sync_all()).map_err(|e| Error::file(&dest, format!("flushing to disk: {e}")))?;
         std::fs::rename(&self.tmp, &dest).map_err(|e| Error::file(&dest, format!("renaming into place: {e}")))?;
         Ok(dest)
     }

@@ -9,8 +9,22 @@ use serde::{Deserialize, Serialize};
 /// flag page (oceancolor.gsfc.nasa.gov/resources/atbd/ocl2flags/; column
 /// assignment derived in formats.md s1.6-1.7; mask 0x0269D73B there).
 pub const OBPG_L3_DEFAULT: &[&str] = &[
-    "ATMFAIL", "LAND", "HIGLINT", "HILT", "HISATZEN", "STRAYLIGHT", "CLDICE", "COCCOLITH", "HISOLZEN", "LOWLW",
-    "CHLFAIL", "NAVWARN", "MAXAERITER", "CHLWARN", "ATMWARN", "NAVFAIL",
+    "ATMFAIL",
+    "LAND",
+    "HIGLINT",
+    "HILT",
+    "HISATZEN",
+    "STRAYLIGHT",
+    "CLDICE",
+    "COCCOLITH",
+    "HISOLZEN",
+    "LOWLW",
+    "CHLFAIL",
+    "NAVWARN",
+    "MAXAERITER",
+    "CHLWARN",
+    "ATMWARN",
+    "NAVFAIL",
 ];
 
 /// OLCI WFR: the pixel must carry one of these (SNAP's QWG-recommended
@@ -21,9 +35,26 @@ pub const OLCI_REQUIRE_DEFAULT: &[&str] = &["WATER", "INLAND_WATER"];
 /// OLCI WFR exclusions for Oa reflectances (`WQSF_REFLECTANCE_RECOM` =
 /// oceanColour and openWater, same source; formats.md s4.7 (a)).
 pub const OLCI_EXCLUDE_DEFAULT: &[&str] = &[
-    "CLOUD", "CLOUD_AMBIGUOUS", "CLOUD_MARGIN", "INVALID", "COSMETIC", "SATURATED", "SUSPECT", "HISOLZEN",
-    "HIGHGLINT", "SNOW_ICE", "AC_FAIL", "WHITECAPS", "ADJAC", "RWNEG_O2", "RWNEG_O3", "RWNEG_O4", "RWNEG_O5",
-    "RWNEG_O6", "RWNEG_O7", "RWNEG_O8",
+    "CLOUD",
+    "CLOUD_AMBIGUOUS",
+    "CLOUD_MARGIN",
+    "INVALID",
+    "COSMETIC",
+    "SATURATED",
+    "SUSPECT",
+    "HISOLZEN",
+    "HIGHGLINT",
+    "SNOW_ICE",
+    "AC_FAIL",
+    "WHITECAPS",
+    "ADJAC",
+    "RWNEG_O2",
+    "RWNEG_O3",
+    "RWNEG_O4",
+    "RWNEG_O5",
+    "RWNEG_O6",
+    "RWNEG_O7",
+    "RWNEG_O8",
 ];
 
 fn strings(names: &[&str]) -> Vec<String> {
@@ -45,11 +76,7 @@ pub struct FlagConfig {
 
 impl Default for FlagConfig {
     fn default() -> Self {
-        FlagConfig {
-            obpg_l2_exclude: strings(OBPG_L3_DEFAULT),
-            olci_require_any: strings(OLCI_REQUIRE_DEFAULT),
-            olci_exclude: strings(OLCI_EXCLUDE_DEFAULT),
-        }
+        FlagConfig { obpg_l2_exclude: strings(OBPG_L3_DEFAULT), olci_require_any: strings(OLCI_REQUIRE_DEFAULT), olci_exclude: strings(OLCI_EXCLUDE_DEFAULT) }
     }
 }
 
@@ -65,11 +92,7 @@ impl FlagTable {
     pub fn new(masks: &[u64], meanings: &str) -> std::result::Result<FlagTable, String> {
         let names: Vec<&str> = meanings.split_whitespace().collect();
         if names.len() != masks.len() {
-            return Err(format!(
-                "flag_meanings has {} names but flag_masks has {} masks",
-                names.len(),
-                masks.len()
-            ));
+            return Err(format!("flag_meanings has {} names but flag_masks has {} masks", names.len(), masks.len()));
         }
         Ok(FlagTable { entries: names.into_iter().map(String::from).zip(masks.iter().copied()).collect() })
     }

@@ -55,9 +55,7 @@ impl Gridded {
         for v in file.variables() {
             let dims: Vec<String> = v.dimensions().iter().map(|d| d.name()).collect();
             let lead = dims.len().saturating_sub(2);
-            let on_grid = dims.len() >= 2
-                && dims[lead..] == [lat_name.clone(), lon_name.clone()]
-                && v.dimensions()[..lead].iter().all(|d| d.len() == 1);
+            let on_grid = dims.len() >= 2 && dims[lead..] == [lat_name.clone(), lon_name.clone()] && v.dimensions()[..lead].iter().all(|d| d.len() == 1);
             if !on_grid {
                 continue;
             }
@@ -103,11 +101,7 @@ impl Granule for Gridded {
         let path = &self.info.path;
         let mut rrs = Vec::with_capacity(bands.len());
         for &nm in bands {
-            let (_, name, lead) = self
-                .vars
-                .iter()
-                .find(|v| v.0 == nm)
-                .ok_or_else(|| Error::file(path, format!("has no Rrs variable for {nm} nm")))?;
+            let (_, name, lead) = self.vars.iter().find(|v| v.0 == nm).ok_or_else(|| Error::file(path, format!("has no Rrs variable for {nm} nm")))?;
             let v = nc::variable(path, &self.file, name, "")?;
             rrs.push((nm, read_decoded_at(path, &v, *lead, row0, nrows)?));
         }

@@ -56,13 +56,9 @@ pub(crate) fn read_compound(path: &Path, var: &netcdf::Variable, start: usize, c
     };
     let members = names
         .iter()
-        .map(|n| {
-            member(&t, n).ok_or_else(|| Error::file(path, format!("compound {} has no member {n}", var.name())))
-        })
+        .map(|n| member(&t, n).ok_or_else(|| Error::file(path, format!("compound {} has no member {n}", var.name()))))
         .collect::<Result<Vec<_>>>()?;
-    let raw = var
-        .get_raw_values(vec![Extent::from(start..start + count)])
-        .map_err(|e| Error::file(path, format!("reading {}: {e}", var.name())))?;
+    let raw = var.get_raw_values(vec![Extent::from(start..start + count)]).map_err(|e| Error::file(path, format!("reading {}: {e}", var.name())))?;
     Ok(members.iter().map(|m| raw.chunks_exact(t.size).map(|rec| read_member(rec, m)).collect()).collect())
 }
 
@@ -76,21 +72,13 @@ impl L3Binned {
             return Err(Error::file(path, format!("BinIndex has {isin_rows} rows; OBPG ISIN grids have an even number")));
         }
         let group = file.group(GROUP).ok().flatten().expect("checked by formats::open");
-        let mut bands: Vec<u16> = group
-            .variables()
-            .filter_map(|v| rrs_band(&v.name()))
-            .filter(|&nm| sensor.band(nm).is_ok())
-            .collect();
+        let mut bands: Vec<u16> = group.variables().filter_map(|v| rrs_band(&v.name())).filter(|&nm| sensor.band(nm).is_ok()).collect();
         bands.sort_unstable();
         if bands.is_empty() {
             return Err(Error::file(path, "has no Rrs_NNN variable in level-3_binned_data"));
         }
-        let flag_names = file
-            .group("processing_control")
-            .ok()
-            .flatten()
-            .and_then(|g| text(g.attribute_value("l2_flag_names")))
-            .unwrap_or_else(|| "not recorded".into());
+        let flag_names =
+            file.group("processing_control").ok().flatten().and_then(|g| text(g.attribute_value("l2_flag_names"))).unwrap_or_else(|| "not recorded".into());
         let keep = ["title", "instrument", "platform", "processing_version", "temporal_range", "spatialResolution"];
         let info = GranuleInfo {
             path: PathBuf::from(path),
@@ -129,10 +117,7 @@ impl Granule for L3Binned {
             rrs.push((nm, mean));
         }
         let bin_num: Vec<u64> = bin_num.iter().map(|&b| b as u64).collect();
-        let (lat, lon): (Vec<f32>, Vec<f32>) = bin_num
-            .iter()
-            .map(|&b| self.isin.centre(b).map_or((f32::NAN, f32::NAN), |(o, a)| (a as f32, o as f32)))
-            .unzip();
+        let (lat, lon): (Vec<f32>, Vec<f32>) = bin_num.iter().map(|&b| self.isin.centre(b).map_or((f32::NAN, f32::NAN), |(o, a)| (a as f32, o as f32))).unzip();
         Ok(Block { row0, nrows, rrs, lat, lon, bin_num, flagged: 0 })
     }
 }

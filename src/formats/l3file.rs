@@ -69,9 +69,7 @@ impl NewFile {
     pub fn commit(mut self) -> Result<PathBuf> {
         let f = self.file.take().expect("open until commit");
         f.close().map_err(|e| Error::file(&self.dest, format!("closing the file (disk full?): {e}")))?;
-        std::fs::File::open(&self.tmp)
-            .and_then(|h| h.sync_all())
-            .map_err(|e| Error::file(&self.dest, format!("flushing to disk: {e}")))?;
+        std::fs::File::open(&self.tmp).and_then(|h| h.sync_all()).map_err(|e| Error::file(&self.dest, format!("flushing to disk: {e}")))?;
         std::fs::rename(&self.tmp, &self.dest).map_err(|e| Error::file(&self.dest, format!("renaming into place: {e}")))?;
         Ok(self.dest.clone())
     }
@@ -366,15 +364,8 @@ fn file_grid(path: &Path, f: &netcdf::File) -> Result<GridSpec> {
         return Err(Error::file(path, "latitudes run south to north; oceancolour grids run north to south (flip the file, e.g. with `cdo invertlat`)"));
     }
     let (dlat, dlon) = (-dlat, dlon);
-    let g = RegularGrid::new(
-        lon[0] - dlon / 2.0,
-        lon[lon.len() - 1] + dlon / 2.0,
-        lat[lat.len() - 1] - dlat / 2.0,
-        lat[0] + dlat / 2.0,
-        dlon,
-        dlat,
-    )
-    .map_err(|e| Error::file(path, e))?;
+    let g = RegularGrid::new(lon[0] - dlon / 2.0, lon[lon.len() - 1] + dlon / 2.0, lat[lat.len() - 1] - dlat / 2.0, lat[0] + dlat / 2.0, dlon, dlat)
+        .map_err(|e| Error::file(path, e))?;
     Ok(GridSpec::Regular(g))
 }
 
@@ -529,7 +520,13 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
             too_many(&b.nscenes, "scenes")?;
             let n = b.len();
             let list: Vec<BinListRec> = (0..n)
-                .map(|i| BinListRec { bin_num: b.bin[i] as u32, nobs: b.nobs[i] as i16, nscenes: b.nscenes[i] as i16, weights: b.weights[i] as f32, time_rec: 0.0 })
+                .map(|i| BinListRec {
+                    bin_num: b.bin[i] as u32,
+                    nobs: b.nobs[i] as i16,
+                    nscenes: b.nscenes[i] as i16,
+                    weights: b.weights[i] as f32,
+                    time_rec: 0.0,
+                })
                 .collect();
             let data: Vec<BinDataRec> = (0..n).map(|i| BinDataRec { sum: b.sum[i] as f32, sum_squared: b.sum2[i] as f32 }).collect();
             let index: Vec<BinIndexRec> = (0..g.nrows() as usize)
@@ -595,11 +592,27 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
             mean_attrs.push(("cell_methods", format!("area: mean ({scheme}, l2bin weighting)").into()));
             let sum_doc = |what: &str| format!("l2bin {what} of {domain}: sum over scenes of the scene's sum / sqrt(n_scene) (fusion.md s1.2)");
             let vars = vec![
-                Var::new(&p.variable, Values::F32(dense(mean.iter().map(|&x| x as f64).collect(), f64::NAN)?.into_iter().map(|x| x as f32).collect()), mean_attrs),
-                Var::new(format!("{}_stdev", p.variable), Values::F32(dense(stdev.iter().map(|&x| x as f64).collect(), f64::NAN)?.into_iter().map(|x| x as f32).collect()), vec![("long_name", stdev_doc.into())]),
+                Var::new(
+                    &p.variable,
+                    Values::F32(dense(mean.iter().map(|&x| x as f64).collect(), f64::NAN)?.into_iter().map(|x| x as f32).collect()),
+                    mean_attrs,
+                ),
+                Var::new(
+                    format!("{}_stdev", p.variable),
+                    Values::F32(dense(stdev.iter().map(|&x| x as f64).collect(), f64::NAN)?.into_iter().map(|x| x as f32).collect()),
+                    vec![("long_name", stdev_doc.into())],
+                ),
                 Var::new(format!("{}_sum", p.variable), Values::F64(dense(b.sum.clone(), 0.0)?), vec![("long_name", sum_doc("sum").into())]),
-                Var::new(format!("{}_sum_squared", p.variable), Values::F64(dense(b.sum2.clone(), 0.0)?), vec![("long_name", sum_doc("sum of squares").into())]),
-                Var::new("weights", Values::F64(dense(b.weights.clone(), 0.0)?), vec![("long_name", "l2bin weights: sum over scenes of sqrt(n_scene); 0 where no data".into())]),
+                Var::new(
+                    format!("{}_sum_squared", p.variable),
+                    Values::F64(dense(b.sum2.clone(), 0.0)?),
+                    vec![("long_name", sum_doc("sum of squares").into())],
+                ),
+                Var::new(
+                    "weights",
+                    Values::F64(dense(b.weights.clone(), 0.0)?),
+                    vec![("long_name", "l2bin weights: sum over scenes of sqrt(n_scene); 0 where no data".into())],
+                ),
                 Var::new("nobs", Values::U32(to_u32(dense(as_f64(&b.nobs), 0.0)?)), vec![("long_name", "number of Level-2 observations (count)".into())]),
                 Var::new("nscenes", Values::U32(to_u32(dense(as_f64(&b.nscenes), 0.0)?)), vec![("long_name", "number of scenes".into())]),
             ];
@@ -611,7 +624,15 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
 
 /// Writes a gridded field file (merged, L4) on `grid`: dense on a regular
 /// grid, or along a `bin` dimension (with `bin_num`, `lat`, `lon`) for ISIN.
-pub fn write_fields(dest: &Path, grid: &GridSpec, bins: &[u64], kind: &str, variable: &str, vars: Vec<Var>, globals: Vec<(String, AttributeValue)>) -> Result<PathBuf> {
+pub fn write_fields(
+    dest: &Path,
+    grid: &GridSpec,
+    bins: &[u64],
+    kind: &str,
+    variable: &str,
+    vars: Vec<Var>,
+    globals: Vec<(String, AttributeValue)>,
+) -> Result<PathBuf> {
     let mut nf = NewFile::create(dest)?;
     put_globals(&mut nf, grid, kind, variable, globals)?;
     match grid {
@@ -625,7 +646,11 @@ pub fn write_fields(dest: &Path, grid: &GridSpec, bins: &[u64], kind: &str, vari
             let (lon, lat): (Vec<f32>, Vec<f32>) = bins.iter().map(|&b| g.centre(b).map_or((f32::NAN, f32::NAN), |(o, a)| (o as f32, a as f32))).unzip();
             let chunk = [n.clamp(1, 65536) * (n > 0) as usize];
             let mut all = vec![
-                Var::new("bin_num", Values::U32(bins.iter().map(|&b| b as u32).collect()), vec![("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)".into())]),
+                Var::new(
+                    "bin_num",
+                    Values::U32(bins.iter().map(|&b| b as u32).collect()),
+                    vec![("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)".into())],
+                ),
                 Var::new("lat", Values::F32(lat), vec![("standard_name", "latitude".into()), ("units", "degrees_north".into())]),
                 Var::new("lon", Values::F32(lon), vec![("standard_name", "longitude".into()), ("units", "degrees_east".into())]),
             ];
@@ -656,9 +681,9 @@ pub fn read_field(path: &Path, variable: Option<&str>) -> Result<Field> {
     }
     let name = match variable {
         Some(v) => v.to_string(),
-        None => Some(attr_text(&f, "oceancolour_variable")).filter(|s| !s.is_empty()).ok_or_else(|| {
-            Error::file(path, "does not say which variable holds the field (no oceancolour_variable attribute): name it")
-        })?,
+        None => Some(attr_text(&f, "oceancolour_variable"))
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::file(path, "does not say which variable holds the field (no oceancolour_variable attribute): name it"))?,
     };
     let grid = file_grid(path, &f)?;
     let v = f.variable(&name).ok_or_else(|| {

@@ -133,16 +133,14 @@ pub fn resolve_sensor(path: &Path, given: Option<&str>, instrument: &str, platfo
     if let Some(name) = given {
         return Ok((sensors::sensor(name)?, "--sensor".into()));
     }
-    sensor_from_metadata(instrument, platform)
-        .map(|s| (s, format!("instrument={instrument:?} platform={platform:?}")))
-        .ok_or_else(|| {
-            Error::file(
-                path,
-                format!(
-                    "unknown sensor: instrument={instrument:?} platform={platform:?} is not in the sensor registry ({}); \
+    sensor_from_metadata(instrument, platform).map(|s| (s, format!("instrument={instrument:?} platform={platform:?}"))).ok_or_else(|| {
+        Error::file(
+            path,
+            format!(
+                "unknown sensor: instrument={instrument:?} platform={platform:?} is not in the sensor registry ({}); \
 pass --sensor to say which registry sensor it is",
-                    sensors::SENSORS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
-                ),
-            )
-        })
+                sensors::SENSORS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })
 }

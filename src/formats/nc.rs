@@ -37,18 +37,11 @@ pub fn init() {
 pub fn open(path: &Path) -> Result<netcdf::File> {
     init();
     let mut head = [0u8; 8];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| Error::file(path, format!("cannot be opened: {e}")))?;
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| Error::file(path, format!("cannot be opened: {e}")))?;
     if n >= 4 && head[..4] == HDF4_MAGIC {
-        return Err(Error::file(
-            path,
-            "is an HDF4 file (old OBPG format), which is not supported: download the netCDF-4 version",
-        ));
+        return Err(Error::file(path, "is an HDF4 file (old OBPG format), which is not supported: download the netCDF-4 version"));
     }
-    netcdf::open(path).map_err(|e| {
-        Error::file(path, format!("is not a readable netCDF-4/HDF5 file (truncated or corrupt?): {e}"))
-    })
+    netcdf::open(path).map_err(|e| Error::file(path, format!("is not a readable netCDF-4/HDF5 file (truncated or corrupt?): {e}")))
 }
 
 /// A text attribute without the trailing NUL OCSSW writes (formats.md s0 rule 3).
@@ -198,12 +191,7 @@ pub fn read_decoded_at(path: &Path, var: &Variable, lead: usize, row0: usize, nr
         NcVariableType::Int(IntType::U32) => get!(u32),
         NcVariableType::Float(FloatType::F32) => get!(f32),
         NcVariableType::Float(FloatType::F64) => get!(f64),
-        other => {
-            return Err(Error::file(
-                path,
-                format!("variable {} is stored as {other:?}, which is not a numeric type this reader decodes", var.name()),
-            ))
-        }
+        other => return Err(Error::file(path, format!("variable {} is stored as {other:?}, which is not a numeric type this reader decodes", var.name()))),
     })
 }
 
@@ -219,15 +207,11 @@ pub fn check_units(path: &Path, var: &Variable, accepted: &[&str], what: &str) -
     if accepted.iter().any(|a| norm(a) == norm(&units)) {
         Ok(())
     } else {
-        Err(Error::file(
-            path,
-            format!("variable {} has units {units:?}, but {what} must be in one of: {}", var.name(), accepted.join(", ")),
-        ))
+        Err(Error::file(path, format!("variable {} has units {units:?}, but {what} must be in one of: {}", var.name(), accepted.join(", "))))
     }
 }
 
 /// The named variable, or an error naming the file and what is missing.
 pub fn variable<'f>(path: &Path, file: &'f netcdf::File, name: &str, what: &str) -> Result<Variable<'f>> {
-    file.variable(name)
-        .ok_or_else(|| Error::file(path, format!("has no variable {name} ({what})")))
+    file.variable(name).ok_or_else(|| Error::file(path, format!("has no variable {name} ({what})")))
 }

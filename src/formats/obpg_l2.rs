@@ -40,10 +40,7 @@ impl ObpgL2 {
             check_units(path, &var, RRS_UNITS, "Rrs")?;
             let p = Packing::of(&var);
             if p.integer && p.scale.is_none() {
-                return Err(Error::file(
-                    path,
-                    format!("{} is stored as {} without scale_factor: cannot unpack it to Rrs", var.name(), p.stored),
-                ));
+                return Err(Error::file(path, format!("{} is stored as {} without scale_factor: cannot unpack it to Rrs", var.name(), p.stored)));
             }
             if !p.integer && p.stored != "f32" && p.stored != "f64" {
                 return Err(Error::file(path, format!("{} is stored as {}, not a numeric type", var.name(), p.stored)));
@@ -67,15 +64,10 @@ impl ObpgL2 {
             }
         }
         let l2 = nc::variable(path, &file, "geophysical_data/l2_flags", "quality flags")?;
-        let masks = nc::masks(l2.attribute_value("flag_masks"))
-            .ok_or_else(|| Error::file(path, "l2_flags has no integer flag_masks attribute"))?;
-        let meanings = text(l2.attribute_value("flag_meanings"))
-            .ok_or_else(|| Error::file(path, "l2_flags has no flag_meanings attribute"))?;
+        let masks = nc::masks(l2.attribute_value("flag_masks")).ok_or_else(|| Error::file(path, "l2_flags has no integer flag_masks attribute"))?;
+        let meanings = text(l2.attribute_value("flag_meanings")).ok_or_else(|| Error::file(path, "l2_flags has no flag_meanings attribute"))?;
         let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?;
-        let rule = FlagRule {
-            exclude: table.mask_of(&flags.obpg_l2_exclude).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?,
-            require_any: 0,
-        };
+        let rule = FlagRule { exclude: table.mask_of(&flags.obpg_l2_exclude).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?, require_any: 0 };
         let keep = ["title", "instrument", "platform", "processing_version", "product_name", "processing_level"];
         let attributes = keep.iter().map(|k| (k.to_string(), attr(k))).filter(|kv| !kv.1.is_empty()).collect();
         let info = GranuleInfo {

@@ -19,10 +19,8 @@ use crate::error::{Error, Result};
 /// OLCI bands held in the sensor registry: (Oa number, nominal nm). Centres
 /// 400 ... 865 nm from the band table in formats.md s4.3 (acolite
 /// band_info_olci.txt); nominal names as in `sensors::OLCI_BANDS`.
-pub const OA_BANDS: &[(u8, u16)] = &[
-    (1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620),
-    (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865),
-];
+pub const OA_BANDS: &[(u8, u16)] =
+    &[(1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620), (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865)];
 
 /// Units accepted on rho_w (it is dimensionless; real files carry none, s4.3).
 const RHO_W_UNITS: &[&str] = &["dl", "1", "dimensionless", ""];
@@ -39,9 +37,8 @@ pub struct OlciWfr {
 fn read_manifest(path: &Path) -> Result<(String, String)> {
     let xml = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot be read: {e}")))?;
     let doc = roxmltree::Document::parse(&xml).map_err(|e| Error::file(path, format!("is not valid XML: {e}")))?;
-    let child_text = |node: roxmltree::Node, name: &str| {
-        node.descendants().find(|n| n.tag_name().name() == name).and_then(|n| n.text()).map(str::trim).map(String::from)
-    };
+    let child_text =
+        |node: roxmltree::Node, name: &str| node.descendants().find(|n| n.tag_name().name() == name).and_then(|n| n.text()).map(str::trim).map(String::from);
     let platform = doc
         .descendants()
         .find(|n| n.tag_name().name() == "platform")
@@ -65,10 +62,7 @@ impl OlciWfr {
         }
         let (platform, product_type) = read_manifest(&manifest)?;
         if !product_type.is_empty() && !product_type.starts_with("OL_2_W") {
-            return Err(Error::file(
-                dir,
-                format!("is a {product_type} product; oceancolour reads OLCI Level-2 water products (OL_2_WFR / OL_2_WRR)"),
-            ));
+            return Err(Error::file(dir, format!("is a {product_type} product; oceancolour reads OLCI Level-2 water products (OL_2_WFR / OL_2_WRR)")));
         }
         let (sensor, sensor_from) = resolve_sensor(dir, sensor, "OLCI", &platform)?;
         let mut reflectance = BTreeMap::new();
@@ -87,9 +81,7 @@ impl OlciWfr {
                     return Err(Error::file(&p, format!("Oa{oa:02}_reflectance has {} dimensions, expected 2", dims.len())));
                 };
                 match shape {
-                    Some(s) if s != (r, c) => {
-                        return Err(Error::file(&p, format!("shape ({r}, {c}) differs from the other bands' {s:?}")))
-                    }
+                    Some(s) if s != (r, c) => return Err(Error::file(&p, format!("shape ({r}, {c}) differs from the other bands' {s:?}"))),
                     _ => shape = Some((r, c)),
                 }
             }
@@ -111,10 +103,8 @@ impl OlciWfr {
         let wqsf = nc::open(&wqsf_path)?;
         let rule = {
             let v = nc::variable(&wqsf_path, &wqsf, "WQSF", "quality flags")?;
-            let masks = nc::masks(v.attribute_value("flag_masks"))
-                .ok_or_else(|| Error::file(&wqsf_path, "WQSF has no integer flag_masks attribute"))?;
-            let meanings = text(v.attribute_value("flag_meanings"))
-                .ok_or_else(|| Error::file(&wqsf_path, "WQSF has no flag_meanings attribute"))?;
+            let masks = nc::masks(v.attribute_value("flag_masks")).ok_or_else(|| Error::file(&wqsf_path, "WQSF has no integer flag_masks attribute"))?;
+            let meanings = text(v.attribute_value("flag_meanings")).ok_or_else(|| Error::file(&wqsf_path, "WQSF has no flag_meanings attribute"))?;
             let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(&wqsf_path, format!("WQSF: {e}")))?;
             let m = |names: &[String]| table.mask_of(names).map_err(|e| Error::file(&wqsf_path, format!("WQSF: {e}")));
             FlagRule { exclude: m(&flags.olci_exclude)?, require_any: m(&flags.olci_require_any)? }
@@ -131,11 +121,7 @@ impl OlciWfr {
             bands: reflectance.keys().copied().collect(),
             time_coverage_start: start,
             time_coverage_end: end,
-            flags_applied: format!(
-                "WQSF requiring any of {} and excluding {}",
-                flags.olci_require_any.join(" "),
-                flags.olci_exclude.join(" ")
-            ),
+            flags_applied: format!("WQSF requiring any of {} and excluding {}", flags.olci_require_any.join(" "), flags.olci_exclude.join(" ")),
             attributes: vec![("platform".into(), platform), ("product_type".into(), product_type)],
         };
         Ok(OlciWfr { info, reflectance, geo, wqsf, rule })
@@ -167,9 +153,7 @@ impl Granule for OlciWfr {
         let excluded: Vec<bool> = flags.iter().map(|&f| self.rule.excludes(f)).collect();
         let mut rrs = Vec::with_capacity(bands.len());
         for &nm in bands {
-            let (oa, file) = self.reflectance.get(&nm).ok_or_else(|| {
-                Error::file(dir, format!("has no reflectance file for the {nm} nm band"))
-            })?;
+            let (oa, file) = self.reflectance.get(&nm).ok_or_else(|| Error::file(dir, format!("has no reflectance file for the {nm} nm band")))?;
             let p = dir.join(format!("Oa{oa:02}_reflectance.nc"));
             let mut v = read_decoded(&p, &nc::variable(&p, file, &format!("Oa{oa:02}_reflectance"), "")?, row0, nrows)?;
             for (r, &x) in v.iter_mut().zip(&excluded) {
@@ -179,14 +163,6 @@ impl Granule for OlciWfr {
         }
         let geo_path = dir.join("geo_coordinates.nc");
         let coord = |name: &str| read_decoded(&geo_path, &nc::variable(&geo_path, &self.geo, name, "")?, row0, nrows);
-        Ok(Block {
-            row0,
-            nrows,
-            rrs,
-            lat: coord("latitude")?,
-            lon: coord("longitude")?,
-            bin_num: Vec::new(),
-            flagged: excluded.iter().filter(|&&x| x).count(),
-        })
+        Ok(Block { row0, nrows, rrs, lat: coord("latitude")?, lon: coord("longitude")?, bin_num: Vec::new(), flagged: excluded.iter().filter(|&&x| x).count() })
     }
 }

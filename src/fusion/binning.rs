@@ -34,10 +34,7 @@ impl Averaging {
         match name {
             "arithmetic" => Ok(Averaging::Arithmetic),
             "geometric" => Ok(Averaging::Geometric),
-            _ => Err(Error::InvalidParameter {
-                name: "averaging".into(),
-                reason: format!("{name:?} is not one of \"arithmetic\", \"geometric\""),
-            }),
+            _ => Err(Error::InvalidParameter { name: "averaging".into(), reason: format!("{name:?} is not one of \"arithmetic\", \"geometric\"") }),
         }
     }
     pub fn name(self) -> &'static str {
@@ -133,15 +130,10 @@ impl L3Bins {
         if let Some(p) = parts.iter().find(|p| p.averaging != averaging) {
             return Err(Error::InvalidParameter {
                 name: "composite".into(),
-                reason: format!(
-                    "cannot add {} and {} binned sums; bin every input with the same averaging scheme",
-                    averaging.name(),
-                    p.averaging.name()
-                ),
+                reason: format!("cannot add {} and {} binned sums; bin every input with the same averaging scheme", averaging.name(), p.averaging.name()),
             });
         }
-        let mut all: Vec<(u64, usize, usize)> =
-            parts.iter().enumerate().flat_map(|(p, b)| b.bin.iter().enumerate().map(move |(i, &n)| (n, p, i))).collect();
+        let mut all: Vec<(u64, usize, usize)> = parts.iter().enumerate().flat_map(|(p, b)| b.bin.iter().enumerate().map(move |(i, &n)| (n, p, i))).collect();
         all.par_sort_unstable();
         let mut out = L3Bins::empty(averaging);
         for (bin, p, i) in all {
@@ -180,22 +172,11 @@ impl L3Bins {
 /// pixel comes from (any integer label; pixels of one scene share it). Pixels
 /// outside the grid, non-finite, or not valid for the scheme are skipped.
 /// Bins with fewer than `min_obs` pixels are dropped (OCSSW `minobs`).
-pub fn bin_l2(
-    grid: &impl Grid,
-    lon: &[f32],
-    lat: &[f32],
-    value: &[f32],
-    scene: &[u32],
-    averaging: Averaging,
-    min_obs: u32,
-) -> Result<L3Bins> {
+pub fn bin_l2(grid: &impl Grid, lon: &[f32], lat: &[f32], value: &[f32], scene: &[u32], averaging: Averaging, min_obs: u32) -> Result<L3Bins> {
     let n = value.len();
     for (name, len) in [("lon", lon.len()), ("lat", lat.len()), ("scene", scene.len())] {
         if len != n {
-            return Err(Error::InvalidParameter {
-                name: name.into(),
-                reason: format!("has {len} pixels but value has {n}"),
-            });
+            return Err(Error::InvalidParameter { name: name.into(), reason: format!("has {len} pixels but value has {n}") });
         }
     }
     threads::install(|| {
@@ -291,8 +272,7 @@ fn group_by_cell(cells: &[u64], scene: &[u32], value: &[f32]) -> (Vec<u64>, Vec<
         offs.push(valid);
         (keys, offs, grouped)
     } else {
-        let mut px: Vec<(u64, u32, f32)> =
-            (0..cells.len()).filter(|&i| cells[i] != u64::MAX).map(|i| (cells[i], scene[i], value[i])).collect();
+        let mut px: Vec<(u64, u32, f32)> = (0..cells.len()).filter(|&i| cells[i] != u64::MAX).map(|i| (cells[i], scene[i], value[i])).collect();
         px.par_sort_by_key(|p| p.0);
         let (mut keys, mut offs) = (Vec::new(), Vec::new());
         for (i, p) in px.iter().enumerate() {
@@ -338,8 +318,7 @@ mod tests {
     // pixel of 3: sum = 4/2 + 3/1 = 5, weights = 2 + 1 = 3, mean = 5/3.
     #[test]
     fn l2bin_worked_example() {
-        let b = bin_l2(&grid(), &[0.5; 5], &[0.5; 5], &[1.0, 1.0, 1.0, 1.0, 3.0], &[7, 7, 7, 7, 9], Averaging::Arithmetic, 0)
-            .unwrap();
+        let b = bin_l2(&grid(), &[0.5; 5], &[0.5; 5], &[1.0, 1.0, 1.0, 1.0, 3.0], &[7, 7, 7, 7, 9], Averaging::Arithmetic, 0).unwrap();
         assert_eq!(b.bin, vec![0]);
         assert_eq!((b.sum[0], b.weights[0], b.nobs[0], b.nscenes[0]), (5.0, 3.0, 5, 2));
         assert!((b.mean()[0] - 5.0 / 3.0).abs() < 1e-15);
@@ -388,8 +367,7 @@ mod tests {
     #[test]
     fn invalid_pixels_skipped_and_min_obs() {
         let g = grid();
-        let b = bin_l2(&g, &[0.5, 0.5, 1.5, 5.0], &[0.5, 0.5, 0.5, 0.5], &[-1.0, f32::NAN, 2.0, 2.0], &[0; 4], Averaging::Geometric, 0)
-            .unwrap();
+        let b = bin_l2(&g, &[0.5, 0.5, 1.5, 5.0], &[0.5, 0.5, 0.5, 0.5], &[-1.0, f32::NAN, 2.0, 2.0], &[0; 4], Averaging::Geometric, 0).unwrap();
         assert_eq!(b.bin, vec![1]);
         let b = bin_l2(&g, &[0.5, 0.5, 1.5], &[0.5; 3], &[1.0, 1.0, 2.0], &[0; 3], Averaging::Arithmetic, 2).unwrap();
         assert_eq!(b.bin, vec![0]);

@@ -19,12 +19,7 @@ pub fn ocx_pixel(blues: [f32; 4], last_blue: f32, green: f32, a: &[f32; 5]) -> f
     let bmin = b[0].min(b[1]).min(b[2]).min(b[3]);
     let finite = b.iter().all(|x| x.is_finite()) && green.is_finite();
     let ratio = bmax / green;
-    let valid = finite
-        && green > 0.0
-        && last_blue > 0.0
-        && bmin > -0.001
-        && ratio > OCX_MIN_RATIO as f32
-        && ratio < OCX_MAX_RATIO as f32;
+    let valid = finite && green > 0.0 && last_blue > 0.0 && bmin > -0.001 && ratio > OCX_MIN_RATIO as f32 && ratio < OCX_MAX_RATIO as f32;
     let x = f32x::log10(if valid { ratio } else { 1.0 });
     let chl = f32x::exp10(f32x::poly4(a, x)).clamp(CHL_MIN as f32, CHL_MAX as f32);
     if valid {

@@ -105,7 +105,10 @@ pub fn with_avx2<R>(f: impl FnOnce() -> R) -> R {
 }
 
 fn run_chunk<const N: usize, F: Fn([f32; N]) -> f32>(ins: [&[f32]; N], out: &mut [f32], f: &F) {
-    with_avx2(#[inline(always)] || chunk_body(ins, out, f))
+    with_avx2(
+        #[inline(always)]
+        || chunk_body(ins, out, f),
+    )
 }
 
 #[cfg(test)]

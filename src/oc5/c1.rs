@@ -116,10 +116,7 @@ impl C1Model {
         if m.ln_r.windows(2).any(|w| w[1] >= w[0]) {
             return Err(Error::Unsupported {
                 algorithm: "open OC5 table".into(),
-                reason: format!(
-                    "the model's Case-1 ratio is not monotone in chl up to chl_cap = {} on {}",
-                    params.chl_cap, sensor.name
-                ),
+                reason: format!("the model's Case-1 ratio is not monotone in chl up to chl_cap = {} on {}", params.chl_cap, sensor.name),
             });
         }
         m.r_star = m.ln_r.last().expect("curve has nodes").exp();
@@ -293,10 +290,9 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
     let mut values = vec![f32::NAN; ng * nb * nr];
     let mut flags = vec![node::UNDEFINED; ng * nb * nr];
     // First node with nLw412 > 0: the nodes below copy its value.
-    let first_pos = (0..nb).find(|&j| axes[1].value(j) > 0.0).ok_or_else(|| Error::InvalidParameter {
-        name: "shape".into(),
-        reason: "the nLw412 axis has no positive node".into(),
-    })?;
+    let first_pos = (0..nb)
+        .find(|&j| axes[1].value(j) > 0.0)
+        .ok_or_else(|| Error::InvalidParameter { name: "shape".into(), reason: "the nLw412 axis has no positive node".into() })?;
     crate::threads::install(|| {
         values.par_chunks_mut(nb * nr).zip(flags.par_chunks_mut(nb * nr)).enumerate().for_each(|(i, (v, f))| {
             let g = axes[0].value(i) / f0_green;

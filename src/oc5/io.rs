@@ -125,10 +125,7 @@ pub fn load(path: &Path) -> Result<Oc5Table> {
     let f = netcdf::open(path).map_err(|x| file_err(path, format!("not a readable netCDF file ({x})")))?;
     let bad = |what: String| file_err(path, format!("not an OC5 table: {what}"));
     let gattr = |name: &str| -> Result<AttributeValue> {
-        f.attribute(name)
-            .ok_or_else(|| bad(format!("global attribute {name:?} is missing")))?
-            .value()
-            .map_err(|x| bad(format!("attribute {name:?}: {x}")))
+        f.attribute(name).ok_or_else(|| bad(format!("global attribute {name:?} is missing")))?.value().map_err(|x| bad(format!("attribute {name:?}: {x}")))
     };
     let format = attr_string(gattr("format")?).unwrap_or_default();
     if format != FORMAT {

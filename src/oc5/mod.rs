@@ -120,9 +120,10 @@ pub fn default_table(sensor: &'static Sensor) -> Result<Arc<Oc5Table>> {
     let c1 = c1_model(sensor, "default", C1Params::default())?;
     let [fg, fv] = f0_pair(sensor, &c1.bands, None)?;
     let path = cache_dir().map(|d| d.join(format!("oc5_open_{}_{}.nc", sensor.name, OPEN_TABLE_VERSION)));
-    let cached = path.as_ref().and_then(|p| io::load(p).ok()).filter(|t| {
-        t.sensor == sensor.name && t.version == OPEN_TABLE_VERSION && t.f0_green == fg && t.f0_violet == fv && t.bands == c1.bands
-    });
+    let cached = path
+        .as_ref()
+        .and_then(|p| io::load(p).ok())
+        .filter(|t| t.sensor == sensor.name && t.version == OPEN_TABLE_VERSION && t.f0_green == fg && t.f0_violet == fv && t.bands == c1.bands);
     let table = match cached {
         Some(t) => t,
         None => {

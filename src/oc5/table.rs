@@ -204,9 +204,7 @@ impl Oc5Table {
     /// FNV-1a 64-bit hash of the values' bits: identifies a table in product
     /// provenance (not a cryptographic digest).
     pub fn checksum(&self) -> u64 {
-        self.values.iter().flat_map(|v| v.to_bits().to_le_bytes()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+        self.values.iter().flat_map(|v| v.to_bits().to_le_bytes()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
     }
 
     /// Position of each variable (green, 412, ratio) in the array order.
@@ -276,7 +274,10 @@ impl Oc5Table {
         let run = |c: usize, out: &mut [f32], st: Option<&mut [u8]>| {
             let start = c * CHUNK;
             let ins = inputs.map(|x| &x[start..start + out.len()]);
-            crate::kernels::with_avx2(#[inline(always)] || grid.chunk(ins, out, st));
+            crate::kernels::with_avx2(
+                #[inline(always)]
+                || grid.chunk(ins, out, st),
+            );
         };
         crate::threads::install(|| {
             if want_status {
@@ -336,10 +337,7 @@ impl<'a> Grid<'a> {
         let strides = [t.axes[1].n * t.axes[2].n, t.axes[2].n, 1];
         // The unchecked corner reads of `block` rely on this (and on u32 indices).
         let len = t.axes.iter().try_fold(1usize, |p, a| p.checked_mul(a.n));
-        assert!(
-            t.axes.iter().all(|a| a.n >= 2) && len == Some(t.values.len()) && t.values.len() <= u32::MAX as usize,
-            "OC5 table not validated"
-        );
+        assert!(t.axes.iter().all(|a| a.n >= 2) && len == Some(t.values.len()) && t.values.len() <= u32::MAX as usize, "OC5 table not validated");
         let axis = |v: usize| t.axes[pos[v]];
         Grid {
             values: &t.values,
@@ -397,7 +395,13 @@ impl<'a> Grid<'a> {
             // low mantissa bits. (An `as` cast saturates, which compiles to
             // scalar compare-and-moves and stops this loop vectorising.)
             base[i] = (at + 4_503_599_627_370_496.0).to_bits() as u32;
-            code[i] = if !ok { status::INVALID_INPUT } else if !inside { status::OUTSIDE_TABLE } else { status::VALID };
+            code[i] = if !ok {
+                status::INVALID_INPUT
+            } else if !inside {
+                status::OUTSIDE_TABLE
+            } else {
+                status::VALID
+            };
         }
         // The last array axis has stride 1: read each corner pair along it at once.
         let (values, corner) = (self.values, self.corner);
@@ -429,10 +433,14 @@ impl<'a> Grid<'a> {
             for i in 0..n {
                 st[i] = match code[i] {
                     status::VALID if !(value[i] >= 0.0) => status::INVALID_INPUT,
-                    status::VALID if self.flags.is_some_and(|f| {
-                        let r = |x: f64| (x >= 0.5) as usize;
-                        f[base[i] as usize + self.corner[4 * r(w0[i]) + 2 * r(w1[i]) + r(w2[i])]] == node::FALLBACK
-                    }) => status::FALLBACK,
+                    status::VALID
+                        if self.flags.is_some_and(|f| {
+                            let r = |x: f64| (x >= 0.5) as usize;
+                            f[base[i] as usize + self.corner[4 * r(w0[i]) + 2 * r(w1[i]) + r(w2[i])]] == node::FALLBACK
+                        }) =>
+                    {
+                        status::FALLBACK
+                    }
                     s => s,
                 };
             }

@@ -5,9 +5,9 @@
 //! reach Python as `PanicException`.
 
 mod arrays;
+mod cli;
 mod fusion;
 mod oc5;
-mod cli;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
@@ -149,14 +149,7 @@ fn chl_ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &s
 /// published with the CI set: (0.25, 0.35) for hu2019, (0.15, 0.20) for hu2012.
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, ocx = "default", ci = "hu2019", thresholds = None))]
-fn chl_oci(
-    py: Python<'_>,
-    rrs: &Bound<'_, PyAny>,
-    sensor: &str,
-    ocx: &str,
-    ci: &str,
-    thresholds: Option<(f64, f64)>,
-) -> PyResult<PyF32Array> {
+fn chl_oci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, ocx: &str, ci: &str, thresholds: Option<(f64, f64)>) -> PyResult<PyF32Array> {
     let s = registry::sensor(sensor)?;
     let (ocx, ci) = (products::ocx_set(s, ocx)?, products::ci_set(ci)?);
     let t = thresholds.map(|(a, b)| [a, b]);

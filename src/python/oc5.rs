@@ -13,8 +13,8 @@ use super::arrays::{call_with_arrays, call_with_reflectances, compute, into_nump
 use super::OceanColourError;
 use crate::coefficients::{GOHIN_SPM_MINERAL_SCALE, OC5CI_DEFAULT_CI};
 use crate::oc5::{self, io, C1Params, Oc5Table as Table};
-use crate::sensors::{self as registry, Sensor};
 use crate::products;
+use crate::sensors::{self as registry, Sensor};
 
 /// An OC5 look-up table: chlorophyll (mg m-3) on a regular grid over
 /// nLw(green), nLw(412) (mW cm-2 um-1 sr-1) and the maximum blue/green Rrs
@@ -31,7 +31,13 @@ fn f0_from_dict(f0: Option<HashMap<u16, f64>>, sensor: &Sensor, bands: &oc5::Oc5
     let Some(map) = f0 else { return Ok(None) };
     let get = |nm: u16| {
         map.get(&nm).copied().ok_or_else(|| {
-            OceanColourError::new_err(format!("f0 must give F0 for {} bands {} and {} (mW cm-2 um-1); got bands {:?}", sensor.name, bands.green, bands.violet, map.keys().collect::<Vec<_>>()))
+            OceanColourError::new_err(format!(
+                "f0 must give F0 for {} bands {} and {} (mW cm-2 um-1); got bands {:?}",
+                sensor.name,
+                bands.green,
+                bands.violet,
+                map.keys().collect::<Vec<_>>()
+            ))
         })
     };
     Ok(Some([get(bands.green)?, get(bands.violet)?]))
@@ -54,12 +60,7 @@ impl PyOc5Table {
     fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<HashMap<u16, f64>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
         let s = registry::sensor(sensor)?;
         let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, ocx)?)?;
-        let opts = oc5::BuildOptions {
-            shape: [shape.0, shape.1, shape.2],
-            f0,
-            ocx: ocx.to_string(),
-            params: C1Params { tau, chl_cap, ..C1Params::default() },
-        };
+        let opts = oc5::BuildOptions { shape: [shape.0, shape.1, shape.2], f0, ocx: ocx.to_string(), params: C1Params { tau, chl_cap, ..C1Params::default() } };
         let t = compute(py, || oc5::build(s, &opts))?;
         Ok(Self { inner: Arc::new(t) })
     }
@@ -91,7 +92,13 @@ impl PyOc5Table {
     /// (`f0` = {band nm: F0} overrides). `axes`: [(min, step)] x 3 in that order.
     #[staticmethod]
     #[pyo3(signature = (path_or_array, sensor, f0 = None, axes = None))]
-    fn import_raw(py: Python<'_>, path_or_array: &Bound<'_, PyAny>, sensor: &str, f0: Option<HashMap<u16, f64>>, axes: Option<Vec<(f64, f64)>>) -> PyResult<Self> {
+    fn import_raw(
+        py: Python<'_>,
+        path_or_array: &Bound<'_, PyAny>,
+        sensor: &str,
+        f0: Option<HashMap<u16, f64>>,
+        axes: Option<Vec<(f64, f64)>>,
+    ) -> PyResult<Self> {
         let s = registry::sensor(sensor)?;
         let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, "default")?)?;
         let is_path = path_or_array.cast::<PyString>().is_ok() || path_or_array.hasattr("__fspath__")?;
@@ -200,9 +207,7 @@ impl PyOc5Table {
     fn interpolate(&self, py: Python<'_>, nlw_green: &Bound<'_, PyAny>, nlw_412: &Bound<'_, PyAny>, ratio: &Bound<'_, PyAny>) -> PyResult<Py<PyArrayDyn<f32>>> {
         let t = self.inner.clone();
         let (v, shape) = call_with_arrays(py, &[("nlw_green", nlw_green), ("nlw_412", nlw_412), ("ratio", ratio)], move |a| {
-            Ok((0..a[0].len())
-                .map(|i| t.interpolate(a[0][i] as f64, a[1][i] as f64, a[2][i] as f64).map_or(f32::NAN, |(v, _)| v as f32))
-                .collect::<Vec<f32>>())
+            Ok((0..a[0].len()).map(|i| t.interpolate(a[0][i] as f64, a[1][i] as f64, a[2][i] as f64).map_or(f32::NAN, |(v, _)| v as f32)).collect::<Vec<f32>>())
         })?;
         into_numpy(py, v, &shape)
     }
@@ -275,7 +280,14 @@ fn chl_oc5<'py>(py: Python<'py>, rrs: &Bound<'py, PyAny>, sensor: &str, table: O
 /// practice). `ci`: the CI set ("hu2012" default), `thresholds`: (t1, t2).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, table = None, ci = OC5CI_DEFAULT_CI, thresholds = None))]
-fn chl_oc5ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, table: Option<&Bound<'_, PyAny>>, ci: &str, thresholds: Option<(f64, f64)>) -> PyResult<Py<PyArrayDyn<f32>>> {
+fn chl_oc5ci(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &str,
+    table: Option<&Bound<'_, PyAny>>,
+    ci: &str,
+    thresholds: Option<(f64, f64)>,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
     let s = registry::sensor(sensor)?;
     let ci = products::ci_set(ci)?;
     let Oc5Source::Table(t) = oc5_source(py, table, s)? else {
@@ -295,7 +307,14 @@ fn chl_oc5ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, table: Option
 /// 2015); `mineral_scale` overrides it (see README).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None))]
-fn spm_gohin(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, chl: Option<&Bound<'_, PyAny>>, table: Option<&Bound<'_, PyAny>>, mineral_scale: Option<f64>) -> PyResult<Py<PyArrayDyn<f32>>> {
+fn spm_gohin(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &str,
+    chl: Option<&Bound<'_, PyAny>>,
+    table: Option<&Bound<'_, PyAny>>,
+    mineral_scale: Option<f64>,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
     let s = registry::sensor(sensor)?;
     let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
     let (v, shape) = match chl {
@@ -320,7 +339,14 @@ fn spm_gohin(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, chl: Option<&
 /// broadcast; NaN where an input is invalid.
 #[pyfunction]
 #[pyo3(signature = (chl, acdm443, spm, sensor, mineral_scale = None))]
-fn forward_rrs<'py>(py: Python<'py>, chl: &Bound<'py, PyAny>, acdm443: Option<&Bound<'py, PyAny>>, spm: &Bound<'py, PyAny>, sensor: &str, mineral_scale: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
+fn forward_rrs<'py>(
+    py: Python<'py>,
+    chl: &Bound<'py, PyAny>,
+    acdm443: Option<&Bound<'py, PyAny>>,
+    spm: &Bound<'py, PyAny>,
+    sensor: &str,
+    mineral_scale: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
     let s = registry::sensor(sensor)?;
     let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
     let nan = f32::NAN.into_pyobject(py)?.into_any();
