@@ -14,6 +14,7 @@ pub mod bio_optical;
 pub mod chain;
 pub mod cli;
 pub mod coefficients;
+pub mod compute;
 pub mod correction_file;
 pub mod error;
 pub mod formats;
@@ -23,7 +24,6 @@ pub mod oc5;
 pub mod products;
 pub mod reflectance;
 pub mod sensors;
-pub mod threads;
 
 #[cfg(feature = "python")]
 mod python;

@@ -4,11 +4,11 @@
 
 use crate::bio_optical::ForwardModel;
 use crate::coefficients::{self as coef, nechad_at, CiSet, Kd2Set, MorelKdSet, NechadNode, OcxSet, CI_SETS, KD2_SETS, MOREL_KD490, OCX_SETS};
+use crate::compute::{map_pixels, map_pixels_vec};
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
 use crate::kernels::chlorophyll::{ci_pixel, oci_blend, ocx_pixel};
 use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
-use crate::kernels::{map_pixels, map_pixels_vec};
 use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
 use crate::reflectance::Reflectances;
 use crate::sensors::Sensor;

@@ -16,9 +16,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::coefficients::CI_SETS;
+use crate::compute::threads;
 use crate::error::Error;
+use crate::products;
 use crate::sensors as registry;
-use crate::{products, threads};
 use arrays::{with_array, with_reflectances};
 
 create_exception!(
