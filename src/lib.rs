@@ -15,7 +15,6 @@ pub mod chain;
 pub mod cli;
 pub mod coefficients;
 pub mod compute;
-pub mod correction_file;
 pub mod error;
 pub mod formats;
 pub mod fusion;

@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use oceancolour::chain::demo::{write_obpg_l2, write_olci_wfr, Scene};
 use oceancolour::formats::cf::{ProductWriter, Storage, VariableMeta};
+use oceancolour::formats::simulated::Scene;
 use oceancolour::formats::{self, FlagConfig, Layout};
+use oceancolour::formats::{obpg_l2, olci};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("validation/data").join(name)
@@ -51,9 +52,9 @@ fn l3b_real_file_has_two_seawifs_bins_in_the_ross_sea() {
 fn simulated_granules_read_back_in_blocks() {
     let dir = scratch("sim");
     let l2 = dir.join("S.L2.OC.nc");
-    write_obpg_l2(&l2, Scene { rows: 50, cols: 40 }).unwrap();
+    obpg_l2::write_simulated(&l2, Scene { rows: 50, cols: 40 }).unwrap();
     let sen3 = dir.join("S3A_OL_2_WFR____X.SEN3");
-    write_olci_wfr(&sen3, Scene { rows: 50, cols: 40 }).unwrap();
+    olci::write_simulated(&sen3, Scene { rows: 50, cols: 40 }).unwrap();
     let scene = Scene { rows: 50, cols: 40 };
     for (path, nm, centre, tol) in [(&l2, 443u16, 443.0, 2.0e-6), (&sen3, 443, 442.5, 1.0e-5 / std::f64::consts::PI)] {
         let g = formats::open(path, None, &FlagConfig::default()).unwrap();
@@ -75,7 +76,7 @@ fn simulated_granules_read_back_in_blocks() {
 fn writer_leaves_nothing_unless_finished() {
     let dir = scratch("writer");
     let l2 = dir.join("S.L2.OC.nc");
-    write_obpg_l2(&l2, Scene { rows: 20, cols: 10 }).unwrap();
+    obpg_l2::write_simulated(&l2, Scene { rows: 20, cols: 10 }).unwrap();
     let g = formats::open(&l2, None, &FlagConfig::default()).unwrap();
     let meta = VariableMeta {
         name: "chl_ocx".into(),

@@ -63,7 +63,7 @@ fn oc5_table(s: &'static Sensor, c: &Coefficients) -> Result<Arc<Oc5Table>> {
     if let Some((_, t)) = memo.iter().find(|(p, _)| p == path) {
         return Ok(t.clone());
     }
-    let t = Arc::new(oc5::io::load(path)?);
+    let t = Arc::new(crate::formats::oc5_table::load(path)?);
     if t.sensor != s.name {
         return Err(Error::InvalidParameter { name: "oc5_table".into(), reason: format!("{} is a table for {}, not {}", path.display(), t.sensor, s.name) });
     }

@@ -14,10 +14,11 @@ use netcdf::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 use super::VERSION;
-use crate::correction_file;
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
-use crate::formats::l3file::{self, L3Binned, ProductMeta, Values, Var};
+use crate::formats::correction;
+use crate::formats::fields::{self, Values, Var};
+use crate::formats::l3file::{self, L3Binned, ProductMeta};
 use crate::formats::nc;
 use crate::fusion::binning::{bin_l2, Averaging, L3Bins};
 use crate::fusion::grid::GridSpec;
@@ -404,7 +405,7 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
         if !path.exists() {
             return Err(Error::file(path, "does not exist"));
         }
-        let is_l3 = l3file::file_type(path)?.as_deref() == Some(l3file::BINNED);
+        let is_l3 = l3file::file_type(path)?.as_deref() == Some(fields::BINNED);
         let (bins, meta, sensor, s, e) = if is_l3 {
             let l3 = l3file::read_binned(path, cfg.variable.as_deref())?;
             match &grid {
@@ -558,7 +559,7 @@ pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> 
     if sensor == reference {
         return Err(Error::InvalidParameter { name: "--reference".into(), reason: format!("the sensor and reference files are both from {sensor}") });
     }
-    let bridge = req.bridge.as_deref().map(correction_file::load).transpose()?;
+    let bridge = req.bridge.as_deref().map(correction::load).transpose()?;
     let chain = match &bridge {
         Some(b) if b.chain[0] != reference => {
             return Err(Error::file(
@@ -647,7 +648,7 @@ pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> 
     if let Some(b) = &req.bridge {
         extra.push(text_attr("bridge_correction", b.display().to_string()));
     }
-    correction_file::save_with(&correction, &req.output, extra)?;
+    correction::save_with(&correction, &req.output, extra)?;
     Ok(correction)
 }
 
@@ -660,7 +661,7 @@ pub struct ApplyRequest {
 /// Corrected copies of L3 binned files (same names, in `outdir`).
 pub fn intercal_apply(req: &ApplyRequest, progress: Progress) -> Result<Vec<PathBuf>> {
     super::clear_cancel();
-    let c = correction_file::load(&req.correction)?;
+    let c = correction::load(&req.correction)?;
     std::fs::create_dir_all(&req.outdir).map_err(|e| Error::file(&req.outdir, format!("output folder cannot be created: {e}")))?;
     let mut written = Vec::new();
     for (i, path) in req.inputs.iter().enumerate() {
@@ -764,7 +765,7 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
         check_cancel()?;
         let mut mean: Vec<f32> = f.bins.mean().into_iter().map(|m| m as f32).collect();
         if let Some(cp) = cfg.corrections.get(&f.sensor) {
-            let c = correction_file::load(cp)?;
+            let c = correction::load(cp)?;
             if c.chain[0] != f.sensor {
                 return Err(Error::file(cp, format!("corrects {} but was given for {} ({})", c.chain[0], f.sensor, p.display())));
             }
@@ -870,7 +871,7 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
     globals.push(text_attr("platform", files.iter().map(|f| f.platform.as_str()).collect::<Vec<_>>().join(", ")));
     globals.push(text_attr("processing_level", "L3 merged"));
     globals.push(text_attr("merge_weights", weights.clone()));
-    let output = l3file::write_fields(&req.output, grid, &bins_out, l3file::MERGED, &product.variable, vars, globals)?;
+    let output = fields::write_fields(&req.output, grid, &bins_out, fields::MERGED, &product.variable, vars, globals)?;
     Ok(MergeReport { output, sensors, cells: cells.len(), weights })
 }
 
@@ -907,13 +908,13 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     let cfg = &req.config;
     let model = Model::parse(&cfg.variogram)?;
     progress(0, 3, "reading");
-    let merged = l3file::read_field(&req.merged, None)?;
+    let merged = fields::read_field(&req.merged, None)?;
     let GridSpec::Regular(g) = merged.grid.clone() else {
         return Err(Error::file(&req.merged, "l4 needs a regular lat/lon grid (ISIN is not supported)"));
     };
     let fg_var = cfg.first_guess_variable.clone().unwrap_or_else(|| merged.variable.clone());
-    let clim = l3file::read_field(&req.first_guess, Some(&fg_var))?;
-    let same = |other: &l3file::Field, p: &Path| -> Result<()> {
+    let clim = fields::read_field(&req.first_guess, Some(&fg_var))?;
+    let same = |other: &fields::Field, p: &Path| -> Result<()> {
         if other.grid.same_as(&merged.grid) {
             Ok(())
         } else {
@@ -923,7 +924,7 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     same(&clim, &req.first_guess)?;
     let (prev, alpha) = match (&req.previous, cfg.alpha) {
         (Some(p), Some(a)) => {
-            let f = l3file::read_field(p, Some(&merged.variable))?;
+            let f = fields::read_field(p, Some(&merged.variable))?;
             same(&f, p)?;
             (f.values, a)
         }
@@ -940,7 +941,7 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     let (lons, lats) = g.axes();
     let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
     let noise: Vec<f64> = if cfg.observation_noise {
-        let s = l3file::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
+        let s = fields::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
     } else {
         vec![]
@@ -1041,7 +1042,7 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
     }
     globals.push(text_attr("variogram_source", if fitted { "fitted from the data" } else { "given" }));
     globals.push(("kriging_neighbours".into(), AttributeValue::Uint(cfg.k as u32)));
-    let output = l3file::write_fields(&req.output, &merged.grid, &[], l3file::L4, v, vars, globals)?;
+    let output = fields::write_fields(&req.output, &merged.grid, &[], fields::L4, v, vars, globals)?;
     Ok(L4Report { output, variogram: vario, fitted, observed: nobs, cells: values.len() })
 }
 

@@ -177,10 +177,10 @@ where
             let Some((rows, cols)) = size.split_once('x').and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?))) else {
                 return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });
             };
-            let scene = demo::Scene { rows, cols };
+            let scene = crate::formats::simulated::Scene { rows, cols };
             let written = match format {
-                SimFormat::ObpgL2 => demo::write_obpg_l2(&output, scene),
-                SimFormat::OlciWfr => demo::write_olci_wfr(&output, scene),
+                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated(&output, scene),
+                SimFormat::OlciWfr => crate::formats::olci::write_simulated(&output, scene),
             };
             match written {
                 Ok(()) => {

@@ -10,7 +10,6 @@
 //! is zero; it is rebuilt whenever the recipe version or the F0 changes.
 
 pub mod c1;
-pub mod io;
 pub mod table;
 
 use std::path::PathBuf;
@@ -20,6 +19,7 @@ pub use c1::{build_table, C1Model, C1Params, OPEN_TABLE_VERSION};
 pub use table::{node, operational_axes, status, Axis, AxisVariable, Oc5Bands, Oc5Table, OPERATIONAL_AXES};
 
 use crate::error::{Error, Result};
+use crate::formats::oc5_table as io;
 use crate::products::ocx_set;
 use crate::sensors::Sensor;
 

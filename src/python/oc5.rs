@@ -12,7 +12,8 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use super::arrays::{call_with_arrays, call_with_reflectances, compute, into_numpy};
 use super::OceanColourError;
 use crate::coefficients::{GOHIN_SPM_MINERAL_SCALE, OC5CI_DEFAULT_CI};
-use crate::oc5::{self, io, C1Params, Oc5Table as Table};
+use crate::formats::oc5_table as io;
+use crate::oc5::{self, C1Params, Oc5Table as Table};
 use crate::products;
 use crate::sensors::{self as registry, Sensor};
 
