@@ -1,7 +1,11 @@
 //! Published coefficient sets, as data. Each row names its source next to
 //! the numbers; "confidence" repeats the label of the project's science notes
 //! (algorithms.md: exact = read from a primary or operational source,
-//! derived = read from a third-party tabulation).
+//! derived = read from a third-party tabulation). The lookups by name
+//! (`ocx_set`, `ci_set`, ...) are at the end.
+
+use crate::error::{join, Error, Result};
+use crate::sensors::Sensor;
 
 /// A maximum-band-ratio (OCx) polynomial:
 /// chl = 10^(a0 + a1 X + a2 X^2 + a3 X^3 + a4 X^4), X = log10(max(Rrs_blue) / Rrs_green).
@@ -301,9 +305,41 @@ pub const GOHIN_SPM_SWITCH: [f64; 2] = [0.5, 0.7];
 /// OC5CI blend: CI below 0.15 mg m-3, OC5 above 0.20, linear between
 /// (GlobColour/CMEMS practice, Mercator Ocean Journal Sept 2021, algorithms.md s1.9; exact).
 /// Which CI coefficients GlobColour uses is not known; hu2012 is the default
-/// here as the set published with these thresholds.
+/// here as the set published with these thresholds (`defaults::OC5CI_CI`).
 pub const OC5CI_BLEND: [f64; 2] = [0.15, 0.20];
-pub const OC5CI_DEFAULT_CI: &str = "hu2012";
+
+// ------------------------------------------------------------ lookups by name
+
+/// The OCx coefficient sets published for a sensor.
+pub fn ocx_sets(sensor: &Sensor) -> impl Iterator<Item = &'static OcxSet> + '_ {
+    OCX_SETS.iter().filter(move |o| o.sensors.contains(&sensor.name))
+}
+
+fn unknown_set(kind: &str, sensor: &str, name: &str, available: String) -> Error {
+    Error::UnknownCoefficientSet { kind: kind.into(), sensor: sensor.into(), name: name.into(), available }
+}
+
+/// The OCx set `name` for `sensor`; "default" is the sensor's default.
+pub fn ocx_set(sensor: &Sensor, name: &str) -> Result<&'static OcxSet> {
+    let key = if name.eq_ignore_ascii_case("default") { sensor.default_ocx } else { name };
+    ocx_sets(sensor).find(|o| o.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("OCx", sensor.name, name, join(ocx_sets(sensor).map(|o| o.name))))
+}
+
+pub fn ci_set(name: &str) -> Result<&'static CiSet> {
+    CI_SETS.iter().find(|c| c.name.eq_ignore_ascii_case(name)).ok_or_else(|| unknown_set("CI", "any sensor", name, join(CI_SETS.iter().map(|c| c.name))))
+}
+
+pub fn kd2_set(sensor: &Sensor, name: Option<&str>) -> Result<&'static Kd2Set> {
+    let key = name.filter(|n| !n.eq_ignore_ascii_case("default")).unwrap_or(sensor.kd2);
+    KD2_SETS.iter().find(|k| k.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("KD2", sensor.name, key, join(KD2_SETS.iter().map(|k| k.name))))
+}
+
+pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
+    MOREL_KD490
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| unknown_set("Morel Kd490", "any sensor", name, join(MOREL_KD490.iter().map(|m| m.name))))
+}
 
 #[cfg(test)]
 mod tests {

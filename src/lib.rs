@@ -14,6 +14,7 @@ pub mod bio_optical;
 pub mod chain;
 pub mod cli;
 pub mod coefficients;
+pub mod defaults;
 pub mod compute;
 pub mod error;
 pub mod formats;

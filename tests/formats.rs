@@ -84,6 +84,7 @@ fn writer_leaves_nothing_unless_finished() {
         standard_name: None,
         units: "mg m-3".into(),
         valid_range: None,
+        references: String::new(),
         comment: String::new(),
         radiation_wavelength_nm: None,
     };

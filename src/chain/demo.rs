@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{process, Config, OnProgress, Report, Request};
+use super::{process, Config, Context, OnProgress, Report, Request};
 use crate::error::{Error, Result};
 use crate::formats::simulated::Scene;
 use crate::formats::{obpg_l2, olci};
@@ -17,7 +17,7 @@ pub const DEMO_PRODUCTS: &[&str] = &["chl_oc5", "chl_oc5ci", "spm_gohin", "chl_o
 
 /// Writes the two simulated granules under `outdir/inputs` and runs the
 /// chain on them into `outdir/products`.
-pub fn run(outdir: &Path, progress: OnProgress) -> Result<(Vec<PathBuf>, Report)> {
+pub fn run(outdir: &Path, ctx: &Context, progress: OnProgress) -> Result<(Vec<PathBuf>, Report)> {
     let inputs_dir = outdir.join("inputs");
     std::fs::create_dir_all(&inputs_dir).map_err(|e| Error::file(&inputs_dir, format!("cannot be created: {e}")))?;
     let l2 = inputs_dir.join(DEMO_L2);
@@ -26,6 +26,6 @@ pub fn run(outdir: &Path, progress: OnProgress) -> Result<(Vec<PathBuf>, Report)
     olci::write_simulated(&sen3, Scene { rows: 360, cols: 480 })?;
     let config = Config { products: DEMO_PRODUCTS.iter().map(|s| s.to_string()).collect(), ..Config::default() };
     let req =
-        Request { inputs: vec![l2.clone(), sen3.clone()], outdir: outdir.join("products"), config, sensor: None, overwrite: true, jobs: super::DEFAULT_JOBS };
-    Ok((vec![l2, sen3], process(&req, progress)))
+        Request { inputs: vec![l2.clone(), sen3.clone()], outdir: outdir.join("products"), config, sensor: None, overwrite: true, jobs: crate::defaults::JOBS };
+    Ok((vec![l2, sen3], process(&req, ctx, progress)))
 }

@@ -42,6 +42,7 @@ pub struct VariableMeta {
     pub standard_name: Option<String>,
     pub units: String,
     pub valid_range: Option<[f32; 2]>,
+    pub references: String,
     pub comment: String,
     /// Scalar `radiation_wavelength` coordinate (nm), e.g. 490 for Kd(490)
     /// (CF: without it the attenuation is an integral over all wavelengths).
@@ -138,6 +139,7 @@ impl ProductWriter {
                 v.put_attribute("valid_max", hi).map_err(err("writing attributes"))?;
             }
             v.put_attribute("coordinates", coordinates.as_str()).map_err(err("writing attributes"))?;
+            v.put_attribute("references", var.references.as_str()).map_err(err("writing attributes"))?;
             v.put_attribute("comment", var.comment.as_str()).map_err(err("writing attributes"))?;
         }
         for (k, v) in globals {

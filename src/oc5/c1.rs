@@ -343,7 +343,7 @@ mod tests {
 
     fn meris() -> C1Model {
         let s = sensor("meris").unwrap();
-        C1Model::new(s, crate::products::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
+        C1Model::new(s, crate::coefficients::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
     }
 
     /// oc5-open-table.md s5 test vectors (MERIS, spectra of algorithms.md s5.2):
