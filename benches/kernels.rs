@@ -2,7 +2,9 @@
 //! (`cargo bench --bench kernels`; criterion prints Melem/s = Mpixel/s).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use oceancolour::{products, sensor, Reflectances};
+use oceancolour::coefficients::{ci_set, kd2_set, ocx_set};
+use oceancolour::products::algorithms as products;
+use oceancolour::{sensor, Reflectances};
 
 const N: usize = 1 << 21;
 
@@ -31,9 +33,9 @@ fn kernels(c: &mut Criterion) {
     let mut g = c.benchmark_group("kernels");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(20);
-    let oc4 = products::ocx_set(olci, "oc4").unwrap();
-    let ci = products::ci_set("hu2019").unwrap();
-    let kd2 = products::kd2_set(olci, None).unwrap();
+    let oc4 = ocx_set(olci, "oc4").unwrap();
+    let ci = ci_set("hu2019").unwrap();
+    let kd2 = kd2_set(olci, None).unwrap();
     g.bench_function(BenchmarkId::new("chl_ocx", "olci oc4"), |b| b.iter(|| products::chl_ocx(&rrs, oc4).unwrap()));
     g.bench_function(BenchmarkId::new("chl_ci", "olci hu2019"), |b| b.iter(|| products::chl_ci(&rrs, ci).unwrap()));
     g.bench_function(BenchmarkId::new("chl_oci", "olci"), |b| b.iter(|| products::chl_oci(&rrs, oc4, ci, None).unwrap()));

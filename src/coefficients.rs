@@ -1,7 +1,11 @@
 //! Published coefficient sets, as data. Each row names its source next to
 //! the numbers; "confidence" repeats the label of the project's science notes
 //! (algorithms.md: exact = read from a primary or operational source,
-//! derived = read from a third-party tabulation).
+//! derived = read from a third-party tabulation). The lookups by name
+//! (`ocx_set`, `ci_set`, ...) are at the end.
+
+use crate::error::{join, Error, Result};
+use crate::sensors::Sensor;
 
 /// A maximum-band-ratio (OCx) polynomial:
 /// chl = 10^(a0 + a1 X + a2 X^2 + a3 X^3 + a4 X^4), X = log10(max(Rrs_blue) / Rrs_green).
@@ -252,7 +256,7 @@ pub static PRESETS: &[Preset] = &[
 
 /// A preset's row for a sensor: an error names the presets, or says which
 /// sensor the preset has no row for.
-pub fn preset(name: &str, sensor: &str) -> Result<&'static PresetRow, String> {
+pub fn preset(name: &str, sensor: &str) -> std::result::Result<&'static PresetRow, String> {
     let p = PRESETS
         .iter()
         .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
@@ -475,9 +479,41 @@ pub const GOHIN_SPM_SWITCH: [f64; 2] = [0.5, 0.7];
 /// OC5CI blend: CI below 0.15 mg m-3, OC5 above 0.20, linear between
 /// (GlobColour/CMEMS practice, Mercator Ocean Journal Sept 2021, algorithms.md s1.9; exact).
 /// Which CI coefficients GlobColour uses is not known; hu2012 is the default
-/// here as the set published with these thresholds.
+/// here as the set published with these thresholds (`defaults::OC5CI_CI`).
 pub const OC5CI_BLEND: [f64; 2] = [0.15, 0.20];
-pub const OC5CI_DEFAULT_CI: &str = "hu2012";
+
+// ------------------------------------------------------------ lookups by name
+
+/// The OCx coefficient sets published for a sensor.
+pub fn ocx_sets(sensor: &Sensor) -> impl Iterator<Item = &'static OcxSet> + '_ {
+    OCX_SETS.iter().filter(move |o| o.sensors.contains(&sensor.name))
+}
+
+fn unknown_set(kind: &str, sensor: &str, name: &str, available: String) -> Error {
+    Error::UnknownCoefficientSet { kind: kind.into(), sensor: sensor.into(), name: name.into(), available }
+}
+
+/// The OCx set `name` for `sensor`; "default" is the sensor's default.
+pub fn ocx_set(sensor: &Sensor, name: &str) -> Result<&'static OcxSet> {
+    let key = if name.eq_ignore_ascii_case("default") { sensor.default_ocx } else { name };
+    ocx_sets(sensor).find(|o| o.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("OCx", sensor.name, name, join(ocx_sets(sensor).map(|o| o.name))))
+}
+
+pub fn ci_set(name: &str) -> Result<&'static CiSet> {
+    CI_SETS.iter().find(|c| c.name.eq_ignore_ascii_case(name)).ok_or_else(|| unknown_set("CI", "any sensor", name, join(CI_SETS.iter().map(|c| c.name))))
+}
+
+pub fn kd2_set(sensor: &Sensor, name: Option<&str>) -> Result<&'static Kd2Set> {
+    let key = name.filter(|n| !n.eq_ignore_ascii_case("default")).unwrap_or(sensor.kd2);
+    KD2_SETS.iter().find(|k| k.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("KD2", sensor.name, key, join(KD2_SETS.iter().map(|k| k.name))))
+}
+
+pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
+    MOREL_KD490
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| unknown_set("Morel Kd490", "any sensor", name, join(MOREL_KD490.iter().map(|m| m.name))))
+}
 
 #[cfg(test)]
 mod tests {
@@ -501,12 +537,12 @@ mod tests {
             for r in p.rows {
                 let s = crate::sensors::sensor(r.sensor).unwrap();
                 if let Some(o) = r.ocx {
-                    assert!(crate::products::ocx_set(s, o).is_ok(), "{} {} {o}", p.name, r.sensor);
+                    assert!(super::ocx_set(s, o).is_ok(), "{} {} {o}", p.name, r.sensor);
                 }
-                let ci = crate::products::ci_set(r.ci).unwrap();
+                let ci = super::ci_set(r.ci).unwrap();
                 assert_eq!(ci.blend, r.oci_thresholds, "{} {}: the CI set's own thresholds", p.name, r.sensor);
                 if let Some(k) = r.kd2 {
-                    assert!(crate::products::kd2_set(s, Some(k)).is_ok(), "{} {} {k}", p.name, r.sensor);
+                    assert!(super::kd2_set(s, Some(k)).is_ok(), "{} {} {k}", p.name, r.sensor);
                 }
             }
         }

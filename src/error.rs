@@ -40,6 +40,10 @@ used as they are: `oceancolour info`, `l4 --first-guess`, `merge`, a validation 
     #[error("interrupted: the run was stopped before this finished; nothing partial was kept")]
     Cancelled,
 
+    /// A bug of the library (a panic caught at a boundary).
+    #[error("internal error (please report): {what}")]
+    Internal { what: String },
+
     #[error("Rrs bands have different lengths ({band} nm has {len}, expected {expected})")]
     LengthMismatch { band: u16, len: usize, expected: usize },
 }
@@ -47,6 +51,12 @@ used as they are: `oceancolour info`, `l4 --first-guess`, `merge`, a validation 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// A caught panic, with its message.
+    pub fn internal(panic: Box<dyn std::any::Any + Send>) -> Self {
+        let what = panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default();
+        Error::Internal { what }
+    }
+
     /// A problem with the file at `path`.
     pub fn file(path: impl AsRef<std::path::Path>, problem: impl std::fmt::Display) -> Self {
         Error::File { path: path.as_ref().display().to_string(), problem: problem.to_string() }

@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use oceancolour::chain::demo::{write_obpg_l2, write_olci_wfr, Scene};
 use oceancolour::formats::cf::{ProductWriter, Storage, VariableMeta};
+use oceancolour::formats::simulated::Scene;
 use oceancolour::formats::{self, FlagConfig, Layout};
+use oceancolour::formats::{obpg_l2, olci};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("validation/data").join(name)
@@ -51,9 +52,9 @@ fn l3b_real_file_has_two_seawifs_bins_in_the_ross_sea() {
 fn simulated_granules_read_back_in_blocks() {
     let dir = scratch("sim");
     let l2 = dir.join("S.L2.OC.nc");
-    write_obpg_l2(&l2, Scene { rows: 50, cols: 40 }).unwrap();
+    obpg_l2::write_simulated(&l2, Scene { rows: 50, cols: 40 }).unwrap();
     let sen3 = dir.join("S3A_OL_2_WFR____X.SEN3");
-    write_olci_wfr(&sen3, Scene { rows: 50, cols: 40 }).unwrap();
+    olci::write_simulated(&sen3, Scene { rows: 50, cols: 40 }).unwrap();
     let scene = Scene { rows: 50, cols: 40 };
     for (path, nm, centre, tol) in [(&l2, 443u16, 443.0, 2.0e-6), (&sen3, 443, 442.5, 1.0e-5 / std::f64::consts::PI)] {
         let g = formats::open(path, None, &FlagConfig::default()).unwrap();
@@ -75,7 +76,7 @@ fn simulated_granules_read_back_in_blocks() {
 fn writer_leaves_nothing_unless_finished() {
     let dir = scratch("writer");
     let l2 = dir.join("S.L2.OC.nc");
-    write_obpg_l2(&l2, Scene { rows: 20, cols: 10 }).unwrap();
+    obpg_l2::write_simulated(&l2, Scene { rows: 20, cols: 10 }).unwrap();
     let g = formats::open(&l2, None, &FlagConfig::default()).unwrap();
     let meta = VariableMeta {
         name: "chl_ocx".into(),
@@ -83,6 +84,7 @@ fn writer_leaves_nothing_unless_finished() {
         standard_name: None,
         units: "mg m-3".into(),
         valid_range: None,
+        references: String::new(),
         comment: String::new(),
         radiation_wavelength_nm: None,
     };
@@ -151,13 +153,13 @@ fn merged_multi_sensor_product_reads_as_stored_and_refuses_rrs_products() {
     assert!(matches!(e, oceancolour::Error::MergedProduct { .. }), "{e}");
     let msg = e.to_string();
     assert!(msg.contains("MODISA,VIIRSN") && msg.contains("CHL"), "{msg}");
-    let stored = formats::grid::StoredGrid::open(&path).unwrap();
+    let stored = formats::cf_grid::StoredGrid::open(&path).unwrap();
     assert_eq!(stored.format, "NetCDF-3 classic");
     assert_eq!((stored.axes.grid.nlat, stored.axes.grid.nlon), (25, 48));
     let t = stored.time.as_ref().unwrap();
     assert_eq!(t.dates.len(), 304);
     assert_eq!(t.dates[0].date(), chrono::NaiveDate::from_ymd_opt(1997, 9, 1).unwrap());
-    use oceancolour::formats::l3file::read_field;
+    use oceancolour::formats::fields::read_field;
     let may = read_field(&path, Some("CHL[2020-05-15]")).unwrap();
     assert_eq!(may.variable, "CHL");
     assert_eq!(may.values.len(), 25 * 48);
@@ -193,14 +195,14 @@ fn gridded_field_south_to_north_in_0_360_with_time_axis() {
         let vals: Vec<f32> = (0..24).map(|i| if i == 13 { f32::NAN } else { (100 * (i / 12) + 10 * (i % 12 / 4) + i % 4) as f32 }).collect();
         v.put_values(&vals, ..).unwrap();
     }
-    let fld = formats::l3file::read_field(&path, Some("chlor_a[2020-02-01]")).unwrap();
+    let fld = formats::fields::read_field(&path, Some("chlor_a[2020-02-01]")).unwrap();
     // North row first (stored row 2), west first: stored columns 2, 3 (358.5, 359.5 = -1.5, -0.5) then 0, 1.
     assert_eq!(&fld.values[..4], &[122.0, 123.0, 120.0, 121.0]);
     assert_eq!(&fld.values[8..10], &[102.0, 103.0]);
     assert!(fld.values[11].is_nan(), "the stored NaN (t 1, south row, column 1)");
     let oceancolour::fusion::grid::GridSpec::Regular(g) = &fld.grid else { panic!("regular") };
     assert_eq!((g.lon_min, g.lat_max, g.dlon, g.dlat), (-2.0, 1.5, 1.0, 1.0));
-    assert_eq!(formats::l3file::read_field(&path, Some("chlor_a[0]")).unwrap().values[0], 22.0);
+    assert_eq!(formats::fields::read_field(&path, Some("chlor_a[0]")).unwrap().values[0], 22.0);
     let e = formats::open(&path, None, &FlagConfig::default()).err().unwrap().to_string();
     assert!(e.contains("merged multi-sensor") && e.contains("chlor_a"), "{e}");
 }

@@ -2,7 +2,9 @@
 //! (algorithms.md s5.3) and an independent std-f64 evaluation.
 
 use approx::assert_relative_eq;
-use oceancolour::{products, sensor, Reflectances};
+use oceancolour::coefficients::ocx_set;
+use oceancolour::products::algorithms as products;
+use oceancolour::{sensor, Reflectances};
 
 const CLEAR: [f32; 6] = [0.0095, 0.0080, 0.0060, 0.0035, 0.0018, 0.00015];
 const MESO: [f32; 6] = [0.0040, 0.0045, 0.0050, 0.0042, 0.0030, 0.0004];
@@ -19,7 +21,7 @@ fn ocx_sets_reproduce_the_published_vectors() {
     let names = [412u16, 443, 490, 510, 555, 670];
     let rrs = Reflectances::new(s, names.iter().copied().zip(bands.iter().map(|v| v.as_slice())).collect()).unwrap();
     for (set, want) in [("oc4", [0.12304, 0.57366, 2.37720]), ("oc4v6", [0.12489, 0.60559, 2.35437]), ("oc4v4", [0.12466, 0.60807, 2.57972])] {
-        let got = products::chl_ocx(&rrs, products::ocx_set(s, set).unwrap()).unwrap();
+        let got = products::chl_ocx(&rrs, ocx_set(s, set).unwrap()).unwrap();
         for (g, w) in got.iter().zip(want) {
             assert_relative_eq!(*g as f64, w, max_relative = 5e-5);
         }
@@ -29,7 +31,7 @@ fn ocx_sets_reproduce_the_published_vectors() {
 #[test]
 fn ocx_matches_std_f64_on_a_sweep_of_ratios() {
     let s = sensor("olci-a").unwrap();
-    let set = products::ocx_set(s, "default").unwrap();
+    let set = ocx_set(s, "default").unwrap();
     let n = 100_000;
     let green: Vec<f32> = vec![0.002; n];
     let blue: Vec<f32> = (0..n).map(|i| 0.002 * (0.2 + 30.0 * i as f32 / n as f32)).collect();
@@ -54,7 +56,7 @@ fn missing_band_is_an_error_naming_band_and_algorithm() {
     let s = sensor("modis-aqua").unwrap();
     let x = [0.01f32];
     let rrs = Reflectances::new(s, vec![(443, &x[..])]).unwrap();
-    let e = products::chl_ocx(&rrs, products::ocx_set(s, "default").unwrap()).unwrap_err().to_string();
+    let e = products::chl_ocx(&rrs, ocx_set(s, "default").unwrap()).unwrap_err().to_string();
     assert!(e.contains("488") && e.contains("chl_ocx") && e.contains("modis-aqua"), "{e}");
     let e = Reflectances::new(s, vec![(443, &x[..]), (488, &[0.1f32, 0.2][..])]).unwrap_err().to_string();
     assert!(e.contains("488") && e.contains("lengths"), "{e}");
@@ -69,38 +71,5 @@ fn dogliotti_blend_vectors() {
     let got = products::turbidity_dogliotti(&rrs).unwrap();
     for (g, w) in got.iter().zip([3.9623, 30.9630, 141.2924]) {
         assert_relative_eq!(*g as f64, w, max_relative = 1e-4);
-    }
-}
-
-/// l2gen get_chl.c `chl_hu`/`chl_oci`: where Rrs443 <= 0 or green <= 0 the CI
-/// is 0 (chl_CI = 10^a0 > t2), so OCI is OCx; NaN only where OCx is invalid
-/// too, or where an input is missing.
-#[test]
-fn oci_falls_back_to_ocx_where_the_ci_cannot_be_formed() {
-    let s = sensor("modis-aqua").unwrap();
-    // Pixels: 0 normal clear water; 1 negative 443 (turbid, OCx valid through
-    // 488); 2 zero green; 3 negative 443 and OCx invalid (ratio > 30);
-    // 4 missing red.
-    let b443 = [0.0080f32, -0.0004, 0.0030, -0.0004, 0.0080];
-    let b488 = [0.0060f32, 0.0030, 0.0040, 0.0600, 0.0060];
-    let g547 = [0.0018f32, 0.0060, 0.0, 0.0015, 0.0018];
-    let r667 = [0.00015f32, 0.0020, 0.0010, 0.0002, f32::NAN];
-    let rrs = Reflectances::new(s, vec![(443, &b443[..]), (488, &b488[..]), (547, &g547[..]), (667, &r667[..])]).unwrap();
-    for (ci_name, ocx_name) in [("hu2012", "oc3m-547"), ("hu2019", "oc3")] {
-        let ci = products::ci_set(ci_name).unwrap();
-        let ocx = products::ocx_set(s, ocx_name).unwrap();
-        let oci = products::chl_oci(&rrs, ocx, ci, None).unwrap();
-        let ocx_v = products::chl_ocx(&rrs, ocx).unwrap();
-        let ci_v = products::chl_ci(&rrs, ci).unwrap();
-        // The CI product alone has no value where it cannot be formed.
-        assert!(ci_v[0].is_finite() && ci_v[1].is_nan() && ci_v[2].is_nan());
-        assert!(ci_v[0] < ci.blend[0] as f32 && oci[0] == ci_v[0], "{ci_name}: clear water takes the CI");
-        assert!(ocx_v[1].is_finite() && oci[1] == ocx_v[1], "{ci_name}: negative 443 -> OCx ({} vs {})", oci[1], ocx_v[1]);
-        // Zero green: OCx is invalid as well (green must be > 0), so no value.
-        assert!(ocx_v[2].is_nan() && oci[2].is_nan());
-        assert!(ocx_v[3].is_nan() && oci[3].is_nan(), "{ci_name}: both invalid -> NaN");
-        assert!(oci[4].is_nan(), "{ci_name}: missing red -> NaN (l2gen: masked)");
-        // 10^a0 lies above t2 for both published sets: the fallback is OCx, not a blend.
-        assert!(10f64.powf(ci.a[0]) > ci.blend[1]);
     }
 }

@@ -13,8 +13,8 @@
 
 pub mod tables;
 
+use crate::compute::fastmath::{exp10, ln, log10, powf};
 use crate::error::{Error, Result};
-use crate::kernels::fastmath::{exp10, ln, log10, powf};
 use tables::{BRICAUD_1998, POPE_FRY_1997_AW};
 
 /// Seawater backscattering bbw = 0.5 x 0.00288 (lambda/500)^-4.32 (m-1):

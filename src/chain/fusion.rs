@@ -13,11 +13,12 @@ use chrono::{Datelike, NaiveDate};
 use netcdf::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::VERSION;
-use crate::correction_file;
+use super::{Context, VERSION};
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
-use crate::formats::l3file::{self, L3Binned, ProductMeta, Values, Var};
+use crate::formats::correction;
+use crate::formats::fields::{self, Values, Var};
+use crate::formats::l3file::{self, L3Binned, ProductMeta};
 use crate::formats::nc;
 use crate::fusion::binning::{bin_l2, Averaging, L3Bins};
 use crate::fusion::grid::GridSpec;
@@ -169,30 +170,14 @@ fn toml_of<T: Serialize>(table: &str, t: &T) -> String {
 /// Progress of a fusion command: (steps done, steps in all, what).
 pub type Progress<'a> = &'a dyn Fn(usize, usize, &str);
 
-fn check_cancel() -> Result<()> {
-    if super::cancel_requested() {
-        Err(Error::Cancelled)
-    } else {
-        Ok(())
-    }
-}
-
 fn names(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(", ")
 }
 
-static COMMAND_LINE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-/// The command line being run, for the outputs' `history` (the process's
-/// own arguments are the Python interpreter's when run from Python).
-pub fn set_command_line(line: String) {
-    *COMMAND_LINE.lock().unwrap_or_else(|e| e.into_inner()) = line;
-}
-
 /// Provenance attributes shared by every fusion output.
-fn provenance(command: &str, title: String, inputs: &[PathBuf], config: String, method: String) -> Vec<(String, AttributeValue)> {
+fn provenance(ctx: &Context, command: &str, title: String, inputs: &[PathBuf], config: String, method: String) -> Vec<(String, AttributeValue)> {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let line = COMMAND_LINE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let line = &ctx.command_line;
     vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", title),
@@ -216,10 +201,10 @@ fn sensor_attrs(sensor: &str, instrument: &str, platform: &str) -> Vec<(String, 
 }
 
 /// Reads L3 binned files that must share a grid, naming the odd one out.
-fn read_all(paths: &[PathBuf], variable: Option<&str>, progress: Progress, what: &str) -> Result<Vec<L3Binned>> {
+fn read_all(ctx: &Context, paths: &[PathBuf], variable: Option<&str>, progress: Progress, what: &str) -> Result<Vec<L3Binned>> {
     let mut out: Vec<L3Binned> = Vec::with_capacity(paths.len());
     for (i, p) in paths.iter().enumerate() {
-        check_cancel()?;
+        ctx.check()?;
         progress(i, paths.len(), what);
         let l3 = l3file::read_binned(p, variable)?;
         if let Some(first) = out.first() {
@@ -386,8 +371,7 @@ pub struct BinReport {
 
 /// Bins Level-2 products of one day (each file a scene) and adds Level-3
 /// binned inputs (composites over days) onto one grid.
-pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
-    super::clear_cancel();
+pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinReport> {
     let cfg = &req.config;
     let asked_grid = cfg.grid.as_deref().map(GridSpec::parse).transpose()?;
     let asked_avg = cfg.averaging.as_deref().map(Averaging::parse).transpose()?;
@@ -399,12 +383,12 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
     let mut l2_days: BTreeMap<NaiveDate, PathBuf> = BTreeMap::new();
     let n = req.inputs.len();
     for (i, path) in req.inputs.iter().enumerate() {
-        check_cancel()?;
+        ctx.check()?;
         progress(i, n, &path.display().to_string());
         if !path.exists() {
             return Err(Error::file(path, "does not exist"));
         }
-        let is_l3 = l3file::file_type(path)?.as_deref() == Some(l3file::BINNED);
+        let is_l3 = l3file::file_type(path)?.as_deref() == Some(fields::BINNED);
         let (bins, meta, sensor, s, e) = if is_l3 {
             let l3 = l3file::read_binned(path, cfg.variable.as_deref())?;
             match &grid {
@@ -490,6 +474,7 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
         cfg.min_obs.max(1)
     );
     let mut globals = provenance(
+        ctx,
         "bin",
         format!("{} Level-3 binned ({}) from {instrument}, {day}", product.long_name, grid.describe()),
         &req.inputs,
@@ -509,10 +494,10 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
     Ok(BinReport { output, bins: l3.bins.len(), observations: l3.bins.nobs.iter().map(|&x| x as u64).sum(), grid: grid.describe(), day })
 }
 
-/// Geometric for the products the catalogue draws on a log scale
+/// Geometric for the products the registry draws on a log scale
 /// (chlorophyll, SPM: fusion.md s1.2), arithmetic otherwise.
 fn default_averaging(variable: &str) -> Averaging {
-    match super::catalogue::product(variable) {
+    match crate::products::product(variable) {
         Ok(p) if p.log_scale => Averaging::Geometric,
         _ => Averaging::Arithmetic,
     }
@@ -546,19 +531,18 @@ fn by_day(files: Vec<L3Binned>, paths: &[PathBuf]) -> Result<(String, BTreeMap<N
 
 /// Fits an intercalibration of one sensor's daily L3 files to a reference's
 /// from their same-cell same-day pairs, and saves it.
-pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> {
-    super::clear_cancel();
+pub fn intercal_fit(req: &FitRequest, ctx: &Context, progress: Progress) -> Result<Correction> {
     let method = req.config.method()?;
     let var = req.config.variable.as_deref();
     let all: Vec<PathBuf> = req.sensor.iter().chain(&req.reference).cloned().collect();
-    let files = read_all(&all, var, progress, "reading")?;
+    let files = read_all(ctx, &all, var, progress, "reading")?;
     let mut files = files.into_iter();
     let (sensor, s_days) = by_day(files.by_ref().take(req.sensor.len()).collect(), &req.sensor)?;
     let (reference, r_days) = by_day(files.collect(), &req.reference)?;
     if sensor == reference {
         return Err(Error::InvalidParameter { name: "--reference".into(), reason: format!("the sensor and reference files are both from {sensor}") });
     }
-    let bridge = req.bridge.as_deref().map(correction_file::load).transpose()?;
+    let bridge = req.bridge.as_deref().map(correction::load).transpose()?;
     let chain = match &bridge {
         Some(b) if b.chain[0] != reference => {
             return Err(Error::file(
@@ -635,6 +619,7 @@ pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> 
     let mut cfg_used = req.config.clone();
     cfg_used.variable = Some(s_days[&common[0]].product.variable.clone());
     let mut extra = provenance(
+        ctx,
         "intercal fit",
         format!("oceancolour inter-sensor correction {}", correction.chain.join(" -> ")),
         &all.iter().chain(req.bridge.iter()).cloned().collect::<Vec<_>>(),
@@ -647,7 +632,7 @@ pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> 
     if let Some(b) = &req.bridge {
         extra.push(text_attr("bridge_correction", b.display().to_string()));
     }
-    correction_file::save_with(&correction, &req.output, extra)?;
+    correction::save_with(&correction, &req.output, extra)?;
     Ok(correction)
 }
 
@@ -658,13 +643,12 @@ pub struct ApplyRequest {
 }
 
 /// Corrected copies of L3 binned files (same names, in `outdir`).
-pub fn intercal_apply(req: &ApplyRequest, progress: Progress) -> Result<Vec<PathBuf>> {
-    super::clear_cancel();
-    let c = correction_file::load(&req.correction)?;
+pub fn intercal_apply(req: &ApplyRequest, ctx: &Context, progress: Progress) -> Result<Vec<PathBuf>> {
+    let c = correction::load(&req.correction)?;
     std::fs::create_dir_all(&req.outdir).map_err(|e| Error::file(&req.outdir, format!("output folder cannot be created: {e}")))?;
     let mut written = Vec::new();
     for (i, path) in req.inputs.iter().enumerate() {
-        check_cancel()?;
+        ctx.check()?;
         progress(i, req.inputs.len(), &path.display().to_string());
         let l3 = l3file::read_binned(path, None)?;
         if l3.sensor != c.chain[0] {
@@ -680,6 +664,7 @@ pub fn intercal_apply(req: &ApplyRequest, progress: Progress) -> Result<Vec<Path
             log::warn!("{}: {dropped} bin(s) with a mean <= 0 cannot be corrected in log10 and were dropped", path.display());
         }
         let mut globals = provenance(
+            ctx,
             "intercal apply",
             format!(
                 "{} Level-3 binned ({}) from {}, {}, intercalibrated to {}",
@@ -719,11 +704,10 @@ pub struct MergeReport {
 }
 
 /// Merges same-day L3 files of several sensors on one grid.
-pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
-    super::clear_cancel();
+pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<MergeReport> {
     let cfg = &req.config;
     let space = Space::parse(&cfg.space)?;
-    let files = read_all(&req.inputs, cfg.variable.as_deref(), progress, "reading")?;
+    let files = read_all(ctx, &req.inputs, cfg.variable.as_deref(), progress, "reading")?;
     let first = files.first().ok_or_else(|| Error::InvalidParameter { name: "inputs".into(), reason: "no input given".into() })?;
     let day = first.day(&req.inputs[0])?;
     let mut sensors: Vec<String> = Vec::new();
@@ -761,10 +745,10 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
     let mut counts: Vec<Vec<u32>> = Vec::with_capacity(files.len());
     let mut applied = Vec::new();
     for (f, p) in files.iter().zip(&req.inputs) {
-        check_cancel()?;
+        ctx.check()?;
         let mut mean: Vec<f32> = f.bins.mean().into_iter().map(|m| m as f32).collect();
         if let Some(cp) = cfg.corrections.get(&f.sensor) {
-            let c = correction_file::load(cp)?;
+            let c = correction::load(cp)?;
             if c.chain[0] != f.sensor {
                 return Err(Error::file(cp, format!("corrects {} but was given for {} ({})", c.chain[0], f.sensor, p.display())));
             }
@@ -856,6 +840,7 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
         if applied.is_empty() { "none".to_string() } else { applied.join("; ") }
     );
     let mut globals = provenance(
+        ctx,
         "merge",
         format!("{} merged from {} ({}), {day}", product.long_name, sensors.join(", "), grid.describe()),
         &req.inputs,
@@ -870,7 +855,7 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
     globals.push(text_attr("platform", files.iter().map(|f| f.platform.as_str()).collect::<Vec<_>>().join(", ")));
     globals.push(text_attr("processing_level", "L3 merged"));
     globals.push(text_attr("merge_weights", weights.clone()));
-    let output = l3file::write_fields(&req.output, grid, &bins_out, l3file::MERGED, &product.variable, vars, globals)?;
+    let output = fields::write_fields(&req.output, grid, &bins_out, fields::MERGED, &product.variable, vars, globals)?;
     Ok(MergeReport { output, sensors, cells: cells.len(), weights })
 }
 
@@ -902,18 +887,17 @@ pub struct L4Report {
 
 /// The gap-free field of a merged day: kriging of log10 anomalies to a
 /// first guess (climatology, or relaxed toward the previous analysis).
-pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
-    super::clear_cancel();
+pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report> {
     let cfg = &req.config;
     let model = Model::parse(&cfg.variogram)?;
     progress(0, 3, "reading");
-    let merged = l3file::read_field(&req.merged, None)?;
+    let merged = fields::read_field(&req.merged, None)?;
     let GridSpec::Regular(g) = merged.grid.clone() else {
         return Err(Error::file(&req.merged, "l4 needs a regular lat/lon grid (ISIN is not supported)"));
     };
     let fg_var = cfg.first_guess_variable.clone().unwrap_or_else(|| merged.variable.clone());
-    let clim = l3file::read_field(&req.first_guess, Some(&fg_var))?;
-    let same = |other: &l3file::Field, p: &Path| -> Result<()> {
+    let clim = fields::read_field(&req.first_guess, Some(&fg_var))?;
+    let same = |other: &fields::Field, p: &Path| -> Result<()> {
         if other.grid.same_as(&merged.grid) {
             Ok(())
         } else {
@@ -923,7 +907,7 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     same(&clim, &req.first_guess)?;
     let (prev, alpha) = match (&req.previous, cfg.alpha) {
         (Some(p), Some(a)) => {
-            let f = l3file::read_field(p, Some(&merged.variable))?;
+            let f = fields::read_field(p, Some(&merged.variable))?;
             same(&f, p)?;
             (f.values, a)
         }
@@ -940,7 +924,7 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     let (lons, lats) = g.axes();
     let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
     let noise: Vec<f64> = if cfg.observation_noise {
-        let s = l3file::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
+        let s = fields::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
     } else {
         vec![]
@@ -974,7 +958,7 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
             })
         }
     };
-    check_cancel()?;
+    ctx.check()?;
     progress(2, 3, "kriging");
     let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary)?;
     let product_units = nc_units(&req.merged, &merged.variable);
@@ -1028,7 +1012,7 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
         req.previous.as_ref().map(|p| format!(" relaxed toward {} with alpha={alpha}", p.display())).unwrap_or_default()
     );
     let inputs: Vec<PathBuf> = [Some(req.merged.clone()), Some(req.first_guess.clone()), req.previous.clone()].into_iter().flatten().collect();
-    let mut globals = provenance("l4", format!("{v} gap-free L4 ({})", merged.grid.describe()), &inputs, toml_of("l4", &cfg_used), method);
+    let mut globals = provenance(ctx, "l4", format!("{v} gap-free L4 ({})", merged.grid.describe()), &inputs, toml_of("l4", &cfg_used), method);
     for (k, val) in &merged.attributes {
         if ["time_coverage_start", "time_coverage_end", "sensors", "instrument", "platform"].contains(&k.as_str()) {
             globals.push(text_attr(k, val.clone()));
@@ -1041,7 +1025,7 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
     }
     globals.push(text_attr("variogram_source", if fitted { "fitted from the data" } else { "given" }));
     globals.push(("kriging_neighbours".into(), AttributeValue::Uint(cfg.k as u32)));
-    let output = l3file::write_fields(&req.output, &merged.grid, &[], l3file::L4, v, vars, globals)?;
+    let output = fields::write_fields(&req.output, &merged.grid, &[], fields::L4, v, vars, globals)?;
     Ok(L4Report { output, variogram: vario, fitted, observed: nobs, cells: values.len() })
 }
 

@@ -13,6 +13,7 @@ use log::LevelFilter;
 use super::{usage, EXIT_FAILED_INPUTS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::chain::fusion::{self as run, FusionConfig};
 use crate::chain::log::json as json_logs;
+use crate::chain::Context;
 use crate::error::Error;
 use crate::fusion::binning::Averaging;
 use crate::fusion::grid::GridSpec;
@@ -144,7 +145,7 @@ pub(super) enum IntercalAction {
     },
 }
 
-pub(super) fn bin(args: BinArgs) -> i32 {
+pub(super) fn bin(ctx: &Context, args: BinArgs) -> i32 {
     let BinArgs { inputs, output, grid, variable, averaging, min_obs, config } = args;
     let mut cfg = match load_fusion(&config) {
         Ok(c) => c.bin,
@@ -159,7 +160,7 @@ pub(super) fn bin(args: BinArgs) -> i32 {
         return usage(e);
     }
     let req = run::BinRequest { inputs, output, config: cfg };
-    finish(with_steps(|p| run::bin(&req, p)), |r| {
+    finish(with_steps(|p| run::bin(&req, ctx, p)), |r| {
         (
             format!("wrote {} ({} bins, {} observations, grid {}, {})", r.output.display(), r.bins, r.observations, r.grid, r.day),
             serde_json::json!({"written": [r.output], "bins": r.bins, "observations": r.observations, "grid": r.grid, "day": r.day}),
@@ -167,7 +168,7 @@ pub(super) fn bin(args: BinArgs) -> i32 {
     })
 }
 
-pub(super) fn intercal(action: IntercalAction) -> i32 {
+pub(super) fn intercal(ctx: &Context, action: IntercalAction) -> i32 {
     match action {
         IntercalAction::Fit { sensor, reference, output, method, bridge, variable, config } => {
             let mut cfg = match load_fusion(&config) {
@@ -180,7 +181,7 @@ pub(super) fn intercal(action: IntercalAction) -> i32 {
                 return usage(e);
             }
             let req = run::FitRequest { sensor, reference, output: output.clone(), bridge, config: cfg };
-            finish(with_steps(|p| run::intercal_fit(&req, p)), |c| {
+            finish(with_steps(|p| run::intercal_fit(&req, ctx, p)), |c| {
                 let coefficients = match &c.kind {
                     Kind::LogOffset { offset } => format!("log10 offset {offset:+.4}"),
                     Kind::Rma { intercept, slope } => format!("log10 y = {intercept:+.4} + {slope:.4} log10 x"),
@@ -213,14 +214,14 @@ pub(super) fn intercal(action: IntercalAction) -> i32 {
         }
         IntercalAction::Apply { correction, inputs, outdir } => {
             let req = run::ApplyRequest { correction, inputs, outdir };
-            finish(with_steps(|p| run::intercal_apply(&req, p)), |w| {
+            finish(with_steps(|p| run::intercal_apply(&req, ctx, p)), |w| {
                 (w.iter().map(|p| format!("wrote {}", p.display())).collect::<Vec<_>>().join("\n"), serde_json::json!({"written": w}))
             })
         }
     }
 }
 
-pub(super) fn merge(args: MergeArgs) -> i32 {
+pub(super) fn merge(ctx: &Context, args: MergeArgs) -> i32 {
     let MergeArgs { inputs, output, correction, error_variance, space, variable, config } = args;
     let mut cfg = match load_fusion(&config) {
         Ok(c) => c.merge,
@@ -254,7 +255,7 @@ pub(super) fn merge(args: MergeArgs) -> i32 {
         return usage(e);
     }
     let req = run::MergeRequest { inputs, output, config: cfg };
-    finish(with_steps(|p| run::merge(&req, p)), |r| {
+    finish(with_steps(|p| run::merge(&req, ctx, p)), |r| {
         (
             format!("wrote {} ({} cells from {}; weights: {})", r.output.display(), r.cells, r.sensors.join(", "), r.weights),
             serde_json::json!({"written": [r.output], "cells": r.cells, "sensors": r.sensors, "weights": r.weights}),
@@ -262,7 +263,7 @@ pub(super) fn merge(args: MergeArgs) -> i32 {
     })
 }
 
-pub(super) fn l4(args: L4Args) -> i32 {
+pub(super) fn l4(ctx: &Context, args: L4Args) -> i32 {
     let L4Args { merged, first_guess, first_guess_variable, previous, alpha, variogram, psill, range, nugget, k, observation_noise, output, config } = args;
     let mut cfg = match load_fusion(&config) {
         Ok(c) => c.l4,
@@ -288,7 +289,7 @@ pub(super) fn l4(args: L4Args) -> i32 {
         return usage(e);
     }
     let req = run::L4Request { merged, first_guess, previous, output, config: cfg };
-    finish(with_steps(|p| run::l4(&req, p)), |r| {
+    finish(with_steps(|p| run::l4(&req, ctx, p)), |r| {
         let v = &r.variogram;
         (
             format!(

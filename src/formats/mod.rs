@@ -8,15 +8,20 @@
 //! Level-2 WFR `.SEN3` folders (`olci`). `open` picks the reader from the
 //! file's content, and the sensor from its metadata unless one is given.
 
+pub mod atomic;
 pub mod cf;
+pub mod cf_grid;
+pub mod correction;
+pub mod fields;
 pub mod flags;
-pub mod grid;
 pub mod l3b;
 pub mod l3file;
 pub(crate) mod nc;
 pub mod obpg_l2;
+pub mod oc5_table;
 pub mod olci;
 pub mod quicklook;
+pub mod simulated;
 
 use std::path::{Path, PathBuf};
 
@@ -100,9 +105,9 @@ pub fn open(path: &Path, sensor: Option<&str>, flags: &FlagConfig) -> Result<Box
     if nc::group(&file, "geophysical_data").is_some() {
         Ok(Box::new(obpg_l2::ObpgL2::open(path, file, sensor, flags)?))
     } else if nc::group(&file, "level-3_binned_data").is_some() {
-        Ok(Box::new(l3b::L3Binned::open(path, file, sensor)?))
-    } else if grid::find_axes(&file).is_some() {
-        Ok(Box::new(grid::Gridded::open(path, file, sensor)?))
+        Ok(Box::new(l3b::L3bGranule::open(path, file, sensor)?))
+    } else if cf_grid::find_axes(&file).is_some() {
+        Ok(Box::new(cf_grid::Gridded::open(path, file, sensor)?))
     } else {
         Err(Error::file(
             path,

@@ -8,10 +8,15 @@
 
 use std::path::{Path, PathBuf};
 
+use netcdf::Extent;
+
+use super::atomic::NewNetcdf;
 use super::flags::{FlagConfig, FlagRule, FlagTable};
 use super::nc::{self, check_units, read_decoded, text, Packing};
+use super::simulated::{by_blocks, put_attrs, w, Scene, Surface, SIMULATED};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
 use crate::error::{Error, Result};
+use crate::sensors::sensor;
 
 /// Spellings of sr-1 accepted on Rrs variables (OBPG writes "sr^-1").
 pub const RRS_UNITS: &[&str] = &["sr^-1", "sr-1", "1/sr", "sr**-1"];
@@ -139,4 +144,124 @@ impl Granule for ObpgL2 {
             flagged: excluded.iter().filter(|&&x| x).count(),
         })
     }
+}
+
+// ------------------------------------------------------------ simulated granules
+
+/// l2_flags names of the 2022 OBPG files (formats.md s1.6, forum t=3717).
+const L2_FLAG_MEANINGS: &str = "ATMFAIL LAND PRODWARN HIGLINT HILT HISATZEN COASTZ SPARE STRAYLIGHT CLDICE \
+COCCOLITH TURBIDW HISOLZEN SPARE LOWLW CHLFAIL NAVWARN ABSAER SPARE MAXAERITER MODGLINT CHLWARN ATMWARN SPARE \
+SEAICE NAVFAIL FILTER SPARE BOWTIEDEL HIPOL PRODFAIL SPARE";
+
+/// Writes a SeaWiFS OBPG Level-2 OC file (formats.md s1.2-1.4): Rrs int16
+/// with scale 2e-6, offset 0.05, fill -32767 (the OBPG product definition,
+/// s1.4) and packed valid_min/max.
+pub fn write_simulated(path: &Path, scene: Scene) -> Result<()> {
+    let s = sensor("seawifs")?;
+    let bands: Vec<_> = s.bands.iter().filter(|b| b.nominal <= 670).collect();
+    let (rows, cols) = (scene.rows, scene.cols);
+    let mut nf = NewNetcdf::create(path)?;
+    let f = nf.nc();
+    f.add_dimension("number_of_lines", rows).map_err(w(path))?;
+    f.add_dimension("pixels_per_line", cols).map_err(w(path))?;
+    f.add_dimension("number_of_bands", bands.len()).map_err(w(path))?;
+    f.add_dimension("number_of_reflective_bands", bands.len()).map_err(w(path))?;
+    let product_name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    for (k, v) in [
+        ("title", "SeaWiFS Level-2 Data OC (SIMULATED)"),
+        ("product_name", product_name.as_str()),
+        ("processing_version", "simulated"),
+        ("instrument", "SeaWiFS"),
+        ("platform", "Orbview-2"),
+        ("Conventions", "CF-1.8, ACDD-1.3"),
+        ("processing_level", "L2"),
+        ("cdm_data_type", "swath"),
+        ("time_coverage_start", "2008-01-01T12:00:00.000Z"),
+        ("time_coverage_end", "2008-01-01T12:01:40.000Z"),
+        ("comment", SIMULATED),
+    ] {
+        f.add_attribute(k, v).map_err(w(path))?;
+    }
+    for g in ["sensor_band_parameters", "scan_line_attributes", "navigation_data", "geophysical_data", "processing_control"] {
+        f.add_group(g).map_err(w(path))?;
+    }
+    f.group_mut("processing_control").map_err(w(path))?.expect("added").add_attribute("software_name", "oceancolour demo").map_err(w(path))?;
+    f.add_variable::<i32>("sensor_band_parameters/wavelength", &["number_of_bands"])
+        .map_err(w(path))?
+        .put_values(&bands.iter().map(|b| b.nominal as i32).collect::<Vec<_>>(), ..)
+        .map_err(w(path))?;
+    for name in ["year", "day", "msec"] {
+        f.add_variable::<i32>(&format!("scan_line_attributes/{name}"), &["number_of_lines"]).map_err(w(path))?;
+    }
+    let dims = ["number_of_lines", "pixels_per_line"];
+    for (name, units, lo, hi) in [("latitude", "degrees_north", -90.0f32, 90.0f32), ("longitude", "degrees_east", -180.0, 180.0)] {
+        let var = format!("navigation_data/{name}");
+        f.add_variable::<f32>(&var, &dims).map_err(w(path))?.set_fill_value(-999.0f32).map_err(w(path))?;
+        put_attrs(f, &var, vec![("long_name", name.into()), ("units", units.into()), ("valid_min", lo.into()), ("valid_max", hi.into())], path)?;
+    }
+    let pack = |rrs: f64| ((rrs - 0.05) / 2.0e-6).round() as i16;
+    for b in &bands {
+        let var = format!("geophysical_data/Rrs_{}", b.nominal);
+        f.add_variable::<i16>(&var, &dims).map_err(w(path))?.set_fill_value(-32767i16).map_err(w(path))?;
+        put_attrs(
+            f,
+            &var,
+            vec![
+                ("long_name", format!("Remote sensing reflectance at {} nm", b.nominal).into()),
+                ("scale_factor", 2.0e-6f32.into()),
+                ("add_offset", 0.05f32.into()),
+                ("units", "sr^-1".into()),
+                ("standard_name", "surface_ratio_of_upwelling_radiance_emerging_from_sea_water_to_downwelling_radiative_flux_in_air".into()),
+                ("valid_min", pack(-0.01).into()),
+                ("valid_max", pack(0.1).into()),
+                ("coordinates", "longitude latitude".into()),
+                ("wavelength", (b.centre_nm as f32).into()),
+            ],
+            path,
+        )?;
+    }
+    let masks: Vec<i32> = (0..32).map(|b| (1u32 << b) as i32).collect();
+    f.add_variable::<i32>("geophysical_data/l2_flags", &dims).map_err(w(path))?;
+    put_attrs(
+        f,
+        "geophysical_data/l2_flags",
+        vec![
+            ("long_name", "Level-2 Processing Flags".into()),
+            ("valid_min", i32::MIN.into()),
+            ("valid_max", i32::MAX.into()),
+            ("flag_masks", masks.into()),
+            ("flag_meanings", L2_FLAG_MEANINGS.into()),
+            ("coordinates", "longitude latitude".into()),
+        ],
+        path,
+    )?;
+    let bit = |name: &str| 1i32 << L2_FLAG_MEANINGS.split_whitespace().position(|n| n == name).expect("known flag");
+    by_blocks(rows, |r0, n| {
+        let ext = vec![Extent::from(r0..r0 + n), Extent::from(..)];
+        let px = || (r0..r0 + n).flat_map(|r| (0..cols).map(move |c| (r, c)));
+        let (lat, lon): (Vec<f32>, Vec<f32>) = px().map(|(r, c)| scene.lat_lon(r, c)).map(|(a, o)| (a as f32, o as f32)).unzip();
+        f.variable_mut("navigation_data/latitude").expect("defined").put_values(&lat, ext.clone()).map_err(w(path))?;
+        f.variable_mut("navigation_data/longitude").expect("defined").put_values(&lon, ext.clone()).map_err(w(path))?;
+        let flags: Vec<i32> = px()
+            .map(|(r, c)| match scene.surface(r, c) {
+                Surface::Land => bit("LAND"),
+                Surface::Cloud => bit("CLDICE"),
+                Surface::Water if scene.near_coast(r, c) => bit("COASTZ"),
+                Surface::Water => 0,
+            })
+            .collect();
+        f.variable_mut("geophysical_data/l2_flags").expect("defined").put_values(&flags, ext.clone()).map_err(w(path))?;
+        for b in &bands {
+            let v: Vec<i16> = px()
+                .map(|(r, c)| match scene.surface(r, c) {
+                    Surface::Land => -32767,
+                    _ if scene.no_data(r, c) => -32767,
+                    _ => pack(scene.rrs(r, c, b.centre_nm)),
+                })
+                .collect();
+            f.variable_mut(&format!("geophysical_data/Rrs_{}", b.nominal)).expect("defined").put_values(&v, ext.clone()).map_err(w(path))?;
+        }
+        Ok(())
+    })?;
+    nf.commit().map(|_| ())
 }

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::atomic::AtomicFile;
 use super::{Block, GranuleInfo, Layout};
 use crate::error::{Error, Result};
 
@@ -96,7 +97,7 @@ impl QuickLook {
         }
     }
 
-    /// Writes the PNG (temp file then rename).
+    /// Writes the PNG (atomically, `formats::atomic`).
     pub fn write_png(&self, dest: &Path, log_scale: bool) -> Result<()> {
         let tf = |v: f32| if log_scale { v.log10() } else { v };
         let mut valid: Vec<f32> = self.values.iter().copied().filter(|v| v.is_finite() && (!log_scale || *v > 0.0)).map(tf).collect();
@@ -142,21 +143,18 @@ impl QuickLook {
                 }
             }
         }
-        let tmp = super::cf::temp_path(dest);
+        let out = AtomicFile::new(dest)?;
         let write = || -> std::result::Result<(), Box<dyn std::error::Error>> {
-            let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let file = std::io::BufWriter::new(std::fs::File::create(out.path())?);
             let mut enc = png::Encoder::new(file, w as u32, h as u32);
             enc.set_color(png::ColorType::Rgb);
             enc.set_depth(png::BitDepth::Eight);
             let mut writer = enc.write_header()?;
             writer.write_image_data(&img)?;
             writer.finish()?;
-            std::fs::rename(&tmp, dest)?;
             Ok(())
         };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::file(dest, format!("writing the quick-look: {e}"))
-        })
+        write().map_err(|e| Error::file(dest, format!("writing the quick-look: {e}")))?;
+        out.commit().map(|_| ())
     }
 }

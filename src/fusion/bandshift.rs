@@ -33,8 +33,8 @@
 use rayon::prelude::*;
 
 use crate::bio_optical::{aw, bbw, bricaud};
+use crate::compute::threads;
 use crate::error::{Error, Result};
-use crate::threads;
 
 /// QAA u(rrs) coefficients (QAA v5/v6; NASA and CNR use g1 = 0.1245).
 const G0: f64 = 0.089;

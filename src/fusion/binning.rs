@@ -17,9 +17,9 @@
 use rayon::prelude::*;
 
 use super::grid::Grid;
+use crate::compute::fastmath;
+use crate::compute::threads;
 use crate::error::{Error, Result};
-use crate::kernels::fastmath;
-use crate::threads;
 
 /// How values are transformed before they are summed (OCSSW `averaging_scheme`).
 /// The default is l2bin's: arithmetic (`l2bin_input.cpp`; the only scheme

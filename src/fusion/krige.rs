@@ -28,9 +28,9 @@
 
 use rayon::prelude::*;
 
+use crate::compute::fastmath;
+use crate::compute::{par_chunk_pairs, threads, with_avx2};
 use crate::error::{Error, Result};
-use crate::kernels::fastmath;
-use crate::threads;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
@@ -383,13 +383,7 @@ pub fn krige(x: &[f64], y: &[f64], z: &[f64], noise: &[f64], tx: &[f64], ty: &[f
     let mut estimate = vec![f64::NAN; n];
     let mut variance = vec![f64::NAN; n];
     const CHUNK: usize = 256;
-    threads::install(|| {
-        estimate
-            .par_chunks_mut(CHUNK)
-            .zip(variance.par_chunks_mut(CHUNK))
-            .enumerate()
-            .for_each_init(|| Solver::new(ctx.k), |s, (c, (est, var))| run_chunk(&ctx, s, c * CHUNK, est, var));
-    });
+    par_chunk_pairs(&mut estimate, &mut variance, CHUNK, || Solver::new(ctx.k), |first, est, var, s| run_chunk(&ctx, s, first, est, var));
     Ok(Kriged { estimate, variance })
 }
 
@@ -407,23 +401,12 @@ struct Ctx<'a> {
     index: BucketIndex,
 }
 
-/// As `kernels::map_pixels`: the loop is compiled for baseline x86-64 and
-/// for AVX2+FMA, chosen at run time.
+/// One piece of targets, compiled for AVX2+FMA where the CPU has them.
 fn run_chunk(ctx: &Ctx, s: &mut Solver, first: usize, est: &mut [f64], var: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { chunk_avx2(ctx, s, first, est, var) };
-        }
-    }
-    chunk_body(ctx, s, first, est, var)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn chunk_avx2(ctx: &Ctx, s: &mut Solver, first: usize, est: &mut [f64], var: &mut [f64]) {
-    chunk_body(ctx, s, first, est, var)
+    with_avx2(
+        #[inline(always)]
+        || chunk_body(ctx, s, first, est, var),
+    )
 }
 
 #[inline(always)]

@@ -10,8 +10,8 @@
 
 use rayon::prelude::*;
 
+use crate::compute::threads;
 use crate::error::{Error, Result};
-use crate::threads;
 
 /// The space values are averaged in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! Formulas and guards follow NASA ocssw src/l2gen/get_chl.c (chl_oc4,
 //! chl_hu, chl_oci); coefficients are passed in (see `coefficients.rs`).
 
-use super::fastmath::{exp10, f32x, log10};
 use crate::coefficients::{GreenTo555, CHL_MAX, CHL_MIN, CI_BASELINE_WEIGHT, OCX_MAX_RATIO, OCX_MIN_RATIO};
+use crate::compute::fastmath::{exp10, f32x, log10};
 
 /// OCx: chl = 10^poly(log10(max(blues)/green)), mg m-3.
 ///

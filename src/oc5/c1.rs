@@ -21,8 +21,8 @@ use rayon::prelude::*;
 use super::table::{node, operational_axes, AxisVariable, Oc5Bands, Oc5Table};
 use crate::bio_optical::{ForwardModel, MODEL_DESCRIPTION};
 use crate::coefficients::{OcxSet, CHL_MAX, CHL_MIN};
+use crate::compute::fastmath::{exp10, ln, log10, poly4};
 use crate::error::{Error, Result};
-use crate::kernels::fastmath::{exp10, ln, log10, poly4};
 use crate::sensors::Sensor;
 
 /// Design parameters of the correction (oc5-open-table.md s5; design choices
@@ -292,7 +292,7 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
     let first_pos = (0..nb)
         .find(|&j| axes[1].value(j) > 0.0)
         .ok_or_else(|| Error::InvalidParameter { name: "shape".into(), reason: "the nLw412 axis has no positive node".into() })?;
-    crate::threads::install(|| {
+    crate::compute::threads::install(|| {
         values.par_chunks_mut(nb * nr).zip(flags.par_chunks_mut(nb * nr)).enumerate().for_each(|(i, (v, f))| {
             let g = axes[0].value(i) / f0_green;
             for j in first_pos..nb {
@@ -342,7 +342,7 @@ mod tests {
 
     fn meris() -> C1Model {
         let s = sensor("meris").unwrap();
-        C1Model::new(s, crate::products::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
+        C1Model::new(s, crate::coefficients::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
     }
 
     /// oc5-open-table.md s5 test vectors (MERIS, spectra of algorithms.md s5.2):

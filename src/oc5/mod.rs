@@ -3,24 +3,17 @@
 //! builds from its own forward model (see `c1`).
 //!
 //! Open tables are not shipped in the package: a sensor's table is built on
-//! first use (a few seconds for 200^3 nodes), kept in memory, and cached as
-//! netCDF in the user cache directory (`OCEANCOLOUR_CACHE_DIR`, else
-//! `$XDG_CACHE_HOME/oceancolour`, else `~/.cache/oceancolour`). The cached
-//! table is the full build, so its interpolation error against a full build
-//! is zero; it is rebuilt whenever the recipe version or the F0 changes.
+//! first use and cached (`chain::tables`). The table file layout is
+//! `formats::oc5_table`.
 
 pub mod c1;
-pub mod io;
 pub mod table;
-
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 pub use c1::{build_table, C1Model, C1Params, OPEN_TABLE_VERSION};
 pub use table::{node, operational_axes, status, Axis, AxisVariable, Oc5Bands, Oc5Table, OPERATIONAL_AXES};
 
+use crate::coefficients::ocx_set;
 use crate::error::{Error, Result};
-use crate::products::ocx_set;
 use crate::sensors::{self, Sensor, DEFAULT_F0_SET};
 
 /// Which F0 turns Rrs into the nLw of a table's axes.
@@ -137,7 +130,7 @@ pub fn build(sensor: &Sensor, opts: &BuildOptions) -> Result<Oc5Table> {
 }
 
 /// `build_table`, with the F0 convention recorded in the metadata.
-fn build_with_f0(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0: &TableF0) -> Result<Oc5Table> {
+pub fn build_with_f0(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0: &TableF0) -> Result<Oc5Table> {
     let mut t = build_table(c1, sensor, shape, f0.values[0], f0.values[1])?;
     t.metadata.insert(F0_SET_KEY.into(), f0.set.clone());
     t.metadata.insert(F0_SOURCE_KEY.into(), f0.source.clone());
@@ -174,51 +167,4 @@ pub fn import_raw(values: Vec<f32>, shape: &[usize], sensor: &Sensor, axes: Opti
     let t = Oc5Table { axes, values, node_flags: None, sensor: sensor.name.into(), bands, f0_green: fg, f0_violet: fv, version: "imported".into(), metadata };
     t.validate()?;
     Ok(t)
-}
-
-/// The user cache directory for open tables, if one can be named.
-pub fn cache_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    env("OCEANCOLOUR_CACHE_DIR")
-        .or_else(|| env("XDG_CACHE_HOME").map(|p| p.join("oceancolour")))
-        .or_else(|| env("HOME").map(|p| p.join(".cache").join("oceancolour")))
-}
-
-static DEFAULT_TABLES: Mutex<Vec<(&'static str, Arc<Oc5Table>)>> = Mutex::new(Vec::new());
-
-/// The sensor's open OC5-like table (200^3, default F0 set): from memory, else
-/// from the disk cache, else built (and cached when the directory is writable).
-pub fn default_table(sensor: &'static Sensor) -> Result<Arc<Oc5Table>> {
-    let mut memo = DEFAULT_TABLES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, t)) = memo.iter().find(|(n, _)| *n == sensor.name) {
-        return Ok(t.clone());
-    }
-    let c1 = c1_model(sensor, "default", C1Params::default())?;
-    let f0 = resolve_f0(sensor, &c1.bands, &F0Choice::set(DEFAULT_F0_SET))?;
-    let [fg, fv] = f0.values;
-    let path = cache_dir().map(|d| d.join(format!("oc5_open_{}_{}.nc", sensor.name, OPEN_TABLE_VERSION)));
-    let cached = path.as_ref().and_then(|p| io::load(p).ok()).filter(|t| {
-        t.sensor == sensor.name
-            && t.version == OPEN_TABLE_VERSION
-            && t.f0_green == fg
-            && t.f0_violet == fv
-            && t.metadata.get(F0_SET_KEY) == Some(&f0.set)
-            && t.bands == c1.bands
-    });
-    let table = match cached {
-        Some(t) => t,
-        None => {
-            let t = build_with_f0(&c1, sensor, [200, 200, 200], &f0)?;
-            if let Some(p) = &path {
-                // A cache that cannot be written only costs a rebuild next time.
-                if std::fs::create_dir_all(p.parent().expect("cache file has a parent")).is_ok() {
-                    let _ = io::save(&t, p);
-                }
-            }
-            t
-        }
-    };
-    let table = Arc::new(table);
-    memo.push((sensor.name, table.clone()));
-    Ok(table)
 }

@@ -9,8 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
+use crate::compute::{par_chunk_pairs, par_chunks, with_avx2, zeroed, CHUNK};
 use crate::error::{Error, Result};
 
 /// What an axis holds.
@@ -164,9 +163,6 @@ impl PartialEq for Oc5Table {
     }
 }
 
-/// Pixels per parallel task.
-const CHUNK: usize = 16 * 1024;
-
 impl Oc5Table {
     /// Checks the axes (each variable once, finite min, step > 0, n >= 2),
     /// the value count and the F0s.
@@ -276,23 +272,14 @@ impl Oc5Table {
         let blue = |k: usize| blues[k.min(blues.len() - 1)];
         let inputs = [green, violet, blue(0), blue(1), blue(2), blue(3)];
         let grid = Grid { f0, ..Grid::new(self) };
-        let mut chl = crate::kernels::zeroed(n);
-        let mut st = crate::kernels::zeroed(if want_status { n } else { 0 });
-        let run = |c: usize, out: &mut [f32], st: Option<&mut [u8]>| {
-            let start = c * CHUNK;
-            let ins = inputs.map(|x| &x[start..start + out.len()]);
-            crate::kernels::with_avx2(
-                #[inline(always)]
-                || grid.chunk(ins, out, st),
-            );
-        };
-        crate::threads::install(|| {
-            if want_status {
-                chl.par_chunks_mut(CHUNK).zip(st.par_chunks_mut(CHUNK)).enumerate().for_each(|(c, (o, s))| run(c, o, Some(s)));
-            } else {
-                chl.par_chunks_mut(CHUNK).enumerate().for_each(|(c, o)| run(c, o, None));
-            }
-        });
+        let mut chl = zeroed(n);
+        let mut st = zeroed(if want_status { n } else { 0 });
+        let ins = |start: usize, len: usize| inputs.map(|x| &x[start..start + len]);
+        if want_status {
+            par_chunk_pairs(&mut chl, &mut st, CHUNK, || (), |start, o, s, _| grid.run(ins(start, o.len()), o, Some(s)));
+        } else {
+            par_chunks(&mut chl, CHUNK, |start, o| grid.run(ins(start, o.len()), o, None));
+        }
         (chl, want_status.then_some(st))
     }
 }
@@ -358,6 +345,14 @@ impl<'a> Grid<'a> {
             corner: std::array::from_fn(|c| (c >> 2) * strides[0] + ((c >> 1) & 1) * strides[1] + (c & 1) * strides[2]),
             order: [0, 1, 2].map(|d| AxisVariable::ALL.iter().position(|&v| v == t.axes[d].variable).expect("validated")),
         }
+    }
+
+    /// `chunk`, compiled for AVX2+FMA where the CPU has them.
+    fn run(&self, ins: [&[f32]; 6], out: &mut [f32], st: Option<&mut [u8]>) {
+        with_avx2(
+            #[inline(always)]
+            || self.chunk(ins, out, st),
+        )
     }
 
     /// Chl (and status) of a chunk, block by block. Inputs: green, 412 and

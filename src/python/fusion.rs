@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList};
 
 use super::arrays::compute;
 use super::OceanColourError;
-use crate::correction_file;
+use crate::formats::correction;
 use crate::fusion::bandshift::BandShift;
 use crate::fusion::binning::{bin_l2 as bin_l2_rs, Averaging, L3Bins};
 use crate::fusion::grid::{Grid, GridSpec, IsinGrid, RegularGrid};
@@ -474,13 +474,13 @@ impl Correction {
 
     /// Writes the correction as a netCDF-4 file (atomically).
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        compute(py, || correction_file::save(&self.inner, &path))
+        compute(py, || correction::save(&self.inner, &path))
     }
 
     /// Reads a correction saved by `save`.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Correction> {
-        Ok(Correction { inner: compute(py, || correction_file::load(&path))? })
+        Ok(Correction { inner: compute(py, || correction::load(&path))? })
     }
 
     #[getter]

@@ -10,11 +10,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use super::arrays::{call_with_arrays, call_with_reflectances, compute, into_numpy};
+use super::registry::{self, kw};
 use super::OceanColourError;
-use crate::coefficients::{GOHIN_SPM_MINERAL_SCALE, OC5CI_DEFAULT_CI};
-use crate::oc5::{self, io, C1Params, Oc5Table as Table};
-use crate::products;
-use crate::sensors::{self as registry, Sensor};
+use crate::coefficients;
+use crate::defaults;
+use crate::formats::oc5_table as io;
+use crate::oc5::{self, C1Params, Oc5Table as Table};
+use crate::products::{self, algorithms, Layer};
+use crate::sensors::{self, Sensor};
 
 /// An OC5 look-up table: chlorophyll (mg m-3) on a regular grid over
 /// nLw(green), nLw(412) (mW cm-2 um-1 sr-1) and the maximum blue/green Rrs
@@ -51,7 +54,7 @@ fn f0_choice(f0: Option<&Bound<'_, PyAny>>, sensor: &Sensor, bands: &oc5::Oc5Ban
 }
 
 fn oc5_bands_of(sensor: &Sensor, ocx: &str) -> PyResult<oc5::Oc5Bands> {
-    let set = products::ocx_set(sensor, ocx)?;
+    let set = coefficients::ocx_set(sensor, ocx)?;
     Ok(oc5::Oc5Bands { violet: sensor.roles.violet, green: set.green, blues: set.blues.to_vec() })
 }
 
@@ -66,8 +69,8 @@ impl PyOc5Table {
     #[staticmethod]
     #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = 0.5, chl_cap = 5.0))]
     fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<&Bound<'_, PyAny>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
-        let s = registry::sensor(sensor)?;
-        let f0 = f0_choice(f0, s, &oc5_bands_of(s, ocx)?, registry::DEFAULT_F0_SET)?;
+        let s = sensors::sensor(sensor)?;
+        let f0 = f0_choice(f0, s, &oc5_bands_of(s, ocx)?, sensors::DEFAULT_F0_SET)?;
         let opts = oc5::BuildOptions { shape: [shape.0, shape.1, shape.2], f0, ocx: ocx.to_string(), params: C1Params { tau, chl_cap, ..C1Params::default() } };
         let t = compute(py, || oc5::build(s, &opts))?;
         Ok(Self { inner: Arc::new(t) })
@@ -77,8 +80,8 @@ impl PyOc5Table {
     /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR).
     #[staticmethod]
     fn open_table(py: Python<'_>, sensor: &str) -> PyResult<Self> {
-        let s = registry::sensor(sensor)?;
-        Ok(Self { inner: compute(py, || oc5::default_table(s))? })
+        let s = sensors::sensor(sensor)?;
+        Ok(Self { inner: compute(py, || registry::tables().open_table(s))? })
     }
 
     /// Reads a table written by `save` (self-describing netCDF).
@@ -109,7 +112,7 @@ impl PyOc5Table {
         f0: Option<&Bound<'_, PyAny>>,
         axes: Option<Vec<(f64, f64)>>,
     ) -> PyResult<Self> {
-        let s = registry::sensor(sensor)?;
+        let s = sensors::sensor(sensor)?;
         let f0 = f0_choice(f0, s, &oc5_bands_of(s, "default")?, oc5::RAW_TABLE_F0_SET)?;
         let is_path = path_or_array.cast::<PyString>().is_ok() || path_or_array.hasattr("__fspath__")?;
         let (shape, values, source) = if is_path {
@@ -234,34 +237,6 @@ impl PyOc5Table {
     }
 }
 
-/// What `table=` selects.
-enum Oc5Source {
-    Table(Arc<Table>),
-    PerPixel,
-}
-
-fn oc5_source(py: Python<'_>, table: Option<&Bound<'_, PyAny>>, sensor: &'static Sensor) -> PyResult<Oc5Source> {
-    match table {
-        None => Ok(Oc5Source::Table(compute(py, || oc5::default_table(sensor))?)),
-        Some(t) => {
-            if let Ok(t) = t.cast::<PyOc5Table>() {
-                return Ok(Oc5Source::Table(t.get().inner.clone()));
-            }
-            if t.extract::<String>().is_ok_and(|s| s == "per-pixel") {
-                return Ok(Oc5Source::PerPixel);
-            }
-            Err(OceanColourError::new_err(format!(
-                "table must be None (the sensor's open table), an Oc5Table or \"per-pixel\"; got {}",
-                t.repr().map(|r| r.to_string()).unwrap_or_default()
-            )))
-        }
-    }
-}
-
-fn per_pixel_model(sensor: &Sensor) -> crate::Result<oc5::C1Model> {
-    oc5::c1_model(sensor, "default", C1Params::default())
-}
-
 /// OC5 chlorophyll-a (mg m-3), Gohin, Druon & Lampert 2002 look-up-table
 /// structure: chl from a table over nLw(green), nLw(412) and the maximum
 /// blue/green Rrs ratio, trilinear interpolation, no value outside the table.
@@ -272,24 +247,26 @@ fn per_pixel_model(sensor: &Sensor) -> crate::Result<oc5::C1Model> {
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, table = None, return_status = false))]
 fn chl_oc5<'py>(py: Python<'py>, rrs: &Bound<'py, PyAny>, sensor: &str, table: Option<&Bound<'py, PyAny>>, return_status: bool) -> PyResult<Bound<'py, PyAny>> {
-    let s = registry::sensor(sensor)?;
-    let source = oc5_source(py, table, s)?;
-    let ((chl, status), shape) = call_with_reflectances(py, rrs, s, &[], |r, _| match &source {
-        Oc5Source::Table(t) => products::chl_oc5(r, t, return_status),
-        Oc5Source::PerPixel => products::chl_oc5_per_pixel(r, &per_pixel_model(s)?, return_status),
-    })?;
-    let chl = into_numpy(py, chl, &shape)?.into_bound(py).into_any();
+    let layers: &[&str] = if return_status { &["status"] } else { &[] };
+    let (mut out, shape) = registry::run(py, "chl_oc5", rrs, sensor, &[("table", table_arg(py, table))], layers)?;
+    let status = out.take("status");
+    let chl = into_numpy(py, out.value, &shape)?.into_bound(py).into_any();
     match status {
-        Some(st) => Ok(PyTuple::new(py, [chl, into_numpy(py, st, &shape)?.into_bound(py).into_any()])?.into_any()),
-        None => Ok(chl),
+        Some(Layer::U8(st)) => Ok(PyTuple::new(py, [chl, into_numpy(py, st, &shape)?.into_bound(py).into_any()])?.into_any()),
+        _ => Ok(chl),
     }
+}
+
+/// `table=` as given (None when absent).
+fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'py, PyAny> {
+    table.cloned().unwrap_or_else(|| py.None().into_bound(py))
 }
 
 /// OC5CI chlorophyll-a (mg m-3): Hu colour index where chl_CI <= 0.15, OC5
 /// where chl_CI >= 0.20, linear in chl_CI between (GlobColour/CMEMS
 /// practice). `ci`: the CI set ("hu2012" default), `thresholds`: (t1, t2).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, table = None, ci = OC5CI_DEFAULT_CI, thresholds = None))]
+#[pyo3(signature = (rrs, sensor, table = None, ci = "hu2012", thresholds = None))]
 fn chl_oc5ci(
     py: Python<'_>,
     rrs: &Bound<'_, PyAny>,
@@ -298,14 +275,10 @@ fn chl_oc5ci(
     ci: &str,
     thresholds: Option<(f64, f64)>,
 ) -> PyResult<Py<PyArrayDyn<f32>>> {
-    let s = registry::sensor(sensor)?;
-    let ci = products::ci_set(ci)?;
-    let Oc5Source::Table(t) = oc5_source(py, table, s)? else {
-        return Err(OceanColourError::new_err("chl_oc5ci needs a table (None or an Oc5Table)"));
-    };
-    let (v, shape) = call_with_reflectances(py, rrs, s, &[], |r, _| products::chl_oc5ci(r, &t, ci, thresholds.map(|(a, b)| [a, b])))?;
-    into_numpy(py, v, &shape)
+    let args = [("table", table_arg(py, table)), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?)];
+    registry::value(py, "chl_oc5ci", rrs, sensor, &args)
 }
+const _: () = assert!(defaults::same(defaults::OC5CI_CI, "hu2012"));
 
 /// Non-algal suspended particulate matter (g m-3), Gohin-like: the forward
 /// model inverted for mineral SPM at the green band, switching to the red
@@ -325,21 +298,12 @@ fn spm_gohin(
     table: Option<&Bound<'_, PyAny>>,
     mineral_scale: Option<f64>,
 ) -> PyResult<Py<PyArrayDyn<f32>>> {
-    let s = registry::sensor(sensor)?;
-    let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
-    let (v, shape) = match chl {
-        Some(c) => call_with_reflectances(py, rrs, s, &[("chl", c)], |r, x| products::spm_gohin(r, x[0], k))?,
-        None => {
-            let source = oc5_source(py, table, s)?;
-            call_with_reflectances(py, rrs, s, &[], |r, _| {
-                let (c, _) = match &source {
-                    Oc5Source::Table(t) => products::chl_oc5(r, t, false)?,
-                    Oc5Source::PerPixel => products::chl_oc5_per_pixel(r, &per_pixel_model(s)?, false)?,
-                };
-                products::spm_gohin(r, &c, k)
-            })?
-        }
-    };
+    let args = [("table", table_arg(py, table)), ("mineral_scale", kw(py, mineral_scale)?)];
+    let Some(chl) = chl else { return registry::value(py, "spm_gohin", rrs, sensor, &args) };
+    // Chlorophyll given: the inversion alone, with the registry's choice of mineral scale.
+    let (c, _) = registry::settings(products::product("spm_gohin")?, &args)?;
+    let s = sensors::sensor(sensor)?;
+    let (v, shape) = call_with_reflectances(py, rrs, s, &[("chl", chl)], |r, x| algorithms::spm_gohin(r, x[0], c.mineral_scale()))?;
     into_numpy(py, v, &shape)
 }
 
@@ -357,11 +321,11 @@ fn forward_rrs<'py>(
     sensor: &str,
     mineral_scale: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let s = registry::sensor(sensor)?;
-    let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
+    let s = sensors::sensor(sensor)?;
+    let k = products::mineral_scale(mineral_scale);
     let nan = f32::NAN.into_pyobject(py)?.into_any();
     let acdm = acdm443.cloned().unwrap_or(nan);
-    let (bands, shape) = call_with_arrays(py, &[("chl", chl), ("acdm443", &acdm), ("spm", spm)], |a| products::forward_rrs(s, a[0], a[1], a[2], k))?;
+    let (bands, shape) = call_with_arrays(py, &[("chl", chl), ("acdm443", &acdm), ("spm", spm)], |a| algorithms::forward_rrs(s, a[0], a[1], a[2], k))?;
     let d = PyDict::new(py);
     for (nm, v) in bands {
         d.set_item(nm, into_numpy(py, v, &shape)?)?;

@@ -1,35 +1,23 @@
-//! Products from reflectances: each function resolves the sensor's bands and
-//! the named coefficient set (data in `sensors.rs` / `coefficients.rs`) and
-//! runs the matching pure kernel over all pixels. NaN marks invalid pixels.
+//! The science of each product over reflectances: the band choice of each
+//! algorithm on a sensor (`*_wavelengths`) and the functions that run the
+//! matching pure kernel over all pixels, with coefficient sets looked up in
+//! `coefficients`. NaN marks invalid pixels. The registry (`products`) calls
+//! these once per block.
 
 use crate::bio_optical::ForwardModel;
-use crate::coefficients::{self as coef, nechad_at, CiSet, Kd2Set, MorelKdSet, NechadNode, OcxSet, CI_SETS, KD2_SETS, MOREL_KD490, OCX_SETS};
+use crate::coefficients::{self as coef, nechad_at, ocx_set, CiSet, Kd2Set, MorelKdSet, NechadNode, OcxSet};
+use crate::compute::{map_pixels, map_pixels_vec};
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
 use crate::kernels::chlorophyll::{ci_pixel, ci_pixel_for_blend, oci_blend, ocx_pixel};
 use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
-use crate::kernels::{map_pixels, map_pixels_vec};
 use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
 use crate::reflectance::Reflectances;
 use crate::sensors::Sensor;
 
-/// The OCx coefficient sets published for a sensor.
-pub fn ocx_sets(sensor: &Sensor) -> impl Iterator<Item = &'static OcxSet> + '_ {
-    OCX_SETS.iter().filter(move |o| o.sensors.contains(&sensor.name))
-}
-
-fn unknown_set(kind: &str, sensor: &str, name: &str, available: String) -> Error {
-    Error::UnknownCoefficientSet { kind: kind.into(), sensor: sensor.into(), name: name.into(), available }
-}
-
-/// The OCx set `name` for `sensor`; "default" is the sensor's default.
-pub fn ocx_set(sensor: &Sensor, name: &str) -> Result<&'static OcxSet> {
-    let key = if name.eq_ignore_ascii_case("default") { sensor.default_ocx } else { name };
-    ocx_sets(sensor).find(|o| o.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("OCx", sensor.name, name, join(ocx_sets(sensor).map(|o| o.name))))
-}
-
-pub fn ci_set(name: &str) -> Result<&'static CiSet> {
-    CI_SETS.iter().find(|c| c.name.eq_ignore_ascii_case(name)).ok_or_else(|| unknown_set("CI", "any sensor", name, join(CI_SETS.iter().map(|c| c.name))))
+/// The bands an OCx set reads: its blues, then its green.
+pub fn ocx_wavelengths(set: &OcxSet) -> Vec<u16> {
+    set.blues.iter().copied().chain([set.green]).collect()
 }
 
 /// The bands of an OCx set: four blue slots (padded with the last blue, which
@@ -53,11 +41,16 @@ pub fn chl_ocx(rrs: &Reflectances, set: &OcxSet) -> Result<Vec<f32>> {
     ))
 }
 
-/// The CI's blue, green and red Rrs on a sensor, with l2gen's band choice
-/// (`Sensor::ci_bands`: on OLCI the red is 674 nm), and the conversion of the
+/// The CI's blue, green and red bands on a sensor, with l2gen's band choice
+/// (`Sensor::ci_bands`: on OLCI the red is 674 nm).
+pub fn ci_wavelengths(s: &Sensor) -> Result<[u16; 3]> {
+    s.ci_bands()
+}
+
+/// The CI's blue, green and red Rrs on a sensor, and the conversion of the
 /// green to 555 nm.
 fn ci_bands<'a>(rrs: &Reflectances<'a>) -> Result<([&'a [f32]; 3], &'static coef::GreenTo555)> {
-    let [b, g, r] = rrs.sensor.ci_bands()?;
+    let [b, g, r] = ci_wavelengths(rrs.sensor)?;
     Ok(([rrs.band(b, "chl_ci")?, rrs.band(g, "chl_ci")?, rrs.band(r, "chl_ci")?], coef::green_to_555(g)))
 }
 
@@ -98,23 +91,24 @@ pub fn chl_oci(rrs: &Reflectances, ocx: &OcxSet, ci: &CiSet, thresholds: Option<
     ))
 }
 
-pub fn kd2_set(sensor: &Sensor, name: Option<&str>) -> Result<&'static Kd2Set> {
-    let key = name.filter(|n| !n.eq_ignore_ascii_case("default")).unwrap_or(sensor.kd2);
-    KD2_SETS.iter().find(|k| k.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("KD2", sensor.name, key, join(KD2_SETS.iter().map(|k| k.name))))
-}
-
-/// KD2 Kd(490) (m-1).
-pub fn kd490(rrs: &Reflectances, set: &Kd2Set) -> Result<Vec<f32>> {
-    let s = rrs.sensor;
+/// The blue and green bands a KD2 set reads on a sensor: the first of the
+/// bands it is published for that the sensor has.
+pub fn kd2_wavelengths(s: &Sensor, set: &Kd2Set) -> Result<[u16; 2]> {
     let pick = |options: &[u16]| -> Result<u16> {
         options.iter().copied().find(|&nm| s.band(nm).is_ok()).ok_or_else(|| Error::Unsupported {
             algorithm: format!("kd490 ({})", set.name),
             reason: format!("{} has none of the bands {} this set is published for", s.name, join(options)),
         })
     };
+    Ok([pick(set.blue)?, pick(set.green)?])
+}
+
+/// KD2 Kd(490) (m-1).
+pub fn kd490(rrs: &Reflectances, set: &Kd2Set) -> Result<Vec<f32>> {
+    let [b, g] = kd2_wavelengths(rrs.sensor, set)?;
     let algorithm = format!("kd490 ({})", set.name);
-    let blue = rrs.band(pick(set.blue)?, &algorithm)?;
-    let green = rrs.band(pick(set.green)?, &algorithm)?;
+    let blue = rrs.band(b, &algorithm)?;
+    let green = rrs.band(g, &algorithm)?;
     let a = set.a;
     Ok(map_pixels_vec(
         [blue, green],
@@ -122,13 +116,6 @@ pub fn kd490(rrs: &Reflectances, set: &Kd2Set) -> Result<Vec<f32>> {
         #[inline(always)]
         move |[b, g]| kd2_pixel(b, g, &a),
     ))
-}
-
-pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
-    MOREL_KD490
-        .iter()
-        .find(|m| m.name.eq_ignore_ascii_case(name))
-        .ok_or_else(|| unknown_set("Morel Kd490", "any sensor", name, join(MOREL_KD490.iter().map(|m| m.name))))
 }
 
 /// Kd(490) from chlorophyll (m-1).
@@ -157,8 +144,13 @@ pub fn kdpar_morel(kd490: &[f32], depth: &str) -> Result<Vec<f32>> {
     ))
 }
 
+/// The band of the Nechad algorithms: the one asked, else the sensor's red band.
+pub fn nechad_wavelength(sensor: &Sensor, wavelength: Option<u16>) -> u16 {
+    wavelength.unwrap_or(sensor.roles.red)
+}
+
 /// A and C of a Nechad calibration at a sensor band's centre.
-fn nechad_node(table: &[NechadNode], sensor: &Sensor, nm: u16, algorithm: &str) -> Result<NechadNode> {
+pub fn nechad_node(table: &[NechadNode], sensor: &Sensor, nm: u16, algorithm: &str) -> Result<NechadNode> {
     let centre = sensor.band(nm)?.centre_nm;
     nechad_at(table, centre).ok_or_else(|| Error::Unsupported {
         algorithm: algorithm.into(),
@@ -172,7 +164,7 @@ fn nechad_node(table: &[NechadNode], sensor: &Sensor, nm: u16, algorithm: &str) 
 }
 
 fn nechad_product(rrs: &Reflectances, table: &[NechadNode], wavelength: Option<u16>, algorithm: &str) -> Result<Vec<f32>> {
-    let nm = wavelength.unwrap_or(rrs.sensor.roles.red);
+    let nm = nechad_wavelength(rrs.sensor, wavelength);
     let node = nechad_node(table, rrs.sensor, nm, algorithm)?;
     let band = rrs.band(nm, algorithm)?;
     Ok(map_pixels_vec(
@@ -239,20 +231,32 @@ NIR band {} nm (A {}, C {}), blend on rho_w(red) {:?}",
     ))
 }
 
+/// The red and NIR bands of the Dogliotti blend on a sensor (red: within
+/// reach of a held calibration, `dogliotti_nodes`).
+pub fn dogliotti_wavelengths(s: &Sensor) -> Result<[u16; 2]> {
+    dogliotti_nodes(s)?;
+    Ok([s.roles.red_dogliotti, s.roles.nir])
+}
+
 /// Dogliotti et al. 2015 turbidity (FNU): red/NIR switching blend, with the
 /// red branch's A, C valid at the sensor's red band.
 pub fn turbidity_dogliotti(rrs: &Reflectances) -> Result<Vec<f32>> {
-    let s = rrs.sensor;
     let algorithm = "turbidity_dogliotti";
-    let (red_node, nir_node, _) = dogliotti_nodes(s)?;
-    let red = rrs.band(s.roles.red_dogliotti, algorithm)?;
-    let nir = rrs.band(s.roles.nir, algorithm)?;
+    let (red_node, nir_node, _) = dogliotti_nodes(rrs.sensor)?;
+    let [r, n] = dogliotti_wavelengths(rrs.sensor)?;
+    let red = rrs.band(r, algorithm)?;
+    let nir = rrs.band(n, algorithm)?;
     Ok(map_pixels_vec(
         [red, nir],
         rrs.len(),
         #[inline(always)]
         move |[r, n]| dogliotti_pixel(r, n, &red_node, &nir_node, coef::DOGLIOTTI_BLEND),
     ))
+}
+
+/// The bands OC5 reads: green, 412 and the ratio's blues.
+pub fn oc5_wavelengths(bands: &Oc5Bands) -> Vec<u16> {
+    [bands.green, bands.violet].into_iter().chain(bands.blues.iter().copied()).collect()
 }
 
 /// The Rrs slices OC5 reads: green, 412 and the ratio's blues.
@@ -310,6 +314,12 @@ pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: O
     Ok(out)
 }
 
+/// The green (that of the sensor's default OCx set) and red bands of the
+/// Gohin-like SPM inversion.
+pub fn spm_gohin_wavelengths(s: &Sensor) -> Result<[u16; 2]> {
+    Ok([ocx_set(s, "default")?.green, s.roles.red])
+}
+
 /// Non-algal SPM (g m-3) from the forward model, Gohin-like structure: with
 /// chl given (OC5) and Case-1 CDM, invert Rrs(green) for SPM, and Rrs(red)
 /// where green saturates (blend on the green saturation, `GOHIN_SPM_SWITCH`).
@@ -317,8 +327,7 @@ pub fn chl_oc5ci(rrs: &Reflectances, table: &Oc5Table, ci: &CiSet, thresholds: O
 pub fn spm_gohin(rrs: &Reflectances, chl: &[f32], mineral_scale: f64) -> Result<Vec<f32>> {
     let s = rrs.sensor;
     let algorithm = "spm_gohin";
-    let green_nm = ocx_set(s, "default")?.green;
-    let red_nm = s.roles.red;
+    let [green_nm, red_nm] = spm_gohin_wavelengths(s)?;
     if chl.len() != rrs.len() {
         return Err(Error::LengthMismatch { band: green_nm, len: rrs.len(), expected: chl.len() });
     }
