@@ -214,6 +214,17 @@ struct Job {
     dest_png: PathBuf,
 }
 
+/// Which F0 turns the input Rrs into nLw where a product needs nLw (the OC5
+/// table's axes): the input file's own (OBPG `Rrs_NNN:solar_irradiance`, as
+/// NASA's nLw), else the OC5 table's convention (`f0_set` in its metadata).
+fn f0_used(info: &GranuleInfo) -> String {
+    if info.f0.is_empty() {
+        return format!("the OC5 table's F0 (its f0_set; open tables: {}); the input file gives none", crate::sensors::DEFAULT_F0_SET);
+    }
+    let bands: Vec<String> = info.f0.iter().map(|(nm, f)| format!("{nm}:{f:.4}")).collect();
+    format!("the input file's solar_irradiance (nm:mW cm-2 um-1 {})", bands.join(" "))
+}
+
 fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, key: &str) -> Vec<(String, AttributeValue)> {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let level = match info.layout {
@@ -244,6 +255,7 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
         text_attr("oceancolour_version", VERSION),
         text_attr("algorithm", spec.name),
         text_attr("algorithm_reference", algorithm),
+        text_attr("f0_used", f0_used(info)),
         text_attr("oceancolour_configuration", req.config.to_toml()),
         text_attr("oceancolour_run_key", key),
     ];
@@ -342,7 +354,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
         flagged += block.flagged;
         for job in jobs.iter_mut() {
             let slices = job.prepared.bands.iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
-            let values = job.prepared.run(&Reflectances::new(info.sensor, slices)?, &[])?.value;
+            let values = job.prepared.run(&Reflectances::new(info.sensor, slices)?.with_file_f0(info.f0.clone()), &[])?.value;
             job.valid += values.iter().filter(|v| v.is_finite()).count();
             job.writer.write_block(&block, &values)?;
             if let Some(q) = job.quicklook.as_mut() {

@@ -179,3 +179,21 @@ def test_bin_l2_equals_independent_l2bin_on_nasas_chlor_a(granule, mask):
     np.testing.assert_array_equal(got["nscenes"], w[:, 4])
     np.testing.assert_allclose(got["mean"], w[:, 0] / w[:, 2], rtol=1e-9)
     assert mask == "l3" or (w[:, 4] > 1).any()  # some bins really mix files (few bins survive the L3 mask)
+
+
+def test_process_uses_and_records_the_files_f0(granule, tmp_path):
+    """nLw for OC5 uses the granule's own Rrs_NNN:solar_irradiance (NASA's F0), and the product says so."""
+    cfg = tmp_path / "oc5.toml"
+    cfg.write_text('products = ["chl_oc5"]\n[output]\nquicklook = false\n')
+    r = subprocess.run([sys.executable, "-m", "oceancolour", "process", str(GRANULE), "-o", str(tmp_path / "out"),
+                        "--config", str(cfg), "-q"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    with netCDF4.Dataset(GRANULE) as src:
+        # OBPG files give W m-2 um-1; the library's F0 is in mW cm-2 um-1 (a factor 10).
+        file_f0 = {nm: float(src["geophysical_data"][f"Rrs_{nm}"].solar_irradiance) / 10 for nm in (412, 547)}
+    with netCDF4.Dataset(tmp_path / "out" / f"{GRANULE.name[:-3]}.chl_oc5.nc") as d:
+        used = d.getncattr("f0_used")
+    assert "solar_irradiance" in used
+    for nm, f in file_f0.items():
+        token = next(t for t in used.split() if t.startswith(f"{nm}:"))
+        assert abs(float(token.split(":")[1]) - f) <= 1e-4 * f, (nm, token, f)
