@@ -35,6 +35,8 @@ from oc5 import ccrr_rows  # noqa: E402
 
 # R* for MERIS (oc5-open-table.md s5 step 1: model Case-1 R at chl_cap = 5 mg m-3).
 R_STAR_MERIS = 0.964
+# Output clip of chl_oc5 (the library's chl range upper bound).
+CHL_MAX = 1000.0
 
 
 def oc4_poly(a):
@@ -57,7 +59,9 @@ def bounded_oc5(oc5_old, rrs, a, r_star=R_STAR_MERIS):
     x_corr = invert(p, np.log10(oc5_old))  # log10(R / dR)
     log_dr = x - x_corr
     xw = np.maximum(x, np.log10(r_star))
-    return 10 ** (p(x) + p(xw - log_dr) - p(xw))
+    # Same upper clip as the table's output (1000 mg m-3, where the old value is
+    # clipped dR is unknown and the clip is kept).
+    return np.minimum(10 ** (p(x) + p(xw - log_dr) - p(xw)), CHL_MAX)
 
 
 def main() -> None:
