@@ -20,6 +20,7 @@ import sys as _sys
 from oceancolour._core import (
     Oc5Table,
     OceanColourError,
+    OceanColourFileError,
     __version__,
     chl_ci,
     chl_oc5,
@@ -85,6 +86,7 @@ elif _importlib_util.find_spec("xarray") is not None:
 __all__ = [
     "Oc5Table",
     "OceanColourError",
+    "OceanColourFileError",
     "__version__",
     "chl_ci",
     "chl_oc5",

@@ -3,6 +3,7 @@
 Python subcommands ``lut`` (OC5 tables) and ``validate`` / ``matchup`` (which need
 the ``validate`` extra: pandas, scipy, matplotlib)."""
 
+import logging
 import sys
 
 from oceancolour import _core
@@ -11,8 +12,25 @@ from oceancolour import _core
 PYTHON_SUBCOMMANDS = {"validate": "compare", "matchup": "matchup"}
 
 
+def _global_options(args: list[str]) -> tuple[list[str], list[str]]:
+    """Splits the global options (``-q``/``--quiet``, ``--log-format``) in front
+    of the subcommand from the rest, so they work for the Python subcommands too."""
+    i = 0
+    while i < len(args):
+        if args[i] in ("-q", "--quiet") or args[i].startswith("--log-format="):
+            i += 1
+        elif args[i] == "--log-format" and i + 1 < len(args):
+            i += 2
+        else:
+            break
+    return args[:i], args[i:]
+
+
 def main() -> None:
-    args = sys.argv[1:]
+    options, args = _global_options(sys.argv[1:])
+    if args and (args[0] == "lut" or args[0] in PYTHON_SUBCOMMANDS):
+        quiet = any(o in ("-q", "--quiet") for o in options)
+        logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s %(message)s")
     if args and args[0] == "lut":
         from oceancolour.lut import main as lut_main
 
@@ -21,7 +39,7 @@ def main() -> None:
         from oceancolour.validate.__main__ import main as validate_main
 
         sys.exit(validate_main([PYTHON_SUBCOMMANDS[args[0]], *args[1:]], prog=f"oceancolour {args[0]}"))
-    sys.exit(_core.cli_main(["oceancolour", *args]))
+    sys.exit(_core.cli_main(["oceancolour", *options, *args]))
 
 
 if __name__ == "__main__":

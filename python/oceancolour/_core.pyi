@@ -9,6 +9,7 @@ import numpy.typing as npt
 __version__: str
 
 class OceanColourError(ValueError): ...
+class OceanColourFileError(OceanColourError, OSError): ...
 
 _RrsMapping = Mapping[int | str, npt.ArrayLike]
 _F32Array = npt.NDArray[np.float32]

@@ -21,9 +21,9 @@ Sentinel-3/Envisat names such as ``S3A_OL_2_WFR____...``).
 Every product is one :func:`xarray.apply_ufunc` call with
 ``dask="parallelized"``: numpy-backed inputs give numpy-backed results,
 dask-backed inputs stay lazy and keep their chunks, one task per chunk. Each
-product's CF metadata is one row of :data:`PRODUCTS`; a product of the core
-with the call convention ``oc.<function>(rrs, sensor, **kwargs)`` becomes an
-accessor method by adding its row.
+product's CF metadata and the bands it reads come from the core's product
+registry (:func:`oceancolour.products`, :func:`oceancolour.product_info`),
+the same rows the CLI writes into its files; :data:`PRODUCTS` is a view of it.
 """
 
 from __future__ import annotations
@@ -39,92 +39,39 @@ from oceancolour import _core
 
 __all__ = ["PRODUCTS", "Product", "OceanColourAccessor", "l4", "merge"]
 
-_CHL = "mass_concentration_of_chlorophyll_a_in_sea_water"
-_SPM = "mass_concentration_of_suspended_matter_in_sea_water"
-_KD = "volume_attenuation_coefficient_of_downwelling_radiative_flux_in_sea_water"
-_TURBIDITY = "sea_water_turbidity"
-# CF standard names and units: formats.md s8.2 (CF standard-name table v83).
-# Turbidity is dimensionless for CF ("1"); FNU goes into long_name.
-
-_OCX_REF = (
-    "O'Reilly et al. 1998, J. Geophys. Res. 103(C11):24937-24953; "
-    "O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47"
-)
-_CI_REF = "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543"
-_OC5_REF = "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661"
-
-
 @dataclass(frozen=True)
 class Product:
-    """CF metadata of one product and the core function computing it."""
+    """CF metadata of one product (a row of the core's product registry,
+    :func:`oceancolour.product_info`) and the core function computing it."""
 
     function: str  #: name in oceancolour._core, called as f(rrs, sensor, **kwargs)
-    standard_name: str
+    standard_name: str | None
     units: str
     long_name: str
     references: str
+    comment: str = ""
     #: Wavelength (nm) the quantity is defined at, written as the scalar
     #: coordinate ``radiation_wavelength`` (CF: Kd without one is spectrally integrated).
     wavelength_nm: float | None = None
 
 
-#: One row per product: ``ds.oc.<key>()`` exists for every row whose core
-#: function is present in this build.
-PRODUCTS: dict[str, Product] = {
-    "chl_ocx": Product("chl_ocx", _CHL, "mg m-3", "Chlorophyll-a concentration, OCx maximum band ratio", _OCX_REF),
-    "chl_ci": Product("chl_ci", _CHL, "mg m-3", "Chlorophyll-a concentration, colour index (CI)", _CI_REF),
-    "chl_oci": Product(
-        "chl_oci",
-        _CHL,
-        "mg m-3",
-        "Chlorophyll-a concentration, OCI (CI in clear water blended into OCx)",
-        f"{_CI_REF}; {_OCX_REF}; NASA OBPG l2gen chl_oci",
-    ),
-    "chl_oc5": Product("chl_oc5", _CHL, "mg m-3", "Chlorophyll-a concentration, Ifremer OC5 look-up table", _OC5_REF),
-    "chl_oc5ci": Product(
-        "chl_oc5ci",
-        _CHL,
-        "mg m-3",
-        "Chlorophyll-a concentration, OC5 blended with the colour index (CI) in clear water",
-        f"{_OC5_REF}; {_CI_REF}",
-    ),
-    "kd490": Product(
-        "kd490",
-        _KD,
-        "m-1",
-        "Diffuse attenuation coefficient of downwelling irradiance at 490 nm, KD2 band ratio",
-        "NASA OBPG Kd(490) ATBD, https://oceancolor.gsfc.nasa.gov/resources/atbd/kd",
-        wavelength_nm=490.0,
-    ),
-    "spm_nechad": Product(
-        "spm_nechad",
-        _SPM,
-        "g m-3",
-        "Suspended particulate matter concentration, Nechad single band",
-        "Nechad, Ruddick & Park 2010, Remote Sens. Environ. 114(4):854-866",
-    ),
-    "spm_gohin": Product(
-        "spm_gohin",
-        _SPM,
-        "g m-3",
-        "Non-algal suspended particulate matter concentration, Ifremer semi-analytical algorithm",
-        "Gohin et al. 2005, Remote Sens. Environ. 95:29-46; Gohin 2011, Ocean Sci. 7:705-732",
-    ),
-    "turbidity_nechad": Product(
-        "turbidity_nechad",
-        _TURBIDITY,
-        "1",
-        "Turbidity (FNU), Nechad single band",
-        "Nechad, Ruddick & Neukermans 2009, Proc. SPIE 7473, 74730H",
-    ),
-    "turbidity_dogliotti": Product(
-        "turbidity_dogliotti",
-        _TURBIDITY,
-        "1",
-        "Turbidity (FNU), Dogliotti red/NIR switching",
-        "Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168",
-    ),
-}
+def _registry_row(name: str) -> Product:
+    info = _core.product_info(name)
+    return Product(
+        name,
+        info["standard_name"],
+        info["units"],
+        info["long_name"],
+        info["references"],
+        info["comment"],
+        info["radiation_wavelength_nm"],
+    )
+
+
+#: One row per product of the core's registry (``oc.products()``) whose
+#: function ``oc.<name>(rrs, sensor, **kwargs)`` is in this build; the
+#: accessor keeps no metadata of its own. ``ds.oc.<key>()`` exists for every row.
+PRODUCTS: dict[str, Product] = {n: _registry_row(n) for n in _core.products() if hasattr(_core, n)}
 
 # Platform codes at the start of ESA product names (Sentinel-3 and Envisat
 # naming conventions; formats.md s4.1 and s5) -> (instrument, platform).
@@ -228,47 +175,11 @@ def _compute_block(
     return getattr(_core, function)(_rrs_block(wavelengths, rho_w, blocks), sensor, **kwargs)
 
 
-# Two one-pixel probe spectra (Rrs, sr-1) spanning every sensor's bands: a
-# blue clear-water and a green/red turbid-water shape. Values only need to be
-# plausible; the probe checks which bands a product reads, not its output.
-def _probe(centre_nm: float, turbid: bool) -> float:
-    peak, width, height = (560.0, 160.0, 0.02) if turbid else (440.0, 90.0, 0.008)
-    return height * float(np.exp(-(((centre_nm - peak) / width) ** 2))) + 1e-4
-
-
-_BANDS_USED: dict[tuple[str, str, tuple[int, ...], str], tuple[int, ...]] = {}
-
-
-def _bands_used(function: str, sensor: str, available: tuple[int, ...], kwargs: dict) -> tuple[int, ...]:
-    """The bands ``function`` reads, found by leaving bands out of a probe call.
-
-    A core product raises OceanColourError for a band it needs and does not
-    get; bands it does not need are dropped unless dropping one changes the
-    probe result (a product that uses a band when present keeps it). The full
-    call also validates the arguments before any dask graph is built.
-    """
-    key = (function, sensor, available, repr(sorted(kwargs.items())))
-    if key in _BANDS_USED:
-        return _BANDS_USED[key]
-    centres = {b["nominal"]: b["centre_nm"] for b in _core.sensor_info(sensor)["bands"]}
-    f: Callable[..., np.ndarray] = getattr(_core, function)
-
-    def call(nms: tuple[int, ...]) -> np.ndarray:
-        rrs = {nm: np.array([_probe(centres[nm], False), _probe(centres[nm], True)], np.float32) for nm in nms}
-        return f(rrs, sensor, **kwargs)
-
-    reference = call(available)
-    used = list(available)
-    for nm in available:
-        trial = tuple(n for n in used if n != nm)
-        try:
-            same = np.array_equal(call(trial), reference, equal_nan=True)
-        except _core.OceanColourError:
-            same = False
-        if same:
-            used.remove(nm)
-    _BANDS_USED[key] = tuple(used)
-    return _BANDS_USED[key]
+def _bands_used(function: str, sensor: str, kwargs: dict) -> tuple[int, ...]:
+    """The Rrs bands (nominal nm) ``function`` reads for ``sensor`` under
+    ``kwargs``, from the product registry; this also validates the arguments
+    before any dask graph is built."""
+    return tuple(_core.product_info(function, sensor, **kwargs)["bands"])
 
 
 @xr.register_dataset_accessor("oc")
@@ -312,7 +223,7 @@ class OceanColourAccessor:
         p = PRODUCTS[name]
         sensor = self.sensor(sensor)
         found = find_rrs(self._ds, sensor, bands)
-        used = set(_bands_used(p.function, sensor, tuple(b.nominal for b in found), kwargs))
+        used = set(_bands_used(p.function, sensor, kwargs))
         inputs = [b for b in found if b.nominal in used]
         out = xr.apply_ufunc(
             _compute_block,
@@ -329,10 +240,11 @@ class OceanColourAccessor:
         )
         call = ", ".join([f"sensor={sensor!r}"] + [f"{k}={v!r}" for k, v in kwargs.items()])
         out.attrs = {
-            "standard_name": p.standard_name,
+            **({"standard_name": p.standard_name} if p.standard_name else {}),
             "units": p.units,
             "long_name": p.long_name,
             "references": p.references,
+            **({"comment": p.comment} if p.comment else {}),
             "algorithm": f"oceancolour {_core.__version__} {p.function}({call})",
             "input_bands": ", ".join(f"{b.nominal} nm: {b.data.name}" + (" / pi" if b.rho_w else "") for b in inputs),
         }

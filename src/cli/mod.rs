@@ -117,6 +117,34 @@ enum Command {
         #[arg(long, default_value = "1000x1000")]
         size: String,
     },
+    /// Build, inspect or export an OC5 table (Python: needs the pip package `oceancolour`).
+    #[command(disable_help_flag = true)]
+    Lut {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+    /// Compare products with legacy (IDL) products (Python: pip install "oceancolour[validate]").
+    #[command(disable_help_flag = true)]
+    Validate {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+    /// Match products with in-situ measurements (Python: pip install "oceancolour[validate]").
+    #[command(disable_help_flag = true)]
+    Matchup {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+}
+
+/// The subcommands written in Python: the `oceancolour` that pip installs
+/// (python/oceancolour/__main__.py) runs them before reaching this parser;
+/// the bare binary lists them and says where they are.
+fn python_subcommand(name: &str) -> i32 {
+    log::error!(
+        "`oceancolour {name}` is part of the Python package: pip install \"oceancolour[validate]\", then run the `oceancolour` it installs (or `python -m oceancolour {name}`)"
+    );
+    EXIT_USAGE
 }
 
 /// The command line of `args`, for the outputs' history.
@@ -160,6 +188,9 @@ pub fn run(ctx: &Context, args: Vec<OsString>) -> i32 {
         Command::Merge(args) => fusion::merge(ctx, args),
         Command::L4(args) => fusion::l4(ctx, args),
         Command::Demo { outdir } => run_demo(ctx, &outdir),
+        Command::Lut { .. } => python_subcommand("lut"),
+        Command::Validate { .. } => python_subcommand("validate"),
+        Command::Matchup { .. } => python_subcommand("matchup"),
         Command::Simulate { format, output, size } => {
             let Some((rows, cols)) = size.split_once('x').and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?))) else {
                 return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });

@@ -19,8 +19,9 @@
 //!    adg(l) = adg443 e^(-S(l-443)), aph(l) = A(l) (aph443/A(443))^(E(l)/E(443))
 //!    with Bricaud et al. 1998 A_phi, E_phi (aph = A chl^E);
 //! 4. forward model at both bands: u = bb/(a+bb), rrs = g0 u + g1 u^2, then
-//!    above water; 5. Rrs(lo) = Rrs(li) Rrs_mod(lo)/Rrs_mod(li);
-//! 6-7. a target within 15 nm of a band is shifted from the nearest band;
+//!    above water;
+//! 5. Rrs(lo) = Rrs(li) Rrs_mod(lo)/Rrs_mod(li);
+//! 6. (and 7.) a target within 15 nm of a band is shifted from the nearest band;
 //!    otherwise from the two bands around it, averaged with inverse-distance
 //!    weights (CNR code), or from the nearest band at the ends.
 //!
@@ -64,6 +65,9 @@ fn optics(nm: f64) -> Result<Optics> {
     }
 }
 
+/// A target wavelength (nm), its optics and its (source index, weight) pairs.
+type Target = (f64, Optics, Vec<(usize, f64)>);
+
 /// A prepared shift from one set of band centres to another.
 #[derive(Debug, Clone)]
 pub struct BandShift {
@@ -73,7 +77,7 @@ pub struct BandShift {
     roles: [usize; 5],
     ref443: Optics,
     /// Per target: its optics and (source index, weight) pairs.
-    targets: Vec<(f64, Optics, Vec<(usize, f64)>)>,
+    targets: Vec<Target>,
 }
 
 impl BandShift {

@@ -196,6 +196,7 @@ pub fn bin_l2(grid: &impl Grid, lon: &[f32], lat: &[f32], value: &[f32], scene: 
         // are contiguous after a sort by scene (already the case when the
         // input comes scene by scene).
         let pieces = (threads::num_threads() * 8).min(keys.len().max(1));
+        #[allow(clippy::type_complexity)] // (first key, key count, its grouped values)
         let mut tasks: Vec<(usize, usize, &mut [(u32, f32)])> = Vec::with_capacity(pieces);
         let mut rest: &mut [(u32, f32)] = &mut grouped;
         for k in 0..pieces {

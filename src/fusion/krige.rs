@@ -698,8 +698,8 @@ mod tests {
         let (x, y, z) = pts();
         let v = Variogram::new(Model::Exponential, 1.0, 20.0, 0.0).unwrap();
         let r = krige(&x, &y, &z, &[], &x[..20], &y[..20], &v, 24, Mean::Ordinary).unwrap();
-        for i in 0..20 {
-            assert!((r.estimate[i] - z[i]).abs() < 1e-9, "{} vs {}", r.estimate[i], z[i]);
+        for (i, zi) in z.iter().enumerate().take(20) {
+            assert!((r.estimate[i] - zi).abs() < 1e-9, "{} vs {}", r.estimate[i], zi);
             assert!(r.variance[i] < 1e-9);
         }
         // A constant field is reproduced anywhere (weights sum to 1).
@@ -753,7 +753,7 @@ mod tests {
         let v = Variogram::new(Model::Spherical, 2.0, 30.0, 0.5).unwrap();
         let lags: Vec<f64> = (1..=20).map(|k| k as f64 * 2.5).collect();
         let g: Vec<f64> = lags.iter().map(|&h| v.gamma(h)).collect();
-        let f = fit_variogram(Model::Spherical, &lags, &g, &vec![100; 20]).unwrap();
+        let f = fit_variogram(Model::Spherical, &lags, &g, &[100; 20]).unwrap();
         assert!((f.psill - 2.0).abs() < 0.05 && (f.range - 30.0).abs() < 0.5 && (f.nugget - 0.5).abs() < 0.05, "{f:?}");
     }
 }

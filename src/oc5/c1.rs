@@ -12,6 +12,7 @@
 //!    residuals, projected Levenberg-Marquardt);
 //! 5. dR = R_model(chl1, acdm, SPM) / R_model(chl1, Case-1) and OC5 = OCx(R/dR);
 //!    if the fit misses by more than 10%, OC5 = OCx(R) (fallback).
+//!
 //! The exact three-unknown inversion is deliberately not used (s3 of the study).
 
 use std::collections::BTreeMap;
@@ -60,6 +61,7 @@ const LM_ITERATIONS: usize = 30;
 /// l2gen does; NaN for R <= 0. No (0.21, 30) ratio window: the table covers
 /// R down to 0 and the design anchors on the polynomial itself.
 #[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(r > 0)` is also true for NaN, on purpose
 pub fn ocx_of_ratio(r: f64, a: &[f64; 5]) -> f64 {
     if !(r > 0.0) {
         return f64::NAN;

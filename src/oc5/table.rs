@@ -371,6 +371,7 @@ impl<'a> Grid<'a> {
     /// corners of each pixel (scalar reads), trilinear interpolation
     /// (vectorised). The arithmetic is `interpolate_ordered`'s, step for step.
     #[inline(always)]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(v >= 0)` is also true for NaN, on purpose
     fn block(&self, scratch: &mut Scratch, ins: [&[f32]; 6], out: &mut [f32], st: Option<&mut [u8]>) {
         let n = out.len();
         let [g, v, b0, b1, b2, b3] = ins.map(|x| &x[..n]);
@@ -539,6 +540,7 @@ mod tests {
     /// a non-operational order, negative regions and fallback nodes; pixels
     /// over several chunks and a partial block; NaN, inf, zero and outside inputs.
     #[test]
+    #[allow(clippy::neg_cmp_op_on_partial_ord)] // NaN-aware, as the engine
     fn lookup_matches_an_independent_trilinear_computation() {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut rnd = move || {
@@ -564,8 +566,8 @@ mod tests {
             let g = (rnd() * 0.033 + 1e-5) as f32;
             bands[0].push(g);
             bands[1].push(((rnd() * 4.1 - 2.05) / 171.4) as f32);
-            for b in 2..5 {
-                bands[b].push(g * (rnd() * 8.0 - 0.5) as f32);
+            for b in &mut bands[2..5] {
+                b.push(g * (rnd() * 8.0 - 0.5) as f32);
             }
         }
         let special = [f32::NAN, f32::INFINITY, -1e-4, 0.0, 0.03];

@@ -260,6 +260,7 @@ pub fn oc5_wavelengths(bands: &Oc5Bands) -> Vec<u16> {
 }
 
 /// The Rrs slices OC5 reads: green, 412 and the ratio's blues.
+#[allow(clippy::type_complexity)]
 fn oc5_inputs<'a>(rrs: &Reflectances<'a>, bands: &Oc5Bands, algorithm: &str) -> Result<(&'a [f32], &'a [f32], Vec<&'a [f32]>)> {
     let green = rrs.band(bands.green, algorithm)?;
     let violet = rrs.band(bands.violet, algorithm)?;

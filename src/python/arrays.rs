@@ -144,18 +144,6 @@ pub(super) fn call_with_reflectances<T: Send>(
     Ok((value, shape))
 }
 
-/// Reads a mapping {wavelength: array}, broadcasts, and runs `f` on the
-/// reflectances of `sensor` without the GIL.
-pub(super) fn with_reflectances(
-    py: Python<'_>,
-    rrs: &Bound<'_, PyAny>,
-    sensor: &'static Sensor,
-    f: impl FnOnce(&Reflectances) -> Result<Vec<f32>> + Send,
-) -> PyResult<Py<PyArrayDyn<f32>>> {
-    let (values, shape) = call_with_reflectances(py, rrs, sensor, &[], |r, _| f(r))?;
-    into_numpy(py, values, &shape)
-}
-
 /// Broadcasts named arrays together and runs `f` on their flat slices without
 /// the GIL. Returns f's result and the broadcast shape.
 pub(super) fn call_with_arrays<T: Send>(

@@ -1,7 +1,8 @@
 //! The Python glue: numpy arrays in, numpy arrays out. Each `#[pyfunction]`
 //! turns its arguments into `Reflectances` (or a flat slice), releases the GIL,
 //! runs the product through the registry (`registry`), and raises
-//! `OceanColourError` (a `ValueError`) for any `crate::Error`. Panics are
+//! `OceanColourError` (a `ValueError`) for any `crate::Error`, its subclass
+//! `OceanColourFileError` (also an `OSError`) for a file problem. Panics are
 //! caught here and never reach Python as `PanicException`.
 
 mod arrays;
@@ -12,9 +13,10 @@ mod registry;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 
 use crate::coefficients::{self, CI_SETS};
 use crate::compute::threads;
@@ -33,9 +35,32 @@ create_exception!(
 shapes that do not broadcast, non-numeric data. A subclass of ValueError."
 );
 
+/// `OceanColourFileError(OceanColourError, OSError)`: a problem with an input
+/// or output file (`Error::File`: missing, unreadable, corrupt, unwritable), so
+/// that `except OSError` and `except OceanColourError` both catch it. Made at
+/// module init (pyo3's `create_exception!` takes one base only).
+static FILE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn file_error_type(py: Python<'_>) -> PyResult<&Py<PyType>> {
+    FILE_ERROR.get_or_try_init(py, || {
+        let bases = PyTuple::new(py, [py.get_type::<OceanColourError>().into_any(), py.get_type::<PyOSError>().into_any()])?;
+        let ns = PyDict::new(py);
+        ns.set_item("__module__", "oceancolour")?;
+        ns.set_item("__doc__", "Raised for a problem with an input or output file; an OceanColourError and an OSError.")?;
+        let t = py.import("builtins")?.getattr("type")?.call1(("OceanColourFileError", bases, ns))?;
+        Ok(t.cast_into::<PyType>()?.unbind())
+    })
+}
+
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
-        OceanColourError::new_err(e.to_string())
+        match e {
+            Error::File { .. } => Python::attach(|py| match file_error_type(py) {
+                Ok(t) => PyErr::from_type(t.bind(py).clone(), e.to_string()),
+                Err(err) => err,
+            }),
+            e => OceanColourError::new_err(e.to_string()),
+        }
     }
 }
 
@@ -245,6 +270,7 @@ fn _forget_pool_after_fork() {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OceanColourError", m.py().get_type::<OceanColourError>())?;
+    m.add("OceanColourFileError", file_error_type(m.py())?.clone_ref(m.py()))?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(sensors, m)?)?;
     m.add_function(wrap_pyfunction!(sensor_info, m)?)?;
