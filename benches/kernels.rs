@@ -23,7 +23,7 @@ fn band(nm: u16) -> Vec<f32> {
 fn kernels(c: &mut Criterion) {
     let olci = sensor("olci-a").unwrap();
     let modis = sensor("modis-aqua").unwrap();
-    let names = [412u16, 443, 490, 510, 560, 665];
+    let names = [412u16, 443, 490, 510, 560, 665, 674];
     let data: Vec<Vec<f32>> = names.iter().map(|&nm| band(nm)).collect();
     let rrs = Reflectances::new(olci, names.iter().copied().zip(data.iter().map(|v| v.as_slice())).collect()).unwrap();
     let mnames = [443u16, 488, 547, 645, 667, 859];
