@@ -2,7 +2,9 @@
 //! (`cargo bench --bench kernels`; criterion prints Melem/s = Mpixel/s).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use oceancolour::{products, sensor, Reflectances};
+use oceancolour::coefficients::{ci_set, kd2_set, ocx_set};
+use oceancolour::products::algorithms as products;
+use oceancolour::{sensor, Reflectances};
 
 const N: usize = 1 << 21;
 
@@ -26,23 +28,20 @@ fn kernels(c: &mut Criterion) {
     let rrs = Reflectances::new(olci, names.iter().copied().zip(data.iter().map(|v| v.as_slice())).collect()).unwrap();
     let mnames = [443u16, 488, 547, 645, 667, 859];
     let mdata: Vec<Vec<f32>> = mnames.iter().map(|&nm| band(nm)).collect();
-    let mrrs =
-        Reflectances::new(modis, mnames.iter().copied().zip(mdata.iter().map(|v| v.as_slice())).collect()).unwrap();
+    let mrrs = Reflectances::new(modis, mnames.iter().copied().zip(mdata.iter().map(|v| v.as_slice())).collect()).unwrap();
 
     let mut g = c.benchmark_group("kernels");
     g.throughput(Throughput::Elements(N as u64));
     g.sample_size(20);
-    let oc4 = products::ocx_set(olci, "oc4").unwrap();
-    let ci = products::ci_set("hu2019").unwrap();
-    let kd2 = products::kd2_set(olci, None).unwrap();
+    let oc4 = ocx_set(olci, "oc4").unwrap();
+    let ci = ci_set("hu2019").unwrap();
+    let kd2 = kd2_set(olci, None).unwrap();
     g.bench_function(BenchmarkId::new("chl_ocx", "olci oc4"), |b| b.iter(|| products::chl_ocx(&rrs, oc4).unwrap()));
     g.bench_function(BenchmarkId::new("chl_ci", "olci hu2019"), |b| b.iter(|| products::chl_ci(&rrs, ci).unwrap()));
     g.bench_function(BenchmarkId::new("chl_oci", "olci"), |b| b.iter(|| products::chl_oci(&rrs, oc4, ci, None).unwrap()));
     g.bench_function(BenchmarkId::new("kd490", "olci kd2e"), |b| b.iter(|| products::kd490(&rrs, kd2).unwrap()));
     g.bench_function(BenchmarkId::new("spm_nechad", "olci 665"), |b| b.iter(|| products::spm_nechad(&rrs, None).unwrap()));
-    g.bench_function(BenchmarkId::new("turbidity_dogliotti", "modis"), |b| {
-        b.iter(|| products::turbidity_dogliotti(&mrrs).unwrap())
-    });
+    g.bench_function(BenchmarkId::new("turbidity_dogliotti", "modis"), |b| b.iter(|| products::turbidity_dogliotti(&mrrs).unwrap()));
     g.finish();
 }
 
@@ -62,9 +61,7 @@ fn oc5_lookup(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function(BenchmarkId::new("chl_oc5", "table 200^3"), |b| b.iter(|| products::chl_oc5(&rrs, &table, false).unwrap()));
     g.bench_function(BenchmarkId::new("chl_oc5", "table + status"), |b| b.iter(|| products::chl_oc5(&rrs, &table, true).unwrap()));
-    g.bench_function(BenchmarkId::new("chl_oc5", "per-pixel C1"), |b| {
-        b.iter(|| products::chl_oc5_per_pixel(&rrs, &c1, false).unwrap())
-    });
+    g.bench_function(BenchmarkId::new("chl_oc5", "per-pixel C1"), |b| b.iter(|| products::chl_oc5_per_pixel(&rrs, &c1, false).unwrap()));
     g.finish();
 }
 

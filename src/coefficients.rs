@@ -1,7 +1,11 @@
 //! Published coefficient sets, as data. Each row names its source next to
 //! the numbers; "confidence" repeats the label of the project's science notes
 //! (algorithms.md: exact = read from a primary or operational source,
-//! derived = read from a third-party tabulation).
+//! derived = read from a third-party tabulation). The lookups by name
+//! (`ocx_set`, `ci_set`, ...) are at the end.
+
+use crate::error::{join, Error, Result};
+use crate::sensors::Sensor;
 
 /// A maximum-band-ratio (OCx) polynomial:
 /// chl = 10^(a0 + a1 X + a2 X^2 + a3 X^3 + a4 X^4), X = log10(max(Rrs_blue) / Rrs_green).
@@ -24,7 +28,8 @@ pub const OCX_MAX_RATIO: f64 = 30.0;
 pub const CHL_MIN: f64 = 0.001;
 pub const CHL_MAX: f64 = 1000.0;
 
-const OW2019: &str = "O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47, Table 6 (NASA R2018+ chlor_a); \
+const OW2019: &str = "O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47, Table 6 (NASA's R2022 standard chl_ocx / chlor_a; \
+R2018 and earlier used version 6); \
 tabulated in acolite data/Shared/algorithms/chl_oc/defaults.txt and oceancolouR R/CHLA_OCX.R (exact)";
 const V6: &str = "NASA OBPG OCx version 6 (R2009-R2018 reprocessings), oceancolor.gsfc.nasa.gov reprocessing/r2009/ocv6 (exact)";
 
@@ -95,15 +100,169 @@ pub struct CiSet {
 }
 
 pub static CI_SETS: &[CiSet] = &[
-    CiSet { name: "hu2019", a: [-0.4287, 230.47], blend: [0.25, 0.35],
-        source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; thresholds 0.25/0.35 of current ocssw get_chl.c chl_oci (exact)" },
-    CiSet { name: "hu2012", a: [-0.4909, 191.6590], blend: [0.15, 0.20],
-        source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; thresholds 0.15/0.20 of l2gen R2014 (SeaDAS 7.5) get_chl.c (exact)" },
+    CiSet {
+        name: "hu2019",
+        a: [-0.4287, 230.47],
+        blend: [0.25, 0.35],
+        source: "Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; NASA's R2022 chlor_a: coefficients and thresholds 0.25/0.35 of \
+ocssw get_chl.c chl_hu/chl_oci in l2gen 9.6 (V2023) and 10.1 (exact)",
+    },
+    CiSet {
+        name: "hu2012",
+        a: [-0.4909, 191.6590],
+        blend: [0.15, 0.20],
+        source: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; NASA's chlor_a up to R2018: coefficients and thresholds 0.15/0.20 of \
+ocssw get_chl.c chl_hu/chl_oci in l2gen 9.5.0 (QiaoFeng0419/ocssw-src @8218bc2), reproducing NASA's R2018.0 MODIS-Aqua chlor_a (exact)",
+    },
 ];
 
 /// The CI baseline uses nominal 443, 555 and 670 nm whatever the sensor
 /// (ocssw get_chl.c chl_hu, after converting green to 555).
 pub const CI_BASELINE_WEIGHT: f64 = (555.0 - 443.0) / (670.0 - 443.0);
+
+/// What NASA used in one reprocessing for one sensor: the OCx set (chl_ocx,
+/// and the OCx side of chlor_a), the CI set and OCI thresholds (chlor_a), the
+/// KD2 set (Kd_490). `None` where the value was not found; `source` says where
+/// each value was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PresetRow {
+    pub sensor: &'static str,
+    pub ocx: Option<&'static str>,
+    pub ci: &'static str,
+    pub oci_thresholds: [f64; 2],
+    pub kd2: Option<&'static str>,
+    pub source: &'static str,
+}
+
+/// A NASA reprocessing's algorithm choices, per sensor (a config preset).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Preset {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Where the values common to every row were read.
+    pub source: &'static str,
+    pub rows: &'static [PresetRow],
+}
+
+const R2018_CODE: &str = "CI Hu 2012 and OCI 0.15/0.20 hard-coded in ocssw get_chl.c chl_hu/chl_oci (l2gen 9.5.0, \
+QiaoFeng0419/ocssw-src @8218bc2; the R2018.0 granule's l2gen 9.2 is reproduced by it, tests/python/test_nasa_fidelity.py)";
+const R2022_CODE: &str = "CI Hu 2019 and OCI 0.25/0.35 hard-coded in ocssw get_chl.c chl_hu/chl_oci (read in l2gen 10.1, \
+fengqiaogh/ocssw_src; l2gen 9.6 V2023, the R2022 era, has the same per the project's l2gen-fidelity notes); OCx O'Reilly & Werdell 2019 (NASA R2022 \
+reprocessing, the paper's Table 6 sets); KD2 from the NASA Kd ATBD (R2022 share/ defaults not in the mirrors: not re-read)";
+
+pub static PRESETS: &[Preset] = &[
+    Preset {
+        name: "r2018",
+        description: "NASA OBPG reprocessing R2018.0 (l2gen 9.x, OCx version 6, Hu et al. 2012 CI)",
+        source: R2018_CODE,
+        rows: &[
+            PresetRow {
+                sensor: "modis-aqua",
+                ocx: Some("oc3m-547"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2m"),
+                source: "OCx and KD2 read in a real R2018.0 MODIS-Aqua L2 file's processing_control/input_parameters \
+(chloc3_wave 443 488 547, chloc3_coef 0.2424 -2.7423 1.8017 0.0015 -1.2280 = OC3M v6; kd2_wave 488 547, kd2_coef = KD2M)",
+            },
+            PresetRow {
+                sensor: "seawifs",
+                ocx: Some("oc4v6"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2s"),
+                source: "OC4v6 reproduces NASA's R2018.0 SeaWiFS L3 chlor_a (validation/test_regression.py); KD2S: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "meris",
+                ocx: Some("oc4e"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2e"),
+                source: "OC4E version 6 (ocv6 page; not checked on an R2018 MERIS file); KD2E: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "viirs-snpp",
+                ocx: Some("oc3v"),
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2v"),
+                source: "OC3V version 6 (ocv6 page; not checked on an R2018 VIIRS file); KD2V: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "viirs-noaa20",
+                ocx: None,
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: Some("kd2v"),
+                source: "no version-6 OCx for VIIRS-JPSS1 is held (not found); KD2V: Kd ATBD",
+            },
+            PresetRow {
+                sensor: "olci-a",
+                ocx: None,
+                ci: "hu2012",
+                oci_thresholds: [0.15, 0.20],
+                kd2: None,
+                source: "l2gen 9.5 get_chl.c get_chl_ocx takes chl_oc3 for OLCI with OLCI's share/ chloc3 defaults, not in the mirrors \
+(not found)",
+            },
+            PresetRow { sensor: "olci-b", ocx: None, ci: "hu2012", oci_thresholds: [0.15, 0.20], kd2: None, source: "as olci-a (not found)" },
+        ],
+    },
+    Preset {
+        name: "r2022",
+        description: "NASA OBPG reprocessing R2022.0 (l2gen 9.6+, O'Reilly & Werdell 2019 OCx, Hu et al. 2019 CI)",
+        source: R2022_CODE,
+        rows: &[
+            PresetRow { sensor: "seawifs", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2s"), source: "OW2019 OC4 for SeaWiFS" },
+            PresetRow {
+                sensor: "modis-aqua",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2m"),
+                source: "OW2019 OC3 for MODIS-Aqua",
+            },
+            PresetRow { sensor: "meris", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"), source: "OW2019 OC4 for MERIS" },
+            PresetRow {
+                sensor: "viirs-snpp",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2v"),
+                source: "OW2019 OC3 for VIIRS-SNPP",
+            },
+            PresetRow {
+                sensor: "viirs-noaa20",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2v"),
+                source: "OW2019 OC3 for VIIRS-JPSS1",
+            },
+            // OLCI: l2gen 10.1 get_chl.c get_chl_ocx takes chl_oc4 for OLCIS3A/B (9.5 took chl_oc3).
+            PresetRow {
+                sensor: "olci-a",
+                ocx: Some("oc4"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2e"),
+                source: "OC4 for OLCI: ocssw get_chl.c get_chl_ocx (l2gen 10.1); KD2E applied to OLCI (this library's choice)",
+            },
+            PresetRow { sensor: "olci-b", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"), source: "as olci-a" },
+        ],
+    },
+];
+
+/// A preset's row for a sensor: an error names the presets, or says which
+/// sensor the preset has no row for.
+pub fn preset(name: &str, sensor: &str) -> std::result::Result<&'static PresetRow, String> {
+    let p = PRESETS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| format!("unknown preset {name:?}; presets: {}", PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")))?;
+    p.rows.iter().find(|r| r.sensor == sensor).ok_or_else(|| format!("preset {} has no row for sensor {sensor}", p.name))
+}
 
 /// NASA's empirical conversion of a green band to 555 nm for the CI
 /// (ocssw src/l2gen/convert_band.c conv_rrs_to_555, exact):
@@ -136,10 +295,7 @@ pub fn green_to_555(green_nm: u16) -> &'static GreenTo555 {
     if (green_nm as i32 - 555).abs() <= 2 {
         return &GREEN_AT_555;
     }
-    GREEN_TO_555
-        .iter()
-        .min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs())
-        .expect("the table has rows")
+    GREEN_TO_555.iter().min_by_key(|g| (g.from_nm as i32 - green_nm as i32).abs()).expect("the table has rows")
 }
 
 /// KD2: Kd490 = 0.0166 + 10^(a0 + a1 X + ... + a4 X^4), X = log10(Rrs_blue / Rrs_green).
@@ -164,8 +320,13 @@ const KD_ATBD: &str = "NASA OBPG Kd(490) ATBD, KD2 coefficients table (exact)";
 pub static KD2_SETS: &[Kd2Set] = &[
     Kd2Set { name: "kd2s", blue: &[490], green: &[555], a: [-0.8515, -1.8263, 1.8714, -2.4414, -1.0690], source: KD_ATBD },
     Kd2Set { name: "kd2m", blue: &[488], green: &[547], a: [-0.8813, -2.0584, 2.5878, -3.4885, -1.5061], source: KD_ATBD },
-    Kd2Set { name: "kd2e", blue: &[490], green: &[560], a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
-        source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)" },
+    Kd2Set {
+        name: "kd2e",
+        blue: &[490],
+        green: &[560],
+        a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
+        source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)",
+    },
     Kd2Set { name: "kd2v", blue: &[486, 489], green: &[551, 556], a: [-0.8730, -1.8912, 1.8021, -2.3865, -1.0453], source: KD_ATBD },
 ];
 
@@ -180,18 +341,25 @@ pub struct MorelKdSet {
 }
 
 pub static MOREL_KD490: &[MorelKdSet] = &[
-    MorelKdSet { name: "morel2007", kw: 0.01660, chi: 0.077746, e: 0.672846,
-        source: "Morel et al. 2007, Remote Sens. Environ. 111:69-88, as coded in ocssw l2gen Kd490_morel (exact)" },
-    MorelKdSet { name: "morel-maritorena2001", kw: 0.01660, chi: 0.07242, e: 0.68955,
-        source: "Morel & Maritorena 2001, J. Geophys. Res. 106:7163, 490 nm values (derived)" },
+    MorelKdSet {
+        name: "morel2007",
+        kw: 0.01660,
+        chi: 0.077746,
+        e: 0.672846,
+        source: "Morel et al. 2007, Remote Sens. Environ. 111:69-88, as coded in ocssw l2gen Kd490_morel (exact)",
+    },
+    MorelKdSet {
+        name: "morel-maritorena2001",
+        kw: 0.01660,
+        chi: 0.07242,
+        e: 0.68955,
+        source: "Morel & Maritorena 2001, J. Geophys. Res. 106:7163, 490 nm values (derived)",
+    },
 ];
 
 /// KdPAR over the first or second optical depth from Kd490, Morel et al. 2007
 /// (ocssw l2gen Kd_PAR_morel, exact): KdPAR = c0 + c1 Kd490 + c2 / Kd490.
-pub static KDPAR_MOREL2007: &[(&str, [f64; 3])] = &[
-    ("first", [0.0864, 0.884, -0.00137]),
-    ("second", [0.0665, 0.874, -0.00121]),
-];
+pub static KDPAR_MOREL2007: &[(&str, [f64; 3])] = &[("first", [0.0864, 0.884, -0.00137]), ("second", [0.0665, 0.874, -0.00121])];
 
 /// A/(1 - rho_w/C) reflectance algorithms (Nechad et al.): value = A rho_w / (1 - rho_w / C),
 /// rho_w = pi Rrs. One row per wavelength of the published calibration.
@@ -220,30 +388,37 @@ pub static NECHAD2010_SPM: &[NechadNode] = &[
 
 /// Nechad et al. 2009 (Proc. SPIE 7473) turbidity (FNU) calibration nodes held here
 /// (acolite Turbidity_N2009_Published.txt; exact).
-pub static NECHAD2009_TURBIDITY: &[NechadNode] = &[
-    NechadNode { nm: 645.0, a: 208.41, c: 0.1641 },
-    NechadNode { nm: 665.0, a: 282.95, c: 0.1728 },
-    NechadNode { nm: 670.0, a: 294.24, c: 0.1747 },
-];
+pub static NECHAD2009_TURBIDITY: &[NechadNode] =
+    &[NechadNode { nm: 645.0, a: 208.41, c: 0.1641 }, NechadNode { nm: 665.0, a: 282.95, c: 0.1728 }, NechadNode { nm: 670.0, a: 294.24, c: 0.1747 }];
 
 /// How far (nm) A and C may be interpolated between held nodes. The published
 /// table is at 2.5 nm; we only hold some nodes, so interpolation between nodes
 /// further apart than this is refused rather than guessed.
 pub const NECHAD_MAX_GAP_NM: f64 = 10.0;
 
+/// Outside the held nodes, the nearest one is used within half the published
+/// tables' 2.5 nm step: VIIRS-SNPP's 671 nm takes the 670 nm node, an
+/// approximation (not a published value at 671): on the 665-670 nm slope of
+/// the 2009 turbidity table (A 282.95 -> 294.24, 0.8% per nm) A(670) is ~0.8%
+/// below A(671).
+pub const NECHAD_NEAREST_NM: f64 = 1.25;
+
 /// A and C at a band centre: exact at a node, else linear between the two
-/// held nodes around it when they are at most `NECHAD_MAX_GAP_NM` apart.
+/// held nodes around it when they are at most `NECHAD_MAX_GAP_NM` apart, else
+/// the nearest node within `NECHAD_NEAREST_NM`.
 pub fn nechad_at(table: &[NechadNode], nm: f64) -> Option<NechadNode> {
     if let Some(n) = table.iter().find(|n| (n.nm - nm).abs() < 1e-9) {
         return Some(*n);
     }
-    let lo = table.iter().filter(|n| n.nm < nm).last()?;
-    let hi = table.iter().find(|n| n.nm > nm)?;
-    if hi.nm - lo.nm > NECHAD_MAX_GAP_NM {
-        return None;
+    let lo = table.iter().rev().find(|n| n.nm < nm);
+    let hi = table.iter().find(|n| n.nm > nm);
+    match (lo, hi) {
+        (Some(lo), Some(hi)) if hi.nm - lo.nm <= NECHAD_MAX_GAP_NM => {
+            let w = (nm - lo.nm) / (hi.nm - lo.nm);
+            Some(NechadNode { nm, a: lo.a + w * (hi.a - lo.a), c: lo.c + w * (hi.c - lo.c) })
+        }
+        _ => [lo, hi].into_iter().flatten().find(|n| (n.nm - nm).abs() <= NECHAD_NEAREST_NM).map(|n| NechadNode { nm, ..*n }),
     }
-    let w = (nm - lo.nm) / (hi.nm - lo.nm);
-    Some(NechadNode { nm, a: lo.a + w * (hi.a - lo.a), c: lo.c + w * (hi.c - lo.c) })
 }
 
 /// Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168: T = A rho_w / (1 - rho_w / C)
@@ -252,8 +427,25 @@ pub fn nechad_at(table: &[NechadNode], nm: f64) -> Option<NechadNode> {
 pub const DOGLIOTTI_RED: NechadNode = NechadNode { nm: 645.0, a: 228.1, c: 0.1641 };
 pub const DOGLIOTTI_NIR: NechadNode = NechadNode { nm: 859.0, a: 3078.9, c: 0.2112 };
 pub const DOGLIOTTI_BLEND: [f64; 2] = [0.05, 0.07];
-/// How far (nm) a sensor's band may sit from 645/859 for the published A, C to be used.
-pub const DOGLIOTTI_MAX_OFFSET_NM: f64 = 25.0;
+/// How far (nm) a red band may sit from 645 nm for Dogliotti's own A, C.
+pub const DOGLIOTTI_RED_MATCH_NM: f64 = 2.5;
+/// How far (nm) a NIR band may sit from 859 nm for Dogliotti's NIR A, C
+/// (859-868 nm bands: water absorption, hence A, changes little there).
+pub const DOGLIOTTI_NIR_MAX_OFFSET_NM: f64 = 10.0;
+
+/// A and C of the red branch of Dogliotti's blend at a red band centre:
+/// Dogliotti's 645 nm calibration within `DOGLIOTTI_RED_MATCH_NM` of it;
+/// elsewhere (665-671 nm red bands) no Dogliotti calibration was published,
+/// and the Nechad et al. 2009 turbidity A, C at the band are used, the
+/// calibration Dogliotti's form comes from (Dogliotti et al. 2015 s2; their
+/// 645 nm A = 228.1 is itself a recalibration of Nechad's 208.41 there, so
+/// this mixes two calibrations: measured effect in README "Turbidity").
+pub fn dogliotti_red_node(centre_nm: f64) -> Option<(NechadNode, &'static str)> {
+    if (centre_nm - DOGLIOTTI_RED.nm).abs() <= DOGLIOTTI_RED_MATCH_NM {
+        return Some((DOGLIOTTI_RED, "Dogliotti et al. 2015 645 nm calibration"));
+    }
+    nechad_at(NECHAD2009_TURBIDITY, centre_nm).map(|n| (n, "Nechad et al. 2009 turbidity A, C at the band (no Dogliotti calibration there)"))
+}
 
 /// A calibrated constant of this library (not a published coefficient):
 /// value, what it was fitted on and how.
@@ -287,9 +479,41 @@ pub const GOHIN_SPM_SWITCH: [f64; 2] = [0.5, 0.7];
 /// OC5CI blend: CI below 0.15 mg m-3, OC5 above 0.20, linear between
 /// (GlobColour/CMEMS practice, Mercator Ocean Journal Sept 2021, algorithms.md s1.9; exact).
 /// Which CI coefficients GlobColour uses is not known; hu2012 is the default
-/// here as the set published with these thresholds.
+/// here as the set published with these thresholds (`defaults::OC5CI_CI`).
 pub const OC5CI_BLEND: [f64; 2] = [0.15, 0.20];
-pub const OC5CI_DEFAULT_CI: &str = "hu2012";
+
+// ------------------------------------------------------------ lookups by name
+
+/// The OCx coefficient sets published for a sensor.
+pub fn ocx_sets(sensor: &Sensor) -> impl Iterator<Item = &'static OcxSet> + '_ {
+    OCX_SETS.iter().filter(move |o| o.sensors.contains(&sensor.name))
+}
+
+fn unknown_set(kind: &str, sensor: &str, name: &str, available: String) -> Error {
+    Error::UnknownCoefficientSet { kind: kind.into(), sensor: sensor.into(), name: name.into(), available }
+}
+
+/// The OCx set `name` for `sensor`; "default" is the sensor's default.
+pub fn ocx_set(sensor: &Sensor, name: &str) -> Result<&'static OcxSet> {
+    let key = if name.eq_ignore_ascii_case("default") { sensor.default_ocx } else { name };
+    ocx_sets(sensor).find(|o| o.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("OCx", sensor.name, name, join(ocx_sets(sensor).map(|o| o.name))))
+}
+
+pub fn ci_set(name: &str) -> Result<&'static CiSet> {
+    CI_SETS.iter().find(|c| c.name.eq_ignore_ascii_case(name)).ok_or_else(|| unknown_set("CI", "any sensor", name, join(CI_SETS.iter().map(|c| c.name))))
+}
+
+pub fn kd2_set(sensor: &Sensor, name: Option<&str>) -> Result<&'static Kd2Set> {
+    let key = name.filter(|n| !n.eq_ignore_ascii_case("default")).unwrap_or(sensor.kd2);
+    KD2_SETS.iter().find(|k| k.name.eq_ignore_ascii_case(key)).ok_or_else(|| unknown_set("KD2", sensor.name, key, join(KD2_SETS.iter().map(|k| k.name))))
+}
+
+pub fn morel_kd_set(name: &str) -> Result<&'static MorelKdSet> {
+    MOREL_KD490
+        .iter()
+        .find(|m| m.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| unknown_set("Morel Kd490", "any sensor", name, join(MOREL_KD490.iter().map(|m| m.name))))
+}
 
 #[cfg(test)]
 mod tests {
@@ -308,10 +532,42 @@ mod tests {
     }
 
     #[test]
+    fn preset_rows_name_existing_sets() {
+        for p in PRESETS {
+            for r in p.rows {
+                let s = crate::sensors::sensor(r.sensor).unwrap();
+                if let Some(o) = r.ocx {
+                    assert!(super::ocx_set(s, o).is_ok(), "{} {} {o}", p.name, r.sensor);
+                }
+                let ci = super::ci_set(r.ci).unwrap();
+                assert_eq!(ci.blend, r.oci_thresholds, "{} {}: the CI set's own thresholds", p.name, r.sensor);
+                if let Some(k) = r.kd2 {
+                    assert!(super::kd2_set(s, Some(k)).is_ok(), "{} {} {k}", p.name, r.sensor);
+                }
+            }
+        }
+        assert_eq!(preset("R2018", "modis-aqua").unwrap().ocx, Some("oc3m-547"));
+        assert!(preset("r2030", "seawifs").unwrap_err().contains("r2018, r2022"));
+    }
+
+    #[test]
     fn nechad_interpolation_is_exact_at_nodes_and_refuses_wide_gaps() {
         assert_eq!(nechad_at(NECHAD2010_SPM, 665.0).unwrap().a, 355.85);
         let m = nechad_at(NECHAD2010_SPM, 666.25).unwrap();
         assert!((m.a - (355.85 + 374.11) / 2.0).abs() < 1e-9);
         assert!(nechad_at(NECHAD2010_SPM, 600.0).is_none());
+        // Nearest node within half the published 2.5 nm step, and no further.
+        assert_eq!(nechad_at(NECHAD2009_TURBIDITY, 671.0).unwrap().a, 294.24);
+        assert!(nechad_at(NECHAD2009_TURBIDITY, 671.5).is_none());
+    }
+
+    #[test]
+    fn dogliotti_red_branch_by_band() {
+        assert_eq!(dogliotti_red_node(645.0).unwrap().0, DOGLIOTTI_RED);
+        assert_eq!(dogliotti_red_node(665.0).unwrap().0.a, 282.95);
+        let m = dogliotti_red_node(667.0).unwrap().0;
+        assert!((m.a - (282.95 + 0.4 * (294.24 - 282.95))).abs() < 1e-9);
+        assert_eq!(dogliotti_red_node(671.0).unwrap().0.a, 294.24);
+        assert!(dogliotti_red_node(655.0).is_none());
     }
 }

@@ -14,7 +14,8 @@ pub mod bio_optical;
 pub mod chain;
 pub mod cli;
 pub mod coefficients;
-pub mod correction_file;
+pub mod compute;
+pub mod defaults;
 pub mod error;
 pub mod formats;
 pub mod fusion;
@@ -23,7 +24,6 @@ pub mod oc5;
 pub mod products;
 pub mod reflectance;
 pub mod sensors;
-pub mod threads;
 
 #[cfg(feature = "python")]
 mod python;

@@ -4,12 +4,14 @@ use crate::error::{join, Error, Result};
 use crate::sensors::Sensor;
 
 /// Remote-sensing reflectances (sr-1) of one sensor, one flat f32 slice per
-/// band, all of the same length (pixels).
+/// band, all of the same length (pixels); with the per-band F0 their file
+/// gives, if any (see `with_file_f0`).
 #[derive(Debug, Clone)]
 pub struct Reflectances<'a> {
     pub sensor: &'static Sensor,
     bands: Vec<(u16, &'a [f32])>,
     len: usize,
+    file_f0: Vec<(u16, f64)>,
 }
 
 impl<'a> Reflectances<'a> {
@@ -22,7 +24,19 @@ impl<'a> Reflectances<'a> {
                 return Err(Error::LengthMismatch { band: nm, len: data.len(), expected: len });
             }
         }
-        Ok(Self { sensor, bands, len })
+        Ok(Self { sensor, bands, len, file_f0: Vec::new() })
+    }
+
+    /// The F0 (nm, mW cm-2 um-1) the input file says these Rrs were made
+    /// with (`GranuleInfo::f0`): products in nLw (OC5) then use it, as the
+    /// producer's nLw, rather than a table's or the registry's.
+    pub fn with_file_f0(mut self, f0: Vec<(u16, f64)>) -> Self {
+        self.file_f0 = f0;
+        self
+    }
+
+    pub fn file_f0(&self) -> &[(u16, f64)] {
+        &self.file_f0
     }
 
     pub fn len(&self) -> usize {
@@ -39,15 +53,11 @@ impl<'a> Reflectances<'a> {
 
     /// The Rrs of band `nm`, or an error naming the algorithm that needs it.
     pub fn band(&self, nm: u16, algorithm: &str) -> Result<&'a [f32]> {
-        self.bands
-            .iter()
-            .find(|b| b.0 == nm)
-            .map(|b| b.1)
-            .ok_or_else(|| Error::MissingBand {
-                algorithm: algorithm.to_string(),
-                sensor: self.sensor.name.to_string(),
-                band: nm,
-                given: if self.bands.is_empty() { "none".into() } else { join(self.wavelengths()) },
-            })
+        self.bands.iter().find(|b| b.0 == nm).map(|b| b.1).ok_or_else(|| Error::MissingBand {
+            algorithm: algorithm.to_string(),
+            sensor: self.sensor.name.to_string(),
+            band: nm,
+            given: if self.bands.is_empty() { "none".into() } else { join(self.wavelengths()) },
+        })
     }
 }

@@ -6,9 +6,11 @@
 //! Band names follow NASA OBPG's `Rrs_NNN`: the nominal wavelength rounded to
 //! an integer nanometre (OLCI Oa03 442.5 nm is `443`).
 //!
-//! F0 is the band-averaged mean extraterrestrial solar irradiance in
+//! F0 is the mean extraterrestrial solar irradiance of a band in
 //! mW cm-2 um-1, the unit nLw is expressed in by SeaDAS and by the OC5 tables
-//! (nLw = Rrs x F0). See `F0_SOURCE_*` for where each set comes from.
+//! (nLw = Rrs x F0). Several published sets exist (`F0_SETS`); the default is
+//! NASA l2gen's nominal F0 (`fonom-thuillier2003`), the one NASA's Rrs are
+//! divided by, so that nLw here is NASA's nLw.
 
 use crate::error::{join, Error, Result};
 
@@ -19,22 +21,19 @@ pub struct Band {
     pub nominal: u16,
     /// Band centre (nm).
     pub centre_nm: f64,
-    /// Mean extraterrestrial irradiance F0 (mW cm-2 um-1); `None` where no
-    /// published value is held.
-    pub f0: Option<f64>,
     /// The band's name in the space agency's own products (ESA: OLCI `Oa04`
     /// in `Oa04_reflectance`, MERIS `M03` in `M03_rho_w`), where files name
     /// bands by number rather than by wavelength.
     pub id: Option<&'static str>,
 }
 
-const fn b(nominal: u16, centre_nm: f64, f0: Option<f64>) -> Band {
-    Band { nominal, centre_nm, f0, id: None }
+const fn b(nominal: u16, centre_nm: f64) -> Band {
+    Band { nominal, centre_nm, id: None }
 }
 
 /// A band that files also name by its number (`id`).
-const fn nb(id: &'static str, nominal: u16, centre_nm: f64, f0: Option<f64>) -> Band {
-    Band { nominal, centre_nm, f0, id: Some(id) }
+const fn nb(id: &'static str, nominal: u16, centre_nm: f64) -> Band {
+    Band { nominal, centre_nm, id: Some(id) }
 }
 
 /// Which bands each algorithm takes on a sensor.
@@ -66,43 +65,232 @@ pub struct Sensor {
     pub default_ocx: &'static str,
     /// KD2 coefficient set (a name in `coefficients::KD2_SETS`).
     pub kd2: &'static str,
-    /// Where the F0 values come from.
-    pub f0_source: &'static str,
 }
 
 impl Sensor {
     pub fn band(&self, nominal: u16) -> Result<&Band> {
-        self.bands
-            .iter()
-            .find(|b| b.nominal == nominal)
-            .ok_or_else(|| Error::NoSuchBand {
-                sensor: self.name.to_string(),
-                band: nominal,
-                bands: join(self.bands.iter().map(|b| b.nominal)),
-            })
+        self.bands.iter().find(|b| b.nominal == nominal).ok_or_else(|| Error::NoSuchBand {
+            sensor: self.name.to_string(),
+            band: nominal,
+            bands: join(self.bands.iter().map(|b| b.nominal)),
+        })
     }
 
-    /// F0 of a band (mW cm-2 um-1), as needed to turn Rrs into nLw.
+    /// The band l2gen takes for a wavelength (OCSSW `libl1/windex.c`
+    /// `bindex_set`/`bindex_get` with `BANDW` = 10): each band, in increasing
+    /// wavelength, claims nominal -5 .. nominal +5 nm; where its lower end is
+    /// already claimed by the band below, it starts at the midpoint
+    /// nominal - (nominal - previous) / 2 (integer nm) instead, and overwrites
+    /// the rest of the overlap. So 670 nm is OLCI's 674 nm band (665 claims
+    /// 660-670, 674 then claims 670-679), and MERIS's 665.
+    pub fn l2gen_band(&self, nm: u16) -> Option<u16> {
+        const HALF: i32 = 5; // BANDW / 2
+        let mut found = None;
+        let mut claimed_to = i32::MIN; // upper end of the previous band's window
+        let mut previous: Option<i32> = None;
+        for band in self.bands {
+            let w = band.nominal as i32;
+            let mut lo = w - HALF;
+            if let Some(p) = previous.filter(|_| lo <= claimed_to) {
+                lo = w - (w - p) / 2;
+            }
+            let hi = w + HALF;
+            if (lo..=hi).contains(&(nm as i32)) {
+                found = Some(band.nominal);
+            }
+            claimed_to = hi;
+            previous = Some(w);
+        }
+        found
+    }
+
+    /// The blue, green and red bands of l2gen's colour index (get_chl.c
+    /// `chl_hu`): `bindex_get(443)`; the green of `bindex_get_555` (547, then
+    /// 550, 555, 560, 565 nm); the red of `bindex_get(670)`, else 665, 655,
+    /// 620 nm.
+    pub fn ci_bands(&self) -> Result<[u16; 3]> {
+        let first = |options: &[u16], what: &str| {
+            options.iter().find_map(|&nm| self.l2gen_band(nm)).ok_or_else(|| Error::Unsupported {
+                algorithm: "chl_ci".into(),
+                reason: format!("{} has no band l2gen takes for the CI {what} ({} nm)", self.name, join(options)),
+            })
+        };
+        Ok([first(&[443], "blue")?, first(&[547, 550, 555, 560, 565], "green")?, first(&[670, 665, 655, 620], "red")?])
+    }
+
+    /// F0 of a band (mW cm-2 um-1) in the default set (`DEFAULT_F0_SET`), as
+    /// needed to turn Rrs into nLw.
     pub fn f0(&self, nominal: u16) -> Result<f64> {
-        self.band(nominal)?.f0.ok_or_else(|| Error::Unsupported {
+        self.f0_in(f0_set(DEFAULT_F0_SET)?, nominal)
+    }
+
+    /// F0 of a band (mW cm-2 um-1) in a named set.
+    pub fn f0_in(&self, set: &F0Set, nominal: u16) -> Result<f64> {
+        self.band(nominal)?;
+        set.value(self.name, nominal).ok_or_else(|| Error::Unsupported {
             algorithm: "nLw".into(),
             reason: format!(
-                "no published F0 is held for {} band {nominal} nm; pass F0 explicitly",
-                self.name
+                "the F0 set {:?} holds no value for {} band {nominal} nm; choose another set ({}) or pass F0 explicitly",
+                set.name,
+                self.name,
+                join(F0_SETS.iter().map(|s| s.name))
             ),
         })
     }
 }
 
-const F0_SOURCE_OBPG_RSR2009: &str = "NASA OBPG 'Spectral Response Functions and Bandpass Averaged \
-Quantities' table (oceancolor.gsfc.nasa.gov/DOCS/RSR_tables.html, 2009 archived copy): band-averaged \
-Thuillier-based F0 at 1 nm. MODIS band 12 is listed there under its old name 551 (now Rrs_547); \
-469/555/645/859 are the land bands of the same table. R2018 values may differ in the last digits";
-const F0_SOURCE_OLCI_RBINS: &str = "OLCI F0 (412-665) as used operationally with the OC5 table by RBINS \
-(EUNOSAT/DCS4COP scripts; rounded to 0.1), algorithms.md s1.2. Applied to MERIS's identical nominal \
-bands; other bands: no value held";
-const F0_SOURCE_NONE: &str = "no published band-averaged F0 is held for this sensor yet; nLw-based \
-algorithms (OC5) need F0 given explicitly";
+/// A published set of band F0 values (mW cm-2 um-1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct F0Set {
+    /// Name as users select it (`f0=` of `Oc5Table.build`, `lut build --f0`).
+    pub name: &'static str,
+    pub source: &'static str,
+    values: F0Values,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum F0Values {
+    /// One value per nominal wavelength, for every sensor (l2gen's Fonom
+    /// depends on the nominal wavelength alone).
+    ByWavelength(&'static [(u16, f64)]),
+    /// Values per sensor and band.
+    BySensor(&'static [(&'static str, &'static [(u16, f64)])]),
+}
+
+impl F0Set {
+    /// F0 of `sensor`'s band `nominal`, if the set holds one.
+    pub fn value(&self, sensor: &str, nominal: u16) -> Option<f64> {
+        let find = |rows: &[(u16, f64)]| rows.iter().find(|r| r.0 == nominal).map(|r| r.1);
+        match self.values {
+            F0Values::ByWavelength(rows) => find(rows),
+            F0Values::BySensor(sensors) => sensors.iter().find(|s| s.0 == sensor).and_then(|s| find(s.1)),
+        }
+    }
+}
+
+/// The F0 set nLw uses unless told otherwise: NASA l2gen's Fonom.
+pub const DEFAULT_F0_SET: &str = "fonom-thuillier2003";
+
+/// NASA l2gen's nominal F0 ("Fonom"): the mean of the 1-nm Thuillier 2003
+/// samples from nominal - 5 to nominal + 5 nm (11 samples), / 10 to
+/// mW cm-2 um-1 (OCSSW `libl1/get_f0.c` `get_f0_thuillier_ext` with
+/// `BANDW` = 10, called with the band's integer nominal wavelength in
+/// `libl1/l1_io.c` / `filehandle_init.c` when `outband_opt >= 2`, the default
+/// for SeaWiFS, MODIS and VIIRS). Computed by `validation/fonom.py` from
+/// `validation/data/thuillier2003_1nm.csv` (Thuillier et al. 2003, Solar
+/// Physics 214:1-22); every nominal wavelength of the registry and of the
+/// sensors to come (MODIS-Terra, VIIRS NOAA-21 (provisional band names),
+/// OLCI-C). Checked against the `solar_irradiance` NASA wrote in a real
+/// MODIS-Aqua R2018.0 L2 file (tests/python/test_nasa_fidelity.py).
+pub static FONOM_THUILLIER2003: &[(u16, f64)] = &[
+    (400, 153.77947),
+    (410, 170.12636),
+    (411, 170.32445),
+    (412, 171.18191),
+    (414, 172.02473),
+    (443, 188.75409),
+    (445, 195.13009),
+    (469, 203.52336),
+    (486, 196.90909),
+    (487, 195.34591),
+    (488, 194.17845),
+    (489, 193.37155),
+    (490, 193.37991),
+    (510, 192.56145),
+    (531, 185.94445),
+    (547, 186.99845),
+    (551, 186.99618),
+    (554, 184.81918),
+    (555, 183.75682),
+    (556, 183.23273),
+    (560, 180.40345),
+    (620, 164.92964),
+    (645, 158.72173),
+    (665, 153.08655),
+    (667, 152.43845),
+    (670, 151.22064),
+    (671, 150.77073),
+    (674, 149.69191),
+    (678, 148.14055),
+    (681, 147.05273),
+    (709, 140.39200),
+    (745, 127.66809),
+    (746, 127.50964),
+    (747, 127.56291),
+    (748, 127.54782),
+    (754, 126.63018),
+    (765, 123.86482),
+    (779, 117.00291),
+    (859, 95.67642),
+    (862, 96.06374),
+    (865, 95.93259),
+    (868, 95.40293),
+    (869, 94.91353),
+];
+
+/// NASA OBPG "Spectral Response Functions and Bandpass Averaged Quantities"
+/// (oceancolor.gsfc.nasa.gov/DOCS/RSR_tables.html, 2009 archived copy):
+/// RSR-weighted Thuillier F0 at 1 nm. MODIS band 12 is listed there under its
+/// old name 551 (now Rrs_547); 469/555/645/859 are the land bands of the same table.
+static OBPG_RSR2009: &[(&str, &[(u16, f64)])] = &[
+    ("seawifs", &[(412, 173.004), (443, 190.154), (490, 196.473), (510, 188.158), (555, 183.010), (670, 151.143), (765, 122.316), (865, 96.302)]),
+    (
+        "modis-aqua",
+        &[
+            (412, 172.718),
+            (443, 187.688),
+            (469, 205.733),
+            (488, 194.973),
+            (531, 185.820),
+            (547, 186.594),
+            (555, 183.760),
+            (645, 157.807),
+            (667, 152.163),
+            (678, 148.097),
+            (748, 128.123),
+            (859, 97.174),
+            (869, 95.849),
+        ],
+    ),
+];
+
+/// OLCI F0 412-665 nm as used operationally with the OC5 table by RBINS
+/// (EUNOSAT/DCS4COP scripts, rounded to 0.1; algorithms.md s1.2): the F0
+/// convention of the operational raw OC5 tables. Applied to MERIS's identical
+/// nominal bands.
+const RBINS_OLCI: &[(u16, f64)] = &[(412, 171.4), (443, 187.7), (490, 192.9), (510, 192.7), (560, 180.0), (665, 153.1)];
+static RBINS_OC5: &[(&str, &[(u16, f64)])] = &[("olci-a", RBINS_OLCI), ("olci-b", RBINS_OLCI), ("meris", RBINS_OLCI)];
+
+pub static F0_SETS: &[F0Set] = &[
+    F0Set {
+        name: "fonom-thuillier2003",
+        source: "NASA l2gen nominal F0 (Fonom): mean of the 1-nm Thuillier 2003 samples over nominal +-5 nm \
+(OCSSW libl1/get_f0.c get_f0_thuillier_ext, BANDW 10), as l2gen divides nLw by to give Rrs (outband_opt >= 2); \
+computed by validation/fonom.py",
+        values: F0Values::ByWavelength(FONOM_THUILLIER2003),
+    },
+    F0Set {
+        name: "obpg-rsr2009",
+        source: "NASA OBPG band-averaged (RSR-weighted) Thuillier F0, RSR_tables.html 2009 archived copy; SeaWiFS and MODIS-Aqua",
+        values: F0Values::BySensor(OBPG_RSR2009),
+    },
+    F0Set {
+        name: "rbins-oc5",
+        source: "OLCI F0 412-665 nm used operationally with the OC5 table (RBINS EUNOSAT/DCS4COP scripts, rounded to 0.1; \
+algorithms.md s1.2), also applied to MERIS; the convention the operational raw OC5 tables expect",
+        values: F0Values::BySensor(RBINS_OC5),
+    },
+];
+
+/// Looks an F0 set up by name (case-insensitive).
+pub fn f0_set(name: &str) -> Result<&'static F0Set> {
+    F0_SETS.iter().find(|s| s.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| Error::UnknownCoefficientSet {
+        kind: "F0".into(),
+        sensor: "any sensor".into(),
+        name: name.into(),
+        available: join(F0_SETS.iter().map(|s| s.name)),
+    })
+}
 
 /// The registry. Band names as in OBPG Level-2 files (VIIRS-NOAA20: Rrs_411/445/489/556/667).
 /// Band centres: SeaWiFS, MODIS, VIIRS nominal (NOAA STAR VIIRS M1-M7 table for SNPP);
@@ -112,58 +300,33 @@ pub static SENSORS: &[Sensor] = &[
         name: "seawifs",
         instrument: "SeaWiFS",
         platform: "OrbView-2",
-        bands: &[
-            b(412, 412.0, Some(173.004)),
-            b(443, 443.0, Some(190.154)),
-            b(490, 490.0, Some(196.473)),
-            b(510, 510.0, Some(188.158)),
-            b(555, 555.0, Some(183.010)),
-            b(670, 670.0, Some(151.143)),
-            b(765, 765.0, Some(122.316)),
-            b(865, 865.0, Some(96.302)),
-        ],
-        roles: BandRoles {
-            violet: 412,
-            green: 555,
-            ratio_blues: &[443, 490, 510],
-            red: 670,
-            red_dogliotti: 670,
-            nir: 865,
-        },
+        bands: &[b(412, 412.0), b(443, 443.0), b(490, 490.0), b(510, 510.0), b(555, 555.0), b(670, 670.0), b(765, 765.0), b(865, 865.0)],
+        roles: BandRoles { violet: 412, green: 555, ratio_blues: &[443, 490, 510], red: 670, red_dogliotti: 670, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2s",
-        f0_source: F0_SOURCE_OBPG_RSR2009,
     },
     Sensor {
         name: "modis-aqua",
         instrument: "MODIS",
         platform: "Aqua",
         bands: &[
-            b(412, 412.0, Some(172.718)),
-            b(443, 443.0, Some(187.688)),
-            b(469, 469.0, Some(205.733)),
-            b(488, 488.0, Some(194.973)),
-            b(531, 531.0, Some(185.820)),
-            b(547, 547.0, Some(186.594)),
-            b(555, 555.0, Some(183.760)),
-            b(645, 645.0, Some(157.807)),
-            b(667, 667.0, Some(152.163)),
-            b(678, 678.0, Some(148.097)),
-            b(748, 748.0, Some(128.123)),
-            b(859, 859.0, Some(97.174)),
-            b(869, 869.0, Some(95.849)),
+            b(412, 412.0),
+            b(443, 443.0),
+            b(469, 469.0),
+            b(488, 488.0),
+            b(531, 531.0),
+            b(547, 547.0),
+            b(555, 555.0),
+            b(645, 645.0),
+            b(667, 667.0),
+            b(678, 678.0),
+            b(748, 748.0),
+            b(859, 859.0),
+            b(869, 869.0),
         ],
-        roles: BandRoles {
-            violet: 412,
-            green: 547,
-            ratio_blues: &[443, 488],
-            red: 667,
-            red_dogliotti: 645,
-            nir: 859,
-        },
+        roles: BandRoles { violet: 412, green: 547, ratio_blues: &[443, 488], red: 667, red_dogliotti: 645, nir: 859 },
         default_ocx: "oc3",
         kd2: "kd2m",
-        f0_source: F0_SOURCE_OBPG_RSR2009,
     },
     Sensor {
         name: "meris",
@@ -171,80 +334,40 @@ pub static SENSORS: &[Sensor] = &[
         platform: "Envisat",
         bands: &[
             // Band numbers of the ESA MERIS band table (M11 761 nm O2, M14-15 not held).
-            nb("M01", 412, 412.5, Some(171.4)),
-            nb("M02", 443, 442.5, Some(187.7)),
-            nb("M03", 490, 490.0, Some(192.9)),
-            nb("M04", 510, 510.0, Some(192.7)),
-            nb("M05", 560, 560.0, Some(180.0)),
-            nb("M06", 620, 620.0, None),
-            nb("M07", 665, 665.0, Some(153.1)),
-            nb("M08", 681, 681.25, None),
-            nb("M09", 709, 708.75, None),
-            nb("M10", 754, 753.75, None),
-            nb("M12", 779, 778.75, None),
-            nb("M13", 865, 865.0, None),
+            nb("M01", 412, 412.5),
+            nb("M02", 443, 442.5),
+            nb("M03", 490, 490.0),
+            nb("M04", 510, 510.0),
+            nb("M05", 560, 560.0),
+            nb("M06", 620, 620.0),
+            nb("M07", 665, 665.0),
+            nb("M08", 681, 681.25),
+            nb("M09", 709, 708.75),
+            nb("M10", 754, 753.75),
+            nb("M12", 779, 778.75),
+            nb("M13", 865, 865.0),
         ],
-        roles: BandRoles {
-            violet: 412,
-            green: 560,
-            ratio_blues: &[443, 490, 510],
-            red: 665,
-            red_dogliotti: 665,
-            nir: 865,
-        },
+        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2e",
-        f0_source: F0_SOURCE_OLCI_RBINS,
     },
     Sensor {
         name: "viirs-snpp",
         instrument: "VIIRS",
         platform: "Suomi-NPP",
-        bands: &[
-            b(410, 410.0, None),
-            b(443, 443.0, None),
-            b(486, 486.0, None),
-            b(551, 551.0, None),
-            b(671, 671.0, None),
-            b(745, 745.0, None),
-            b(862, 862.0, None),
-        ],
-        roles: BandRoles {
-            violet: 410,
-            green: 551,
-            ratio_blues: &[443, 486],
-            red: 671,
-            red_dogliotti: 671,
-            nir: 862,
-        },
+        bands: &[b(410, 410.0), b(443, 443.0), b(486, 486.0), b(551, 551.0), b(671, 671.0), b(745, 745.0), b(862, 862.0)],
+        roles: BandRoles { violet: 410, green: 551, ratio_blues: &[443, 486], red: 671, red_dogliotti: 671, nir: 862 },
         default_ocx: "oc3",
         kd2: "kd2v",
-        f0_source: F0_SOURCE_NONE,
     },
     Sensor {
         name: "viirs-noaa20",
         instrument: "VIIRS",
         platform: "NOAA-20 (JPSS-1)",
-        bands: &[
-            b(411, 411.0, None),
-            b(445, 445.0, None),
-            b(489, 489.0, None),
-            b(556, 556.0, None),
-            b(667, 667.0, None),
-            b(746, 746.0, None),
-            b(868, 868.0, None),
-        ],
-        roles: BandRoles {
-            violet: 411,
-            green: 556,
-            ratio_blues: &[445, 489],
-            red: 667,
-            red_dogliotti: 667,
-            nir: 868,
-        },
+        bands: &[b(411, 411.0), b(445, 445.0), b(489, 489.0), b(556, 556.0), b(667, 667.0), b(746, 746.0), b(868, 868.0)],
+        roles: BandRoles { violet: 411, green: 556, ratio_blues: &[445, 489], red: 667, red_dogliotti: 667, nir: 868 },
         default_ocx: "oc3",
         kd2: "kd2v",
-        f0_source: F0_SOURCE_NONE,
     },
     olci("olci-a", "Sentinel-3A"),
     olci("olci-b", "Sentinel-3B"),
@@ -254,20 +377,20 @@ pub static SENSORS: &[Sensor] = &[
 /// Band numbers as in the ESA OLCI band table (Oa13-15, 18-21 are atmospheric
 /// or land bands not held here; centres per formats.md s4.3).
 static OLCI_BANDS: [Band; 14] = [
-    nb("Oa01", 400, 400.0, None),
-    nb("Oa02", 412, 412.5, Some(171.4)),
-    nb("Oa03", 443, 442.5, Some(187.7)),
-    nb("Oa04", 490, 490.0, Some(192.9)),
-    nb("Oa05", 510, 510.0, Some(192.7)),
-    nb("Oa06", 560, 560.0, Some(180.0)),
-    nb("Oa07", 620, 620.0, None),
-    nb("Oa08", 665, 665.0, Some(153.1)),
-    nb("Oa09", 674, 673.75, None),
-    nb("Oa10", 681, 681.25, None),
-    nb("Oa11", 709, 708.75, None),
-    nb("Oa12", 754, 753.75, None),
-    nb("Oa16", 779, 778.75, None),
-    nb("Oa17", 865, 865.0, None),
+    nb("Oa01", 400, 400.0),
+    nb("Oa02", 412, 412.5),
+    nb("Oa03", 443, 442.5),
+    nb("Oa04", 490, 490.0),
+    nb("Oa05", 510, 510.0),
+    nb("Oa06", 560, 560.0),
+    nb("Oa07", 620, 620.0),
+    nb("Oa08", 665, 665.0),
+    nb("Oa09", 674, 673.75),
+    nb("Oa10", 681, 681.25),
+    nb("Oa11", 709, 708.75),
+    nb("Oa12", 754, 753.75),
+    nb("Oa16", 779, 778.75),
+    nb("Oa17", 865, 865.0),
 ];
 
 const fn olci(name: &'static str, platform: &'static str) -> Sensor {
@@ -276,30 +399,16 @@ const fn olci(name: &'static str, platform: &'static str) -> Sensor {
         instrument: "OLCI",
         platform,
         bands: &OLCI_BANDS,
-        roles: BandRoles {
-            violet: 412,
-            green: 560,
-            ratio_blues: &[443, 490, 510],
-            red: 665,
-            red_dogliotti: 665,
-            nir: 865,
-        },
+        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
         default_ocx: "oc4",
         kd2: "kd2e",
-        f0_source: F0_SOURCE_OLCI_RBINS,
     }
 }
 
 /// Looks a sensor up by its registry name (case-insensitive; `_` and `-` alike).
 pub fn sensor(name: &str) -> Result<&'static Sensor> {
     let key = name.trim().to_ascii_lowercase().replace('_', "-");
-    SENSORS
-        .iter()
-        .find(|s| s.name == key)
-        .ok_or_else(|| Error::UnknownSensor {
-            name: name.to_string(),
-            known: join(SENSORS.iter().map(|s| s.name)),
-        })
+    SENSORS.iter().find(|s| s.name == key).ok_or_else(|| Error::UnknownSensor { name: name.to_string(), known: join(SENSORS.iter().map(|s| s.name)) })
 }
 
 #[cfg(test)]
@@ -310,10 +419,7 @@ mod tests {
     fn every_role_band_exists() {
         for s in SENSORS {
             let r = &s.roles;
-            for nm in [r.violet, r.green, r.red, r.red_dogliotti, r.nir]
-                .into_iter()
-                .chain(r.ratio_blues.iter().copied())
-            {
+            for nm in [r.violet, r.green, r.red, r.red_dogliotti, r.nir].into_iter().chain(r.ratio_blues.iter().copied()) {
                 assert!(s.band(nm).is_ok(), "{} role band {nm}", s.name);
             }
             // Nominal names are the rounded centres (OBPG convention).
@@ -324,12 +430,61 @@ mod tests {
     }
 
     #[test]
+    fn ci_bands_follow_l2gen_band_windows() {
+        let ci = |name: &str| sensor(name).unwrap().ci_bands().unwrap();
+        assert_eq!(ci("seawifs"), [443, 555, 670]);
+        assert_eq!(ci("modis-aqua"), [443, 547, 667]);
+        assert_eq!(ci("meris"), [443, 560, 665]);
+        assert_eq!(ci("viirs-snpp"), [443, 551, 671]);
+        assert_eq!(ci("viirs-noaa20"), [445, 556, 667]);
+        // OLCI: 665 claims 660-670; 674 starts where it overlaps, at 674 - 9/2 = 670.
+        assert_eq!(ci("olci-a"), [443, 560, 674]);
+        let olci = sensor("olci-b").unwrap();
+        assert_eq!((olci.l2gen_band(669), olci.l2gen_band(670), olci.l2gen_band(677), olci.l2gen_band(678)), (Some(665), Some(674), Some(674), Some(681)));
+        assert_eq!(olci.l2gen_band(640), None);
+        // Blue and green are the sensor's ratio blue and OCx green everywhere.
+        for s in SENSORS {
+            let [b, g, _] = s.ci_bands().unwrap();
+            assert_eq!((b, g), (s.roles.ratio_blues[0], s.roles.green), "{}", s.name);
+        }
+    }
+
+    #[test]
+    fn every_band_has_nasa_fonom_and_sets_resolve() {
+        for s in SENSORS {
+            for band in s.bands {
+                let f0 = s.f0(band.nominal).unwrap_or_else(|e| panic!("{} {}: {e}", s.name, band.nominal));
+                // Solar irradiance between 400 and 900 nm lies within these bounds.
+                assert!((90.0..210.0).contains(&f0), "{} {} {f0}", s.name, band.nominal);
+            }
+        }
+        // Fonom rows are sorted and unique (one value per wavelength).
+        assert!(FONOM_THUILLIER2003.windows(2).all(|w| w[0].0 < w[1].0));
+        let obpg = f0_set("OBPG-RSR2009").unwrap();
+        assert_eq!(sensor("modis-aqua").unwrap().f0_in(obpg, 547).unwrap(), 186.594);
+        let e = sensor("viirs-snpp").unwrap().f0_in(obpg, 551).unwrap_err().to_string();
+        assert!(e.contains("obpg-rsr2009") && e.contains("viirs-snpp"), "{e}");
+        assert!(f0_set("nope").unwrap_err().to_string().contains("fonom-thuillier2003"));
+    }
+
+    #[test]
     fn olci_band_numbers_match_the_esa_band_table() {
         // ESA OLCI band centres by number (formats.md s4.3, ACOLITE band_info_olci.txt).
         let esa = [
-            ("Oa01", 400.0), ("Oa02", 412.5), ("Oa03", 442.5), ("Oa04", 490.0), ("Oa05", 510.0),
-            ("Oa06", 560.0), ("Oa07", 620.0), ("Oa08", 665.0), ("Oa09", 673.75), ("Oa10", 681.25),
-            ("Oa11", 708.75), ("Oa12", 753.75), ("Oa16", 778.75), ("Oa17", 865.0),
+            ("Oa01", 400.0),
+            ("Oa02", 412.5),
+            ("Oa03", 442.5),
+            ("Oa04", 490.0),
+            ("Oa05", 510.0),
+            ("Oa06", 560.0),
+            ("Oa07", 620.0),
+            ("Oa08", 665.0),
+            ("Oa09", 673.75),
+            ("Oa10", 681.25),
+            ("Oa11", 708.75),
+            ("Oa12", 753.75),
+            ("Oa16", 778.75),
+            ("Oa17", 865.0),
         ];
         for (id, centre) in esa {
             let band = OLCI_BANDS.iter().find(|b| b.id == Some(id)).unwrap_or_else(|| panic!("{id}"));

@@ -18,6 +18,7 @@ class BandInfo(TypedDict):
     nominal: int
     centre_nm: float
     f0: float | None
+    f0_sets: dict[str, float | None]
     id: str | None
 
 @type_check_only
@@ -30,7 +31,8 @@ class SensorInfo(TypedDict):
     default_ocx: str
     kd2: str
     f0_unit: str
-    f0_source: str
+    f0_set: str
+    f0_sources: dict[str, str]
 
 @type_check_only
 class OcxSetInfo(TypedDict):
@@ -64,7 +66,7 @@ class Oc5Table:
     def build(
         sensor: str,
         shape: tuple[int, int, int] = ...,
-        f0: Mapping[int, float] | None = None,
+        f0: str | Mapping[int, float] | None = None,
         ocx: str = "default",
         tau: float = 0.5,
         chl_cap: float = 5.0,
@@ -78,7 +80,7 @@ class Oc5Table:
     def import_raw(
         path_or_array: str | os.PathLike[str] | npt.ArrayLike,
         sensor: str,
-        f0: Mapping[int, float] | None = None,
+        f0: str | Mapping[int, float] | None = None,
         axes: Sequence[tuple[float, float]] | None = None,
     ) -> Oc5Table: ...
     @property

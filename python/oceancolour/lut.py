@@ -1,9 +1,14 @@
 """``oceancolour lut``: inspect, convert and build OC5 tables from the command line.
 
     oceancolour lut inspect TABLE                  # axes, sensor, F0, version, metadata, value range
-    oceancolour lut convert RAW.npy OUT.nc --sensor olci-a [--f0 412=171.4 560=180.0]
+    oceancolour lut convert RAW.npy OUT.nc --sensor olci-a [--f0 rbins-oc5 | --f0 412=171.4 560=180.0]
                                                    # operational raw 200^3 .npy -> self-describing netCDF
-    oceancolour lut build --sensor meris -o OUT.nc # this library's open OC5-like table
+    oceancolour lut build --sensor meris -o OUT.nc [--f0 fonom-thuillier2003]
+                                                   # this library's open OC5-like table
+
+--f0 names an F0 set (fonom-thuillier2003: NASA l2gen's, the default of `build`;
+obpg-rsr2009; rbins-oc5: the operational raw tables' convention, the default of
+`convert`) or gives NM=F0 pairs for the 412 and green bands; the table records it.
 
 Exit codes: 0 ok, 2 usage or input error (message names the file and problem).
 """
@@ -21,9 +26,11 @@ import oceancolour as oc
 from oceancolour._cli import ArgumentParser, fail
 
 
-def _f0(pairs: Sequence[str] | None) -> dict[int, float] | None:
+def _f0(pairs: Sequence[str] | None) -> str | dict[int, float] | None:
     if not pairs:
         return None
+    if len(pairs) == 1 and "=" not in pairs[0]:
+        return pairs[0]  # an F0 set name
     out = {}
     for p in pairs:
         nm, _, value = p.partition("=")
@@ -55,7 +62,7 @@ def _inspect(args: argparse.Namespace) -> None:
     print(f"{args.table}: OC5 table for {t.sensor}, version {t.version}, shape {t.shape}")
     for a in t.axes:
         print(f"  axis {a}")
-    print(f"  bands {t.bands}, F0 (mW cm-2 um-1) {t.f0}")
+    print(f"  bands {t.bands}, F0 (mW cm-2 um-1) {t.f0}, F0 convention {t.metadata.get('f0_set', 'not recorded')}")
     print(f"  chl (mg m-3): {finite.size} finite of {v.size} nodes, min {finite.min():.4g}, max {finite.max():.4g}")
     for k, val in sorted(t.metadata.items()):
         print(f"  {k}: {val}")
@@ -85,14 +92,16 @@ def main(argv: Sequence[str] | None = None, prog: str = "oceancolour lut") -> in
     p.add_argument("raw")
     p.add_argument("output")
     p.add_argument("--sensor", required=True)
-    p.add_argument("--f0", nargs="*", metavar="NM=F0", help="F0 (mW cm-2 um-1) of the 412 and green bands")
+    p.add_argument("--f0", nargs="*", metavar="SET|NM=F0",
+                   help="F0 convention of the table's nLw axes: a set name (default rbins-oc5) or NM=F0 (mW cm-2 um-1) pairs")
     p.set_defaults(run=_convert)
     p = sub.add_parser("build", help="build this library's open OC5-like table for a sensor")
     p.add_argument("--sensor", required=True)
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--shape", nargs=3, type=_node_count, default=[200, 200, 200], metavar=("GREEN", "NLW412", "RATIO"),
                    help="nodes on each axis (default 200 200 200, as the operational tables)")
-    p.add_argument("--f0", nargs="*", metavar="NM=F0", help="F0 (mW cm-2 um-1) of the 412 and green bands")
+    p.add_argument("--f0", nargs="*", metavar="SET|NM=F0",
+                   help="F0 of the nLw axes: a set name (default fonom-thuillier2003) or NM=F0 (mW cm-2 um-1) pairs")
     p.set_defaults(run=_build)
     args = parser.parse_args(argv)
     try:

@@ -1,17 +1,24 @@
 //! The `oceancolour` command (same program as the pip-installed console script).
 
+use std::ffi::OsString;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use oceancolour::chain::Context;
+use oceancolour::cli;
 
 fn main() {
     static PRESSES: AtomicUsize = AtomicUsize::new(0);
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let ctx = Context::new(cli::command_line(&args), Default::default());
+    let stop = ctx.stop_handle();
     // First Ctrl-C: stop at the next block and remove partial outputs; second: exit now.
-    let _ = ctrlc::set_handler(|| {
+    let _ = ctrlc::set_handler(move || {
         if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
             eprintln!("interrupted: stopping after the current block (Ctrl-C again to quit at once)");
-            oceancolour::chain::request_cancel();
+            stop.request();
         } else {
-            std::process::exit(oceancolour::cli::EXIT_INTERRUPTED);
+            std::process::exit(cli::EXIT_INTERRUPTED);
         }
     });
-    std::process::exit(oceancolour::cli::run(std::env::args_os()));
+    std::process::exit(cli::run(&ctx, args));
 }

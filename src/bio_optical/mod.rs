@@ -13,8 +13,8 @@
 
 pub mod tables;
 
+use crate::compute::fastmath::{exp10, ln, log10, powf};
 use crate::error::{Error, Result};
-use crate::kernels::fastmath::{exp10, ln, log10, powf};
 use tables::{BRICAUD_1998, POPE_FRY_1997_AW};
 
 /// Seawater backscattering bbw = 0.5 x 0.00288 (lambda/500)^-4.32 (m-1):
@@ -154,10 +154,7 @@ impl ForwardModel {
     /// factor `mineral_scale` (> 0).
     pub fn new(nm: &[f64], mineral_scale: f64) -> Result<Self> {
         if !(mineral_scale.is_finite() && mineral_scale > 0.0) {
-            return Err(Error::InvalidParameter {
-                name: "mineral_scale".into(),
-                reason: format!("must be finite and > 0, got {mineral_scale}"),
-            });
+            return Err(Error::InvalidParameter { name: "mineral_scale".into(), reason: format!("must be finite and > 0, got {mineral_scale}") });
         }
         let bands = nm
             .iter()
@@ -200,10 +197,7 @@ impl ForwardModel {
     pub fn chl_optics(&self, k: usize, chl: f64) -> ChlOptics {
         let b = &self.bands[k];
         let lchl = log10(chl);
-        ChlOptics {
-            a: b.aw + b.a_phi * exp10(b.e_phi * lchl),
-            bb: b.bbw + bbp_phyto(chl, lchl, b.nm / 550.0),
-        }
+        ChlOptics { a: b.aw + b.a_phi * exp10(b.e_phi * lchl), bb: b.bbw + bbp_phyto(chl, lchl, b.nm / 550.0) }
     }
 
     /// Rrs (sr-1) of band `k` given its chl optics, acdm443 and SPM.

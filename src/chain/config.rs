@@ -10,46 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::formats::cf::Storage;
 use crate::formats::FlagConfig;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Coefficients {
-    /// OCx set (`oc.ocx_coefficient_sets(sensor)`), or "default" (the sensor's).
-    pub ocx: String,
-    /// Colour-index set (`oc.ci_coefficient_sets()`).
-    pub ci: String,
-    /// OCI blend thresholds (mg m-3); default: those published with the CI set.
-    pub oci_thresholds: Option<[f64; 2]>,
-    /// KD2 set, or "default" (the sensor's).
-    pub kd2: String,
-    /// Band of the Nechad SPM/turbidity algorithms; default: the sensor's red band.
-    pub nechad_wavelength: Option<u16>,
-    /// OC5 table file (netCDF written by `Oc5Table.save`); default: the
-    /// sensor's open OC5-like table built by this library.
-    pub oc5_table: Option<std::path::PathBuf>,
-    /// Colour-index set of OC5CI (default hu2012, see coefficients::OC5CI_DEFAULT_CI).
-    pub oc5ci_ci: String,
-    /// OC5CI blend thresholds (mg m-3); default 0.15/0.20 (coefficients::OC5CI_BLEND).
-    pub oc5ci_thresholds: Option<[f64; 2]>,
-    /// Mineral calibration factor of spm_gohin; default coefficients::GOHIN_SPM_MINERAL_SCALE.
-    pub spm_gohin_mineral_scale: Option<f64>,
-}
-
-impl Default for Coefficients {
-    fn default() -> Self {
-        Coefficients {
-            ocx: "default".into(),
-            ci: "hu2019".into(),
-            oci_thresholds: None,
-            kd2: "default".into(),
-            nechad_wavelength: None,
-            oc5_table: None,
-            oc5ci_ci: crate::coefficients::OC5CI_DEFAULT_CI.into(),
-            oc5ci_thresholds: None,
-            spm_gohin_mineral_scale: None,
-        }
-    }
-}
+use crate::products::{self, Coefficients};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -63,7 +24,7 @@ pub struct Output {
 
 impl Default for Output {
     fn default() -> Self {
-        Output { quicklook: true, block_rows: 256, netcdf: Storage::default() }
+        Output { quicklook: true, block_rows: crate::defaults::BLOCK_ROWS, netcdf: Storage::default() }
     }
 }
 
@@ -98,7 +59,7 @@ impl Config {
             return bad("output.block_rows and output.netcdf.chunk must be positive".into());
         }
         for p in &self.products {
-            super::catalogue::product(p)?;
+            products::product(p)?;
         }
         Ok(())
     }

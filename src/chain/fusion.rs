@@ -13,11 +13,12 @@ use chrono::{Datelike, NaiveDate};
 use netcdf::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::VERSION;
-use crate::correction_file;
+use super::{Context, VERSION};
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
-use crate::formats::l3file::{self, L3Binned, ProductMeta, Values, Var};
+use crate::formats::correction;
+use crate::formats::fields::{self, Values, Var};
+use crate::formats::l3file::{self, L3Binned, ProductMeta};
 use crate::formats::nc;
 use crate::fusion::binning::{bin_l2, Averaging, L3Bins};
 use crate::fusion::grid::GridSpec;
@@ -84,9 +85,7 @@ impl IntercalConfig {
             "rma" => Method::Rma,
             "quantile" => Method::Quantile { nq: self.nq },
             "field" => Method::Field { block: (self.block[0], self.block[1]), nseason: self.nseason, window_days: self.window_days, min_pairs: self.min_pairs },
-            m => {
-                return Err(Error::InvalidParameter { name: "method".into(), reason: format!("{m:?} is not one of offset, rma, quantile, field") })
-            }
+            m => return Err(Error::InvalidParameter { name: "method".into(), reason: format!("{m:?} is not one of offset, rma, quantile, field") }),
         })
     }
 }
@@ -171,30 +170,14 @@ fn toml_of<T: Serialize>(table: &str, t: &T) -> String {
 /// Progress of a fusion command: (steps done, steps in all, what).
 pub type Progress<'a> = &'a dyn Fn(usize, usize, &str);
 
-fn check_cancel() -> Result<()> {
-    if super::cancel_requested() {
-        Err(Error::Cancelled)
-    } else {
-        Ok(())
-    }
-}
-
 fn names(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).collect::<Vec<_>>().join(", ")
 }
 
-static COMMAND_LINE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
-
-/// The command line being run, for the outputs' `history` (the process's
-/// own arguments are the Python interpreter's when run from Python).
-pub fn set_command_line(line: String) {
-    *COMMAND_LINE.lock().unwrap_or_else(|e| e.into_inner()) = line;
-}
-
 /// Provenance attributes shared by every fusion output.
-fn provenance(command: &str, title: String, inputs: &[PathBuf], config: String, method: String) -> Vec<(String, AttributeValue)> {
+fn provenance(ctx: &Context, command: &str, title: String, inputs: &[PathBuf], config: String, method: String) -> Vec<(String, AttributeValue)> {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let line = COMMAND_LINE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let line = &ctx.command_line;
     vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", title),
@@ -218,18 +201,24 @@ fn sensor_attrs(sensor: &str, instrument: &str, platform: &str) -> Vec<(String, 
 }
 
 /// Reads L3 binned files that must share a grid, naming the odd one out.
-fn read_all(paths: &[PathBuf], variable: Option<&str>, progress: Progress, what: &str) -> Result<Vec<L3Binned>> {
+fn read_all(ctx: &Context, paths: &[PathBuf], variable: Option<&str>, progress: Progress, what: &str) -> Result<Vec<L3Binned>> {
     let mut out: Vec<L3Binned> = Vec::with_capacity(paths.len());
     for (i, p) in paths.iter().enumerate() {
-        check_cancel()?;
+        ctx.check()?;
         progress(i, paths.len(), what);
         let l3 = l3file::read_binned(p, variable)?;
         if let Some(first) = out.first() {
             if !first.grid.same_as(&l3.grid) {
-                return Err(Error::file(p, format!("is on grid {} but {} is on {}: put every input on the same grid", l3.grid.describe(), paths[0].display(), first.grid.describe())));
+                return Err(Error::file(
+                    p,
+                    format!("is on grid {} but {} is on {}: put every input on the same grid", l3.grid.describe(), paths[0].display(), first.grid.describe()),
+                ));
             }
             if first.product.variable != l3.product.variable {
-                return Err(Error::file(p, format!("holds {} but {} holds {}: name the product with --variable", l3.product.variable, paths[0].display(), first.product.variable)));
+                return Err(Error::file(
+                    p,
+                    format!("holds {} but {} holds {}: name the product with --variable", l3.product.variable, paths[0].display(), first.product.variable),
+                ));
             }
         }
         out.push(l3);
@@ -324,11 +313,7 @@ const NOT_PRODUCTS: [&str; 5] = ["lat", "lon", "bin_num", "radiation_wavelength"
 fn read_l2(path: &Path, variable: Option<&str>) -> Result<L2Pixels> {
     let f = nc::open(path)?;
     let attr = |n: &str| nc::text(f.attribute(n).map(|a| a.value())).unwrap_or_default();
-    let products: Vec<String> = f
-        .variables()
-        .filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty())
-        .map(|v| v.name())
-        .collect();
+    let products: Vec<String> = f.variables().filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty()).map(|v| v.name()).collect();
     let name = match variable {
         Some(v) if products.iter().any(|p| p == v) => v.to_string(),
         Some(v) => return Err(Error::file(path, format!("has no product variable {v:?}; it has: {}", products.join(", ")))),
@@ -356,7 +341,12 @@ fn read_l2(path: &Path, variable: Option<&str>) -> Result<L2Pixels> {
         lon,
         lat,
         value,
-        product: ProductMeta { long_name: vt("long_name").unwrap_or_else(|| name.clone()), units: vt("units").unwrap_or_default(), standard_name: vt("standard_name"), variable: name },
+        product: ProductMeta {
+            long_name: vt("long_name").unwrap_or_else(|| name.clone()),
+            units: vt("units").unwrap_or_default(),
+            standard_name: vt("standard_name"),
+            variable: name,
+        },
         sensor: l3file::sensor_name(&f),
         start: attr("time_coverage_start"),
         end: attr("time_coverage_end"),
@@ -381,8 +371,7 @@ pub struct BinReport {
 
 /// Bins Level-2 products of one day (each file a scene) and adds Level-3
 /// binned inputs (composites over days) onto one grid.
-pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
-    super::clear_cancel();
+pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinReport> {
     let cfg = &req.config;
     let asked_grid = cfg.grid.as_deref().map(GridSpec::parse).transpose()?;
     let asked_avg = cfg.averaging.as_deref().map(Averaging::parse).transpose()?;
@@ -394,12 +383,12 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
     let mut l2_days: BTreeMap<NaiveDate, PathBuf> = BTreeMap::new();
     let n = req.inputs.len();
     for (i, path) in req.inputs.iter().enumerate() {
-        check_cancel()?;
+        ctx.check()?;
         progress(i, n, &path.display().to_string());
         if !path.exists() {
             return Err(Error::file(path, "does not exist"));
         }
-        let is_l3 = l3file::file_type(path)?.as_deref() == Some(l3file::BINNED);
+        let is_l3 = l3file::file_type(path)?.as_deref() == Some(fields::BINNED);
         let (bins, meta, sensor, s, e) = if is_l3 {
             let l3 = l3file::read_binned(path, cfg.variable.as_deref())?;
             match &grid {
@@ -419,12 +408,18 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
             if let Some((d, other)) = l2_days.iter().next().filter(|(d, _)| **d != day) {
                 return Err(Error::file(
                     path,
-                    format!("is from {day} but {} is from {d}: bin one day per run, then composite the daily files (`oceancolour bin DAY1.nc DAY2.nc ...`)", other.display()),
+                    format!(
+                        "is from {day} but {} is from {d}: bin one day per run, then composite the daily files (`oceancolour bin DAY1.nc DAY2.nc ...`)",
+                        other.display()
+                    ),
                 ));
             }
             l2_days.insert(day, path.clone());
             let Some(g) = &grid else {
-                return Err(Error::InvalidParameter { name: "--grid".into(), reason: "binning Level-2 products needs a grid (--grid isin:4320 or regular:...)".into() });
+                return Err(Error::InvalidParameter {
+                    name: "--grid".into(),
+                    reason: "binning Level-2 products needs a grid (--grid isin:4320 or regular:...)".into(),
+                });
             };
             let averaging = asked_avg.unwrap_or_else(|| default_averaging(&px.product.variable));
             let scene = vec![0u32; px.value.len()];
@@ -452,7 +447,10 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
         }
         if let Some(first) = parts.first() {
             if first.averaging != bins.averaging {
-                return Err(Error::file(path, format!("gives {} sums but earlier inputs {}: use one --averaging", bins.averaging.name(), first.averaging.name())));
+                return Err(Error::file(
+                    path,
+                    format!("gives {} sums but earlier inputs {}: use one --averaging", bins.averaging.name(), first.averaging.name()),
+                ));
             }
         }
         parts.push(bins);
@@ -476,6 +474,7 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
         cfg.min_obs.max(1)
     );
     let mut globals = provenance(
+        ctx,
         "bin",
         format!("{} Level-3 binned ({}) from {instrument}, {day}", product.long_name, grid.describe()),
         &req.inputs,
@@ -485,17 +484,20 @@ pub fn bin(req: &BinRequest, progress: Progress) -> Result<BinReport> {
     globals.extend(time_attrs(&start, &end));
     globals.extend(sensor_attrs(&sensor, &instrument, &platform));
     globals.push(text_attr("processing_level", "L3 Binned"));
-    globals.push(text_attr("temporal_range", if start.get(..10) == end.get(..10) || end.is_empty() { "day".to_string() } else { format!("{} to {}", &day, end.get(..10).unwrap_or("")) }));
+    globals.push(text_attr(
+        "temporal_range",
+        if start.get(..10) == end.get(..10) || end.is_empty() { "day".to_string() } else { format!("{} to {}", &day, end.get(..10).unwrap_or("")) },
+    ));
     globals.push(("data_bins".into(), AttributeValue::Longlong(bins.len() as i64)));
     let l3 = L3Binned { grid: grid.clone(), bins, product, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end };
     let output = l3file::write_binned(&req.output, &l3, globals)?;
     Ok(BinReport { output, bins: l3.bins.len(), observations: l3.bins.nobs.iter().map(|&x| x as u64).sum(), grid: grid.describe(), day })
 }
 
-/// Geometric for the products the catalogue draws on a log scale
+/// Geometric for the products the registry draws on a log scale
 /// (chlorophyll, SPM: fusion.md s1.2), arithmetic otherwise.
 fn default_averaging(variable: &str) -> Averaging {
-    match super::catalogue::product(variable) {
+    match crate::products::product(variable) {
         Ok(p) if p.log_scale => Averaging::Geometric,
         _ => Averaging::Arithmetic,
     }
@@ -529,19 +531,18 @@ fn by_day(files: Vec<L3Binned>, paths: &[PathBuf]) -> Result<(String, BTreeMap<N
 
 /// Fits an intercalibration of one sensor's daily L3 files to a reference's
 /// from their same-cell same-day pairs, and saves it.
-pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> {
-    super::clear_cancel();
+pub fn intercal_fit(req: &FitRequest, ctx: &Context, progress: Progress) -> Result<Correction> {
     let method = req.config.method()?;
     let var = req.config.variable.as_deref();
     let all: Vec<PathBuf> = req.sensor.iter().chain(&req.reference).cloned().collect();
-    let files = read_all(&all, var, progress, "reading")?;
+    let files = read_all(ctx, &all, var, progress, "reading")?;
     let mut files = files.into_iter();
     let (sensor, s_days) = by_day(files.by_ref().take(req.sensor.len()).collect(), &req.sensor)?;
     let (reference, r_days) = by_day(files.collect(), &req.reference)?;
     if sensor == reference {
         return Err(Error::InvalidParameter { name: "--reference".into(), reason: format!("the sensor and reference files are both from {sensor}") });
     }
-    let bridge = req.bridge.as_deref().map(correction_file::load).transpose()?;
+    let bridge = req.bridge.as_deref().map(correction::load).transpose()?;
     let chain = match &bridge {
         Some(b) if b.chain[0] != reference => {
             return Err(Error::file(
@@ -618,6 +619,7 @@ pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> 
     let mut cfg_used = req.config.clone();
     cfg_used.variable = Some(s_days[&common[0]].product.variable.clone());
     let mut extra = provenance(
+        ctx,
         "intercal fit",
         format!("oceancolour inter-sensor correction {}", correction.chain.join(" -> ")),
         &all.iter().chain(req.bridge.iter()).cloned().collect::<Vec<_>>(),
@@ -630,7 +632,7 @@ pub fn intercal_fit(req: &FitRequest, progress: Progress) -> Result<Correction> 
     if let Some(b) = &req.bridge {
         extra.push(text_attr("bridge_correction", b.display().to_string()));
     }
-    correction_file::save_with(&correction, &req.output, extra)?;
+    correction::save_with(&correction, &req.output, extra)?;
     Ok(correction)
 }
 
@@ -641,13 +643,12 @@ pub struct ApplyRequest {
 }
 
 /// Corrected copies of L3 binned files (same names, in `outdir`).
-pub fn intercal_apply(req: &ApplyRequest, progress: Progress) -> Result<Vec<PathBuf>> {
-    super::clear_cancel();
-    let c = correction_file::load(&req.correction)?;
+pub fn intercal_apply(req: &ApplyRequest, ctx: &Context, progress: Progress) -> Result<Vec<PathBuf>> {
+    let c = correction::load(&req.correction)?;
     std::fs::create_dir_all(&req.outdir).map_err(|e| Error::file(&req.outdir, format!("output folder cannot be created: {e}")))?;
     let mut written = Vec::new();
     for (i, path) in req.inputs.iter().enumerate() {
-        check_cancel()?;
+        ctx.check()?;
         progress(i, req.inputs.len(), &path.display().to_string());
         let l3 = l3file::read_binned(path, None)?;
         if l3.sensor != c.chain[0] {
@@ -663,15 +664,24 @@ pub fn intercal_apply(req: &ApplyRequest, progress: Progress) -> Result<Vec<Path
             log::warn!("{}: {dropped} bin(s) with a mean <= 0 cannot be corrected in log10 and were dropped", path.display());
         }
         let mut globals = provenance(
+            ctx,
             "intercal apply",
-            format!("{} Level-3 binned ({}) from {}, {}, intercalibrated to {}", l3.product.long_name, l3.grid.describe(), l3.instrument, day, c.chain[1..].join(" -> ")),
+            format!(
+                "{} Level-3 binned ({}) from {}, {}, intercalibrated to {}",
+                l3.product.long_name,
+                l3.grid.describe(),
+                l3.instrument,
+                day,
+                c.chain[1..].join(" -> ")
+            ),
             &[path.clone(), req.correction.clone()],
             String::new(),
             format!("{} correction {} applied to the bin sums (fusion.md s2.2)", c.method_name(), c.chain.join(" -> ")),
         );
         globals.extend(time_attrs(&l3.time_coverage_start, &l3.time_coverage_end));
         globals.extend(sensor_attrs(&l3.sensor, &l3.instrument, &l3.platform));
-        globals.push(text_attr("intercalibration", format!("{} ({}; overlap {}; {} pairs)", req.correction.display(), c.chain.join(" -> "), c.period, c.n_pairs)));
+        globals
+            .push(text_attr("intercalibration", format!("{} ({}; overlap {}; {} pairs)", req.correction.display(), c.chain.join(" -> "), c.period, c.n_pairs)));
         let out = L3Binned { bins, ..l3 };
         written.push(l3file::write_binned(&dest, &out, globals)?);
     }
@@ -694,11 +704,10 @@ pub struct MergeReport {
 }
 
 /// Merges same-day L3 files of several sensors on one grid.
-pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
-    super::clear_cancel();
+pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<MergeReport> {
     let cfg = &req.config;
     let space = Space::parse(&cfg.space)?;
-    let files = read_all(&req.inputs, cfg.variable.as_deref(), progress, "reading")?;
+    let files = read_all(ctx, &req.inputs, cfg.variable.as_deref(), progress, "reading")?;
     let first = files.first().ok_or_else(|| Error::InvalidParameter { name: "inputs".into(), reason: "no input given".into() })?;
     let day = first.day(&req.inputs[0])?;
     let mut sensors: Vec<String> = Vec::new();
@@ -736,10 +745,10 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
     let mut counts: Vec<Vec<u32>> = Vec::with_capacity(files.len());
     let mut applied = Vec::new();
     for (f, p) in files.iter().zip(&req.inputs) {
-        check_cancel()?;
+        ctx.check()?;
         let mut mean: Vec<f32> = f.bins.mean().into_iter().map(|m| m as f32).collect();
         if let Some(cp) = cfg.corrections.get(&f.sensor) {
-            let c = correction_file::load(cp)?;
+            let c = correction::load(cp)?;
             if c.chain[0] != f.sensor {
                 return Err(Error::file(cp, format!("corrects {} but was given for {} ({})", c.chain[0], f.sensor, p.display())));
             }
@@ -783,31 +792,45 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
     };
     let mut vars = vec![
         Var::new(&product.variable, dense(Values::F32(m.value)), {
-            let mut a = vec![("long_name", format!("{}, merged ({} sensors)", product.long_name, sensors.len()).into()), ("units", product.units.clone().into())];
+            let mut a =
+                vec![("long_name", format!("{}, merged ({} sensors)", product.long_name, sensors.len()).into()), ("units", product.units.clone().into())];
             if let Some(s) = &product.standard_name {
                 a.push(("standard_name", s.clone().into()));
             }
             a.push(("ancillary_variables", format!("{0}_error_stdev {0}_spread contributing_sensors", product.variable).into()));
             a
         }),
-        Var::new(format!("{}_error_stdev", product.variable), dense(Values::F32(m.sigma)), vec![
-            ("long_name", format!("error standard deviation of the merged {} in {} space: (sum of 1/sigma_s^2)^-1/2", product.variable, cfg.space).into()),
-            ("units", spread_units.into()),
-        ]),
-        Var::new(format!("{}_spread", product.variable), dense(Values::F32(m.spread)), vec![
-            ("long_name", format!("weighted standard deviation between the sensors' values, {} space", cfg.space).into()),
-            ("units", spread_units.into()),
-        ]),
+        Var::new(
+            format!("{}_error_stdev", product.variable),
+            dense(Values::F32(m.sigma)),
+            vec![
+                ("long_name", format!("error standard deviation of the merged {} in {} space: (sum of 1/sigma_s^2)^-1/2", product.variable, cfg.space).into()),
+                ("units", spread_units.into()),
+            ],
+        ),
+        Var::new(
+            format!("{}_spread", product.variable),
+            dense(Values::F32(m.spread)),
+            vec![("long_name", format!("weighted standard deviation between the sensors' values, {} space", cfg.space).into()), ("units", spread_units.into())],
+        ),
         Var::new("sensor_count", dense(Values::U8(m.count)), vec![("long_name", "number of sensors contributing".into())]),
-        Var::new("contributing_sensors", dense(Values::U32(m.sensors)), vec![
-            ("long_name", "sensors contributing to the merged value".into()),
-            ("standard_name", "status_flag".into()),
-            ("flag_masks", AttributeValue::Uints((0..sensors.len()).map(|s| 1u32 << s).collect())),
-            ("flag_meanings", sensors.join(" ").into()),
-        ]),
+        Var::new(
+            "contributing_sensors",
+            dense(Values::U32(m.sensors)),
+            vec![
+                ("long_name", "sensors contributing to the merged value".into()),
+                ("standard_name", "status_flag".into()),
+                ("flag_masks", AttributeValue::Uints((0..sensors.len()).map(|s| 1u32 << s).collect())),
+                ("flag_meanings", sensors.join(" ").into()),
+            ],
+        ),
     ];
     for (s, n) in sensors.iter().zip(counts) {
-        vars.push(Var::new(format!("nobs_{}", s.replace('-', "_")), dense(Values::U32(n)), vec![("long_name", format!("Level-2 observations of {s} in the cell").into())]));
+        vars.push(Var::new(
+            format!("nobs_{}", s.replace('-', "_")),
+            dense(Values::U32(n)),
+            vec![("long_name", format!("Level-2 observations of {s} in the cell").into())],
+        ));
     }
     let mut cfg_used = cfg.clone();
     cfg_used.variable = Some(product.variable.clone());
@@ -817,6 +840,7 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
         if applied.is_empty() { "none".to_string() } else { applied.join("; ") }
     );
     let mut globals = provenance(
+        ctx,
         "merge",
         format!("{} merged from {} ({}), {day}", product.long_name, sensors.join(", "), grid.describe()),
         &req.inputs,
@@ -831,7 +855,7 @@ pub fn merge(req: &MergeRequest, progress: Progress) -> Result<MergeReport> {
     globals.push(text_attr("platform", files.iter().map(|f| f.platform.as_str()).collect::<Vec<_>>().join(", ")));
     globals.push(text_attr("processing_level", "L3 merged"));
     globals.push(text_attr("merge_weights", weights.clone()));
-    let output = l3file::write_fields(&req.output, grid, &bins_out, l3file::MERGED, &product.variable, vars, globals)?;
+    let output = fields::write_fields(&req.output, grid, &bins_out, fields::MERGED, &product.variable, vars, globals)?;
     Ok(MergeReport { output, sensors, cells: cells.len(), weights })
 }
 
@@ -863,18 +887,17 @@ pub struct L4Report {
 
 /// The gap-free field of a merged day: kriging of log10 anomalies to a
 /// first guess (climatology, or relaxed toward the previous analysis).
-pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
-    super::clear_cancel();
+pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report> {
     let cfg = &req.config;
     let model = Model::parse(&cfg.variogram)?;
     progress(0, 3, "reading");
-    let merged = l3file::read_field(&req.merged, None)?;
+    let merged = fields::read_field(&req.merged, None)?;
     let GridSpec::Regular(g) = merged.grid.clone() else {
         return Err(Error::file(&req.merged, "l4 needs a regular lat/lon grid (ISIN is not supported)"));
     };
     let fg_var = cfg.first_guess_variable.clone().unwrap_or_else(|| merged.variable.clone());
-    let clim = l3file::read_field(&req.first_guess, Some(&fg_var))?;
-    let same = |other: &l3file::Field, p: &Path| -> Result<()> {
+    let clim = fields::read_field(&req.first_guess, Some(&fg_var))?;
+    let same = |other: &fields::Field, p: &Path| -> Result<()> {
         if other.grid.same_as(&merged.grid) {
             Ok(())
         } else {
@@ -884,12 +907,15 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     same(&clim, &req.first_guess)?;
     let (prev, alpha) = match (&req.previous, cfg.alpha) {
         (Some(p), Some(a)) => {
-            let f = l3file::read_field(p, Some(&merged.variable))?;
+            let f = fields::read_field(p, Some(&merged.variable))?;
             same(&f, p)?;
             (f.values, a)
         }
         (Some(_), None) => {
-            return Err(Error::InvalidParameter { name: "--alpha".into(), reason: "--previous needs --alpha (weight of the previous analysis; fusion.md s4.1 gives alpha = exp(-dt/L_t), L_t not published)".into() })
+            return Err(Error::InvalidParameter {
+                name: "--alpha".into(),
+                reason: "--previous needs --alpha (weight of the previous analysis; fusion.md s4.1 gives alpha = exp(-dt/L_t), L_t not published)".into(),
+            })
         }
         (None, _) => (vec![], 0.0),
     };
@@ -898,7 +924,7 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
     let (lons, lats) = g.axes();
     let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
     let noise: Vec<f64> = if cfg.observation_noise {
-        let s = l3file::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
+        let s = fields::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
     } else {
         vec![]
@@ -926,30 +952,46 @@ pub fn l4(req: &L4Request, progress: Progress) -> Result<L4Report> {
             (krige::fit_variogram(model, &lags, &gamma, &npairs)?, true)
         }
         _ => {
-            return Err(Error::InvalidParameter { name: "variogram".into(), reason: "give all of --psill, --range and --nugget, or none (fitted from the data)".into() })
+            return Err(Error::InvalidParameter {
+                name: "variogram".into(),
+                reason: "give all of --psill, --range and --nugget, or none (fitted from the data)".into(),
+            })
         }
     };
-    check_cancel()?;
+    ctx.check()?;
     progress(2, 3, "kriging");
     let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary)?;
     let product_units = nc_units(&req.merged, &merged.variable);
     let v = &merged.variable;
     let vars = vec![
-        Var::new(v, Values::F32(est.iter().map(|&e| 10f64.powf(e) as f32).collect()), vec![
-            ("long_name", format!("{v}, gap-free (kriging of log10 anomalies to a first guess)").into()),
-            ("units", product_units.into()),
-            ("ancillary_variables", format!("{v}_kriging_variance observed").into()),
-        ]),
-        Var::new(format!("{v}_log10"), Values::F32(est.iter().map(|&e| e as f32).collect()), vec![("long_name", format!("log10 of {v}, the kriging estimate").into()), ("units", "1".into())]),
-        Var::new(format!("{v}_kriging_variance"), Values::F32(var.iter().map(|&e| e as f32).collect()), vec![
-            ("long_name", format!("kriging error variance of log10 {v}").into()),
-            ("units", "1 (log10 units squared)".into()),
-        ]),
-        Var::new("observed", Values::U8(observed.iter().map(|&o| o as u8).collect()), vec![
-            ("long_name", "cell observed in the merged input".into()),
-            ("flag_values", AttributeValue::Uchars(vec![0, 1])),
-            ("flag_meanings", "interpolated observed".into()),
-        ]),
+        Var::new(
+            v,
+            Values::F32(est.iter().map(|&e| 10f64.powf(e) as f32).collect()),
+            vec![
+                ("long_name", format!("{v}, gap-free (kriging of log10 anomalies to a first guess)").into()),
+                ("units", product_units.into()),
+                ("ancillary_variables", format!("{v}_kriging_variance observed").into()),
+            ],
+        ),
+        Var::new(
+            format!("{v}_log10"),
+            Values::F32(est.iter().map(|&e| e as f32).collect()),
+            vec![("long_name", format!("log10 of {v}, the kriging estimate").into()), ("units", "1".into())],
+        ),
+        Var::new(
+            format!("{v}_kriging_variance"),
+            Values::F32(var.iter().map(|&e| e as f32).collect()),
+            vec![("long_name", format!("kriging error variance of log10 {v}").into()), ("units", "1 (log10 units squared)".into())],
+        ),
+        Var::new(
+            "observed",
+            Values::U8(observed.iter().map(|&o| o as u8).collect()),
+            vec![
+                ("long_name", "cell observed in the merged input".into()),
+                ("flag_values", AttributeValue::Uchars(vec![0, 1])),
+                ("flag_meanings", "interpolated observed".into()),
+            ],
+        ),
     ];
     let mut cfg_used = cfg.clone();
     cfg_used.psill = Some(vario.psill);
@@ -970,7 +1012,7 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
         req.previous.as_ref().map(|p| format!(" relaxed toward {} with alpha={alpha}", p.display())).unwrap_or_default()
     );
     let inputs: Vec<PathBuf> = [Some(req.merged.clone()), Some(req.first_guess.clone()), req.previous.clone()].into_iter().flatten().collect();
-    let mut globals = provenance("l4", format!("{v} gap-free L4 ({})", merged.grid.describe()), &inputs, toml_of("l4", &cfg_used), method);
+    let mut globals = provenance(ctx, "l4", format!("{v} gap-free L4 ({})", merged.grid.describe()), &inputs, toml_of("l4", &cfg_used), method);
     for (k, val) in &merged.attributes {
         if ["time_coverage_start", "time_coverage_end", "sensors", "instrument", "platform"].contains(&k.as_str()) {
             globals.push(text_attr(k, val.clone()));
@@ -983,7 +1025,7 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
     }
     globals.push(text_attr("variogram_source", if fitted { "fitted from the data" } else { "given" }));
     globals.push(("kriging_neighbours".into(), AttributeValue::Uint(cfg.k as u32)));
-    let output = l3file::write_fields(&req.output, &merged.grid, &[], l3file::L4, v, vars, globals)?;
+    let output = fields::write_fields(&req.output, &merged.grid, &[], fields::L4, v, vars, globals)?;
     Ok(L4Report { output, variogram: vario, fitted, observed: nobs, cells: values.len() })
 }
 

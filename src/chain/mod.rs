@@ -11,47 +11,32 @@
 //! configuration and software version exists (unless `overwrite`). A failing
 //! granule is reported and the others still run.
 
-pub mod catalogue;
 pub mod config;
+pub mod context;
 pub mod demo;
 pub mod fusion;
 pub mod log;
+pub mod tables;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use netcdf::AttributeValue;
 
-use crate::error::{Error, Result};
+use crate::error::{join, Error, Result};
 use crate::formats::cf::{text_attr, ProductWriter, VariableMeta};
 use crate::formats::quicklook::QuickLook;
 use crate::formats::{self, Granule, GranuleInfo, Layout};
+use crate::products::{self, Prepared, Product};
 use crate::reflectance::Reflectances;
-use catalogue::ProductSpec;
 pub use config::Config;
+pub use context::{Context, Stop};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-static CANCEL: AtomicBool = AtomicBool::new(false);
-
-/// Asks a running `process` to stop at the next block; partial outputs are removed.
-pub fn request_cancel() {
-    CANCEL.store(true, Ordering::SeqCst);
-}
-
-/// Whether a stop was asked (the fusion commands check between steps).
-pub fn cancel_requested() -> bool {
-    CANCEL.load(Ordering::SeqCst)
-}
-
-/// Forgets an earlier stop request, at the start of a run.
-pub fn clear_cancel() {
-    CANCEL.store(false, Ordering::SeqCst);
-}
-
-/// What to process.
+/// What to process (built by `Request::new` from what a front door was given).
 #[derive(Debug, Clone)]
 pub struct Request {
     pub inputs: Vec<PathBuf>,
@@ -64,16 +49,85 @@ pub struct Request {
     pub jobs: usize,
 }
 
-/// Default for `Request::jobs`: one granule computing while the next one reads.
-pub const DEFAULT_JOBS: usize = 2;
+/// What the command line (`oceancolour process`) or `oc.process` was given.
+#[derive(Debug, Clone)]
+pub struct RequestArgs {
+    pub inputs: Vec<PathBuf>,
+    pub outdir: PathBuf,
+    /// Overrides the configuration's list.
+    pub products: Option<Vec<String>>,
+    pub config: Option<PathBuf>,
+    pub sensor: Option<String>,
+    pub overwrite: bool,
+    /// Overrides the configuration's `output.quicklook`.
+    pub quicklook: Option<bool>,
+    pub jobs: usize,
+}
+
+impl Request {
+    /// The configuration read and checked, the overrides applied: every
+    /// usage error before any input is touched.
+    pub fn new(a: RequestArgs) -> Result<Request> {
+        let mut config = a.config.as_deref().map(Config::load).transpose()?.unwrap_or_default();
+        if let Some(p) = a.products.filter(|p| !p.is_empty()) {
+            config.products = p;
+        }
+        if let Some(q) = a.quicklook {
+            config.output.quicklook = q;
+        }
+        config.check(a.config.as_deref().unwrap_or(Path::new("the configuration")))?;
+        if config.products.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "products".into(),
+                reason: format!(
+                    "none given: use --products (products=[...] in Python) or `products = [...]` in the configuration (known: {})",
+                    join(products::PRODUCTS.iter().map(|p| p.name))
+                ),
+            });
+        }
+        if let Some(s) = &a.sensor {
+            crate::sensors::sensor(s)?;
+        }
+        if a.jobs == 0 {
+            return Err(Error::InvalidParameter { name: "jobs".into(), reason: "must be at least 1".into() });
+        }
+        Ok(Request { inputs: a.inputs, outdir: a.outdir, config, sensor: a.sensor, overwrite: a.overwrite, jobs: a.jobs })
+    }
+}
 
 /// What a run did.
 #[derive(Debug, Default, Clone)]
 pub struct Report {
     pub written: Vec<PathBuf>,
     pub skipped: Vec<PathBuf>,
-    /// (input, problem) for every input that failed, wholly or for one product.
-    pub failed: Vec<(PathBuf, String)>,
+    /// Every input that failed, wholly or for one product.
+    pub failed: Vec<Failure>,
+}
+
+impl Report {
+    /// Whether the run was stopped (Ctrl-C) before it finished.
+    pub fn interrupted(&self) -> bool {
+        self.failed.iter().any(|f| f.error == Error::Cancelled)
+    }
+}
+
+/// An input that failed, wholly or for one product.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub input: PathBuf,
+    pub product: Option<&'static str>,
+    pub error: Error,
+}
+
+impl Failure {
+    /// The problem in words, naming the input and product where the error does not.
+    pub fn problem(&self) -> String {
+        match (self.product, &self.error) {
+            (Some(p), e) => format!("{}: {p}: {e}", self.input.display()),
+            (None, e @ Error::Internal { .. }) => format!("{}: {e}", self.input.display()),
+            (None, e) => e.to_string(),
+        }
+    }
 }
 
 /// Progress of a run, for progress bars; `index` is the granule's position in
@@ -107,11 +161,10 @@ fn already_made(dest: &Path, key: &str) -> bool {
 
 /// Runs the chain over every input. Never panics; failures are in the
 /// report, which lists inputs in the order given whatever order they ran in.
-pub fn process(req: &Request, progress: OnProgress) -> Report {
-    CANCEL.store(false, Ordering::SeqCst);
+pub fn process(req: &Request, ctx: &Context, progress: OnProgress) -> Report {
     if let Err(e) = std::fs::create_dir_all(&req.outdir) {
-        let problem = Error::file(&req.outdir, format!("output folder cannot be created: {e}")).to_string();
-        return Report { failed: req.inputs.iter().map(|i| (i.clone(), problem.clone())).collect(), ..Report::default() };
+        let error = Error::file(&req.outdir, format!("output folder cannot be created: {e}"));
+        return Report { failed: req.inputs.iter().map(|i| Failure { input: i.clone(), product: None, error: error.clone() }).collect(), ..Report::default() };
     }
     let parts: Vec<Mutex<Report>> = req.inputs.iter().map(|_| Mutex::new(Report::default())).collect();
     let next = AtomicUsize::new(0);
@@ -119,24 +172,21 @@ pub fn process(req: &Request, progress: OnProgress) -> Report {
         let index = next.fetch_add(1, Ordering::SeqCst);
         let Some(input) = req.inputs.get(index) else { break };
         let mut part = parts[index].lock().unwrap_or_else(|e| e.into_inner());
-        if CANCEL.load(Ordering::SeqCst) {
-            part.failed.push((input.clone(), Error::Cancelled.to_string()));
+        if let Err(error) = ctx.check() {
+            part.failed.push(Failure { input: input.clone(), product: None, error });
             continue;
         }
-        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, index, input, &mut part, progress)));
-        let problem = match outcome {
+        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, ctx, index, input, &mut part, progress)));
+        let error = match outcome {
             Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e.to_string()),
-            Err(panic) => Some(format!(
-                "{}: internal error (please report): {}",
-                input.display(),
-                panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
-            )),
+            Ok(Err(e)) => Some(e),
+            Err(panic) => Some(Error::internal(panic)),
         };
         progress(Progress::GranuleDone { index });
-        if let Some(p) = problem {
-            ::log::error!("{p}");
-            part.failed.push((input.clone(), p));
+        if let Some(error) = error {
+            let f = Failure { input: input.clone(), product: None, error };
+            ::log::error!("{}", f.problem());
+            part.failed.push(f);
         }
     };
     std::thread::scope(|s| {
@@ -156,15 +206,15 @@ pub fn process(req: &Request, progress: OnProgress) -> Report {
 }
 
 struct Job {
-    spec: &'static ProductSpec,
-    bands: Vec<u16>,
+    spec: &'static Product,
+    prepared: Prepared,
     writer: ProductWriter,
     quicklook: Option<QuickLook>,
     valid: usize,
     dest_png: PathBuf,
 }
 
-fn globals(req: &Request, info: &GranuleInfo, spec: &ProductSpec, algorithm: &str, key: &str) -> Vec<(String, AttributeValue)> {
+fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, key: &str) -> Vec<(String, AttributeValue)> {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let level = match info.layout {
         Layout::Swath => "L2",
@@ -173,10 +223,7 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &ProductSpec, algorithm: &st
     let mut g = vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", format!("{} from {} {} ({})", spec.long_name, info.sensor.instrument, level, info.format)),
-        text_attr(
-            "summary",
-            format!("{} computed by oceancolour {VERSION} from the Rrs of {}", spec.long_name, stem(&info.path)),
-        ),
+        text_attr("summary", format!("{} computed by oceancolour {VERSION} from the Rrs of {}", spec.long_name, stem(&info.path))),
         text_attr("keywords", "ocean colour, remote sensing reflectance, chlorophyll, suspended matter, turbidity, light attenuation"),
         text_attr("id", format!("{}.{}", stem(&info.path), spec.name)),
         text_attr("naming_authority", "oceancolour"),
@@ -188,7 +235,8 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &ProductSpec, algorithm: &st
         text_attr("instrument", info.sensor.instrument),
         text_attr("platform", info.sensor.platform),
         text_attr("product_version", VERSION),
-        text_attr("references", spec.comment),
+        text_attr("references", spec.references),
+        text_attr("comment", "Masked pixels (flags, fill, algorithm failures) are _FillValue."),
         text_attr("input_sources", info.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
         text_attr("input_format", info.format),
         text_attr("sensor", format!("{} (from {})", info.sensor.name, info.sensor_from)),
@@ -211,13 +259,13 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &ProductSpec, algorithm: &st
     g
 }
 
-fn process_granule(req: &Request, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {
+fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {
     let granule: Box<dyn Granule> = formats::open(input, req.sensor.as_deref(), &req.config.flags)?;
     let info = granule.info().clone();
     let name = stem(input);
     let mut jobs = Vec::new();
     for pname in &req.config.products {
-        let spec = catalogue::product(pname)?;
+        let spec = products::product(pname)?;
         let dest = req.outdir.join(format!("{name}.{}.nc", spec.name));
         let key = run_key(&req.config, input, spec.name);
         if dest.exists() && !req.overwrite && already_made(&dest, &key) {
@@ -226,21 +274,30 @@ fn process_granule(req: &Request, index: usize, input: &Path, report: &mut Repor
             continue;
         }
         let made = (|| -> Result<Job> {
-            let bands = catalogue::needed_bands(spec, info.sensor, &req.config.coefficients, &info.bands)?;
-            let algorithm = (spec.algorithm)(info.sensor, &req.config.coefficients)?;
+            let prepared = spec.prepare(info.sensor, &req.config.coefficients, ctx.tables.as_ref())?;
+            if let Some(band) = prepared.bands.iter().find(|b| !info.bands.contains(b)) {
+                return Err(Error::Unsupported {
+                    algorithm: spec.name.into(),
+                    reason: format!(
+                        "needs Rrs at {band} nm, which this granule does not have (its Rrs bands: {})",
+                        if info.bands.is_empty() { "none".into() } else { join(&info.bands) }
+                    ),
+                });
+            }
             let meta = VariableMeta {
                 name: spec.name.into(),
                 long_name: spec.long_name.into(),
                 standard_name: spec.standard_name.map(String::from),
                 units: spec.units.into(),
                 valid_range: spec.valid_range,
-                comment: format!("{}. Masked pixels (flags, fill, algorithm failures) are _FillValue.", spec.comment),
+                references: spec.references.into(),
+                comment: spec.comment.into(),
                 radiation_wavelength_nm: spec.radiation_wavelength_nm,
             };
-            let writer = ProductWriter::create(&dest, &info, &meta, &req.config.output.netcdf, globals(req, &info, spec, &algorithm, &key))?;
+            let writer = ProductWriter::create(&dest, &info, &meta, &req.config.output.netcdf, globals(req, &info, spec, &prepared.provenance, &key))?;
             Ok(Job {
                 spec,
-                bands,
+                prepared,
                 writer,
                 quicklook: req.config.output.quicklook.then(|| QuickLook::new(&info)),
                 valid: 0,
@@ -249,17 +306,17 @@ fn process_granule(req: &Request, index: usize, input: &Path, report: &mut Repor
         })();
         match made {
             Ok(job) => jobs.push(job),
-            Err(e) => {
-                let problem = format!("{}: {}: {e}", input.display(), spec.name);
-                ::log::error!("{problem}");
-                report.failed.push((input.to_path_buf(), problem));
+            Err(error) => {
+                let f = Failure { input: input.to_path_buf(), product: Some(spec.name), error };
+                ::log::error!("{}", f.problem());
+                report.failed.push(f);
             }
         }
     }
     if jobs.is_empty() {
         return Ok(());
     }
-    let mut bands: Vec<u16> = jobs.iter().flat_map(|j| j.bands.iter().copied()).collect();
+    let mut bands: Vec<u16> = jobs.iter().flat_map(|j| j.prepared.bands.iter().copied()).collect();
     bands.sort_unstable();
     bands.dedup();
     ::log::info!(
@@ -279,15 +336,13 @@ fn process_granule(req: &Request, index: usize, input: &Path, report: &mut Repor
     let mut flagged = 0usize;
     let mut row0 = 0;
     while row0 < info.rows {
-        if CANCEL.load(Ordering::SeqCst) {
-            return Err(Error::Cancelled);
-        }
+        ctx.check()?;
         let n = block_rows.min(info.rows - row0);
         let block = granule.read_block(row0, n, &bands)?;
         flagged += block.flagged;
         for job in jobs.iter_mut() {
-            let slices = job.bands.iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
-            let values = (job.spec.compute)(&Reflectances::new(info.sensor, slices)?, &req.config.coefficients)?;
+            let slices = job.prepared.bands.iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
+            let values = job.prepared.run(&Reflectances::new(info.sensor, slices)?, &[])?.value;
             job.valid += values.iter().filter(|v| v.is_finite()).count();
             job.writer.write_block(&block, &values)?;
             if let Some(q) = job.quicklook.as_mut() {
@@ -305,11 +360,7 @@ fn process_granule(req: &Request, index: usize, input: &Path, report: &mut Repor
             ("pixels_valid".to_string(), AttributeValue::Longlong(job.valid as i64)),
         ];
         let dest = job.writer.finish(counts)?;
-        ::log::info!(
-            "wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)",
-            dest.display(),
-            job.valid
-        );
+        ::log::info!("wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)", dest.display(), job.valid);
         if let Some(q) = job.quicklook {
             q.write_png(&job.dest_png, job.spec.log_scale)?;
             report.written.push(job.dest_png);

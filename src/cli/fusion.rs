@@ -13,6 +13,7 @@ use log::LevelFilter;
 use super::{usage, EXIT_FAILED_INPUTS, EXIT_INTERRUPTED, EXIT_OK};
 use crate::chain::fusion::{self as run, FusionConfig};
 use crate::chain::log::json as json_logs;
+use crate::chain::Context;
 use crate::error::Error;
 use crate::fusion::binning::Averaging;
 use crate::fusion::grid::GridSpec;
@@ -144,8 +145,7 @@ pub(super) enum IntercalAction {
     },
 }
 
-
-pub(super) fn bin(args: BinArgs) -> i32 {
+pub(super) fn bin(ctx: &Context, args: BinArgs) -> i32 {
     let BinArgs { inputs, output, grid, variable, averaging, min_obs, config } = args;
     let mut cfg = match load_fusion(&config) {
         Ok(c) => c.bin,
@@ -160,7 +160,7 @@ pub(super) fn bin(args: BinArgs) -> i32 {
         return usage(e);
     }
     let req = run::BinRequest { inputs, output, config: cfg };
-    finish(with_steps(|p| run::bin(&req, p)), |r| {
+    finish(with_steps(|p| run::bin(&req, ctx, p)), |r| {
         (
             format!("wrote {} ({} bins, {} observations, grid {}, {})", r.output.display(), r.bins, r.observations, r.grid, r.day),
             serde_json::json!({"written": [r.output], "bins": r.bins, "observations": r.observations, "grid": r.grid, "day": r.day}),
@@ -168,55 +168,60 @@ pub(super) fn bin(args: BinArgs) -> i32 {
     })
 }
 
-pub(super) fn intercal(action: IntercalAction) -> i32 {
+pub(super) fn intercal(ctx: &Context, action: IntercalAction) -> i32 {
     match action {
         IntercalAction::Fit { sensor, reference, output, method, bridge, variable, config } => {
-        let mut cfg = match load_fusion(&config) {
-            Ok(c) => c.intercal,
-            Err(code) => return code,
-        };
-        cfg.method = method.unwrap_or(cfg.method);
-        cfg.variable = variable.or(cfg.variable);
-        if let Err(e) = cfg.method() {
-            return usage(e);
-        }
-        let req = run::FitRequest { sensor, reference, output: output.clone(), bridge, config: cfg };
-        finish(with_steps(|p| run::intercal_fit(&req, p)), |c| {
-            let coefficients = match &c.kind {
-                Kind::LogOffset { offset } => format!("log10 offset {offset:+.4}"),
-                Kind::Rma { intercept, slope } => format!("log10 y = {intercept:+.4} + {slope:.4} log10 x"),
-                Kind::Quantile { sensor_q, .. } => format!("{} quantiles", sensor_q.len()),
-                Kind::Field(f) => format!("{} seasons x {} blocks, {} entries from fallbacks", f.nseason, f.offset.len() / f.nseason.max(1), f.fallback.iter().filter(|&&x| x > 0).count()),
+            let mut cfg = match load_fusion(&config) {
+                Ok(c) => c.intercal,
+                Err(code) => return code,
             };
-            (
-                format!(
-                    "wrote {}: {} {}, {} pairs ({}); {coefficients}\n  log10(reference/sensor): median {:+.4} -> {:+.4}, spread (IQR/1.349) {:.4} -> {:.4}",
-                    output.display(),
-                    c.method_name(),
-                    c.chain.join(" -> "),
-                    c.n_pairs,
-                    c.period,
-                    c.bias_before,
-                    c.bias_after,
-                    c.spread_before,
-                    c.spread_after
-                ),
-                serde_json::json!({"written": [output], "method": c.method_name(), "chain": c.chain, "period": c.period, "n_pairs": c.n_pairs,
+            cfg.method = method.unwrap_or(cfg.method);
+            cfg.variable = variable.or(cfg.variable);
+            if let Err(e) = cfg.method() {
+                return usage(e);
+            }
+            let req = run::FitRequest { sensor, reference, output: output.clone(), bridge, config: cfg };
+            finish(with_steps(|p| run::intercal_fit(&req, ctx, p)), |c| {
+                let coefficients = match &c.kind {
+                    Kind::LogOffset { offset } => format!("log10 offset {offset:+.4}"),
+                    Kind::Rma { intercept, slope } => format!("log10 y = {intercept:+.4} + {slope:.4} log10 x"),
+                    Kind::Quantile { sensor_q, .. } => format!("{} quantiles", sensor_q.len()),
+                    Kind::Field(f) => format!(
+                        "{} seasons x {} blocks, {} entries from fallbacks",
+                        f.nseason,
+                        f.offset.len() / f.nseason.max(1),
+                        f.fallback.iter().filter(|&&x| x > 0).count()
+                    ),
+                };
+                (
+                    format!(
+                        "wrote {}: {} {}, {} pairs ({}); {coefficients}\n  log10(reference/sensor): median {:+.4} -> {:+.4}, spread (IQR/1.349) {:.4} -> {:.4}",
+                        output.display(),
+                        c.method_name(),
+                        c.chain.join(" -> "),
+                        c.n_pairs,
+                        c.period,
+                        c.bias_before,
+                        c.bias_after,
+                        c.spread_before,
+                        c.spread_after
+                    ),
+                    serde_json::json!({"written": [output], "method": c.method_name(), "chain": c.chain, "period": c.period, "n_pairs": c.n_pairs,
                     "coefficients": coefficients, "bias_before": c.bias_before, "bias_after": c.bias_after,
                     "spread_before": c.spread_before, "spread_after": c.spread_after}),
-            )
-        })
+                )
+            })
         }
         IntercalAction::Apply { correction, inputs, outdir } => {
-        let req = run::ApplyRequest { correction, inputs, outdir };
-        finish(with_steps(|p| run::intercal_apply(&req, p)), |w| {
-            (w.iter().map(|p| format!("wrote {}", p.display())).collect::<Vec<_>>().join("\n"), serde_json::json!({"written": w}))
-        })
+            let req = run::ApplyRequest { correction, inputs, outdir };
+            finish(with_steps(|p| run::intercal_apply(&req, ctx, p)), |w| {
+                (w.iter().map(|p| format!("wrote {}", p.display())).collect::<Vec<_>>().join("\n"), serde_json::json!({"written": w}))
+            })
         }
     }
 }
 
-pub(super) fn merge(args: MergeArgs) -> i32 {
+pub(super) fn merge(ctx: &Context, args: MergeArgs) -> i32 {
     let MergeArgs { inputs, output, correction, error_variance, space, variable, config } = args;
     let mut cfg = match load_fusion(&config) {
         Ok(c) => c.merge,
@@ -227,20 +232,30 @@ pub(super) fn merge(args: MergeArgs) -> i32 {
     for kv in &correction {
         match kv.split_once('=') {
             Some((s, p)) => _ = cfg.corrections.insert(s.to_string(), PathBuf::from(p)),
-            None => return usage(Error::InvalidParameter { name: "--correction".into(), reason: format!("{kv:?}: expected SENSOR=FILE, e.g. modis-aqua=modis_to_meris.nc") }),
+            None => {
+                return usage(Error::InvalidParameter {
+                    name: "--correction".into(),
+                    reason: format!("{kv:?}: expected SENSOR=FILE, e.g. modis-aqua=modis_to_meris.nc"),
+                })
+            }
         }
     }
     for kv in &error_variance {
         match kv.split_once('=').and_then(|(s, v)| Some((s, v.parse::<f64>().ok()?))) {
             Some((s, v)) => _ = cfg.error_variance.insert(s.to_string(), v),
-            None => return usage(Error::InvalidParameter { name: "--error-variance".into(), reason: format!("{kv:?}: expected SENSOR=NUMBER, e.g. modis-aqua=0.04") }),
+            None => {
+                return usage(Error::InvalidParameter {
+                    name: "--error-variance".into(),
+                    reason: format!("{kv:?}: expected SENSOR=NUMBER, e.g. modis-aqua=0.04"),
+                })
+            }
         }
     }
     if let Err(e) = Space::parse(&cfg.space) {
         return usage(e);
     }
     let req = run::MergeRequest { inputs, output, config: cfg };
-    finish(with_steps(|p| run::merge(&req, p)), |r| {
+    finish(with_steps(|p| run::merge(&req, ctx, p)), |r| {
         (
             format!("wrote {} ({} cells from {}; weights: {})", r.output.display(), r.cells, r.sensors.join(", "), r.weights),
             serde_json::json!({"written": [r.output], "cells": r.cells, "sensors": r.sensors, "weights": r.weights}),
@@ -248,7 +263,7 @@ pub(super) fn merge(args: MergeArgs) -> i32 {
     })
 }
 
-pub(super) fn l4(args: L4Args) -> i32 {
+pub(super) fn l4(ctx: &Context, args: L4Args) -> i32 {
     let L4Args { merged, first_guess, first_guess_variable, previous, alpha, variogram, psill, range, nugget, k, observation_noise, output, config } = args;
     let mut cfg = match load_fusion(&config) {
         Ok(c) => c.l4,
@@ -265,18 +280,28 @@ pub(super) fn l4(args: L4Args) -> i32 {
     let given = [cfg.psill, cfg.range_km, cfg.nugget].iter().filter(|x| x.is_some()).count();
     let checked = Model::parse(&cfg.variogram).map(|_| ()).and_then(|_| match given {
         0 | 3 => Ok(()),
-        _ => Err(Error::InvalidParameter { name: "variogram".into(), reason: "give all of --psill, --range and --nugget, or none (then it is fitted from the data)".into() }),
+        _ => Err(Error::InvalidParameter {
+            name: "variogram".into(),
+            reason: "give all of --psill, --range and --nugget, or none (then it is fitted from the data)".into(),
+        }),
     });
     if let Err(e) = checked {
         return usage(e);
     }
     let req = run::L4Request { merged, first_guess, previous, output, config: cfg };
-    finish(with_steps(|p| run::l4(&req, p)), |r| {
+    finish(with_steps(|p| run::l4(&req, ctx, p)), |r| {
         let v = &r.variogram;
         (
             format!(
                 "wrote {} ({} cells, {} observed); variogram {} psill {:.4} range {:.1} km nugget {:.4} ({})",
-                r.output.display(), r.cells, r.observed, v.model.name(), v.psill, v.range, v.nugget, if r.fitted { "fitted" } else { "given" }
+                r.output.display(),
+                r.cells,
+                r.observed,
+                v.model.name(),
+                v.psill,
+                v.range,
+                v.nugget,
+                if r.fitted { "fitted" } else { "given" }
             ),
             serde_json::json!({"written": [r.output], "cells": r.cells, "observed": r.observed,
                 "variogram": {"model": v.model.name(), "psill": v.psill, "range_km": v.range, "nugget": v.nugget, "fitted": r.fitted}}),
@@ -338,4 +363,3 @@ fn with_steps<R>(f: impl FnOnce(run::Progress) -> R) -> R {
     }
     out
 }
-

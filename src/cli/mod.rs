@@ -18,9 +18,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use log::LevelFilter;
 
-use crate::chain::{self, catalogue, demo, Config, OnProgress, Progress, Report, Request};
+use crate::chain::{self, demo, Context, OnProgress, Progress, Report, Request, RequestArgs};
 use crate::error::Error;
 use crate::formats::{self, FlagConfig, Layout};
+use crate::products::{Coefficients, PRODUCTS};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED_INPUTS: i32 = 1;
@@ -80,7 +81,7 @@ enum Command {
         #[arg(long)]
         no_quicklook: bool,
         /// Granules in flight at once (each uses the shared kernel threads; netCDF I/O is serialised by the library).
-        #[arg(short, long, default_value_t = chain::DEFAULT_JOBS as u16, value_parser = clap::value_parser!(u16).range(1..))]
+        #[arg(short, long, default_value_t = crate::defaults::JOBS as u16, value_parser = clap::value_parser!(u16).range(1..))]
         jobs: u16,
     },
     /// Describe a granule: format, sensor, size, Rrs bands, flags, products it can give.
@@ -118,14 +119,14 @@ enum Command {
     },
 }
 
-/// Runs the command line on `args` (program name first) and returns the exit code.
-pub fn run<I, T>(args: I) -> i32
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
-    crate::chain::fusion::set_command_line(args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" "));
+/// The command line of `args`, for the outputs' history.
+pub fn command_line(args: &[OsString]) -> String {
+    args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
+}
+
+/// Runs the command line on `args` (program name first) in the run context
+/// `ctx` and returns the exit code.
+pub fn run(ctx: &Context, args: Vec<OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -136,51 +137,37 @@ where
     chain::log::init(cli.log_format == LogFormat::Json, if cli.quiet { LevelFilter::Warn } else { LevelFilter::Info });
     match cli.command {
         Command::Process { inputs, outdir, products, config, sensor, overwrite, no_quicklook, jobs } => {
-            let mut cfg = match config.as_deref().map(Config::load).transpose() {
-                Ok(c) => c.unwrap_or_default(),
+            let args = RequestArgs {
+                inputs,
+                outdir,
+                products: Some(products),
+                config,
+                sensor,
+                overwrite,
+                quicklook: no_quicklook.then_some(false),
+                jobs: jobs.into(),
+            };
+            let req = match Request::new(args) {
+                Ok(r) => r,
                 Err(e) => return usage(e),
             };
-            if !products.is_empty() {
-                cfg.products = products;
-            }
-            if no_quicklook {
-                cfg.output.quicklook = false;
-            }
-            if let Err(e) = cfg.check(config.as_deref().unwrap_or(Path::new("--products"))) {
-                return usage(e);
-            }
-            if cfg.products.is_empty() {
-                return usage(Error::InvalidParameter {
-                    name: "products".into(),
-                    reason: format!(
-                        "none given: use --products or `products = [...]` in --config (known: {})",
-                        catalogue::PRODUCTS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
-                    ),
-                });
-            }
-            if let Some(s) = &sensor {
-                if let Err(e) = crate::sensors::sensor(s) {
-                    return usage(e);
-                }
-            }
-            let req = Request { inputs, outdir, config: cfg, sensor, overwrite, jobs: jobs.into() };
-            let report = with_progress(|p| chain::process(&req, p));
+            let report = with_progress(|p| chain::process(&req, ctx, p));
             summarise(&report)
         }
-        Command::Info { file, sensor } => info(&file, sensor.as_deref()),
-        Command::Bin(args) => fusion::bin(args),
-        Command::Intercal { action } => fusion::intercal(action),
-        Command::Merge(args) => fusion::merge(args),
-        Command::L4(args) => fusion::l4(args),
-        Command::Demo { outdir } => run_demo(&outdir),
+        Command::Info { file, sensor } => info(ctx, &file, sensor.as_deref()),
+        Command::Bin(args) => fusion::bin(ctx, args),
+        Command::Intercal { action } => fusion::intercal(ctx, action),
+        Command::Merge(args) => fusion::merge(ctx, args),
+        Command::L4(args) => fusion::l4(ctx, args),
+        Command::Demo { outdir } => run_demo(ctx, &outdir),
         Command::Simulate { format, output, size } => {
             let Some((rows, cols)) = size.split_once('x').and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?))) else {
                 return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });
             };
-            let scene = demo::Scene { rows, cols };
+            let scene = crate::formats::simulated::Scene { rows, cols };
             let written = match format {
-                SimFormat::ObpgL2 => demo::write_obpg_l2(&output, scene),
-                SimFormat::OlciWfr => demo::write_olci_wfr(&output, scene),
+                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated(&output, scene),
+                SimFormat::OlciWfr => crate::formats::olci::write_simulated(&output, scene),
             };
             match written {
                 Ok(()) => {
@@ -240,15 +227,15 @@ fn with_progress<R>(f: impl FnOnce(OnProgress) -> R) -> R {
 /// Prints the run's summary (stdout: a JSON object with `--log-format json`)
 /// and returns the exit code.
 fn summarise(report: &Report) -> i32 {
-    let interrupted = report.failed.iter().any(|f| f.1.contains(&Error::Cancelled.to_string()));
+    let interrupted = report.interrupted();
     if chain::log::json() {
-        let failed: Vec<_> = report.failed.iter().map(|(i, p)| serde_json::json!({"input": i, "problem": p})).collect();
+        let failed: Vec<_> = report.failed.iter().map(|f| serde_json::json!({"input": f.input, "problem": f.problem()})).collect();
         println!("{}", serde_json::json!({"written": report.written, "skipped": report.skipped, "failed": failed}));
     } else {
         println!("{} file(s) written, {} product(s) skipped (already made), {} failure(s)", report.written.len(), report.skipped.len(), report.failed.len());
-        for (input, problem) in &report.failed {
-            let name = input.display().to_string();
-            println!("FAILED {name}: {}", problem.strip_prefix(&format!("{name}: ")).unwrap_or(problem));
+        for f in &report.failed {
+            let (name, problem) = (f.input.display().to_string(), f.problem());
+            println!("FAILED {name}: {}", problem.strip_prefix(&format!("{name}: ")).unwrap_or(&problem));
         }
     }
     if interrupted {
@@ -260,9 +247,20 @@ fn summarise(report: &Report) -> i32 {
     }
 }
 
-fn info(path: &Path, sensor: Option<&str>) -> i32 {
+fn info(ctx: &Context, path: &Path, sensor: Option<&str>) -> i32 {
     let g = match formats::open(path, sensor, &FlagConfig::default()) {
         Ok(g) => g,
+        // A merged multi-sensor product: what it stores (no Rrs products to list).
+        Err(Error::MergedProduct { .. }) => match formats::cf_grid::StoredGrid::open(path) {
+            Ok(stored) => {
+                println!("{}\n{stored}  products:      none computed from Rrs; its stored variables can be used as they are", path.display());
+                return EXIT_OK;
+            }
+            Err(e) => {
+                log::error!("{e}");
+                return EXIT_FAILED_INPUTS;
+            }
+        },
         Err(e) => {
             log::error!("{e}");
             return EXIT_FAILED_INPUTS;
@@ -284,20 +282,20 @@ fn info(path: &Path, sensor: Option<&str>) -> i32 {
     for (k, v) in &i.attributes {
         println!("  {k}: {v}");
     }
-    let coefficients = chain::config::Coefficients::default();
-    let makeable: Vec<&str> = catalogue::PRODUCTS
+    let coefficients = Coefficients::default();
+    let makeable: Vec<&str> = PRODUCTS
         .iter()
-        .filter(|p| catalogue::needed_bands(p, i.sensor, &coefficients, &i.bands).is_ok())
+        .filter(|p| p.prepare(i.sensor, &coefficients, ctx.tables.as_ref()).is_ok_and(|made| made.bands.iter().all(|b| i.bands.contains(b))))
         .map(|p| p.name)
         .collect();
     println!("  products:      {}", if makeable.is_empty() { "none (no usable Rrs bands)".into() } else { makeable.join(", ") });
     EXIT_OK
 }
 
-fn run_demo(outdir: &Path) -> i32 {
+fn run_demo(ctx: &Context, outdir: &Path) -> i32 {
     println!("oceancolour demo: writing a SIMULATED scene (NOMAD in-situ Rrs spectra on a synthetic coast, cloud and land)");
     println!("in the exact NASA OBPG Level-2 and Sentinel-3 OLCI WFR layouts, then running the whole chain on it.");
-    match with_progress(|p| demo::run(outdir, p)) {
+    match with_progress(|p| demo::run(outdir, ctx, p)) {
         Ok((inputs, report)) => {
             for i in &inputs {
                 println!("  input (simulated): {}", i.display());

@@ -1,15 +1,16 @@
 //! The CF-1.8 / ACDD-1.3 product writer (formats.md s8): one product per
 //! file, float32 with a NaN-free `_FillValue`, `standard_name`, `units`,
 //! valid range, deflate + shuffle + chunking, coordinates, and provenance
-//! as global attributes. A file is written under a hidden temporary name in
-//! the output folder, synced, then renamed: the final name only ever holds
-//! a complete file, and a failed or interrupted write leaves nothing.
+//! as global attributes, written through `atomic` (a failed or interrupted
+//! write leaves nothing). `read_product` reads such a file back as pixels
+//! (the input of `oceancolour bin`).
 
 use std::path::{Path, PathBuf};
 
-use netcdf::{AttributeValue, Extent, FileMut};
+use netcdf::{AttributeValue, Extent};
 use serde::{Deserialize, Serialize};
 
+use super::atomic::NewNetcdf;
 use super::{Block, GranuleInfo, Layout};
 use crate::error::{Error, Result};
 
@@ -41,6 +42,7 @@ pub struct VariableMeta {
     pub standard_name: Option<String>,
     pub units: String,
     pub valid_range: Option<[f32; 2]>,
+    pub references: String,
     pub comment: String,
     /// Scalar `radiation_wavelength` coordinate (nm), e.g. 490 for Kd(490)
     /// (CF: without it the attenuation is an integral over all wavelengths).
@@ -49,9 +51,7 @@ pub struct VariableMeta {
 
 /// A product file being written; removed unless `finish` succeeds.
 pub struct ProductWriter {
-    dest: PathBuf,
-    tmp: PathBuf,
-    file: Option<FileMut>,
+    nf: NewNetcdf,
     name: String,
     layout: Layout,
     cols: usize,
@@ -64,32 +64,11 @@ fn nc_err<'a>(path: &'a Path, what: &str) -> impl Fn(netcdf::Error) -> Error + '
     move |e| Error::file(path, format!("{what}: {e}"))
 }
 
-/// Hidden temporary name next to `dest`.
-pub fn temp_path(dest: &Path) -> PathBuf {
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    dest.with_file_name(format!(".{name}.part-{}", std::process::id()))
-}
-
 impl ProductWriter {
     pub fn create(dest: &Path, info: &GranuleInfo, var: &VariableMeta, storage: &Storage, globals: Vec<(String, AttributeValue)>) -> Result<Self> {
-        super::nc::init();
-        let tmp = temp_path(dest);
-        // Creating the file with std first gives the operating system's own
-        // words for an unwritable or missing folder.
-        std::fs::File::create(&tmp)
-            .map_err(|e| Error::file(dest, format!("cannot be written in the output folder: {e}")))?;
-        let mut w = ProductWriter {
-            dest: dest.to_path_buf(),
-            tmp: tmp.clone(),
-            file: None,
-            name: var.name.clone(),
-            layout: info.layout.clone(),
-            cols: info.cols,
-            lat_range: [f32::INFINITY, f32::NEG_INFINITY],
-            lon_range: [f32::INFINITY, f32::NEG_INFINITY],
-        };
+        let mut nf = NewNetcdf::create(dest)?;
         let err = |what: &'static str| nc_err(dest, what);
-        let mut f = netcdf::create(&tmp).map_err(err("creating the netCDF file"))?;
+        let f = nf.nc();
         let (dims, coords): (Vec<&str>, &str) = match &info.layout {
             Layout::Swath => {
                 f.add_dimension("y", info.rows).map_err(err("defining dimensions"))?;
@@ -132,8 +111,7 @@ impl ProductWriter {
         }
         if let Layout::Bins { isin_rows } = &info.layout {
             let mut v = f.add_variable::<u64>("bin_num", &dims).map_err(err("defining bin_num"))?;
-            v.put_attribute("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)")
-                .map_err(err("writing attributes"))?;
+            v.put_attribute("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)").map_err(err("writing attributes"))?;
             v.put_attribute("isin_rows", *isin_rows as i32).map_err(err("writing attributes"))?;
         }
         let mut coordinates = coords.to_string();
@@ -161,20 +139,27 @@ impl ProductWriter {
                 v.put_attribute("valid_max", hi).map_err(err("writing attributes"))?;
             }
             v.put_attribute("coordinates", coordinates.as_str()).map_err(err("writing attributes"))?;
+            v.put_attribute("references", var.references.as_str()).map_err(err("writing attributes"))?;
             v.put_attribute("comment", var.comment.as_str()).map_err(err("writing attributes"))?;
         }
         for (k, v) in globals {
             f.add_attribute(&k, v).map_err(err("writing global attributes"))?;
         }
-        w.file = Some(f);
-        Ok(w)
+        Ok(ProductWriter {
+            nf,
+            name: var.name.clone(),
+            layout: info.layout.clone(),
+            cols: info.cols,
+            lat_range: [f32::INFINITY, f32::NEG_INFINITY],
+            lon_range: [f32::INFINITY, f32::NEG_INFINITY],
+        })
     }
 
     /// Writes the product values of a block (NaN -> _FillValue) and, for
     /// swaths and bins, its coordinates.
     pub fn write_block(&mut self, block: &Block, values: &[f32]) -> Result<()> {
-        let dest = self.dest.clone();
-        let f = self.file.as_mut().expect("open until finish");
+        let dest = self.nf.dest().to_path_buf();
+        let f = self.nf.nc();
         let rows = block.row0..block.row0 + block.nrows;
         let extents = match self.layout {
             Layout::Bins { .. } => vec![Extent::from(rows)],
@@ -182,10 +167,7 @@ impl ProductWriter {
         };
         let filled: Vec<f32> = values.iter().map(|&v| if v.is_finite() { v } else { FILL }).collect();
         let err = |what: &'static str| nc_err(&dest, what);
-        f.variable_mut(&self.name)
-            .expect("defined in create")
-            .put_values(&filled, extents.clone())
-            .map_err(err("writing the product (disk full?)"))?;
+        f.variable_mut(&self.name).expect("defined in create").put_values(&filled, extents.clone()).map_err(err("writing the product (disk full?)"))?;
         if !matches!(self.layout, Layout::Grid { .. }) {
             for (name, data) in [("lat", &block.lat), ("lon", &block.lon)] {
                 f.variable_mut(name).expect("defined").put_values(data, extents.clone()).map_err(err("writing coordinates"))?;
@@ -205,11 +187,10 @@ impl ProductWriter {
         Ok(())
     }
 
-    /// Adds the closing global attributes (bounds, counts), closes, syncs
-    /// and renames the file to its final name.
+    /// Adds the closing global attributes (bounds, counts) and commits the
+    /// file to its final name.
     pub fn finish(mut self, extra: Vec<(String, AttributeValue)>) -> Result<PathBuf> {
-        let dest = self.dest.clone();
-        let mut f = self.file.take().expect("open until finish");
+        let dest = self.nf.dest().to_path_buf();
         if let Layout::Grid { lat, lon } = &self.layout {
             let range = |xs: &[f32]| [xs.iter().copied().fold(f32::INFINITY, f32::min), xs.iter().copied().fold(f32::NEG_INFINITY, f32::max)];
             self.lat_range = range(lat);
@@ -222,26 +203,11 @@ impl ProductWriter {
             attrs.push(("geospatial_lon_min".into(), self.lon_range[0].into()));
             attrs.push(("geospatial_lon_max".into(), self.lon_range[1].into()));
         }
+        let f = self.nf.nc();
         for (k, v) in attrs {
             f.add_attribute(&k, v).map_err(nc_err(&dest, "writing global attributes"))?;
         }
-        f.close().map_err(nc_err(&dest, "closing the file (disk full?)"))?;
-        std::fs::File::open(&self.tmp)
-            .and_then(|h| h.sync_all())
-            .map_err(|e| Error::file(&dest, format!("flushing to disk: {e}")))?;
-        std::fs::rename(&self.tmp, &dest).map_err(|e| Error::file(&dest, format!("renaming into place: {e}")))?;
-        Ok(dest)
-    }
-}
-
-impl Drop for ProductWriter {
-    fn drop(&mut self) {
-        // Reached with the file still open only on failure or interruption.
-        if let Some(f) = self.file.take() {
-            drop(f);
-        }
-        // After a successful rename the temporary name no longer exists.
-        let _ = std::fs::remove_file(&self.tmp);
+        self.nf.commit()
     }
 }
 

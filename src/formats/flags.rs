@@ -5,12 +5,30 @@
 
 use serde::{Deserialize, Serialize};
 
-/// NASA's Level-3 exclusion flags: the "L3 Mask Default" column of the OBPG
-/// flag page (oceancolor.gsfc.nasa.gov/resources/atbd/ocl2flags/; column
-/// assignment derived in formats.md s1.6-1.7; mask 0x0269D73B there).
+/// NASA's Level-3 exclusion flags as operational NASA L3 files list them:
+/// `l2_flag_names` of NASA's R2018.0 SeaWiFS L3m and the `flaguse` of its L3b
+/// processing_control (validation/data/: ATMFAIL, LAND, HILT, HISATZEN,
+/// STRAYLIGHT, CLDICE, COCCOLITH, LOWLW, CHLWARN, CHLFAIL, NAVWARN,
+/// MAXAERITER, ATMWARN, HISOLZEN, NAVFAIL, FILTER, HIGLINT; mask 0x0669D73B).
+/// The OBPG flag page's "L3 Mask Default" column (formats.md s1.6-1.7) lacks FILTER.
 pub const OBPG_L3_DEFAULT: &[&str] = &[
-    "ATMFAIL", "LAND", "HIGLINT", "HILT", "HISATZEN", "STRAYLIGHT", "CLDICE", "COCCOLITH", "HISOLZEN", "LOWLW",
-    "CHLFAIL", "NAVWARN", "MAXAERITER", "CHLWARN", "ATMWARN", "NAVFAIL",
+    "ATMFAIL",
+    "LAND",
+    "HIGLINT",
+    "HILT",
+    "HISATZEN",
+    "STRAYLIGHT",
+    "CLDICE",
+    "COCCOLITH",
+    "HISOLZEN",
+    "LOWLW",
+    "CHLFAIL",
+    "NAVWARN",
+    "MAXAERITER",
+    "CHLWARN",
+    "ATMWARN",
+    "NAVFAIL",
+    "FILTER",
 ];
 
 /// OLCI WFR: the pixel must carry one of these (SNAP's QWG-recommended
@@ -21,9 +39,26 @@ pub const OLCI_REQUIRE_DEFAULT: &[&str] = &["WATER", "INLAND_WATER"];
 /// OLCI WFR exclusions for Oa reflectances (`WQSF_REFLECTANCE_RECOM` =
 /// oceanColour and openWater, same source; formats.md s4.7 (a)).
 pub const OLCI_EXCLUDE_DEFAULT: &[&str] = &[
-    "CLOUD", "CLOUD_AMBIGUOUS", "CLOUD_MARGIN", "INVALID", "COSMETIC", "SATURATED", "SUSPECT", "HISOLZEN",
-    "HIGHGLINT", "SNOW_ICE", "AC_FAIL", "WHITECAPS", "ADJAC", "RWNEG_O2", "RWNEG_O3", "RWNEG_O4", "RWNEG_O5",
-    "RWNEG_O6", "RWNEG_O7", "RWNEG_O8",
+    "CLOUD",
+    "CLOUD_AMBIGUOUS",
+    "CLOUD_MARGIN",
+    "INVALID",
+    "COSMETIC",
+    "SATURATED",
+    "SUSPECT",
+    "HISOLZEN",
+    "HIGHGLINT",
+    "SNOW_ICE",
+    "AC_FAIL",
+    "WHITECAPS",
+    "ADJAC",
+    "RWNEG_O2",
+    "RWNEG_O3",
+    "RWNEG_O4",
+    "RWNEG_O5",
+    "RWNEG_O6",
+    "RWNEG_O7",
+    "RWNEG_O8",
 ];
 
 fn strings(names: &[&str]) -> Vec<String> {
@@ -45,11 +80,7 @@ pub struct FlagConfig {
 
 impl Default for FlagConfig {
     fn default() -> Self {
-        FlagConfig {
-            obpg_l2_exclude: strings(OBPG_L3_DEFAULT),
-            olci_require_any: strings(OLCI_REQUIRE_DEFAULT),
-            olci_exclude: strings(OLCI_EXCLUDE_DEFAULT),
-        }
+        FlagConfig { obpg_l2_exclude: strings(OBPG_L3_DEFAULT), olci_require_any: strings(OLCI_REQUIRE_DEFAULT), olci_exclude: strings(OLCI_EXCLUDE_DEFAULT) }
     }
 }
 
@@ -65,11 +96,7 @@ impl FlagTable {
     pub fn new(masks: &[u64], meanings: &str) -> std::result::Result<FlagTable, String> {
         let names: Vec<&str> = meanings.split_whitespace().collect();
         if names.len() != masks.len() {
-            return Err(format!(
-                "flag_meanings has {} names but flag_masks has {} masks",
-                names.len(),
-                masks.len()
-            ));
+            return Err(format!("flag_meanings has {} names but flag_masks has {} masks", names.len(), masks.len()));
         }
         Ok(FlagTable { entries: names.into_iter().map(String::from).zip(masks.iter().copied()).collect() })
     }
@@ -125,7 +152,7 @@ SEAICE NAVFAIL FILTER SPARE BOWTIEDEL HIPOL PRODFAIL SPARE";
     fn obpg_l3_default_matches_the_published_mask() {
         let masks: Vec<u64> = (0..32).map(|b| (1i64 << b) as i32 as u32 as u64).collect();
         let t = FlagTable::new(&masks, OBPG_MEANINGS).unwrap();
-        assert_eq!(t.mask_of(&strings(OBPG_L3_DEFAULT)).unwrap(), 0x0269_D73B);
+        assert_eq!(t.mask_of(&strings(OBPG_L3_DEFAULT)).unwrap(), 0x0669_D73B);
         // Duplicate names OR together.
         assert_eq!(t.mask_of(&["SPARE".into()]).unwrap(), [7, 13, 18, 23, 27, 31].iter().fold(0u64, |m, b| m | 1 << b));
     }

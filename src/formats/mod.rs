@@ -8,15 +8,20 @@
 //! Level-2 WFR `.SEN3` folders (`olci`). `open` picks the reader from the
 //! file's content, and the sensor from its metadata unless one is given.
 
+pub mod atomic;
 pub mod cf;
+pub mod cf_grid;
+pub mod correction;
+pub mod fields;
 pub mod flags;
-pub mod grid;
 pub mod l3b;
 pub mod l3file;
 pub(crate) mod nc;
 pub mod obpg_l2;
+pub mod oc5_table;
 pub mod olci;
 pub mod quicklook;
+pub mod simulated;
 
 use std::path::{Path, PathBuf};
 
@@ -57,6 +62,10 @@ pub struct GranuleInfo {
     pub flags_applied: String,
     /// Other metadata worth showing (`oceancolour info`).
     pub attributes: Vec<(String, String)>,
+    /// Per-band F0 (nm, mW cm-2 um-1) the file says its Rrs were made with
+    /// (OBPG L2 `Rrs_NNN:solar_irradiance`); empty when the file gives none.
+    /// nLw from this file's Rrs is Rrs x this F0, as the producer's nLw.
+    pub f0: Vec<(u16, f64)>,
 }
 
 /// Rows `[row0, row0 + nrows)` of a granule.
@@ -93,12 +102,12 @@ pub fn open(path: &Path, sensor: Option<&str>, flags: &FlagConfig) -> Result<Box
         return Err(Error::file(path, "does not exist"));
     }
     let file = nc::open(path)?;
-    if file.group("geophysical_data").ok().flatten().is_some() {
+    if nc::group(&file, "geophysical_data").is_some() {
         Ok(Box::new(obpg_l2::ObpgL2::open(path, file, sensor, flags)?))
-    } else if file.group("level-3_binned_data").ok().flatten().is_some() {
-        Ok(Box::new(l3b::L3Binned::open(path, file, sensor)?))
-    } else if grid::find_axes(&file).is_some() {
-        Ok(Box::new(grid::Gridded::open(path, file, sensor)?))
+    } else if nc::group(&file, "level-3_binned_data").is_some() {
+        Ok(Box::new(l3b::L3bGranule::open(path, file, sensor)?))
+    } else if cf_grid::find_axes(&file).is_some() {
+        Ok(Box::new(cf_grid::Gridded::open(path, file, sensor)?))
     } else {
         Err(Error::file(
             path,
@@ -133,16 +142,14 @@ pub fn resolve_sensor(path: &Path, given: Option<&str>, instrument: &str, platfo
     if let Some(name) = given {
         return Ok((sensors::sensor(name)?, "--sensor".into()));
     }
-    sensor_from_metadata(instrument, platform)
-        .map(|s| (s, format!("instrument={instrument:?} platform={platform:?}")))
-        .ok_or_else(|| {
-            Error::file(
-                path,
-                format!(
-                    "unknown sensor: instrument={instrument:?} platform={platform:?} is not in the sensor registry ({}); \
+    sensor_from_metadata(instrument, platform).map(|s| (s, format!("instrument={instrument:?} platform={platform:?}"))).ok_or_else(|| {
+        Error::file(
+            path,
+            format!(
+                "unknown sensor: instrument={instrument:?} platform={platform:?} is not in the sensor registry ({}); \
 pass --sensor to say which registry sensor it is",
-                    sensors::SENSORS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
-                ),
-            )
-        })
+                sensors::SENSORS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+            ),
+        )
+    })
 }

@@ -37,18 +37,32 @@ pub fn init() {
 pub fn open(path: &Path) -> Result<netcdf::File> {
     init();
     let mut head = [0u8; 8];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| Error::file(path, format!("cannot be opened: {e}")))?;
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| Error::file(path, format!("cannot be opened: {e}")))?;
     if n >= 4 && head[..4] == HDF4_MAGIC {
-        return Err(Error::file(
-            path,
-            "is an HDF4 file (old OBPG format), which is not supported: download the netCDF-4 version",
-        ));
+        return Err(Error::file(path, "is an HDF4 file (old OBPG format), which is not supported: download the netCDF-4 version"));
     }
-    netcdf::open(path).map_err(|e| {
-        Error::file(path, format!("is not a readable netCDF-4/HDF5 file (truncated or corrupt?): {e}"))
-    })
+    netcdf::open(path).map_err(|e| Error::file(path, format!("is not a readable netCDF-4/HDF5 file (truncated or corrupt?): {e}")))
+}
+
+/// The named group of a file, if it has one. (On a NetCDF-3 file, which has
+/// no groups, netCDF-C answers any group lookup with the root group: the
+/// name is checked.)
+pub fn group<'f>(file: &'f netcdf::File, name: &str) -> Option<netcdf::Group<'f>> {
+    file.group(name).ok().flatten().filter(|g| g.name() == name)
+}
+
+/// The netCDF format variant of a file, from its first bytes.
+pub fn format_name(path: &Path) -> String {
+    let mut head = [0u8; 4];
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    match &head[..n.min(4)] {
+        [b'C', b'D', b'F', 1] => "NetCDF-3 classic",
+        [b'C', b'D', b'F', 2] => "NetCDF-3 64-bit offset",
+        [b'C', b'D', b'F', 5] => "NetCDF-3 64-bit data (CDF-5)",
+        [0x89, b'H', b'D', b'F'] => "netCDF-4 (HDF5)",
+        _ => "netCDF",
+    }
+    .into()
 }
 
 /// A text attribute without the trailing NUL OCSSW writes (formats.md s0 rule 3).
@@ -123,6 +137,8 @@ pub struct Packing {
     pub scale: Option<f64>,
     pub offset: Option<f64>,
     pub fill: Option<f64>,
+    /// CF `missing_value` (GlobColour writes it next to `_FillValue`).
+    pub missing: Option<f64>,
     pub valid_min: Option<f64>,
     pub valid_max: Option<f64>,
 }
@@ -157,6 +173,7 @@ impl Packing {
             scale,
             offset,
             fill: number(var.attribute_value("_FillValue")),
+            missing: number(var.attribute_value("missing_value")),
             valid_min: number(var.attribute_value("valid_min")).map(|v| to_raw("valid_min", v)).or(rmin.map(|v| to_raw("valid_range", v))),
             valid_max: number(var.attribute_value("valid_max")).map(|v| to_raw("valid_max", v)).or(rmax.map(|v| to_raw("valid_range", v))),
         }
@@ -169,15 +186,22 @@ impl Packing {
 /// fill value or outside the valid range (compared in the stored domain),
 /// then `raw * scale_factor + add_offset`.
 pub fn read_decoded_at(path: &Path, var: &Variable, lead: usize, row0: usize, nrows: usize) -> Result<Vec<f32>> {
-    let mut extents = vec![Extent::from(0); lead];
+    read_decoded_slice(path, var, &vec![0; lead], row0, nrows)
+}
+
+/// `read_decoded_at` at the given indices of the leading dimensions (e.g. one
+/// step of a time axis).
+pub fn read_decoded_slice(path: &Path, var: &Variable, lead: &[usize], row0: usize, nrows: usize) -> Result<Vec<f32>> {
+    let mut extents: Vec<Extent> = lead.iter().map(|&i| Extent::from(i)).collect();
+    let lead = lead.len();
     extents.push(Extent::from(row0..row0 + nrows));
     extents.extend(var.dimensions().iter().skip(lead + 1).map(|_| Extent::from(..)));
     let p = Packing::of(var);
     let (scale, offset) = (p.scale.unwrap_or(1.0), p.offset.unwrap_or(0.0));
     let (lo, hi) = (p.valid_min.unwrap_or(f64::NEG_INFINITY), p.valid_max.unwrap_or(f64::INFINITY));
-    let fill = p.fill;
+    let (fill, missing) = (p.fill, p.missing);
     let decode = |raw: f64| -> f32 {
-        if Some(raw) == fill || !(lo..=hi).contains(&raw) || raw.is_nan() {
+        if Some(raw) == fill || Some(raw) == missing || !(lo..=hi).contains(&raw) || raw.is_nan() {
             f32::NAN
         } else {
             (raw * scale + offset) as f32
@@ -198,12 +222,7 @@ pub fn read_decoded_at(path: &Path, var: &Variable, lead: usize, row0: usize, nr
         NcVariableType::Int(IntType::U32) => get!(u32),
         NcVariableType::Float(FloatType::F32) => get!(f32),
         NcVariableType::Float(FloatType::F64) => get!(f64),
-        other => {
-            return Err(Error::file(
-                path,
-                format!("variable {} is stored as {other:?}, which is not a numeric type this reader decodes", var.name()),
-            ))
-        }
+        other => return Err(Error::file(path, format!("variable {} is stored as {other:?}, which is not a numeric type this reader decodes", var.name()))),
     })
 }
 
@@ -219,15 +238,11 @@ pub fn check_units(path: &Path, var: &Variable, accepted: &[&str], what: &str) -
     if accepted.iter().any(|a| norm(a) == norm(&units)) {
         Ok(())
     } else {
-        Err(Error::file(
-            path,
-            format!("variable {} has units {units:?}, but {what} must be in one of: {}", var.name(), accepted.join(", ")),
-        ))
+        Err(Error::file(path, format!("variable {} has units {units:?}, but {what} must be in one of: {}", var.name(), accepted.join(", "))))
     }
 }
 
 /// The named variable, or an error naming the file and what is missing.
 pub fn variable<'f>(path: &Path, file: &'f netcdf::File, name: &str, what: &str) -> Result<Variable<'f>> {
-    file.variable(name)
-        .ok_or_else(|| Error::file(path, format!("has no variable {name} ({what})")))
+    file.variable(name).ok_or_else(|| Error::file(path, format!("has no variable {name} ({what})")))
 }

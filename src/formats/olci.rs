@@ -7,22 +7,24 @@
 //! platform and product type (s4.10).
 
 use std::collections::BTreeMap;
+use std::f64::consts::PI;
 use std::path::{Path, PathBuf};
 
-use netcdf::Extent;
+use netcdf::{Extent, FileMut};
 
+use super::atomic::NewNetcdf;
 use super::flags::{FlagConfig, FlagRule, FlagTable};
 use super::nc::{self, check_units, read_decoded, text};
+use super::simulated::{by_blocks, put_attrs, w, Scene, Surface, SIMULATED};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
 use crate::error::{Error, Result};
+use crate::sensors::sensor;
 
 /// OLCI bands held in the sensor registry: (Oa number, nominal nm). Centres
 /// 400 ... 865 nm from the band table in formats.md s4.3 (acolite
 /// band_info_olci.txt); nominal names as in `sensors::OLCI_BANDS`.
-pub const OA_BANDS: &[(u8, u16)] = &[
-    (1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620),
-    (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865),
-];
+pub const OA_BANDS: &[(u8, u16)] =
+    &[(1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620), (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865)];
 
 /// Units accepted on rho_w (it is dimensionless; real files carry none, s4.3).
 const RHO_W_UNITS: &[&str] = &["dl", "1", "dimensionless", ""];
@@ -39,9 +41,8 @@ pub struct OlciWfr {
 fn read_manifest(path: &Path) -> Result<(String, String)> {
     let xml = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot be read: {e}")))?;
     let doc = roxmltree::Document::parse(&xml).map_err(|e| Error::file(path, format!("is not valid XML: {e}")))?;
-    let child_text = |node: roxmltree::Node, name: &str| {
-        node.descendants().find(|n| n.tag_name().name() == name).and_then(|n| n.text()).map(str::trim).map(String::from)
-    };
+    let child_text =
+        |node: roxmltree::Node, name: &str| node.descendants().find(|n| n.tag_name().name() == name).and_then(|n| n.text()).map(str::trim).map(String::from);
     let platform = doc
         .descendants()
         .find(|n| n.tag_name().name() == "platform")
@@ -65,10 +66,7 @@ impl OlciWfr {
         }
         let (platform, product_type) = read_manifest(&manifest)?;
         if !product_type.is_empty() && !product_type.starts_with("OL_2_W") {
-            return Err(Error::file(
-                dir,
-                format!("is a {product_type} product; oceancolour reads OLCI Level-2 water products (OL_2_WFR / OL_2_WRR)"),
-            ));
+            return Err(Error::file(dir, format!("is a {product_type} product; oceancolour reads OLCI Level-2 water products (OL_2_WFR / OL_2_WRR)")));
         }
         let (sensor, sensor_from) = resolve_sensor(dir, sensor, "OLCI", &platform)?;
         let mut reflectance = BTreeMap::new();
@@ -87,9 +85,7 @@ impl OlciWfr {
                     return Err(Error::file(&p, format!("Oa{oa:02}_reflectance has {} dimensions, expected 2", dims.len())));
                 };
                 match shape {
-                    Some(s) if s != (r, c) => {
-                        return Err(Error::file(&p, format!("shape ({r}, {c}) differs from the other bands' {s:?}")))
-                    }
+                    Some(s) if s != (r, c) => return Err(Error::file(&p, format!("shape ({r}, {c}) differs from the other bands' {s:?}"))),
                     _ => shape = Some((r, c)),
                 }
             }
@@ -111,10 +107,8 @@ impl OlciWfr {
         let wqsf = nc::open(&wqsf_path)?;
         let rule = {
             let v = nc::variable(&wqsf_path, &wqsf, "WQSF", "quality flags")?;
-            let masks = nc::masks(v.attribute_value("flag_masks"))
-                .ok_or_else(|| Error::file(&wqsf_path, "WQSF has no integer flag_masks attribute"))?;
-            let meanings = text(v.attribute_value("flag_meanings"))
-                .ok_or_else(|| Error::file(&wqsf_path, "WQSF has no flag_meanings attribute"))?;
+            let masks = nc::masks(v.attribute_value("flag_masks")).ok_or_else(|| Error::file(&wqsf_path, "WQSF has no integer flag_masks attribute"))?;
+            let meanings = text(v.attribute_value("flag_meanings")).ok_or_else(|| Error::file(&wqsf_path, "WQSF has no flag_meanings attribute"))?;
             let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(&wqsf_path, format!("WQSF: {e}")))?;
             let m = |names: &[String]| table.mask_of(names).map_err(|e| Error::file(&wqsf_path, format!("WQSF: {e}")));
             FlagRule { exclude: m(&flags.olci_exclude)?, require_any: m(&flags.olci_require_any)? }
@@ -131,12 +125,9 @@ impl OlciWfr {
             bands: reflectance.keys().copied().collect(),
             time_coverage_start: start,
             time_coverage_end: end,
-            flags_applied: format!(
-                "WQSF requiring any of {} and excluding {}",
-                flags.olci_require_any.join(" "),
-                flags.olci_exclude.join(" ")
-            ),
+            flags_applied: format!("WQSF requiring any of {} and excluding {}", flags.olci_require_any.join(" "), flags.olci_exclude.join(" ")),
             attributes: vec![("platform".into(), platform), ("product_type".into(), product_type)],
+            f0: Vec::new(),
         };
         Ok(OlciWfr { info, reflectance, geo, wqsf, rule })
     }
@@ -167,9 +158,7 @@ impl Granule for OlciWfr {
         let excluded: Vec<bool> = flags.iter().map(|&f| self.rule.excludes(f)).collect();
         let mut rrs = Vec::with_capacity(bands.len());
         for &nm in bands {
-            let (oa, file) = self.reflectance.get(&nm).ok_or_else(|| {
-                Error::file(dir, format!("has no reflectance file for the {nm} nm band"))
-            })?;
+            let (oa, file) = self.reflectance.get(&nm).ok_or_else(|| Error::file(dir, format!("has no reflectance file for the {nm} nm band")))?;
             let p = dir.join(format!("Oa{oa:02}_reflectance.nc"));
             let mut v = read_decoded(&p, &nc::variable(&p, file, &format!("Oa{oa:02}_reflectance"), "")?, row0, nrows)?;
             for (r, &x) in v.iter_mut().zip(&excluded) {
@@ -179,14 +168,184 @@ impl Granule for OlciWfr {
         }
         let geo_path = dir.join("geo_coordinates.nc");
         let coord = |name: &str| read_decoded(&geo_path, &nc::variable(&geo_path, &self.geo, name, "")?, row0, nrows);
-        Ok(Block {
-            row0,
-            nrows,
-            rrs,
-            lat: coord("latitude")?,
-            lon: coord("longitude")?,
-            bin_num: Vec::new(),
-            flagged: excluded.iter().filter(|&&x| x).count(),
-        })
+        Ok(Block { row0, nrows, rrs, lat: coord("latitude")?, lon: coord("longitude")?, bin_num: Vec::new(), flagged: excluded.iter().filter(|&&x| x).count() })
     }
+}
+
+// ------------------------------------------------------------ simulated granules
+
+/// WQSF names in bit order for the IPF-OL-2 07.01 layout (formats.md s4.6);
+/// bits 29-31 unused.
+const WQSF_NAMES: &str = "INVALID WATER LAND CLOUD SNOW_ICE INLAND_WATER COASTLINE TIDAL COSMETIC SUSPECT HISOLZEN \
+SATURATED MEGLINT HIGHGLINT WHITECAPS ADJAC WV_FAIL PAR_FAIL AC_FAIL OC4ME_FAIL OCNN_FAIL KDM_FAIL TURBID_ATM \
+CLOUD_AMBIGUOUS CLOUD_MARGIN BPAC_ON WHITE_SCATT LOWRW HIGHRW ANNOT_ANGSTROM ANNOT_AERO_B ANNOT_ABSO_D \
+ANNOT_ACLIM ANNOT_ABSOA ANNOT_MIXR1 ANNOT_DROUT ANNOT_TAU06 RWNEG_O1 RWNEG_O2 RWNEG_O3 RWNEG_O4 RWNEG_O5 \
+RWNEG_O6 RWNEG_O7 RWNEG_O8 RWNEG_O9 RWNEG_O10 RWNEG_O11 RWNEG_O12 RWNEG_O16 RWNEG_O17 RWNEG_O18 RWNEG_O21";
+
+fn wqsf_bit(name: &str) -> u64 {
+    let i = WQSF_NAMES.split_whitespace().position(|n| n == name).expect("known flag");
+    1u64 << if i < 29 { i } else { i + 3 }
+}
+
+/// The global attributes every file of a SEN3 product carries (formats.md s4.2).
+fn sen3_globals(f: &mut FileMut, path: &Path, title: &str) -> Result<()> {
+    for (k, v) in [
+        ("title", format!("OLCI Level 2 WATER Product, {title} (SIMULATED)")),
+        ("source", "oceancolour demo (SIMULATED; not IPF-OL-2)".into()),
+        ("start_time", "2024-06-01T10:30:00.000000Z".into()),
+        ("stop_time", "2024-06-01T10:33:00.000000Z".into()),
+        ("comment", SIMULATED.into()),
+    ] {
+        f.add_attribute(k, v).map_err(w(path))?;
+    }
+    for (k, v) in [("ac_subsampling_factor", 64i32), ("al_subsampling_factor", 1)] {
+        f.add_attribute(k, v).map_err(w(path))?;
+    }
+    Ok(())
+}
+
+/// Writes an OLCI-A WFR `.SEN3` folder (formats.md s4.2-4.10) named `dir`.
+/// rho_w is stored as uint16 with fill 65535 (Digital Earth Africa's
+/// product definition, s4.3); the scale/offset of real files are
+/// unconfirmed (s10), so those written here (1e-5, -0.05) are the
+/// simulation's own, and the reader takes them from the file.
+pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot be created: {e}")))?;
+    let s = sensor("olci-a")?;
+    let (rows, cols) = (scene.rows, scene.cols);
+    let dims = ["rows", "columns"];
+    let new = |name: &str, title: &str| -> Result<(NewNetcdf, PathBuf)> {
+        let p = dir.join(name);
+        let mut nf = NewNetcdf::create(&p)?;
+        let f = nf.nc();
+        f.add_dimension("rows", rows).map_err(w(&p))?;
+        f.add_dimension("columns", cols).map_err(w(&p))?;
+        sen3_globals(f, &p, title)?;
+        Ok((nf, p))
+    };
+    let px = move |r0: usize, n: usize| (r0..r0 + n).flat_map(move |r| (0..cols).map(move |c| (r, c)));
+    for &(oa, nm) in OA_BANDS {
+        let centre = s.band(nm)?.centre_nm;
+        let var = format!("Oa{oa:02}_reflectance");
+        let (mut nf, p) = new(&format!("{var}.nc"), &format!("Reflectance Oa{oa:02} Data Set"))?;
+        let f = nf.nc();
+        f.add_variable::<u16>(&var, &dims).map_err(w(&p))?.set_fill_value(65535u16).map_err(w(&p))?;
+        put_attrs(
+            f,
+            &var,
+            vec![
+                ("long_name", format!("Reflectance for OLCI acquisition band Oa{oa:02}").into()),
+                ("scale_factor", 1.0e-5f32.into()),
+                ("add_offset", (-0.05f32).into()),
+                ("valid_min", 0u16.into()),
+                ("valid_max", 65534u16.into()),
+            ],
+            &p,
+        )?;
+        by_blocks(rows, |r0, n| {
+            let v: Vec<u16> = px(r0, n)
+                .map(|(r, c)| match scene.surface(r, c) {
+                    Surface::Land => 65535,
+                    _ if scene.no_data(r, c) => 65535,
+                    _ => ((PI * scene.rrs(r, c, centre) + 0.05) / 1.0e-5).round() as u16,
+                })
+                .collect();
+            f.variable_mut(&var).expect("defined").put_values(&v, vec![Extent::from(r0..r0 + n), Extent::from(..)]).map_err(w(&p))
+        })?;
+        nf.commit()?;
+    }
+    let (mut nf, p) = new("geo_coordinates.nc", "Geo Coordinates Data Set")?;
+    let f = nf.nc();
+    for (name, units, lim) in [("latitude", "degrees_north", 90_000_000i32), ("longitude", "degrees_east", 180_000_000)] {
+        f.add_variable::<i32>(name, &dims).map_err(w(&p))?.set_fill_value(i32::MIN).map_err(w(&p))?;
+        put_attrs(
+            f,
+            name,
+            vec![
+                ("scale_factor", 1.0e-6f64.into()),
+                ("units", units.into()),
+                ("standard_name", name.into()),
+                ("valid_min", (-lim).into()),
+                ("valid_max", lim.into()),
+            ],
+            &p,
+        )?;
+    }
+    by_blocks(rows, |r0, n| {
+        let (lat, lon): (Vec<i32>, Vec<i32>) =
+            px(r0, n).map(|(r, c)| scene.lat_lon(r, c)).map(|(a, o)| ((a * 1e6).round() as i32, (o * 1e6).round() as i32)).unzip();
+        let ext = vec![Extent::from(r0..r0 + n), Extent::from(..)];
+        f.variable_mut("latitude").expect("defined").put_values(&lat, ext.clone()).map_err(w(&p))?;
+        f.variable_mut("longitude").expect("defined").put_values(&lon, ext).map_err(w(&p))
+    })?;
+    nf.commit()?;
+
+    let (mut nf, p) = new("wqsf.nc", "Quality and Science Flags Data Set")?;
+    let f = nf.nc();
+    let mut pairs: Vec<(&str, u64)> = WQSF_NAMES.split_whitespace().map(|n| (n, wqsf_bit(n))).collect();
+    pairs.reverse(); // real files do not list the masks in bit order (s4.6)
+    f.add_variable::<u64>("WQSF", &dims).map_err(w(&p))?;
+    put_attrs(
+        f,
+        "WQSF",
+        vec![
+            ("long_name", "Classification flags, quality and science flags for Marine and Inland Waters pixels".into()),
+            ("flag_masks", pairs.iter().map(|p| p.1).collect::<Vec<u64>>().into()),
+            ("flag_meanings", pairs.iter().map(|p| p.0).collect::<Vec<_>>().join(" ").into()),
+        ],
+        &p,
+    )?;
+    by_blocks(rows, |r0, n| {
+        let v: Vec<u64> = px(r0, n)
+            .map(|(r, c)| match scene.surface(r, c) {
+                Surface::Land => wqsf_bit("LAND"),
+                Surface::Cloud => wqsf_bit("WATER") | wqsf_bit("CLOUD"),
+                Surface::Water if scene.near_coast(r, c) => wqsf_bit("WATER") | wqsf_bit("COASTLINE"),
+                Surface::Water => wqsf_bit("WATER"),
+            })
+            .collect();
+        f.variable_mut("WQSF").expect("defined").put_values(&v, vec![Extent::from(r0..r0 + n), Extent::from(..)]).map_err(w(&p))
+    })?;
+    nf.commit()?;
+
+    let (mut nf, p) = new("time_coordinates.nc", "Time Coordinates Data Set")?;
+    let f = nf.nc();
+    f.add_variable::<i64>("time_stamp", &["rows"]).map_err(w(&p))?.set_fill_value(-1i64).map_err(w(&p))?;
+    put_attrs(
+        f,
+        "time_stamp",
+        vec![
+            ("units", "microseconds since 2000-01-01 00:00:00".into()),
+            ("standard_name", "time".into()),
+            ("long_name", "Elapsed time since 01 Jan 2000 0h".into()),
+        ],
+        &p,
+    )?;
+    // 2024-06-01T10:30:00 is 8918 days + 37800 s = 770_553_000 s after 2000-01-01; one row every 44 ms.
+    let t: Vec<i64> = (0..rows as i64).map(|r| 770_553_000_000_000 + r * 44_000).collect();
+    f.variable_mut("time_stamp").expect("defined").put_values(&t, ..).map_err(w(&p))?;
+    nf.commit()?;
+
+    let manifest = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!-- SIMULATED by oceancolour: layout after formats.md s4.10 -->
+<xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" xmlns:sentinel-safe="http://www.esa.int/safe/sentinel/1.1" xmlns:sentinel3="http://www.esa.int/safe/sentinel/sentinel-3/1.0" xmlns:olci="http://www.esa.int/safe/sentinel/sentinel-3/olci/1.0" version="esa/safe/sentinel/sentinel-3/olci/level-2/1.0">
+  <metadataSection>
+    <metadataObject ID="platform"><metadataWrap><xmlData>
+      <sentinel-safe:platform><sentinel-safe:familyName>Sentinel-3</sentinel-safe:familyName><sentinel-safe:number>A</sentinel-safe:number>
+        <sentinel-safe:instrument><sentinel-safe:familyName abbreviation="OLCI">Ocean Land Colour Instrument</sentinel-safe:familyName></sentinel-safe:instrument>
+      </sentinel-safe:platform>
+    </xmlData></metadataWrap></metadataObject>
+    <metadataObject ID="generalProductInformation"><metadataWrap><xmlData>
+      <sentinel3:generalProductInformation><sentinel3:productName>{name}</sentinel3:productName><sentinel3:productType>OL_2_WFR___</sentinel3:productType><sentinel3:timeliness>NT</sentinel3:timeliness></sentinel3:generalProductInformation>
+    </xmlData></metadataWrap></metadataObject>
+    <metadataObject ID="olciProductInformation"><metadataWrap><xmlData>
+      <olci:olciProductInformation><olci:imageSize><sentinel3:rows>{rows}</sentinel3:rows><sentinel3:columns>{cols}</sentinel3:columns></olci:imageSize></olci:olciProductInformation>
+    </xmlData></metadataWrap></metadataObject>
+  </metadataSection>
+</xfdu:XFDU>
+"#,
+        name = dir.file_name().unwrap_or_default().to_string_lossy()
+    );
+    std::fs::write(dir.join("xfdumanifest.xml"), manifest).map_err(|e| Error::file(dir, format!("writing the manifest: {e}")))
 }

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use super::atomic::AtomicFile;
 use super::{Block, GranuleInfo, Layout};
 use crate::error::{Error, Result};
 
@@ -16,8 +17,16 @@ const BAR_WIDTH: usize = 100;
 
 /// matplotlib's viridis (CC0; van der Walt & Smith) at 10 even stops.
 const VIRIDIS: [[u8; 3]; 10] = [
-    [0x44, 0x01, 0x54], [0x48, 0x28, 0x78], [0x3e, 0x49, 0x89], [0x31, 0x68, 0x8e], [0x26, 0x82, 0x8e],
-    [0x1f, 0x9e, 0x89], [0x35, 0xb7, 0x79], [0x6e, 0xce, 0x58], [0xb5, 0xde, 0x2b], [0xfd, 0xe7, 0x25],
+    [0x44, 0x01, 0x54],
+    [0x48, 0x28, 0x78],
+    [0x3e, 0x49, 0x89],
+    [0x31, 0x68, 0x8e],
+    [0x26, 0x82, 0x8e],
+    [0x1f, 0x9e, 0x89],
+    [0x35, 0xb7, 0x79],
+    [0x6e, 0xce, 0x58],
+    [0xb5, 0xde, 0x2b],
+    [0xfd, 0xe7, 0x25],
 ];
 
 fn viridis(t: f32) -> [u8; 3] {
@@ -88,7 +97,7 @@ impl QuickLook {
         }
     }
 
-    /// Writes the PNG (temp file then rename).
+    /// Writes the PNG (atomically, `formats::atomic`).
     pub fn write_png(&self, dest: &Path, log_scale: bool) -> Result<()> {
         let tf = |v: f32| if log_scale { v.log10() } else { v };
         let mut valid: Vec<f32> = self.values.iter().copied().filter(|v| v.is_finite() && (!log_scale || *v > 0.0)).map(tf).collect();
@@ -134,21 +143,18 @@ impl QuickLook {
                 }
             }
         }
-        let tmp = super::cf::temp_path(dest);
+        let out = AtomicFile::new(dest)?;
         let write = || -> std::result::Result<(), Box<dyn std::error::Error>> {
-            let file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            let file = std::io::BufWriter::new(std::fs::File::create(out.path())?);
             let mut enc = png::Encoder::new(file, w as u32, h as u32);
             enc.set_color(png::ColorType::Rgb);
             enc.set_depth(png::BitDepth::Eight);
             let mut writer = enc.write_header()?;
             writer.write_image_data(&img)?;
             writer.finish()?;
-            std::fs::rename(&tmp, dest)?;
             Ok(())
         };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::file(dest, format!("writing the quick-look: {e}"))
-        })
+        write().map_err(|e| Error::file(dest, format!("writing the quick-look: {e}")))?;
+        out.commit().map(|_| ())
     }
 }

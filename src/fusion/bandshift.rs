@@ -33,8 +33,8 @@
 use rayon::prelude::*;
 
 use crate::bio_optical::{aw, bbw, bricaud};
+use crate::compute::threads;
 use crate::error::{Error, Result};
-use crate::threads;
 
 /// QAA u(rrs) coefficients (QAA v5/v6; NASA and CNR use g1 = 0.1245).
 const G0: f64 = 0.089;
@@ -90,13 +90,8 @@ impl BandShift {
                     reason: format!("QAA needs a {name} band ({lo}-{hi} nm) among the source bands {src_nm:?}"),
                 })
         };
-        let roles = [
-            role(400.0, 420.0, "412")?,
-            role(435.0, 450.0, "443")?,
-            role(480.0, 500.0, "490")?,
-            role(540.0, 570.0, "green")?,
-            role(660.0, 680.0, "red")?,
-        ];
+        let roles =
+            [role(400.0, 420.0, "412")?, role(435.0, 450.0, "443")?, role(480.0, 500.0, "490")?, role(540.0, 570.0, "green")?, role(660.0, 680.0, "red")?];
         let src = src_nm.iter().map(|&n| optics(n)).collect::<Result<Vec<_>>>()?;
         let mut targets = Vec::new();
         for &t in dst_nm {

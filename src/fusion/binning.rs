@@ -17,13 +17,16 @@
 use rayon::prelude::*;
 
 use super::grid::Grid;
+use crate::compute::fastmath;
+use crate::compute::threads;
 use crate::error::{Error, Result};
-use crate::kernels::fastmath;
-use crate::threads;
 
 /// How values are transformed before they are summed (OCSSW `averaging_scheme`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The default is l2bin's: arithmetic (`l2bin_input.cpp`; the only scheme
+/// before V2026, the default of its `averaging_scheme` since).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Averaging {
+    #[default]
     Arithmetic,
     /// Natural logarithm of the values; for chlorophyll and SPM.
     Geometric,
@@ -34,10 +37,7 @@ impl Averaging {
         match name {
             "arithmetic" => Ok(Averaging::Arithmetic),
             "geometric" => Ok(Averaging::Geometric),
-            _ => Err(Error::InvalidParameter {
-                name: "averaging".into(),
-                reason: format!("{name:?} is not one of \"arithmetic\", \"geometric\""),
-            }),
+            _ => Err(Error::InvalidParameter { name: "averaging".into(), reason: format!("{name:?} is not one of \"arithmetic\", \"geometric\"") }),
         }
     }
     pub fn name(self) -> &'static str {
@@ -133,15 +133,10 @@ impl L3Bins {
         if let Some(p) = parts.iter().find(|p| p.averaging != averaging) {
             return Err(Error::InvalidParameter {
                 name: "composite".into(),
-                reason: format!(
-                    "cannot add {} and {} binned sums; bin every input with the same averaging scheme",
-                    averaging.name(),
-                    p.averaging.name()
-                ),
+                reason: format!("cannot add {} and {} binned sums; bin every input with the same averaging scheme", averaging.name(), p.averaging.name()),
             });
         }
-        let mut all: Vec<(u64, usize, usize)> =
-            parts.iter().enumerate().flat_map(|(p, b)| b.bin.iter().enumerate().map(move |(i, &n)| (n, p, i))).collect();
+        let mut all: Vec<(u64, usize, usize)> = parts.iter().enumerate().flat_map(|(p, b)| b.bin.iter().enumerate().map(move |(i, &n)| (n, p, i))).collect();
         all.par_sort_unstable();
         let mut out = L3Bins::empty(averaging);
         for (bin, p, i) in all {
@@ -180,22 +175,11 @@ impl L3Bins {
 /// pixel comes from (any integer label; pixels of one scene share it). Pixels
 /// outside the grid, non-finite, or not valid for the scheme are skipped.
 /// Bins with fewer than `min_obs` pixels are dropped (OCSSW `minobs`).
-pub fn bin_l2(
-    grid: &impl Grid,
-    lon: &[f32],
-    lat: &[f32],
-    value: &[f32],
-    scene: &[u32],
-    averaging: Averaging,
-    min_obs: u32,
-) -> Result<L3Bins> {
+pub fn bin_l2(grid: &impl Grid, lon: &[f32], lat: &[f32], value: &[f32], scene: &[u32], averaging: Averaging, min_obs: u32) -> Result<L3Bins> {
     let n = value.len();
     for (name, len) in [("lon", lon.len()), ("lat", lat.len()), ("scene", scene.len())] {
         if len != n {
-            return Err(Error::InvalidParameter {
-                name: name.into(),
-                reason: format!("has {len} pixels but value has {n}"),
-            });
+            return Err(Error::InvalidParameter { name: name.into(), reason: format!("has {len} pixels but value has {n}") });
         }
     }
     threads::install(|| {
@@ -291,8 +275,7 @@ fn group_by_cell(cells: &[u64], scene: &[u32], value: &[f32]) -> (Vec<u64>, Vec<
         offs.push(valid);
         (keys, offs, grouped)
     } else {
-        let mut px: Vec<(u64, u32, f32)> =
-            (0..cells.len()).filter(|&i| cells[i] != u64::MAX).map(|i| (cells[i], scene[i], value[i])).collect();
+        let mut px: Vec<(u64, u32, f32)> = (0..cells.len()).filter(|&i| cells[i] != u64::MAX).map(|i| (cells[i], scene[i], value[i])).collect();
         px.par_sort_by_key(|p| p.0);
         let (mut keys, mut offs) = (Vec::new(), Vec::new());
         for (i, p) in px.iter().enumerate() {
@@ -325,10 +308,227 @@ fn accumulate(group: &[(u32, f32)], averaging: Averaging) -> (f64, f64, f64, u32
     (sum, sum2, weights, nobs, nscenes)
 }
 
+/// A product's valid range at binning, with where it was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ValidRange {
+    /// Product names it applies to (NASA's and this library's).
+    pub products: &'static [&'static str],
+    pub min: f64,
+    pub max: f64,
+    pub source: &'static str,
+}
+
+/// Valid ranges of NASA's binned products, as NASA writes them in its files.
+pub static VALID_RANGES: &[ValidRange] = &[
+    ValidRange {
+        products: &["chlor_a", "chl_ocx", "chl_oci", "chl_ci", "chl_oc5", "chl_oc5ci"],
+        min: 0.001,
+        max: 100.0,
+        source: "valid_min/valid_max of chlor_a and chl_ocx in NASA's R2018.0 MODIS-Aqua L2 granule \
+(tests/data/modisa_l2_real) and of chlor_a in NASA's R2018.0 SeaWiFS L3m (validation/data); applied to \
+this library's OC5/OC5CI by analogy (our choice)",
+    },
+    ValidRange {
+        products: &["Kd_490", "kd490"],
+        min: 0.01,
+        max: 6.0,
+        source: "Kd_490 int16 valid_min 50 / valid_max 30000 x scale_factor 2e-4 in NASA's R2018.0 MODIS-Aqua L2 granule",
+    },
+    ValidRange {
+        products: &["Rrs"],
+        min: -0.01,
+        max: 0.1,
+        source: "Rrs_NNN int16 valid_min -30000 / valid_max 25000 x scale_factor 2e-6 + add_offset 0.05 in NASA's \
+R2018.0 MODIS-Aqua L2 granule (NASA's R2018.0 L3b RRS suite bins with l3bprod Rrs_NNN=-0.005, a lower bound \
+of its own: validation/data/S2008001.L3b_DAY_RRS.nc processing_control)",
+    },
+];
+
+/// The valid range of a product (`Rrs_NNN` matches "Rrs"), if one is held.
+pub fn valid_range(product: &str) -> Option<&'static ValidRange> {
+    let key = if product.starts_with("Rrs_") { "Rrs" } else { product };
+    VALID_RANGES.iter().find(|r| r.products.contains(&key))
+}
+
+/// What happens to a value outside its product's valid range before binning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfRange {
+    /// The pixel is not binned (NaN).
+    Drop,
+    /// The value is replaced by the nearest bound (l2bin `addPixelToBin`
+    /// with the l3bprod min/max, OCSSW l2bin.cpp V2023 and 10.x).
+    Clamp,
+}
+
+/// Applies a valid range to values before binning; NaN stays NaN.
+pub fn apply_valid_range(values: &mut [f32], range: &ValidRange, rule: OutOfRange) {
+    let (lo, hi) = (range.min as f32, range.max as f32);
+    for v in values.iter_mut().filter(|v| !v.is_nan()) {
+        if *v < lo || *v > hi {
+            *v = match rule {
+                OutOfRange::Drop => f32::NAN,
+                OutOfRange::Clamp => v.clamp(lo, hi),
+            };
+        }
+    }
+}
+
+/// l2bin bins a pixel for every product or for none: where any of the
+/// products binned together is missing, the pixel is dropped from all
+/// (OCSSW l2bin.cpp, main pixel loop, "Check for bad value in any of the
+/// products"). Sets NaN in every product at those pixels; returns how many.
+pub fn drop_where_any_invalid(products: &mut [&mut [f32]]) -> Result<usize> {
+    let n = products.first().map_or(0, |p| p.len());
+    if let Some(p) = products.iter().find(|p| p.len() != n) {
+        return Err(Error::InvalidParameter { name: "products".into(), reason: format!("lengths differ ({} and {n} pixels)", p.len()) });
+    }
+    let mut dropped = 0;
+    for i in 0..n {
+        if products.iter().any(|p| !p[i].is_finite()) {
+            dropped += 1;
+            for p in products.iter_mut() {
+                p[i] = f32::NAN;
+            }
+        }
+    }
+    Ok(dropped)
+}
+
+/// Which side of the dateline a granule that spans two data days gives to
+/// the binned period (l2bin `brk_scan`, OCSSW l2bin_utils.cpp `set_breakscan`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataDaySide {
+    /// The granule lies outside the period: not binned (brk_scan -9999).
+    Outside,
+    /// One data day inside the period: every pixel (brk_scan 0).
+    All,
+    /// Spans two data days, the later beyond the period's end (brk_scan +1).
+    Later,
+    /// Spans two data days, the earlier before the period's start (brk_scan -1).
+    Earlier,
+}
+
+/// l2bin `set_breakscan`: from the granule's first and last data days and the
+/// period's first and last (all as day numbers), which part of it to bin.
+pub fn data_day_side(dataday0: i64, dataday1: i64, start: i64, end: i64) -> DataDaySide {
+    if dataday1 == dataday0 {
+        if dataday0 < start || dataday1 > end {
+            DataDaySide::Outside
+        } else {
+            DataDaySide::All
+        }
+    } else if dataday1 < start || dataday0 > end {
+        DataDaySide::Outside
+    } else if dataday1 > end {
+        DataDaySide::Later
+    } else {
+        DataDaySide::Earlier
+    }
+}
+
+/// l2bin `skip_DL` (OCSSW l2bin_utils.cpp; l2bin.cpp main loop): whether a
+/// pixel at `lon` of a granule starting on UTC day `file_day` belongs to
+/// another data day than the period [`start`, `end`]. Day mode: `Earlier`
+/// drops the western hemisphere (lon < 0) when the granule starts on or
+/// before `start`; `Later` drops the eastern (lon > 0) when it starts on or
+/// after `end`. Night mode (`night`): only the day before `start` and the
+/// day of `end`.
+pub fn skip_dateline(lon: f32, side: DataDaySide, night: bool, file_day: i64, start: i64, end: i64) -> bool {
+    let (beg_day, end_day) = (file_day - start, file_day - end);
+    let (west, east) = if night { (beg_day == -1, end_day == 0) } else { (beg_day <= 0, end_day >= 0) };
+    match side {
+        DataDaySide::Earlier => west && lon < 0.0,
+        DataDaySide::Later => east && lon > 0.0,
+        _ => false,
+    }
+}
+
+/// The data-day rule of l2bin `prodtype=day` over a granule's rows
+/// (`lon` row-major, `cols` per row): per row, when its first and last valid
+/// longitudes have the same sign the whole row is kept or skipped on its last
+/// valid longitude; when they differ (the row crosses the dateline) pixel by
+/// pixel. A granule `Outside` the period is skipped whole. Returns, per
+/// pixel, whether it is binned (OCSSW l2bin.cpp main loop, `scan_crosses_dateline`).
+pub fn data_day_keep(lon: &[f32], cols: usize, side: DataDaySide, night: bool, file_day: i64, start: i64, end: i64) -> Result<Vec<bool>> {
+    if cols == 0 || lon.len() % cols != 0 {
+        return Err(Error::InvalidParameter { name: "cols".into(), reason: format!("{} longitudes are not whole rows of {cols}", lon.len()) });
+    }
+    if side == DataDaySide::Outside {
+        return Ok(vec![false; lon.len()]);
+    }
+    let valid = |x: &&f32| x.abs() <= 180.0;
+    let mut keep = Vec::with_capacity(lon.len());
+    for row in lon.chunks(cols) {
+        let (Some(&first), Some(&last)) = (row.iter().find(valid), row.iter().rev().find(valid)) else {
+            keep.extend(std::iter::repeat_n(false, cols));
+            continue;
+        };
+        if side == DataDaySide::All {
+            keep.extend(std::iter::repeat_n(true, cols));
+        } else if first * last < 0.0 {
+            keep.extend(row.iter().map(|&x| !skip_dateline(x, side, night, file_day, start, end)));
+        } else {
+            let k = !skip_dateline(last, side, night, file_day, start, end);
+            keep.extend(std::iter::repeat_n(k, cols));
+        }
+    }
+    Ok(keep)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fusion::grid::RegularGrid;
+
+    #[test]
+    fn data_day_rule_on_constructed_dateline_swaths() {
+        // Binning day 100. A daytime granule starting on day 100 near the
+        // dateline whose data days are 99 and 100 (it began on the previous
+        // data day): brk_scan -1, the western half (lon < 0) belongs to day 99.
+        let side = data_day_side(99, 100, 100, 100);
+        assert_eq!(side, DataDaySide::Earlier);
+        // Row 0 crosses the dateline (+179 .. -179): pixel by pixel.
+        // Row 1 is all west: skipped whole; row 2 all east: kept whole.
+        let lon = [178.0, 179.5, -179.5, -178.0, -170.0, -171.0, -172.0, -173.0, 170.0, 171.0, 172.0, 173.0];
+        let keep = data_day_keep(&lon, 4, side, false, 100, 100, 100).unwrap();
+        assert_eq!(keep, [true, true, false, false, false, false, false, false, true, true, true, true]);
+        // The same granule binned for day 99 (it starts after day 99): nothing dropped by the rule.
+        let s99 = data_day_side(99, 100, 99, 99);
+        assert_eq!(s99, DataDaySide::Later);
+        // Day 99's granule starting on day 100 (end_day = 1 >= 0): the eastern half goes.
+        let keep = data_day_keep(&lon, 4, s99, false, 100, 99, 99).unwrap();
+        assert_eq!(keep, [false, false, true, true, true, true, true, true, false, false, false, false]);
+        // A granule wholly in another data day, or wholly inside.
+        assert_eq!(data_day_side(101, 101, 100, 100), DataDaySide::Outside);
+        assert!(data_day_keep(&lon, 4, DataDaySide::Outside, false, 101, 100, 100).unwrap().iter().all(|k| !k));
+        assert!(data_day_keep(&lon, 4, DataDaySide::All, false, 100, 100, 100).unwrap().iter().all(|&k| k));
+        // A row whose last valid longitude is west decides on it; fill longitudes are ignored.
+        let lon = [-999.0, -175.0, -176.0, -999.0];
+        assert_eq!(data_day_keep(&lon, 4, side, false, 100, 100, 100).unwrap(), [false; 4]);
+        assert!(data_day_keep(&lon, 3, side, false, 100, 100, 100).is_err());
+        // Night mode: only the day before the period's start counts for the west.
+        assert!(!skip_dateline(-10.0, DataDaySide::Earlier, true, 100, 100, 100));
+        assert!(skip_dateline(-10.0, DataDaySide::Earlier, true, 99, 100, 100));
+    }
+
+    #[test]
+    fn valid_ranges_and_drop_all() {
+        assert_eq!(valid_range("chlor_a").unwrap().max, 100.0);
+        assert_eq!(valid_range("Rrs_443").unwrap().min, -0.01);
+        assert!(valid_range("sst").is_none());
+        let r = valid_range("chl_oci").unwrap();
+        let mut v = [0.0005f32, 0.5, 150.0, f32::NAN];
+        let mut c = v;
+        apply_valid_range(&mut v, r, OutOfRange::Drop);
+        assert!(v[0].is_nan() && v[1] == 0.5 && v[2].is_nan() && v[3].is_nan());
+        apply_valid_range(&mut c, r, OutOfRange::Clamp);
+        assert_eq!(&c[..3], &[0.001, 0.5, 100.0]);
+        let (mut a, mut b) = ([1.0f32, f32::NAN, 3.0], [4.0f32, 5.0, f32::INFINITY]);
+        assert_eq!(drop_where_any_invalid(&mut [&mut a, &mut b]).unwrap(), 2);
+        assert!(a[0] == 1.0 && a[1].is_nan() && a[2].is_nan() && b[0] == 4.0 && b[1].is_nan());
+        assert!(drop_where_any_invalid(&mut [&mut [1.0f32][..], &mut [1.0f32, 2.0][..]]).is_err());
+        assert_eq!(Averaging::default(), Averaging::Arithmetic);
+    }
 
     fn grid() -> RegularGrid {
         RegularGrid::new(0.0, 2.0, 0.0, 1.0, 1.0, 1.0).unwrap()
@@ -338,8 +538,7 @@ mod tests {
     // pixel of 3: sum = 4/2 + 3/1 = 5, weights = 2 + 1 = 3, mean = 5/3.
     #[test]
     fn l2bin_worked_example() {
-        let b = bin_l2(&grid(), &[0.5; 5], &[0.5; 5], &[1.0, 1.0, 1.0, 1.0, 3.0], &[7, 7, 7, 7, 9], Averaging::Arithmetic, 0)
-            .unwrap();
+        let b = bin_l2(&grid(), &[0.5; 5], &[0.5; 5], &[1.0, 1.0, 1.0, 1.0, 3.0], &[7, 7, 7, 7, 9], Averaging::Arithmetic, 0).unwrap();
         assert_eq!(b.bin, vec![0]);
         assert_eq!((b.sum[0], b.weights[0], b.nobs[0], b.nscenes[0]), (5.0, 3.0, 5, 2));
         assert!((b.mean()[0] - 5.0 / 3.0).abs() < 1e-15);
@@ -388,8 +587,7 @@ mod tests {
     #[test]
     fn invalid_pixels_skipped_and_min_obs() {
         let g = grid();
-        let b = bin_l2(&g, &[0.5, 0.5, 1.5, 5.0], &[0.5, 0.5, 0.5, 0.5], &[-1.0, f32::NAN, 2.0, 2.0], &[0; 4], Averaging::Geometric, 0)
-            .unwrap();
+        let b = bin_l2(&g, &[0.5, 0.5, 1.5, 5.0], &[0.5, 0.5, 0.5, 0.5], &[-1.0, f32::NAN, 2.0, 2.0], &[0; 4], Averaging::Geometric, 0).unwrap();
         assert_eq!(b.bin, vec![1]);
         let b = bin_l2(&g, &[0.5, 0.5, 1.5], &[0.5; 3], &[1.0, 1.0, 2.0], &[0; 3], Averaging::Arithmetic, 2).unwrap();
         assert_eq!(b.bin, vec![0]);

@@ -38,10 +38,7 @@ impl IsinGrid {
     /// counts, which ocean-colour products do not use: rejected.
     pub fn new(nrows: u32) -> Result<Self> {
         if nrows < 2 || nrows % 2 != 0 {
-            return Err(Error::InvalidParameter {
-                name: "nrows".into(),
-                reason: format!("the ISIN grid needs an even number of rows >= 2, got {nrows}"),
-            });
+            return Err(Error::InvalidParameter { name: "nrows".into(), reason: format!("the ISIN grid needs an even number of rows >= 2, got {nrows}") });
         }
         let n = nrows as usize;
         let mut numbin = Vec::with_capacity(n);

@@ -187,9 +187,8 @@ impl Correction {
         }
         let (_, nr, nc) = sensor.shape;
         // Pairs: (index, log10 sensor, log10 reference).
-        let pairs: Vec<(usize, f64, f64)> = (0..sensor.values.len())
-            .filter_map(|i| Some((i, log10_valid(sensor.values[i])?, log10_valid(reference.values[i])?)))
-            .collect();
+        let pairs: Vec<(usize, f64, f64)> =
+            (0..sensor.values.len()).filter_map(|i| Some((i, log10_valid(sensor.values[i])?, log10_valid(reference.values[i])?))).collect();
         let min_needed = match method {
             Method::Rma | Method::Quantile { .. } => 3,
             _ => 1,
@@ -214,10 +213,7 @@ impl Correction {
                     sar += (p.1 - ma) * (p.2 - mr);
                 }
                 if saa <= 0.0 || srr <= 0.0 {
-                    return Err(Error::InvalidParameter {
-                        name: "overlap".into(),
-                        reason: "the paired values do not vary: a regression is undefined".into(),
-                    });
+                    return Err(Error::InvalidParameter { name: "overlap".into(), reason: "the paired values do not vary: a regression is undefined".into() });
                 }
                 let slope = sar.signum() * (srr / saa).sqrt();
                 Kind::Rma { intercept: mr - slope * ma, slope }
@@ -229,10 +225,7 @@ impl Correction {
                 let a = sorted(pairs.iter().map(|p| p.1).collect());
                 let r = sorted(pairs.iter().map(|p| p.2).collect());
                 let ps = (0..*nq).map(|k| k as f64 / (*nq - 1) as f64);
-                Kind::Quantile {
-                    sensor_q: ps.clone().map(|p| quantile(&a, p)).collect(),
-                    reference_q: ps.map(|p| quantile(&r, p)).collect(),
-                }
+                Kind::Quantile { sensor_q: ps.clone().map(|p| quantile(&a, p)).collect(), reference_q: ps.map(|p| quantile(&r, p)).collect() }
             }
             Method::Field { block, nseason, window_days, min_pairs } => {
                 if block.0 == 0 || block.1 == 0 || *nseason == 0 || window_days.is_nan() || *window_days <= 0.0 {
@@ -267,10 +260,8 @@ impl Correction {
                         }
                     }
                 }
-                let season_median: Vec<Option<f64>> = season_all
-                    .into_iter()
-                    .map(|g| (g.len() >= *min_pairs as usize && !g.is_empty()).then(|| quantile(&sorted(g), 0.5)))
-                    .collect();
+                let season_median: Vec<Option<f64>> =
+                    season_all.into_iter().map(|g| (g.len() >= *min_pairs as usize && !g.is_empty()).then(|| quantile(&sorted(g), 0.5))).collect();
                 for (e, g) in groups.into_iter().enumerate() {
                     let n = g.len();
                     let s = sorted(g);
@@ -301,10 +292,7 @@ impl Correction {
             spread_after: f64::NAN,
         };
         let corrected = c.apply(sensor)?;
-        let after: Vec<f64> = pairs
-            .iter()
-            .filter_map(|p| Some(p.2 - log10_valid(corrected[p.0])?))
-            .collect();
+        let after: Vec<f64> = pairs.iter().filter_map(|p| Some(p.2 - log10_valid(corrected[p.0])?)).collect();
         (c.bias_after, c.spread_after) = median_spread(after);
         Ok(c)
     }

@@ -28,9 +28,9 @@
 
 use rayon::prelude::*;
 
+use crate::compute::fastmath;
+use crate::compute::{par_chunk_pairs, threads, with_avx2};
 use crate::error::{Error, Result};
-use crate::kernels::fastmath;
-use crate::threads;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
@@ -43,10 +43,7 @@ impl Model {
         match name {
             "exponential" => Ok(Model::Exponential),
             "spherical" => Ok(Model::Spherical),
-            _ => Err(Error::InvalidParameter {
-                name: "variogram model".into(),
-                reason: format!("{name:?} is not one of \"exponential\", \"spherical\""),
-            }),
+            _ => Err(Error::InvalidParameter { name: "variogram model".into(), reason: format!("{name:?} is not one of \"exponential\", \"spherical\"") }),
         }
     }
     pub fn name(self) -> &'static str {
@@ -138,14 +135,7 @@ impl Variogram {
 /// `nlags` equal bins over (0, max_lag]. Uses at most `max_points`
 /// observations (an evenly spread deterministic subset) to bound the O(n^2) cost.
 /// Returns (lag centre = mean pair distance, gamma, N) for bins with pairs.
-pub fn empirical_variogram(
-    x: &[f64],
-    y: &[f64],
-    z: &[f64],
-    nlags: usize,
-    max_lag: f64,
-    max_points: usize,
-) -> Result<(Vec<f64>, Vec<f64>, Vec<u64>)> {
+pub fn empirical_variogram(x: &[f64], y: &[f64], z: &[f64], nlags: usize, max_lag: f64, max_points: usize) -> Result<(Vec<f64>, Vec<f64>, Vec<u64>)> {
     check_xyz(x, y, z)?;
     if nlags == 0 || max_lag.is_nan() || max_lag <= 0.0 {
         return Err(Error::InvalidParameter { name: "nlags/max_lag".into(), reason: "need nlags >= 1 and max_lag > 0".into() });
@@ -188,11 +178,7 @@ pub fn empirical_variogram(
             )
     });
     let keep: Vec<usize> = (0..nlags).filter(|&k| n[k] > 0).collect();
-    Ok((
-        keep.iter().map(|&k| dsum[k] / n[k] as f64).collect(),
-        keep.iter().map(|&k| gsum[k] / n[k] as f64).collect(),
-        keep.iter().map(|&k| n[k]).collect(),
-    ))
+    Ok((keep.iter().map(|&k| dsum[k] / n[k] as f64).collect(), keep.iter().map(|&k| gsum[k] / n[k] as f64).collect(), keep.iter().map(|&k| n[k]).collect()))
 }
 
 /// Fits a variogram model to an empirical variogram by weighted least
@@ -227,11 +213,7 @@ pub fn fit_variogram(model: Model, lags: &[f64], gamma: &[f64], npairs: &[u64]) 
             sfg += w[k] * f[k] * gamma[k];
         }
         let det = s1 * sff - sf * sf;
-        let (mut c0, mut c) = if det.abs() > 1e-300 {
-            ((sff * sg - sf * sfg) / det, (s1 * sfg - sf * sg) / det)
-        } else {
-            (0.0, sfg / sff)
-        };
+        let (mut c0, mut c) = if det.abs() > 1e-300 { ((sff * sg - sf * sfg) / det, (s1 * sfg - sf * sg) / det) } else { (0.0, sfg / sff) };
         if c0 < 0.0 {
             c0 = 0.0;
             c = sfg / sff;
@@ -379,17 +361,7 @@ pub enum Mean {
 /// variances (`noise`, per observation, or empty for none), using the
 /// `k` nearest observations for each target.
 #[allow(clippy::too_many_arguments)]
-pub fn krige(
-    x: &[f64],
-    y: &[f64],
-    z: &[f64],
-    noise: &[f64],
-    tx: &[f64],
-    ty: &[f64],
-    vario: &Variogram,
-    k: usize,
-    mean: Mean,
-) -> Result<Kriged> {
+pub fn krige(x: &[f64], y: &[f64], z: &[f64], noise: &[f64], tx: &[f64], ty: &[f64], vario: &Variogram, k: usize, mean: Mean) -> Result<Kriged> {
     check_xyz(x, y, z)?;
     if z.is_empty() {
         return Err(Error::InvalidParameter { name: "observations".into(), reason: "no observations to krige from".into() });
@@ -411,12 +383,7 @@ pub fn krige(
     let mut estimate = vec![f64::NAN; n];
     let mut variance = vec![f64::NAN; n];
     const CHUNK: usize = 256;
-    threads::install(|| {
-        estimate.par_chunks_mut(CHUNK).zip(variance.par_chunks_mut(CHUNK)).enumerate().for_each_init(
-            || Solver::new(ctx.k),
-            |s, (c, (est, var))| run_chunk(&ctx, s, c * CHUNK, est, var),
-        );
-    });
+    par_chunk_pairs(&mut estimate, &mut variance, CHUNK, || Solver::new(ctx.k), |first, est, var, s| run_chunk(&ctx, s, first, est, var));
     Ok(Kriged { estimate, variance })
 }
 
@@ -434,23 +401,12 @@ struct Ctx<'a> {
     index: BucketIndex,
 }
 
-/// As `kernels::map_pixels`: the loop is compiled for baseline x86-64 and
-/// for AVX2+FMA, chosen at run time.
+/// One piece of targets, compiled for AVX2+FMA where the CPU has them.
 fn run_chunk(ctx: &Ctx, s: &mut Solver, first: usize, est: &mut [f64], var: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports the features the function is compiled for.
-            return unsafe { chunk_avx2(ctx, s, first, est, var) };
-        }
-    }
-    chunk_body(ctx, s, first, est, var)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn chunk_avx2(ctx: &Ctx, s: &mut Solver, first: usize, est: &mut [f64], var: &mut [f64]) {
-    chunk_body(ctx, s, first, est, var)
+    with_avx2(
+        #[inline(always)]
+        || chunk_body(ctx, s, first, est, var),
+    )
 }
 
 #[inline(always)]
@@ -479,15 +435,7 @@ struct Solver {
 
 impl Solver {
     fn new(k: usize) -> Self {
-        Solver {
-            nbr: Vec::with_capacity(k + 1),
-            px: vec![0.0; k],
-            py: vec![0.0; k],
-            a: vec![0.0; k * k],
-            u: vec![0.0; k],
-            w: vec![0.0; k],
-            c0: vec![0.0; k],
-        }
+        Solver { nbr: Vec::with_capacity(k + 1), px: vec![0.0; k], py: vec![0.0; k], a: vec![0.0; k * k], u: vec![0.0; k], w: vec![0.0; k], c0: vec![0.0; k] }
     }
 
     #[inline(always)]
@@ -607,11 +555,7 @@ pub struct GridCoordinates {
 impl GridCoordinates {
     /// Cells `dx` apart along a row and `dy` apart between rows.
     pub fn even((nrows, ncols): (usize, usize), (dx, dy): (f64, f64)) -> Self {
-        GridCoordinates {
-            x: (0..ncols).map(|c| c as f64 * dx).collect(),
-            x_scale: vec![1.0; nrows],
-            y: (0..nrows).map(|r| r as f64 * dy).collect(),
-        }
+        GridCoordinates { x: (0..ncols).map(|c| c as f64 * dx).collect(), x_scale: vec![1.0; nrows], y: (0..nrows).map(|r| r as f64 * dy).collect() }
     }
 
     /// The cells of a latitude/longitude grid (1-D axes, degrees) in km, on
@@ -682,8 +626,7 @@ pub fn l4_grid(
         });
     }
     let xy = |i: usize| cells.at(i);
-    let observed: Vec<usize> =
-        (0..n).filter(|&i| values[i] > 0.0 && values[i].is_finite() && first_guess_log10[i].is_finite()).collect();
+    let observed: Vec<usize> = (0..n).filter(|&i| values[i] > 0.0 && values[i].is_finite() && first_guess_log10[i].is_finite()).collect();
     if observed.is_empty() {
         return Err(Error::InvalidParameter { name: "l4 grid".into(), reason: "no cell has both an observation and a first guess".into() });
     }
@@ -710,10 +653,7 @@ pub fn first_guess_log10(clim: &[f32], prev: &[f32], alpha: f64) -> Result<Vec<f
         return Err(Error::InvalidParameter { name: "alpha".into(), reason: format!("must be in [0, 1], got {alpha}") });
     }
     if !prev.is_empty() && prev.len() != clim.len() {
-        return Err(Error::InvalidParameter {
-            name: "previous analysis".into(),
-            reason: format!("has {} cells, the climatology {}", prev.len(), clim.len()),
-        });
+        return Err(Error::InvalidParameter { name: "previous analysis".into(), reason: format!("has {} cells, the climatology {}", prev.len(), clim.len()) });
     }
     Ok((0..clim.len())
         .map(|i| {

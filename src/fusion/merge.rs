@@ -10,8 +10,8 @@
 
 use rayon::prelude::*;
 
+use crate::compute::threads;
 use crate::error::{Error, Result};
-use crate::threads;
 
 /// The space values are averaged in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,10 +61,7 @@ pub fn merge(fields: &[SensorField], space: Space) -> Result<Merged> {
     let n = fields[0].values.len();
     for (s, f) in fields.iter().enumerate() {
         if f.values.len() != n {
-            return Err(Error::InvalidParameter {
-                name: format!("sensor {s} values"),
-                reason: format!("has {} cells, sensor 0 has {n}", f.values.len()),
-            });
+            return Err(Error::InvalidParameter { name: format!("sensor {s} values"), reason: format!("has {} cells, sensor 0 has {n}", f.values.len()) });
         }
         if f.error_variance.len() != n && f.error_variance.len() != 1 {
             return Err(Error::InvalidParameter {
@@ -73,19 +70,10 @@ pub fn merge(fields: &[SensorField], space: Space) -> Result<Merged> {
             });
         }
         if let Some(v) = f.error_variance.iter().find(|&&v| !(v > 0.0 && v.is_finite())) {
-            return Err(Error::InvalidParameter {
-                name: format!("sensor {s} error variance"),
-                reason: format!("must be finite and > 0, found {v}"),
-            });
+            return Err(Error::InvalidParameter { name: format!("sensor {s} error variance"), reason: format!("must be finite and > 0, found {v}") });
         }
     }
-    let mut out = Merged {
-        value: vec![f32::NAN; n],
-        sigma: vec![f32::NAN; n],
-        spread: vec![f32::NAN; n],
-        sensors: vec![0; n],
-        count: vec![0; n],
-    };
+    let mut out = Merged { value: vec![f32::NAN; n], sigma: vec![f32::NAN; n], spread: vec![f32::NAN; n], sensors: vec![0; n], count: vec![0; n] };
     threads::install(|| {
         out.value
             .par_iter_mut()

@@ -6,6 +6,6 @@
 pub mod bandshift;
 pub mod binning;
 pub mod grid;
-pub mod krige;
 pub mod intercal;
+pub mod krige;
 pub mod merge;

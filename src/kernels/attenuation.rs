@@ -1,8 +1,8 @@
 //! Diffuse attenuation per pixel: KD2 Kd(490) from a blue/green Rrs ratio,
 //! Morel Kd(490) from chlorophyll, and Morel 2007 KdPAR from Kd(490).
 
-use super::fastmath::{exp10, log10, poly4, powf};
 use crate::coefficients::{KD2_WATER, KD_MAX, KD_MIN};
+use crate::compute::fastmath::{exp10, log10, poly4, powf};
 
 /// KD2: Kd490 = 0.0166 + 10^poly(log10(blue/green)) (NASA Kd ATBD), clipped to
 /// [0.016, 6.4] m-1 as l2gen does. NaN unless blue and green are finite and > 0.

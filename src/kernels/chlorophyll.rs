@@ -2,8 +2,8 @@
 //! Formulas and guards follow NASA ocssw src/l2gen/get_chl.c (chl_oc4,
 //! chl_hu, chl_oci); coefficients are passed in (see `coefficients.rs`).
 
-use super::fastmath::{exp10, f32x, log10};
 use crate::coefficients::{GreenTo555, CHL_MAX, CHL_MIN, CI_BASELINE_WEIGHT, OCX_MAX_RATIO, OCX_MIN_RATIO};
+use crate::compute::fastmath::{exp10, f32x, log10};
 
 /// OCx: chl = 10^poly(log10(max(blues)/green)), mg m-3.
 ///
@@ -19,12 +19,7 @@ pub fn ocx_pixel(blues: [f32; 4], last_blue: f32, green: f32, a: &[f32; 5]) -> f
     let bmin = b[0].min(b[1]).min(b[2]).min(b[3]);
     let finite = b.iter().all(|x| x.is_finite()) && green.is_finite();
     let ratio = bmax / green;
-    let valid = finite
-        && green > 0.0
-        && last_blue > 0.0
-        && bmin > -0.001
-        && ratio > OCX_MIN_RATIO as f32
-        && ratio < OCX_MAX_RATIO as f32;
+    let valid = finite && green > 0.0 && last_blue > 0.0 && bmin > -0.001 && ratio > OCX_MIN_RATIO as f32 && ratio < OCX_MAX_RATIO as f32;
     let x = f32x::log10(if valid { ratio } else { 1.0 });
     let chl = f32x::exp10(f32x::poly4(a, x)).clamp(CHL_MIN as f32, CHL_MAX as f32);
     if valid {
@@ -47,16 +42,36 @@ pub fn green_to_555(g: f64, c: &GreenTo555) -> f64 {
 
 /// Hu colour index CI = min(Rrs555 - [Rrs443 + w (Rrs670 - Rrs443)], 0) with
 /// the nominal weight w = (555-443)/(670-443); chl = 10^(a0 + a1 CI).
-/// Valid when blue and green > 0 and red is finite; NaN otherwise.
-/// Clipped to [0.001, 1000] mg m-3.
+/// Valid when the three inputs are finite and blue and green > 0; NaN
+/// otherwise. Clipped to [0.001, 1000] mg m-3.
+///
+/// (l2gen's `chl_hu` product gives 10^a0 where blue or green <= 0, a value its
+/// own comment calls not valid; as a product on its own we return NaN there.
+/// The OCI blend uses `ci_pixel_for_blend`, which follows l2gen.)
 #[inline(always)]
 pub fn ci_pixel(blue: f32, green: f32, red: f32, conv: &GreenTo555, a: &[f64; 2]) -> f32 {
+    ci_chl(blue, green, red, conv, a, false)
+}
+
+/// The CI chlorophyll l2gen's `chl_oci` blends (get_chl.c `chl_hu`): NaN
+/// only where an input is missing (non-finite, l2gen's BAD_FLT); where blue
+/// or green <= 0 the index cannot be formed and CI = 0, so chl = 10^a0
+/// (0.373 mg m-3 for Hu 2019, 0.323 for Hu 2012), above both sets' t2: the
+/// blend then returns OCx, and NaN only where OCx is invalid too.
+#[inline(always)]
+pub fn ci_pixel_for_blend(blue: f32, green: f32, red: f32, conv: &GreenTo555, a: &[f64; 2]) -> f32 {
+    ci_chl(blue, green, red, conv, a, true)
+}
+
+#[inline(always)]
+fn ci_chl(blue: f32, green: f32, red: f32, conv: &GreenTo555, a: &[f64; 2], zero_when_unformed: bool) -> f32 {
     let (b, g, r) = (blue as f64, green as f64, red as f64);
-    let valid = b > 0.0 && g > 0.0 && r.is_finite() && b.is_finite() && g.is_finite();
+    let present = r.is_finite() && b.is_finite() && g.is_finite();
+    let formed = b > 0.0 && g > 0.0;
     let g555 = green_to_555(g, conv);
     let ci = (g555 - (b + CI_BASELINE_WEIGHT * (r - b))).min(0.0);
-    let chl = exp10(a[0] + a[1] * if valid { ci } else { 0.0 }).clamp(CHL_MIN, CHL_MAX);
-    if valid {
+    let chl = exp10(a[0] + a[1] * if present && formed { ci } else { 0.0 }).clamp(CHL_MIN, CHL_MAX);
+    if present && (formed || zero_when_unformed) {
         chl as f32
     } else {
         f32::NAN

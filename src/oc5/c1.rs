@@ -21,8 +21,8 @@ use rayon::prelude::*;
 use super::table::{node, operational_axes, AxisVariable, Oc5Bands, Oc5Table};
 use crate::bio_optical::{ForwardModel, MODEL_DESCRIPTION};
 use crate::coefficients::{OcxSet, CHL_MAX, CHL_MIN};
+use crate::compute::fastmath::{exp10, ln, log10, poly4};
 use crate::error::{Error, Result};
-use crate::kernels::fastmath::{exp10, ln, log10, poly4};
 use crate::sensors::Sensor;
 
 /// Design parameters of the correction (oc5-open-table.md s5; design choices
@@ -116,10 +116,7 @@ impl C1Model {
         if m.ln_r.windows(2).any(|w| w[1] >= w[0]) {
             return Err(Error::Unsupported {
                 algorithm: "open OC5 table".into(),
-                reason: format!(
-                    "the model's Case-1 ratio is not monotone in chl up to chl_cap = {} on {}",
-                    params.chl_cap, sensor.name
-                ),
+                reason: format!("the model's Case-1 ratio is not monotone in chl up to chl_cap = {} on {}", params.chl_cap, sensor.name),
             });
         }
         m.r_star = m.ln_r.last().expect("curve has nodes").exp();
@@ -278,7 +275,6 @@ impl C1Model {
         put("ocx_anchor", format!("{} {:?} ({})", self.ocx.name, self.ocx.a, self.ocx.source));
         put("ocx_clip", "OCx polynomial on R, clipped to [0.001, 1000] mg m-3; no ratio window".into());
         put("mineral_scale", self.model.mineral_scale.to_string());
-        put("f0_source", sensor.f0_source.into());
         m
     }
 }
@@ -293,11 +289,10 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
     let mut values = vec![f32::NAN; ng * nb * nr];
     let mut flags = vec![node::UNDEFINED; ng * nb * nr];
     // First node with nLw412 > 0: the nodes below copy its value.
-    let first_pos = (0..nb).find(|&j| axes[1].value(j) > 0.0).ok_or_else(|| Error::InvalidParameter {
-        name: "shape".into(),
-        reason: "the nLw412 axis has no positive node".into(),
-    })?;
-    crate::threads::install(|| {
+    let first_pos = (0..nb)
+        .find(|&j| axes[1].value(j) > 0.0)
+        .ok_or_else(|| Error::InvalidParameter { name: "shape".into(), reason: "the nLw412 axis has no positive node".into() })?;
+    crate::compute::threads::install(|| {
         values.par_chunks_mut(nb * nr).zip(flags.par_chunks_mut(nb * nr)).enumerate().for_each(|(i, (v, f))| {
             let g = axes[0].value(i) / f0_green;
             for j in first_pos..nb {
@@ -347,7 +342,7 @@ mod tests {
 
     fn meris() -> C1Model {
         let s = sensor("meris").unwrap();
-        C1Model::new(s, crate::products::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
+        C1Model::new(s, crate::coefficients::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
     }
 
     /// oc5-open-table.md s5 test vectors (MERIS, spectra of algorithms.md s5.2):

@@ -3,54 +3,109 @@
 //! builds from its own forward model (see `c1`).
 //!
 //! Open tables are not shipped in the package: a sensor's table is built on
-//! first use (a few seconds for 200^3 nodes), kept in memory, and cached as
-//! netCDF in the user cache directory (`OCEANCOLOUR_CACHE_DIR`, else
-//! `$XDG_CACHE_HOME/oceancolour`, else `~/.cache/oceancolour`). The cached
-//! table is the full build, so its interpolation error against a full build
-//! is zero; it is rebuilt whenever the recipe version or the F0 changes.
+//! first use and cached (`chain::tables`). The table file layout is
+//! `formats::oc5_table`.
 
 pub mod c1;
-pub mod io;
 pub mod table;
-
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 pub use c1::{build_table, C1Model, C1Params, OPEN_TABLE_VERSION};
 pub use table::{node, operational_axes, status, Axis, AxisVariable, Oc5Bands, Oc5Table, OPERATIONAL_AXES};
 
+use crate::coefficients::ocx_set;
 use crate::error::{Error, Result};
-use crate::products::ocx_set;
-use crate::sensors::Sensor;
+use crate::sensors::{self, Sensor, DEFAULT_F0_SET};
 
-/// F0 (mW cm-2 um-1) of the green and 412 bands: given, else the registry's,
-/// else an error telling the user to pass them.
-pub fn f0_pair(sensor: &Sensor, bands: &Oc5Bands, given: Option<[f64; 2]>) -> Result<[f64; 2]> {
-    if let Some(f) = given {
-        if f.iter().all(|x| x.is_finite() && *x > 0.0) {
-            return Ok(f);
-        }
-        return Err(Error::InvalidParameter { name: "f0".into(), reason: format!("F0 must be finite and > 0, got {f:?}") });
+/// Which F0 turns Rrs into the nLw of a table's axes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum F0Choice {
+    /// A named set of `sensors::F0_SETS`.
+    Set(String),
+    /// [green, 412] (mW cm-2 um-1), given explicitly.
+    Values([f64; 2]),
+}
+
+impl F0Choice {
+    pub fn set(name: &str) -> Self {
+        F0Choice::Set(name.to_string())
     }
-    let get = |nm: u16| {
-        sensor.f0(nm).map_err(|_| Error::Unsupported {
-            algorithm: "OC5".into(),
-            reason: format!(
-                "no published F0 is held for {} band {nm} nm, and the OC5 table axes are nLw = Rrs x F0; \
-                 pass F0 explicitly (f0={{{}: ..., {}: ...}} in mW cm-2 um-1)",
-                sensor.name, bands.green, bands.violet
-            ),
-        })
-    };
-    Ok([get(bands.green)?, get(bands.violet)?])
+}
+
+/// The F0 of a table's green and 412 bands, and what it is called in the
+/// table's metadata (`f0_set`, `f0_source`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableF0 {
+    pub values: [f64; 2],
+    /// The set's name, or "given".
+    pub set: String,
+    pub source: String,
+}
+
+/// Metadata keys naming a table's F0 convention.
+pub const F0_SET_KEY: &str = "f0_set";
+pub const F0_SOURCE_KEY: &str = "f0_source";
+
+/// Relative difference between two F0 values that counts as a different
+/// convention: 5 significant digits, the precision at which NASA's own
+/// `solar_irradiance` reproduces l2gen's Fonom.
+pub const F0_TOLERANCE: f64 = 5e-5;
+
+/// Resolves an F0 choice for the table's bands on a sensor.
+pub fn resolve_f0(sensor: &Sensor, bands: &Oc5Bands, choice: &F0Choice) -> Result<TableF0> {
+    match choice {
+        F0Choice::Values(f) => {
+            if !f.iter().all(|x| x.is_finite() && *x > 0.0) {
+                return Err(Error::InvalidParameter { name: "f0".into(), reason: format!("F0 must be finite and > 0, got {f:?}") });
+            }
+            Ok(TableF0 { values: *f, set: "given".into(), source: "F0 given explicitly".into() })
+        }
+        F0Choice::Set(name) => {
+            let set = sensors::f0_set(name)?;
+            let get = |nm: u16| {
+                sensor.f0_in(set, nm).map_err(|_| Error::Unsupported {
+                    algorithm: "OC5".into(),
+                    reason: format!(
+                        "the F0 set {:?} holds no F0 for {} band {nm} nm, and the OC5 table axes are nLw = Rrs x F0; \
+                         choose a set that has it ({}) or pass F0 explicitly (f0={{{}: ..., {}: ...}} in mW cm-2 um-1)",
+                        set.name,
+                        sensor.name,
+                        crate::error::join(sensors::F0_SETS.iter().filter(|s| s.value(sensor.name, nm).is_some()).map(|s| s.name)),
+                        bands.green,
+                        bands.violet
+                    ),
+                })
+            };
+            Ok(TableF0 { values: [get(bands.green)?, get(bands.violet)?], set: set.name.into(), source: set.source.into() })
+        }
+    }
+}
+
+/// The F0 pixels are looked up with: the input file's, where it gives both
+/// the green and the 412 band's (as NASA's nLw), else the table's. A
+/// difference beyond `F0_TOLERANCE` between the two is returned as a warning
+/// naming both conventions (the lookup then uses the file's, as NASA's nLw).
+pub fn lookup_f0(table: &Oc5Table, file_f0: &[(u16, f64)]) -> ([f64; 2], Option<String>) {
+    let own = [table.f0_green, table.f0_violet];
+    let get = |nm: u16| file_f0.iter().find(|f| f.0 == nm).map(|f| f.1);
+    let (Some(g), Some(v)) = (get(table.bands.green), get(table.bands.violet)) else { return (own, None) };
+    let convention = table.metadata.get(F0_SET_KEY).map_or("unnamed", String::as_str);
+    let differs = |a: f64, b: f64| ((a - b) / b).abs() > F0_TOLERANCE;
+    let warning = (differs(g, own[0]) || differs(v, own[1])).then(|| {
+        format!(
+            "the input file's F0 (green {} nm {g}, {} nm {v} mW cm-2 um-1) differs from the OC5 table's \
+             (green {}, 412 {}; convention {convention:?}) by more than {F0_TOLERANCE:e}: nLw uses the file's, \
+             as NASA's nLw; use a table built with the file's F0 convention for exact agreement",
+            table.bands.green, table.bands.violet, own[0], own[1]
+        )
+    });
+    ([g, v], warning)
 }
 
 /// Options of `build`.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
     pub shape: [usize; 3],
-    /// F0 of [green, 412]; None = from the registry.
-    pub f0: Option<[f64; 2]>,
+    pub f0: F0Choice,
     /// OCx set name ("default" = the sensor's).
     pub ocx: String,
     pub params: C1Params,
@@ -58,7 +113,7 @@ pub struct BuildOptions {
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        Self { shape: [200, 200, 200], f0: None, ocx: "default".into(), params: C1Params::default() }
+        Self { shape: [200, 200, 200], f0: F0Choice::set(DEFAULT_F0_SET), ocx: "default".into(), params: C1Params::default() }
     }
 }
 
@@ -71,15 +126,27 @@ pub fn c1_model(sensor: &Sensor, ocx: &str, params: C1Params) -> Result<C1Model>
 /// Builds the open OC5-like table of a sensor.
 pub fn build(sensor: &Sensor, opts: &BuildOptions) -> Result<Oc5Table> {
     let c1 = c1_model(sensor, &opts.ocx, opts.params)?;
-    let [fg, fv] = f0_pair(sensor, &c1.bands, opts.f0)?;
-    build_table(&c1, sensor, opts.shape, fg, fv)
+    build_with_f0(&c1, sensor, opts.shape, &resolve_f0(sensor, &c1.bands, &opts.f0)?)
 }
+
+/// `build_table`, with the F0 convention recorded in the metadata.
+pub fn build_with_f0(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0: &TableF0) -> Result<Oc5Table> {
+    let mut t = build_table(c1, sensor, shape, f0.values[0], f0.values[1])?;
+    t.metadata.insert(F0_SET_KEY.into(), f0.set.clone());
+    t.metadata.insert(F0_SOURCE_KEY.into(), f0.source.clone());
+    Ok(t)
+}
+
+/// The F0 convention an operational raw table expects unless told: RBINS's
+/// (the raw convention is theirs, algorithms.md s1.3).
+pub const RAW_TABLE_F0_SET: &str = "rbins-oc5";
 
 /// A table in the operational raw convention: chlorophyll values in C order
 /// over `axes` (default: the operational 200^3 axes [green, 412, ratio]),
-/// read with the sensor's default OCx bands, its 412 band and its F0
-/// (or `f0` = [green, 412]).
-pub fn import_raw(values: Vec<f32>, shape: &[usize], sensor: &Sensor, axes: Option<[Axis; 3]>, f0: Option<[f64; 2]>, source: &str) -> Result<Oc5Table> {
+/// read with the sensor's default OCx bands and its 412 band, with nLw axes
+/// in the F0 convention `f0` (the table's producer's; `RAW_TABLE_F0_SET` by
+/// default), which the table records.
+pub fn import_raw(values: Vec<f32>, shape: &[usize], sensor: &Sensor, axes: Option<[Axis; 3]>, f0: &F0Choice, source: &str) -> Result<Oc5Table> {
     let axes = axes.unwrap_or(OPERATIONAL_AXES);
     let want = axes.map(|a| a.n);
     if shape != want {
@@ -90,53 +157,14 @@ pub fn import_raw(values: Vec<f32>, shape: &[usize], sensor: &Sensor, axes: Opti
     }
     let ocx = ocx_set(sensor, "default")?;
     let bands = Oc5Bands { violet: sensor.roles.violet, green: ocx.green, blues: ocx.blues.to_vec() };
-    let [fg, fv] = f0_pair(sensor, &bands, f0)?;
+    let f0 = resolve_f0(sensor, &bands, f0)?;
     let mut metadata = std::collections::BTreeMap::new();
     metadata.insert("title".into(), format!("OC5 table imported from the operational raw convention for {}", sensor.name));
     metadata.insert("source".into(), source.into());
-    metadata.insert("f0_source".into(), if f0.is_some() { "given at import".into() } else { sensor.f0_source.into() });
+    metadata.insert(F0_SET_KEY.into(), f0.set);
+    metadata.insert(F0_SOURCE_KEY.into(), f0.source);
+    let [fg, fv] = f0.values;
     let t = Oc5Table { axes, values, node_flags: None, sensor: sensor.name.into(), bands, f0_green: fg, f0_violet: fv, version: "imported".into(), metadata };
     t.validate()?;
     Ok(t)
-}
-
-/// The user cache directory for open tables, if one can be named.
-pub fn cache_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    env("OCEANCOLOUR_CACHE_DIR")
-        .or_else(|| env("XDG_CACHE_HOME").map(|p| p.join("oceancolour")))
-        .or_else(|| env("HOME").map(|p| p.join(".cache").join("oceancolour")))
-}
-
-static DEFAULT_TABLES: Mutex<Vec<(&'static str, Arc<Oc5Table>)>> = Mutex::new(Vec::new());
-
-/// The sensor's open OC5-like table (200^3, registry F0): from memory, else
-/// from the disk cache, else built (and cached when the directory is writable).
-pub fn default_table(sensor: &'static Sensor) -> Result<Arc<Oc5Table>> {
-    let mut memo = DEFAULT_TABLES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, t)) = memo.iter().find(|(n, _)| *n == sensor.name) {
-        return Ok(t.clone());
-    }
-    let c1 = c1_model(sensor, "default", C1Params::default())?;
-    let [fg, fv] = f0_pair(sensor, &c1.bands, None)?;
-    let path = cache_dir().map(|d| d.join(format!("oc5_open_{}_{}.nc", sensor.name, OPEN_TABLE_VERSION)));
-    let cached = path.as_ref().and_then(|p| io::load(p).ok()).filter(|t| {
-        t.sensor == sensor.name && t.version == OPEN_TABLE_VERSION && t.f0_green == fg && t.f0_violet == fv && t.bands == c1.bands
-    });
-    let table = match cached {
-        Some(t) => t,
-        None => {
-            let t = build_table(&c1, sensor, [200, 200, 200], fg, fv)?;
-            if let Some(p) = &path {
-                // A cache that cannot be written only costs a rebuild next time.
-                if std::fs::create_dir_all(p.parent().expect("cache file has a parent")).is_ok() {
-                    let _ = io::save(&t, p);
-                }
-            }
-            t
-        }
-    };
-    let table = Arc::new(table);
-    memo.push((sensor.name, table.clone()));
-    Ok(table)
 }

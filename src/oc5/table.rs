@@ -9,8 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
+use crate::compute::{par_chunk_pairs, par_chunks, with_avx2, zeroed, CHUNK};
 use crate::error::{Error, Result};
 
 /// What an axis holds.
@@ -164,9 +163,6 @@ impl PartialEq for Oc5Table {
     }
 }
 
-/// Pixels per parallel task.
-const CHUNK: usize = 16 * 1024;
-
 impl Oc5Table {
     /// Checks the axes (each variable once, finite min, step > 0, n >= 2),
     /// the value count and the F0s.
@@ -204,9 +200,7 @@ impl Oc5Table {
     /// FNV-1a 64-bit hash of the values' bits: identifies a table in product
     /// provenance (not a cryptographic digest).
     pub fn checksum(&self) -> u64 {
-        self.values.iter().flat_map(|v| v.to_bits().to_le_bytes()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-        })
+        self.values.iter().flat_map(|v| v.to_bits().to_le_bytes()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
     }
 
     /// Position of each variable (green, 412, ratio) in the array order.
@@ -261,7 +255,14 @@ impl Oc5Table {
     /// Table lookup over every pixel (in parallel): chl and, if asked, status.
     /// `blues` are the ratio's blue bands (1 to 4); all slices have the same
     /// length. Same arithmetic as `interpolate`, so the same values bit for bit.
+    /// nLw = Rrs x the table's F0.
     pub fn lookup(&self, green: &[f32], violet: &[f32], blues: &[&[f32]], want_status: bool) -> (Vec<f32>, Option<Vec<u8>>) {
+        self.lookup_with_f0(green, violet, blues, want_status, [self.f0_green, self.f0_violet])
+    }
+
+    /// `lookup` with nLw = Rrs x `f0` ([green, 412], mW cm-2 um-1): the F0 an
+    /// input file gives (OBPG `solar_irradiance`) rather than the table's.
+    pub fn lookup_with_f0(&self, green: &[f32], violet: &[f32], blues: &[&[f32]], want_status: bool, f0: [f64; 2]) -> (Vec<f32>, Option<Vec<u8>>) {
         let n = green.len();
         assert!((1..=4).contains(&blues.len()), "OC5 reads 1 to 4 blue bands, got {}", blues.len());
         for x in [violet].iter().chain(blues) {
@@ -270,21 +271,15 @@ impl Oc5Table {
         // Pad to four blue slots with the last blue (the maximum is unchanged).
         let blue = |k: usize| blues[k.min(blues.len() - 1)];
         let inputs = [green, violet, blue(0), blue(1), blue(2), blue(3)];
-        let grid = Grid::new(self);
-        let mut chl = crate::kernels::zeroed(n);
-        let mut st = crate::kernels::zeroed(if want_status { n } else { 0 });
-        let run = |c: usize, out: &mut [f32], st: Option<&mut [u8]>| {
-            let start = c * CHUNK;
-            let ins = inputs.map(|x| &x[start..start + out.len()]);
-            crate::kernels::with_avx2(#[inline(always)] || grid.chunk(ins, out, st));
-        };
-        crate::threads::install(|| {
-            if want_status {
-                chl.par_chunks_mut(CHUNK).zip(st.par_chunks_mut(CHUNK)).enumerate().for_each(|(c, (o, s))| run(c, o, Some(s)));
-            } else {
-                chl.par_chunks_mut(CHUNK).enumerate().for_each(|(c, o)| run(c, o, None));
-            }
-        });
+        let grid = Grid { f0, ..Grid::new(self) };
+        let mut chl = zeroed(n);
+        let mut st = zeroed(if want_status { n } else { 0 });
+        let ins = |start: usize, len: usize| inputs.map(|x| &x[start..start + len]);
+        if want_status {
+            par_chunk_pairs(&mut chl, &mut st, CHUNK, || (), |start, o, s, _| grid.run(ins(start, o.len()), o, Some(s)));
+        } else {
+            par_chunks(&mut chl, CHUNK, |start, o| grid.run(ins(start, o.len()), o, None));
+        }
         (chl, want_status.then_some(st))
     }
 }
@@ -336,10 +331,7 @@ impl<'a> Grid<'a> {
         let strides = [t.axes[1].n * t.axes[2].n, t.axes[2].n, 1];
         // The unchecked corner reads of `block` rely on this (and on u32 indices).
         let len = t.axes.iter().try_fold(1usize, |p, a| p.checked_mul(a.n));
-        assert!(
-            t.axes.iter().all(|a| a.n >= 2) && len == Some(t.values.len()) && t.values.len() <= u32::MAX as usize,
-            "OC5 table not validated"
-        );
+        assert!(t.axes.iter().all(|a| a.n >= 2) && len == Some(t.values.len()) && t.values.len() <= u32::MAX as usize, "OC5 table not validated");
         let axis = |v: usize| t.axes[pos[v]];
         Grid {
             values: &t.values,
@@ -353,6 +345,14 @@ impl<'a> Grid<'a> {
             corner: std::array::from_fn(|c| (c >> 2) * strides[0] + ((c >> 1) & 1) * strides[1] + (c & 1) * strides[2]),
             order: [0, 1, 2].map(|d| AxisVariable::ALL.iter().position(|&v| v == t.axes[d].variable).expect("validated")),
         }
+    }
+
+    /// `chunk`, compiled for AVX2+FMA where the CPU has them.
+    fn run(&self, ins: [&[f32]; 6], out: &mut [f32], st: Option<&mut [u8]>) {
+        with_avx2(
+            #[inline(always)]
+            || self.chunk(ins, out, st),
+        )
     }
 
     /// Chl (and status) of a chunk, block by block. Inputs: green, 412 and
@@ -397,7 +397,13 @@ impl<'a> Grid<'a> {
             // low mantissa bits. (An `as` cast saturates, which compiles to
             // scalar compare-and-moves and stops this loop vectorising.)
             base[i] = (at + 4_503_599_627_370_496.0).to_bits() as u32;
-            code[i] = if !ok { status::INVALID_INPUT } else if !inside { status::OUTSIDE_TABLE } else { status::VALID };
+            code[i] = if !ok {
+                status::INVALID_INPUT
+            } else if !inside {
+                status::OUTSIDE_TABLE
+            } else {
+                status::VALID
+            };
         }
         // The last array axis has stride 1: read each corner pair along it at once.
         let (values, corner) = (self.values, self.corner);
@@ -429,10 +435,14 @@ impl<'a> Grid<'a> {
             for i in 0..n {
                 st[i] = match code[i] {
                     status::VALID if !(value[i] >= 0.0) => status::INVALID_INPUT,
-                    status::VALID if self.flags.is_some_and(|f| {
-                        let r = |x: f64| (x >= 0.5) as usize;
-                        f[base[i] as usize + self.corner[4 * r(w0[i]) + 2 * r(w1[i]) + r(w2[i])]] == node::FALLBACK
-                    }) => status::FALLBACK,
+                    status::VALID
+                        if self.flags.is_some_and(|f| {
+                            let r = |x: f64| (x >= 0.5) as usize;
+                            f[base[i] as usize + self.corner[4 * r(w0[i]) + 2 * r(w1[i]) + r(w2[i])]] == node::FALLBACK
+                        }) =>
+                    {
+                        status::FALLBACK
+                    }
                     s => s,
                 };
             }

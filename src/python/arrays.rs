@@ -34,11 +34,8 @@ fn band_key(key: &Bound<'_, PyAny>) -> PyResult<u16> {
 }
 
 fn read_array<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Input<'py>> {
-    let extract = |v: &Bound<'py, PyAny>| {
-        v.extract::<Input<'py>>().map_err(|e| {
-            OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})"))
-        })
-    };
+    let extract =
+        |v: &Bound<'py, PyAny>| v.extract::<Input<'py>>().map_err(|e| OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})")));
     let arr = extract(value)?;
     if arr.is_aligned() {
         return Ok(arr);
@@ -60,10 +57,7 @@ fn broadcast_shape(shapes: &[(String, Vec<usize>)]) -> PyResult<Vec<usize>> {
                 *o = d;
             } else if d != 1 && d != *o {
                 let listed: Vec<String> = shapes.iter().map(|(n, s)| format!("{n} has shape {s:?}")).collect();
-                return Err(OceanColourError::new_err(format!(
-                    "array shapes do not broadcast together: {}",
-                    listed.join(", ")
-                )));
+                return Err(OceanColourError::new_err(format!("array shapes do not broadcast together: {}", listed.join(", "))));
             }
         }
     }
@@ -76,19 +70,15 @@ pub(super) fn compute<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T> + S
     match result {
         Ok(r) => Ok(r?),
         Err(panic) => {
-            let msg = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown".into());
+            let msg =
+                panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "unknown".into());
             Err(OceanColourError::new_err(format!("internal error in oceancolour (please report): {msg}")))
         }
     }
 }
 
 pub(super) fn into_numpy<T: numpy::Element>(py: Python<'_>, values: Vec<T>, shape: &[usize]) -> PyResult<Py<PyArrayDyn<T>>> {
-    let arr = ArrayD::from_shape_vec(IxDyn(shape), values)
-        .map_err(|e| OceanColourError::new_err(format!("internal error shaping the result: {e}")))?;
+    let arr = ArrayD::from_shape_vec(IxDyn(shape), values).map_err(|e| OceanColourError::new_err(format!("internal error shaping the result: {e}")))?;
     Ok(arr.into_pyarray(py).unbind())
 }
 
@@ -140,8 +130,7 @@ pub(super) fn call_with_reflectances<T: Send>(
         bands.push((nm, read_array(&v, &format!("Rrs band {nm}"))?));
     }
     let extra_arrays = extras.iter().map(|(name, v)| read_array(v, name)).collect::<PyResult<Vec<_>>>()?;
-    let mut shapes: Vec<(String, Vec<usize>)> =
-        bands.iter().map(|(nm, a)| (format!("band {nm}"), a.as_array().shape().to_vec())).collect();
+    let mut shapes: Vec<(String, Vec<usize>)> = bands.iter().map(|(nm, a)| (format!("band {nm}"), a.as_array().shape().to_vec())).collect();
     shapes.extend(extras.iter().zip(&extra_arrays).map(|((n, _), a)| (n.to_string(), a.as_array().shape().to_vec())));
     let shape = broadcast_shape(&shapes)?;
     let flats: Vec<(u16, Flat)> = bands.into_iter().map(|(nm, a)| (nm, Flat::new(a, &shape))).collect();
@@ -175,8 +164,7 @@ pub(super) fn call_with_arrays<T: Send>(
     f: impl FnOnce(&[&[f32]]) -> Result<T> + Send,
 ) -> PyResult<(T, Vec<usize>)> {
     let arrs = arrays.iter().map(|(name, v)| read_array(v, name)).collect::<PyResult<Vec<_>>>()?;
-    let shapes: Vec<(String, Vec<usize>)> =
-        arrays.iter().zip(&arrs).map(|((n, _), a)| (n.to_string(), a.as_array().shape().to_vec())).collect();
+    let shapes: Vec<(String, Vec<usize>)> = arrays.iter().zip(&arrs).map(|((n, _), a)| (n.to_string(), a.as_array().shape().to_vec())).collect();
     let shape = broadcast_shape(&shapes)?;
     let flats: Vec<Flat> = arrs.into_iter().map(|a| Flat::new(a, &shape)).collect();
     let slices: Vec<&[f32]> = flats.iter().map(|f| f.slice()).collect();
@@ -185,12 +173,7 @@ pub(super) fn call_with_arrays<T: Send>(
 }
 
 /// Runs `f` on one array (any shape) without the GIL.
-pub(super) fn with_array(
-    py: Python<'_>,
-    x: &Bound<'_, PyAny>,
-    name: &str,
-    f: impl FnOnce(&[f32]) -> Result<Vec<f32>> + Send,
-) -> PyResult<Py<PyArrayDyn<f32>>> {
+pub(super) fn with_array(py: Python<'_>, x: &Bound<'_, PyAny>, name: &str, f: impl FnOnce(&[f32]) -> Result<Vec<f32>> + Send) -> PyResult<Py<PyArrayDyn<f32>>> {
     let arr = read_array(x, name)?;
     let shape = arr.as_array().shape().to_vec();
     let flat = Flat::new(arr, &shape);

@@ -11,12 +11,15 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+use super::registry::tables;
 use super::OceanColourError;
-use crate::chain::{self, Config, Report, Request};
+use crate::chain::{self, Context, Report, Request, RequestArgs, Stop};
+use crate::defaults;
 
-/// Runs `f` on a worker thread, polling for Ctrl-C; returns its result, or
-/// `on_interrupt` after the chain has stopped.
-fn interruptible<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
+/// Runs `f` on a worker thread, polling for Ctrl-C, which asks the run to
+/// stop (`stop`); returns its result, or the KeyboardInterrupt once the run
+/// has stopped.
+fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, f: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
@@ -37,7 +40,7 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> T + Send
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if interrupted.is_none() {
                     if let Err(e) = py.check_signals() {
-                        chain::request_cancel();
+                        stop.request();
                         interrupted = Some(e);
                     }
                 }
@@ -53,7 +56,9 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, f: impl FnOnce() -> T + Send
 /// returns its exit code; Ctrl-C stops it cleanly (exit code 130).
 #[pyfunction]
 pub fn cli_main(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
-    match interruptible(py, move || crate::cli::run(argv)) {
+    let args: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
+    let ctx = Context::new(crate::cli::command_line(&args), tables().clone());
+    match interruptible(py, ctx.stop_handle(), move || crate::cli::run(&ctx, args)) {
         Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => Ok(crate::cli::EXIT_INTERRUPTED),
         other => other,
     }
@@ -64,15 +69,15 @@ fn report_dict<'py>(py: Python<'py>, r: &Report) -> PyResult<Bound<'py, PyDict>>
     d.set_item("written", r.written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())?;
     d.set_item("skipped", r.skipped.iter().map(|p| p.display().to_string()).collect::<Vec<_>>())?;
     let failed = PyList::empty(py);
-    for (i, p) in &r.failed {
-        failed.append((i.display().to_string(), p.clone()))?;
+    for f in &r.failed {
+        failed.append((f.input.display().to_string(), f.problem()))?;
     }
     d.set_item("failed", failed)?;
     Ok(d)
 }
 
 // The signature's `jobs = 2` is written out so that Python shows it.
-const _: () = assert!(chain::DEFAULT_JOBS == 2);
+const _: () = assert!(defaults::JOBS == 2);
 
 /// Runs the chain (as `oceancolour process`) and returns
 /// {"written": [...], "skipped": [...], "failed": [(input, problem), ...]}.
@@ -91,24 +96,8 @@ pub fn process<'py>(
     quicklook: Option<bool>,
     jobs: usize,
 ) -> PyResult<Bound<'py, PyDict>> {
-    if jobs == 0 {
-        return Err(OceanColourError::new_err("jobs must be at least 1"));
-    }
-    let mut cfg = config.as_deref().map(Config::load).transpose()?.unwrap_or_default();
-    if let Some(p) = products {
-        cfg.products = p;
-    }
-    if let Some(q) = quicklook {
-        cfg.output.quicklook = q;
-    }
-    cfg.check(config.as_deref().unwrap_or(std::path::Path::new("products")))?;
-    if cfg.products.is_empty() {
-        return Err(OceanColourError::new_err("no products: pass products=[...] or a config with `products`"));
-    }
-    if let Some(s) = &sensor {
-        crate::sensors::sensor(s)?;
-    }
-    let req = Request { inputs, outdir, config: cfg, sensor, overwrite, jobs };
-    let report = interruptible(py, move || chain::process(&req, &|_| {}))?;
+    let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, overwrite, quicklook, jobs })?;
+    let ctx = Context::new(format!("oc.process({:?})", req.inputs), tables().clone());
+    let report = interruptible(py, ctx.stop_handle(), move || chain::process(&req, &ctx, &|_| {}))?;
     report_dict(py, &report)
 }

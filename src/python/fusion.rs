@@ -8,12 +8,12 @@ use pyo3::types::{PyDict, PyList};
 
 use super::arrays::compute;
 use super::OceanColourError;
+use crate::formats::correction;
+use crate::fusion::bandshift::BandShift;
 use crate::fusion::binning::{bin_l2 as bin_l2_rs, Averaging, L3Bins};
 use crate::fusion::grid::{Grid, GridSpec, IsinGrid, RegularGrid};
-use crate::fusion::krige::{self as kr, Mean, Model, Variogram};
-use crate::correction_file;
-use crate::fusion::bandshift::BandShift;
 use crate::fusion::intercal::{Correction as CorrectionRs, DailyFields, Kind, Method};
+use crate::fusion::krige::{self as kr, Mean, Model, Variogram};
 use crate::fusion::merge::{self as mg, SensorField, Space};
 
 type F64In<'py> = PyArrayLikeDyn<'py, f64, AllowTypeChange>;
@@ -67,9 +67,7 @@ fn read_grid(grid: &Bound<'_, PyAny>) -> PyResult<GridSpec> {
     if let Ok((a, b, c, d, e, f)) = grid.extract::<(f64, f64, f64, f64, f64, f64)>() {
         return Ok(GridSpec::Regular(RegularGrid::new(a, b, c, d, e, f)?));
     }
-    Err(OceanColourError::new_err(
-        "grid must be the number of ISIN rows (e.g. 4320) or a tuple (lon_min, lon_max, lat_min, lat_max, dlon, dlat)",
-    ))
+    Err(OceanColourError::new_err("grid must be the number of ISIN rows (e.g. 4320) or a tuple (lon_min, lon_max, lat_min, lat_max, dlon, dlat)"))
 }
 
 /// NASA's integerised sinusoidal grid with `nrows` rows: total bins, and per
@@ -273,12 +271,7 @@ fn read_variogram(v: &Bound<'_, PyAny>) -> PyResult<Variogram> {
     let get = |k: &str| -> PyResult<Bound<'_, PyAny>> {
         v.get_item(k).map_err(|_| OceanColourError::new_err(format!("variogram must be a dict with model, psill, range, nugget (missing {k:?})")))
     };
-    Ok(Variogram::new(
-        Model::parse(&get("model")?.extract::<String>()?)?,
-        get("psill")?.extract()?,
-        get("range")?.extract()?,
-        get("nugget")?.extract()?,
-    )?)
+    Ok(Variogram::new(Model::parse(&get("model")?.extract::<String>()?)?, get("psill")?.extract()?, get("range")?.extract()?, get("nugget")?.extract()?)?)
 }
 
 fn variogram_dict<'py>(py: Python<'py>, v: &Variogram) -> PyResult<Bound<'py, PyDict>> {
@@ -481,13 +474,13 @@ impl Correction {
 
     /// Writes the correction as a netCDF-4 file (atomically).
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        compute(py, || correction_file::save(&self.inner, &path))
+        compute(py, || correction::save(&self.inner, &path))
     }
 
     /// Reads a correction saved by `save`.
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Correction> {
-        Ok(Correction { inner: compute(py, || correction_file::load(&path))? })
+        Ok(Correction { inner: compute(py, || correction::load(&path))? })
     }
 
     #[getter]
@@ -605,11 +598,7 @@ fn fit_intercalibration(
         "rma" => Method::Rma,
         "quantile" => Method::Quantile { nq },
         "field" => Method::Field { block: block.unwrap_or((8, 8)), nseason, window_days, min_pairs },
-        _ => {
-            return Err(OceanColourError::new_err(format!(
-                "method {method:?} is not one of \"log_offset\", \"rma\", \"quantile\", \"field\""
-            )))
-        }
+        _ => return Err(OceanColourError::new_err(format!("method {method:?} is not one of \"log_offset\", \"rma\", \"quantile\", \"field\""))),
     };
     let (a, sa) = f32s(sensor, "sensor")?;
     let (r, sr) = f32s(reference, "reference")?;
@@ -624,9 +613,8 @@ fn fit_intercalibration(
         Some(rc) => chain.extend(rc.inner.chain.iter().cloned()),
         None => chain.push(reference_name.to_string()),
     }
-    let inner = compute(py, || {
-        CorrectionRs::fit(&DailyFields { values: &a, shape: ds, doy: &d }, &DailyFields { values: &r, shape: ds, doy: &d }, &m, chain, period)
-    })?;
+    let inner =
+        compute(py, || CorrectionRs::fit(&DailyFields { values: &a, shape: ds, doy: &d }, &DailyFields { values: &r, shape: ds, doy: &d }, &m, chain, period))?;
     Ok(Correction { inner })
 }
 

@@ -1,13 +1,14 @@
 //! The Python glue: numpy arrays in, numpy arrays out. Each `#[pyfunction]`
 //! turns its arguments into `Reflectances` (or a flat slice), releases the GIL,
-//! calls the matching function of `products`, and raises `OceanColourError`
-//! (a `ValueError`) for any `crate::Error`. Panics are caught here and never
-//! reach Python as `PanicException`.
+//! runs the product through the registry (`registry`), and raises
+//! `OceanColourError` (a `ValueError`) for any `crate::Error`. Panics are
+//! caught here and never reach Python as `PanicException`.
 
 mod arrays;
+mod cli;
 mod fusion;
 mod oc5;
-mod cli;
+mod registry;
 
 use numpy::PyArrayDyn;
 use pyo3::create_exception;
@@ -15,11 +16,14 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::coefficients::CI_SETS;
+use crate::coefficients::{self, CI_SETS};
+use crate::compute::threads;
+use crate::defaults;
 use crate::error::Error;
-use crate::sensors as registry;
-use crate::{products, threads};
-use arrays::{with_array, with_reflectances};
+use crate::products::algorithms;
+use crate::sensors::{self as sensor_registry};
+use arrays::with_array;
+use registry::kw;
 
 create_exception!(
     oceancolour,
@@ -40,15 +44,16 @@ type PyF32Array = Py<PyArrayDyn<f32>>;
 /// Names of the sensors in the registry.
 #[pyfunction]
 fn sensors() -> Vec<&'static str> {
-    registry::SENSORS.iter().map(|s| s.name).collect()
+    sensor_registry::SENSORS.iter().map(|s| s.name).collect()
 }
 
 /// Description of a sensor: bands (nominal name, centre in nm, F0 in
-/// mW cm-2 um-1, the agency's band name such as OLCI "Oa04" or None), the bands each algorithm takes, default coefficient sets and
-/// the source of its F0 values.
+/// mW cm-2 um-1 of the default set and of every set holding it, the agency's
+/// band name such as OLCI "Oa04" or None), the bands each algorithm takes,
+/// default coefficient sets and the F0 sets with their sources.
 #[pyfunction]
 fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict>> {
-    let s = registry::sensor(sensor)?;
+    let s = sensor_registry::sensor(sensor)?;
     let d = PyDict::new(py);
     d.set_item("name", s.name)?;
     d.set_item("instrument", s.instrument)?;
@@ -58,7 +63,12 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
         let bd = PyDict::new(py);
         bd.set_item("nominal", b.nominal)?;
         bd.set_item("centre_nm", b.centre_nm)?;
-        bd.set_item("f0", b.f0)?;
+        bd.set_item("f0", s.f0(b.nominal).ok())?;
+        let sets = PyDict::new(py);
+        for set in sensor_registry::F0_SETS {
+            sets.set_item(set.name, set.value(s.name, b.nominal))?;
+        }
+        bd.set_item("f0_sets", sets)?;
         bd.set_item("id", b.id)?;
         bands.append(bd)?;
     }
@@ -75,7 +85,12 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
     d.set_item("default_ocx", s.default_ocx)?;
     d.set_item("kd2", s.kd2)?;
     d.set_item("f0_unit", "mW cm-2 um-1")?;
-    d.set_item("f0_source", s.f0_source)?;
+    d.set_item("f0_set", sensor_registry::DEFAULT_F0_SET)?;
+    let sources = PyDict::new(py);
+    for set in sensor_registry::F0_SETS {
+        sources.set_item(set.name, set.source)?;
+    }
+    d.set_item("f0_sources", sources)?;
     Ok(d)
 }
 
@@ -83,9 +98,9 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
 /// bands, a0..a4, source, and whether it is the sensor's default.
 #[pyfunction]
 fn ocx_coefficient_sets<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyList>> {
-    let s = registry::sensor(sensor)?;
+    let s = sensor_registry::sensor(sensor)?;
     let out = PyList::empty(py);
-    for o in products::ocx_sets(s) {
+    for o in coefficients::ocx_sets(s) {
         let d = PyDict::new(py);
         d.set_item("name", o.name)?;
         d.set_item("blue_bands", o.blues.to_vec())?;
@@ -125,10 +140,9 @@ fn ci_coefficient_sets<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "default"))]
 fn chl_ocx(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
-    let s = registry::sensor(sensor)?;
-    let set = products::ocx_set(s, coefficients)?;
-    with_reflectances(py, rrs, s, |r| products::chl_ocx(r, set))
+    registry::value(py, "chl_ocx", rrs, sensor, &[("coefficients", kw(py, coefficients)?)])
 }
+const _: () = assert!(defaults::same(defaults::OCX, "default"));
 
 /// Hu et al. colour-index chlorophyll-a (mg m-3) for clear water.
 ///
@@ -139,28 +153,17 @@ fn chl_ocx(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "hu2019"))]
 fn chl_ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
-    let s = registry::sensor(sensor)?;
-    let set = products::ci_set(coefficients)?;
-    with_reflectances(py, rrs, s, |r| products::chl_ci(r, set))
+    registry::value(py, "chl_ci", rrs, sensor, &[("coefficients", kw(py, coefficients)?)])
 }
+const _: () = assert!(defaults::same(defaults::CI, "hu2019"));
 
 /// OCI chlorophyll-a (mg m-3): CI where chl_CI <= t1, OCx where chl_CI >= t2,
 /// a linear blend between (NASA l2gen chl_oci). `thresholds` default to those
 /// published with the CI set: (0.25, 0.35) for hu2019, (0.15, 0.20) for hu2012.
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, ocx = "default", ci = "hu2019", thresholds = None))]
-fn chl_oci(
-    py: Python<'_>,
-    rrs: &Bound<'_, PyAny>,
-    sensor: &str,
-    ocx: &str,
-    ci: &str,
-    thresholds: Option<(f64, f64)>,
-) -> PyResult<PyF32Array> {
-    let s = registry::sensor(sensor)?;
-    let (ocx, ci) = (products::ocx_set(s, ocx)?, products::ci_set(ci)?);
-    let t = thresholds.map(|(a, b)| [a, b]);
-    with_reflectances(py, rrs, s, |r| products::chl_oci(r, ocx, ci, t))
+fn chl_oci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, ocx: &str, ci: &str, thresholds: Option<(f64, f64)>) -> PyResult<PyF32Array> {
+    registry::value(py, "chl_oci", rrs, sensor, &[("ocx", kw(py, ocx)?), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?)])
 }
 
 /// Diffuse attenuation Kd(490) (m-1) by NASA's KD2 band-ratio algorithm:
@@ -169,10 +172,9 @@ fn chl_oci(
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "default"))]
 fn kd490(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
-    let s = registry::sensor(sensor)?;
-    let set = products::kd2_set(s, Some(coefficients))?;
-    with_reflectances(py, rrs, s, |r| products::kd490(r, set))
+    registry::value(py, "kd490", rrs, sensor, &[("coefficients", kw(py, coefficients)?)])
 }
+const _: () = assert!(defaults::same(defaults::KD2, "default"));
 
 /// Kd(490) (m-1) from chlorophyll-a (mg m-3): Kw + chi chl^e.
 /// `coefficients`: "morel2007" (Morel et al. 2007, as in l2gen) or
@@ -180,17 +182,19 @@ fn kd490(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &st
 #[pyfunction]
 #[pyo3(signature = (chl, coefficients = "morel2007"))]
 fn kd490_morel(py: Python<'_>, chl: &Bound<'_, PyAny>, coefficients: &str) -> PyResult<PyF32Array> {
-    let set = products::morel_kd_set(coefficients)?;
-    with_array(py, chl, "chl", |c| Ok(products::kd490_morel(c, set)))
+    let set = coefficients::morel_kd_set(coefficients)?;
+    with_array(py, chl, "chl", |c| Ok(algorithms::kd490_morel(c, set)))
 }
+const _: () = assert!(defaults::same(defaults::MOREL_KD490, "morel2007"));
 
 /// KdPAR (m-1) from Kd(490) (m-1), Morel et al. 2007 (l2gen Kd_PAR_morel):
 /// c0 + c1 Kd490 + c2/Kd490 over the "first" or "second" optical depth.
 #[pyfunction]
 #[pyo3(signature = (kd490, depth = "first"))]
 fn kdpar_morel(py: Python<'_>, kd490: &Bound<'_, PyAny>, depth: &str) -> PyResult<PyF32Array> {
-    with_array(py, kd490, "kd490", |k| products::kdpar_morel(k, depth))
+    with_array(py, kd490, "kd490", |k| algorithms::kdpar_morel(k, depth))
 }
+const _: () = assert!(defaults::same(defaults::KDPAR_DEPTH, "first"));
 
 /// Suspended particulate matter (g m-3), Nechad, Ruddick & Park 2010:
 /// SPM = A rho_w / (1 - rho_w/C), rho_w = pi Rrs, with A and C of the
@@ -199,8 +203,7 @@ fn kdpar_morel(py: Python<'_>, kd490: &Bound<'_, PyAny>, depth: &str) -> PyResul
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, wavelength = None))]
 fn spm_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavelength: Option<u16>) -> PyResult<PyF32Array> {
-    let s = registry::sensor(sensor)?;
-    with_reflectances(py, rrs, s, |r| products::spm_nechad(r, wavelength))
+    registry::value(py, "spm_nechad", rrs, sensor, &[("wavelength", kw(py, wavelength)?)])
 }
 
 /// Turbidity (FNU), Nechad et al. 2009: T = A rho_w / (1 - rho_w/C) at one band
@@ -208,8 +211,7 @@ fn spm_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavelength: 
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, wavelength = None))]
 fn turbidity_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavelength: Option<u16>) -> PyResult<PyF32Array> {
-    let s = registry::sensor(sensor)?;
-    with_reflectances(py, rrs, s, |r| products::turbidity_nechad(r, wavelength))
+    registry::value(py, "turbidity_nechad", rrs, sensor, &[("wavelength", kw(py, wavelength)?)])
 }
 
 /// Turbidity (FNU), Dogliotti et al. 2015: red band (645 nm calibration) where
@@ -218,8 +220,7 @@ fn turbidity_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavele
 /// 645 and 859 nm.
 #[pyfunction]
 fn turbidity_dogliotti(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str) -> PyResult<PyF32Array> {
-    let s = registry::sensor(sensor)?;
-    with_reflectances(py, rrs, s, products::turbidity_dogliotti)
+    registry::value(py, "turbidity_dogliotti", rrs, sensor, &[])
 }
 
 /// Sets the number of threads the kernels use (n >= 1). The default is
@@ -258,6 +259,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spm_nechad, m)?)?;
     m.add_function(wrap_pyfunction!(turbidity_nechad, m)?)?;
     m.add_function(wrap_pyfunction!(turbidity_dogliotti, m)?)?;
+    registry::register(m)?;
     oc5::register(m)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;

@@ -10,11 +10,14 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use super::arrays::{call_with_arrays, call_with_reflectances, compute, into_numpy};
+use super::registry::{self, kw};
 use super::OceanColourError;
-use crate::coefficients::{GOHIN_SPM_MINERAL_SCALE, OC5CI_DEFAULT_CI};
-use crate::oc5::{self, io, C1Params, Oc5Table as Table};
-use crate::sensors::{self as registry, Sensor};
-use crate::products;
+use crate::coefficients;
+use crate::defaults;
+use crate::formats::oc5_table as io;
+use crate::oc5::{self, C1Params, Oc5Table as Table};
+use crate::products::{self, algorithms, Layer};
+use crate::sensors::{self, Sensor};
 
 /// An OC5 look-up table: chlorophyll (mg m-3) on a regular grid over
 /// nLw(green), nLw(412) (mW cm-2 um-1 sr-1) and the maximum blue/green Rrs
@@ -27,18 +30,31 @@ pub struct PyOc5Table {
     pub(super) inner: Arc<Table>,
 }
 
-fn f0_from_dict(f0: Option<HashMap<u16, f64>>, sensor: &Sensor, bands: &oc5::Oc5Bands) -> PyResult<Option<[f64; 2]>> {
-    let Some(map) = f0 else { return Ok(None) };
+/// `f0=`: the name of an F0 set (`oc.F0_SETS`), or {band nm: F0} for the
+/// green and 412 bands; None = `default`.
+fn f0_choice(f0: Option<&Bound<'_, PyAny>>, sensor: &Sensor, bands: &oc5::Oc5Bands, default: &str) -> PyResult<oc5::F0Choice> {
+    let Some(f0) = f0.filter(|f| !f.is_none()) else { return Ok(oc5::F0Choice::set(default)) };
+    if let Ok(name) = f0.extract::<String>() {
+        return Ok(oc5::F0Choice::Set(name));
+    }
+    let map: HashMap<u16, f64> =
+        f0.extract().map_err(|_| OceanColourError::new_err("f0 must be the name of an F0 set or a dict {band nm: F0 in mW cm-2 um-1}"))?;
     let get = |nm: u16| {
         map.get(&nm).copied().ok_or_else(|| {
-            OceanColourError::new_err(format!("f0 must give F0 for {} bands {} and {} (mW cm-2 um-1); got bands {:?}", sensor.name, bands.green, bands.violet, map.keys().collect::<Vec<_>>()))
+            OceanColourError::new_err(format!(
+                "f0 must give F0 for {} bands {} and {} (mW cm-2 um-1); got bands {:?}",
+                sensor.name,
+                bands.green,
+                bands.violet,
+                map.keys().collect::<Vec<_>>()
+            ))
         })
     };
-    Ok(Some([get(bands.green)?, get(bands.violet)?]))
+    Ok(oc5::F0Choice::Values([get(bands.green)?, get(bands.violet)?]))
 }
 
 fn oc5_bands_of(sensor: &Sensor, ocx: &str) -> PyResult<oc5::Oc5Bands> {
-    let set = products::ocx_set(sensor, ocx)?;
+    let set = coefficients::ocx_set(sensor, ocx)?;
     Ok(oc5::Oc5Bands { violet: sensor.roles.violet, green: set.green, blues: set.blues.to_vec() })
 }
 
@@ -47,29 +63,25 @@ impl PyOc5Table {
     /// Builds the open OC5-like table of `sensor` from this library's
     /// forward model ("C1 with tolerance"; see the table's metadata). `shape`
     /// nodes span the operational axis ranges (200^3 = the operational axes).
-    /// `f0`: {band nm: F0} for the green and 412 bands, needed where the
-    /// registry holds none (VIIRS). Not Ifremer's table; no parity claimed.
+    /// `f0`: the F0 set the nLw axes use (default "fonom-thuillier2003",
+    /// NASA l2gen's; also "obpg-rsr2009", "rbins-oc5"), or {band nm: F0} for
+    /// the green and 412 bands. Not Ifremer's table; no parity claimed.
     #[staticmethod]
     #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = 0.5, chl_cap = 5.0))]
-    fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<HashMap<u16, f64>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
-        let s = registry::sensor(sensor)?;
-        let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, ocx)?)?;
-        let opts = oc5::BuildOptions {
-            shape: [shape.0, shape.1, shape.2],
-            f0,
-            ocx: ocx.to_string(),
-            params: C1Params { tau, chl_cap, ..C1Params::default() },
-        };
+    fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<&Bound<'_, PyAny>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
+        let s = sensors::sensor(sensor)?;
+        let f0 = f0_choice(f0, s, &oc5_bands_of(s, ocx)?, sensors::DEFAULT_F0_SET)?;
+        let opts = oc5::BuildOptions { shape: [shape.0, shape.1, shape.2], f0, ocx: ocx.to_string(), params: C1Params { tau, chl_cap, ..C1Params::default() } };
         let t = compute(py, || oc5::build(s, &opts))?;
         Ok(Self { inner: Arc::new(t) })
     }
 
-    /// The sensor's open OC5-like 200^3 table (registry F0), built on first
+    /// The sensor's open OC5-like 200^3 table (default F0 set), built on first
     /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR).
     #[staticmethod]
     fn open_table(py: Python<'_>, sensor: &str) -> PyResult<Self> {
-        let s = registry::sensor(sensor)?;
-        Ok(Self { inner: compute(py, || oc5::default_table(s))? })
+        let s = sensors::sensor(sensor)?;
+        Ok(Self { inner: compute(py, || registry::tables().open_table(s))? })
     }
 
     /// Reads a table written by `save` (self-describing netCDF).
@@ -87,13 +99,21 @@ impl PyOc5Table {
     /// Imports a table in the operational raw convention: a 3-D array (or the
     /// path of a .npy file) of chlorophyll with axes [nLw green, nLw412, R]
     /// (default: the operational 200^3 axes, green 0:0.03, 412 -2:0.02,
-    /// R -0.2:0.0352), read with the sensor's default OCx bands and F0
-    /// (`f0` = {band nm: F0} overrides). `axes`: [(min, step)] x 3 in that order.
+    /// R -0.2:0.0352), read with the sensor's default OCx bands. `f0`: the F0
+    /// convention the table's nLw axes were made with, recorded in the table
+    /// (default "rbins-oc5", the raw convention's; an F0 set name or
+    /// {band nm: F0}). `axes`: [(min, step)] x 3 in that order.
     #[staticmethod]
     #[pyo3(signature = (path_or_array, sensor, f0 = None, axes = None))]
-    fn import_raw(py: Python<'_>, path_or_array: &Bound<'_, PyAny>, sensor: &str, f0: Option<HashMap<u16, f64>>, axes: Option<Vec<(f64, f64)>>) -> PyResult<Self> {
-        let s = registry::sensor(sensor)?;
-        let f0 = f0_from_dict(f0, s, &oc5_bands_of(s, "default")?)?;
+    fn import_raw(
+        py: Python<'_>,
+        path_or_array: &Bound<'_, PyAny>,
+        sensor: &str,
+        f0: Option<&Bound<'_, PyAny>>,
+        axes: Option<Vec<(f64, f64)>>,
+    ) -> PyResult<Self> {
+        let s = sensors::sensor(sensor)?;
+        let f0 = f0_choice(f0, s, &oc5_bands_of(s, "default")?, oc5::RAW_TABLE_F0_SET)?;
         let is_path = path_or_array.cast::<PyString>().is_ok() || path_or_array.hasattr("__fspath__")?;
         let (shape, values, source) = if is_path {
             let p: PathBuf = path_or_array.extract()?;
@@ -117,7 +137,7 @@ impl PyOc5Table {
             }
             Some(_) => return Err(OceanColourError::new_err("axes must be three (min, step) pairs for a 3-D array")),
         };
-        let t = compute(py, || oc5::import_raw(values, &shape, s, axes, f0, &source))?;
+        let t = compute(py, || oc5::import_raw(values, &shape, s, axes, &f0, &source))?;
         Ok(Self { inner: Arc::new(t) })
     }
 
@@ -200,9 +220,7 @@ impl PyOc5Table {
     fn interpolate(&self, py: Python<'_>, nlw_green: &Bound<'_, PyAny>, nlw_412: &Bound<'_, PyAny>, ratio: &Bound<'_, PyAny>) -> PyResult<Py<PyArrayDyn<f32>>> {
         let t = self.inner.clone();
         let (v, shape) = call_with_arrays(py, &[("nlw_green", nlw_green), ("nlw_412", nlw_412), ("ratio", ratio)], move |a| {
-            Ok((0..a[0].len())
-                .map(|i| t.interpolate(a[0][i] as f64, a[1][i] as f64, a[2][i] as f64).map_or(f32::NAN, |(v, _)| v as f32))
-                .collect::<Vec<f32>>())
+            Ok((0..a[0].len()).map(|i| t.interpolate(a[0][i] as f64, a[1][i] as f64, a[2][i] as f64).map_or(f32::NAN, |(v, _)| v as f32)).collect::<Vec<f32>>())
         })?;
         into_numpy(py, v, &shape)
     }
@@ -219,34 +237,6 @@ impl PyOc5Table {
     }
 }
 
-/// What `table=` selects.
-enum Oc5Source {
-    Table(Arc<Table>),
-    PerPixel,
-}
-
-fn oc5_source(py: Python<'_>, table: Option<&Bound<'_, PyAny>>, sensor: &'static Sensor) -> PyResult<Oc5Source> {
-    match table {
-        None => Ok(Oc5Source::Table(compute(py, || oc5::default_table(sensor))?)),
-        Some(t) => {
-            if let Ok(t) = t.cast::<PyOc5Table>() {
-                return Ok(Oc5Source::Table(t.get().inner.clone()));
-            }
-            if t.extract::<String>().is_ok_and(|s| s == "per-pixel") {
-                return Ok(Oc5Source::PerPixel);
-            }
-            Err(OceanColourError::new_err(format!(
-                "table must be None (the sensor's open table), an Oc5Table or \"per-pixel\"; got {}",
-                t.repr().map(|r| r.to_string()).unwrap_or_default()
-            )))
-        }
-    }
-}
-
-fn per_pixel_model(sensor: &Sensor) -> crate::Result<oc5::C1Model> {
-    oc5::c1_model(sensor, "default", C1Params::default())
-}
-
 /// OC5 chlorophyll-a (mg m-3), Gohin, Druon & Lampert 2002 look-up-table
 /// structure: chl from a table over nLw(green), nLw(412) and the maximum
 /// blue/green Rrs ratio, trilinear interpolation, no value outside the table.
@@ -257,33 +247,38 @@ fn per_pixel_model(sensor: &Sensor) -> crate::Result<oc5::C1Model> {
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, table = None, return_status = false))]
 fn chl_oc5<'py>(py: Python<'py>, rrs: &Bound<'py, PyAny>, sensor: &str, table: Option<&Bound<'py, PyAny>>, return_status: bool) -> PyResult<Bound<'py, PyAny>> {
-    let s = registry::sensor(sensor)?;
-    let source = oc5_source(py, table, s)?;
-    let ((chl, status), shape) = call_with_reflectances(py, rrs, s, &[], |r, _| match &source {
-        Oc5Source::Table(t) => products::chl_oc5(r, t, return_status),
-        Oc5Source::PerPixel => products::chl_oc5_per_pixel(r, &per_pixel_model(s)?, return_status),
-    })?;
-    let chl = into_numpy(py, chl, &shape)?.into_bound(py).into_any();
+    let layers: &[&str] = if return_status { &["status"] } else { &[] };
+    let (mut out, shape) = registry::run(py, "chl_oc5", rrs, sensor, &[("table", table_arg(py, table))], layers)?;
+    let status = out.take("status");
+    let chl = into_numpy(py, out.value, &shape)?.into_bound(py).into_any();
     match status {
-        Some(st) => Ok(PyTuple::new(py, [chl, into_numpy(py, st, &shape)?.into_bound(py).into_any()])?.into_any()),
-        None => Ok(chl),
+        Some(Layer::U8(st)) => Ok(PyTuple::new(py, [chl, into_numpy(py, st, &shape)?.into_bound(py).into_any()])?.into_any()),
+        _ => Ok(chl),
     }
+}
+
+/// `table=` as given (None when absent).
+fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'py, PyAny> {
+    table.cloned().unwrap_or_else(|| py.None().into_bound(py))
 }
 
 /// OC5CI chlorophyll-a (mg m-3): Hu colour index where chl_CI <= 0.15, OC5
 /// where chl_CI >= 0.20, linear in chl_CI between (GlobColour/CMEMS
 /// practice). `ci`: the CI set ("hu2012" default), `thresholds`: (t1, t2).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, table = None, ci = OC5CI_DEFAULT_CI, thresholds = None))]
-fn chl_oc5ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, table: Option<&Bound<'_, PyAny>>, ci: &str, thresholds: Option<(f64, f64)>) -> PyResult<Py<PyArrayDyn<f32>>> {
-    let s = registry::sensor(sensor)?;
-    let ci = products::ci_set(ci)?;
-    let Oc5Source::Table(t) = oc5_source(py, table, s)? else {
-        return Err(OceanColourError::new_err("chl_oc5ci needs a table (None or an Oc5Table)"));
-    };
-    let (v, shape) = call_with_reflectances(py, rrs, s, &[], |r, _| products::chl_oc5ci(r, &t, ci, thresholds.map(|(a, b)| [a, b])))?;
-    into_numpy(py, v, &shape)
+#[pyo3(signature = (rrs, sensor, table = None, ci = "hu2012", thresholds = None))]
+fn chl_oc5ci(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &str,
+    table: Option<&Bound<'_, PyAny>>,
+    ci: &str,
+    thresholds: Option<(f64, f64)>,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let args = [("table", table_arg(py, table)), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?)];
+    registry::value(py, "chl_oc5ci", rrs, sensor, &args)
 }
+const _: () = assert!(defaults::same(defaults::OC5CI_CI, "hu2012"));
 
 /// Non-algal suspended particulate matter (g m-3), Gohin-like: the forward
 /// model inverted for mineral SPM at the green band, switching to the red
@@ -295,22 +290,20 @@ fn chl_oc5ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, table: Option
 /// 2015); `mineral_scale` overrides it (see README).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None))]
-fn spm_gohin(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, chl: Option<&Bound<'_, PyAny>>, table: Option<&Bound<'_, PyAny>>, mineral_scale: Option<f64>) -> PyResult<Py<PyArrayDyn<f32>>> {
-    let s = registry::sensor(sensor)?;
-    let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
-    let (v, shape) = match chl {
-        Some(c) => call_with_reflectances(py, rrs, s, &[("chl", c)], |r, x| products::spm_gohin(r, x[0], k))?,
-        None => {
-            let source = oc5_source(py, table, s)?;
-            call_with_reflectances(py, rrs, s, &[], |r, _| {
-                let (c, _) = match &source {
-                    Oc5Source::Table(t) => products::chl_oc5(r, t, false)?,
-                    Oc5Source::PerPixel => products::chl_oc5_per_pixel(r, &per_pixel_model(s)?, false)?,
-                };
-                products::spm_gohin(r, &c, k)
-            })?
-        }
-    };
+fn spm_gohin(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &str,
+    chl: Option<&Bound<'_, PyAny>>,
+    table: Option<&Bound<'_, PyAny>>,
+    mineral_scale: Option<f64>,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let args = [("table", table_arg(py, table)), ("mineral_scale", kw(py, mineral_scale)?)];
+    let Some(chl) = chl else { return registry::value(py, "spm_gohin", rrs, sensor, &args) };
+    // Chlorophyll given: the inversion alone, with the registry's choice of mineral scale.
+    let (c, _) = registry::settings(products::product("spm_gohin")?, &args)?;
+    let s = sensors::sensor(sensor)?;
+    let (v, shape) = call_with_reflectances(py, rrs, s, &[("chl", chl)], |r, x| algorithms::spm_gohin(r, x[0], c.mineral_scale()))?;
     into_numpy(py, v, &shape)
 }
 
@@ -320,12 +313,19 @@ fn spm_gohin(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, chl: Option<&
 /// broadcast; NaN where an input is invalid.
 #[pyfunction]
 #[pyo3(signature = (chl, acdm443, spm, sensor, mineral_scale = None))]
-fn forward_rrs<'py>(py: Python<'py>, chl: &Bound<'py, PyAny>, acdm443: Option<&Bound<'py, PyAny>>, spm: &Bound<'py, PyAny>, sensor: &str, mineral_scale: Option<f64>) -> PyResult<Bound<'py, PyDict>> {
-    let s = registry::sensor(sensor)?;
-    let k = mineral_scale.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value);
+fn forward_rrs<'py>(
+    py: Python<'py>,
+    chl: &Bound<'py, PyAny>,
+    acdm443: Option<&Bound<'py, PyAny>>,
+    spm: &Bound<'py, PyAny>,
+    sensor: &str,
+    mineral_scale: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let s = sensors::sensor(sensor)?;
+    let k = products::mineral_scale(mineral_scale);
     let nan = f32::NAN.into_pyobject(py)?.into_any();
     let acdm = acdm443.cloned().unwrap_or(nan);
-    let (bands, shape) = call_with_arrays(py, &[("chl", chl), ("acdm443", &acdm), ("spm", spm)], |a| products::forward_rrs(s, a[0], a[1], a[2], k))?;
+    let (bands, shape) = call_with_arrays(py, &[("chl", chl), ("acdm443", &acdm), ("spm", spm)], |a| algorithms::forward_rrs(s, a[0], a[1], a[2], k))?;
     let d = PyDict::new(py);
     for (nm, v) in bands {
         d.set_item(nm, into_numpy(py, v, &shape)?)?;

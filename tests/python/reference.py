@@ -47,6 +47,18 @@ def ci(b443, g, red, green_nm, a=(-0.4287, 230.47)):
     return np.where(ok, np.clip(10 ** (a[0] + a[1] * index), 0.001, 1000), np.nan)
 
 
+def ci_for_blend(b443, g, red, green_nm, a=(-0.4287, 230.47)):
+    """The CI l2gen's chl_oci blends (get_chl.c chl_hu): missing (non-finite)
+    input -> no value; blue or green <= 0 -> index 0 (chl = 10^a0)."""
+    b443, g, red = (np.asarray(v, float) for v in (b443, g, red))
+    present = np.isfinite(b443) & np.isfinite(g) & np.isfinite(red)
+    formed = (b443 > 0) & (g > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        index = np.minimum(conv_555(np.where(formed, g, 1.0), green_nm) - (b443 + (555 - 443) / (670 - 443) * (red - b443)), 0)
+    index = np.where(formed, index, 0.0)
+    return np.where(present, np.clip(10 ** (a[0] + a[1] * index), 0.001, 1000), np.nan)
+
+
 def oci(chl_ci, chl_ocx, t1, t2):
     blend = chl_ci * (t2 - chl_ci) / (t2 - t1) + chl_ocx * (chl_ci - t1) / (t2 - t1)
     return np.where(chl_ci <= t1, chl_ci, np.where(chl_ci >= t2, chl_ocx, blend))

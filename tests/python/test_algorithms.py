@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import oceancolour as oc
-from reference import OCX, ci, kd2, nechad, oci, ocx
+from reference import OCX, ci, ci_for_blend, kd2, nechad, oci, ocx
 
 # algorithms.md s5.2: three spectra (Rrs, sr-1) at 412/443/490/510/555(560)/670.
 SPECTRA = {
@@ -89,13 +89,16 @@ def test_ci_and_oci_match_formula_and_forum_example():
 def test_oci_blend_over_many_pixels(ci_set, t):
     rrs = random_spectra(100_000, "olci-a", seed=3)
     a = {"hu2019": (-0.4287, 230.47), "hu2012": (-0.4909, 191.6590)}[ci_set]
-    c = ci(rrs[443], rrs[560], rrs[665], 560, a)
+    # l2gen's CI red on OLCI is 674 nm (windex.c: bindex_get(670)).
+    c = ci_for_blend(rrs[443], rrs[560], rrs[674], 560, a)
     o = ocx(rrs, [443, 490, 510], 560, OCX[("olci-a", "oc4")][2])
     want = np.clip(oci(c, o, *t), 0.001, 1000)
     got = oc.chl_oci(rrs, "olci-a", ci=ci_set)
     both = np.isfinite(want) & np.isfinite(got)
     assert both.sum() > 50_000
-    np.testing.assert_allclose(got[both], want[both], rtol=1e-5)
+    # Inside [t1, t2] the blend's slope in chl_CI (up to ~20 for the 0.05-wide
+    # hu2012 window) amplifies the ~1e-6 f32 differences of its inputs.
+    np.testing.assert_allclose(got[both], want[both], rtol=3e-5)
     assert ((c < t[0]) & (got == got)).sum() > 0  # some pixels really use the CI branch
 
 
@@ -131,6 +134,22 @@ def test_nechad_and_dogliotti_vectors():
     red, nir = np.array([0.005, 0.019, 0.03]), np.array([0.0003, 0.004, 0.012])
     np.testing.assert_allclose(oc.turbidity_dogliotti({645: red, 859: nir}, "modis-aqua"),
                                [3.9623, 30.9630, 141.2924], rtol=1e-4)
+
+
+@pytest.mark.parametrize("sensor,red_nm,nir_nm,a,c", [
+    ("olci-a", 665, 865, 282.95, 0.1728),  # Nechad 2009 node at 665
+    ("seawifs", 670, 865, 294.24, 0.1747),  # node at 670
+    ("viirs-noaa20", 667, 868, 282.95 + 0.4 * 11.29, 0.1728 + 0.4 * 0.0019),  # between 665 and 670
+    ("viirs-snpp", 671, 862, 294.24, 0.1747),  # nearest node within 1.25 nm
+])
+def test_dogliotti_red_branch_uses_nechad_2009_at_665_to_671(sensor, red_nm, nir_nm, a, c):
+    # Dogliotti et al. 2015's form and blend, red branch with Nechad et al. 2009 A, C at the band.
+    red, nir = np.array([0.005, 0.019, 0.03]), np.array([0.0003, 0.004, 0.012])
+    t_red, t_nir = nechad(red, a, c), nechad(nir, 3078.9, 0.2112)
+    w = np.clip((np.pi * red - 0.05) / 0.02, 0, 1)
+    want = np.where(np.pi * red < 0.05, t_red, np.where(np.pi * red >= 0.07, t_nir, (1 - w) * t_red + w * t_nir))
+    got = oc.turbidity_dogliotti({red_nm: red, nir_nm: nir}, sensor)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
 
 
 def test_invalid_pixels_give_nan_never_an_error():
@@ -192,7 +211,10 @@ def test_sensor_registry():
     assert info["band_roles"]["green"] == 560 and info["f0_unit"] == "mW cm-2 um-1"
     modis = {b["nominal"]: b for b in oc.sensor_info("modis-aqua")["bands"]}
     assert {412, 443, 469, 488, 531, 547, 555, 645, 667, 678, 859} <= set(modis)
-    assert modis[547]["f0"] == pytest.approx(186.594)
+    # Default F0: NASA l2gen's Fonom (1870.0 W m-2 um-1 is Rrs_547:solar_irradiance in
+    # NASA's MODIS-Aqua R2018.0 L2 files); the OBPG 2009 band-averaged value stays selectable.
+    assert modis[547]["f0"] == pytest.approx(186.99834, rel=5e-5)
+    assert modis[547]["f0_sets"]["obpg-rsr2009"] == pytest.approx(186.594)
 
 
 def test_threads_setting_keeps_results():

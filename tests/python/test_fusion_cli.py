@@ -40,12 +40,12 @@ def run(*args):
     return subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
-def write_l2(path, chl, instrument, platform, day):
+def write_l2(path, chl, instrument, platform, day, lat_axis=LAT, lon_axis=LON):
     """A Level-2 product file as `oceancolour process` writes it (swath layout)."""
     with netCDF4.Dataset(path, "w") as ds:
-        ds.createDimension("y", N)
-        ds.createDimension("x", N)
-        lat, lon = np.meshgrid(LAT, LON, indexing="ij")
+        ds.createDimension("y", len(lat_axis))
+        ds.createDimension("x", len(lon_axis))
+        lat, lon = np.meshgrid(lat_axis, lon_axis, indexing="ij")
         for name, values, std, units in (("lat", lat, "latitude", "degrees_north"), ("lon", lon, "longitude", "degrees_east")):
             v = ds.createVariable(name, "f4", ("y", "x"))
             v.standard_name, v.units = std, units
@@ -298,3 +298,60 @@ def test_bin_round_trips_a_real_nasa_l3b_file(tmp_path):
     # The chain's own L3b reader takes our file as an Rrs input.
     info = run("info", once)
     assert info.returncode == 0 and "443" in info.stdout, info.stderr
+
+
+# ---------------------------------------------------------------- merged products as stored
+
+CMEMS = Path(__file__).resolve().parents[1] / "data" / "cmems_globcolour_l4"
+CMEMS_CHL = CMEMS / "cmems_obs-oc_glo_bgc-plankton_my_l4-multi-4km_P1M_1693680905216.nc"
+CMEMS_KD = CMEMS / "cmems_obs-oc_glo_bgc-transp_my_l4-multi-4km_P1M_1693461359433.nc"
+# The Copernicus Marine files' 1/24-degree grid (25 x 48 cells, 24-25.0417 N, 111-109 W).
+CMEMS_GRID = f"regular:-111,-109,24,{601 / 24!r},{1 / 24!r},{1 / 24!r}"
+
+
+@pytest.mark.parametrize("path,variable", [(CMEMS_CHL, "CHL"), (CMEMS_KD, "KD490")])
+def test_info_describes_a_merged_copernicus_marine_file(path, variable):
+    r = run("info", path)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "NetCDF-3 classic" in out and "MODISA,VIIRSN,OLCIa,VIIRSJ1,OLCIb" in out
+    assert "25 x 48 regular lat/lon" in out and "304 steps, 1997-09-01" in out
+    assert f"variable:      {variable} " in out and "products:      none computed from Rrs" in out
+
+
+def test_rrs_products_from_a_merged_file_fail_with_a_named_error(tmp_path):
+    r = run("process", CMEMS_CHL, "-o", tmp_path / "out", "--products", "chl_ocx")
+    assert r.returncode != 0
+    assert "merged multi-sensor product (MODISA,VIIRSN,OLCIa,VIIRSJ1,OLCIb)" in r.stderr + r.stdout
+    assert "Its stored products (CHL)" in r.stderr + r.stdout
+
+
+def test_l4_takes_a_merged_copernicus_marine_month_as_first_guess(tmp_path):
+    with netCDF4.Dataset(CMEMS_CHL) as ds:
+        t = netCDF4.num2date(ds["time"][:], ds["time"].units)
+        k = next(i for i, d in enumerate(t) if (d.year, d.month) == (2020, 5))
+        may = np.ma.filled(ds["CHL"][k].astype(float), np.nan)
+        lat, lon = ds["lat"][:].astype(float), ds["lon"][:].astype(float)
+    assert np.isfinite(may).sum() > 800  # the rest is land (Baja California)
+    # One day's "merged" field on the same grid: the May climatology x 1.5 on a third of the cells.
+    rng = np.random.default_rng(5)
+    seen = rng.random(may.shape) < 0.33
+    day = np.where(seen, 1.5 * may, np.nan)
+    l2 = tmp_path / "a_20200510.L2.chl_oc5.nc"
+    write_l2(l2, day, "MODIS", "Aqua", dt.date(2020, 5, 10), lat_axis=lat, lon_axis=lon)
+    l3, merged, l4 = tmp_path / "a.L3b.nc", tmp_path / "merged.nc", tmp_path / "l4.nc"
+    assert cli("bin", l2, "-o", l3, "--grid", CMEMS_GRID, "-q") == 0
+    r = run("merge", l3, "-o", merged)
+    assert r.returncode == 0, r.stderr
+    r = run("l4", merged, "--first-guess", CMEMS_CHL, "--first-guess-variable", "CHL[2020-05-10]",
+            "--psill", 0.05, "--range", 20, "--nugget", 0, "-o", l4)
+    assert r.returncode == 0, r.stderr
+    with netCDF4.Dataset(l4) as ds:
+        name = ds.oceancolour_variable
+        est = np.ma.filled(ds[name][:].astype(float), np.nan)
+    # Observed cells keep the observation; the field is gap-free where the first guess has values,
+    # and unobserved cells sit between the first guess and 1.5 x it (log10 anomaly 0 .. 0.176).
+    np.testing.assert_allclose(est[seen & np.isfinite(may)], day[seen & np.isfinite(may)], rtol=1e-3)
+    gap = ~seen & np.isfinite(may)
+    ratio = est[gap] / may[gap]
+    assert np.isfinite(ratio).all() and (ratio > 0.99).all() and (ratio < 1.51).all() and np.median(ratio) > 1.05

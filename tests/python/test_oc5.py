@@ -183,13 +183,24 @@ def test_statuses_broadcasting_and_bad_input(small_meris):
         oc.chl_oc5(rrs, "meris", table="nonsense")
 
 
-def test_sensor_without_f0_reports_clearly_and_accepts_f0():
+def test_f0_sets_are_selectable_and_a_set_without_the_band_says_so():
     rrs = {410: 0.006, 443: 0.005, 486: 0.004, 551: 0.002}
-    with pytest.raises(oc.OceanColourError, match="F0"):
-        oc.chl_oc5(rrs, "viirs-snpp")
+    # VIIRS has NASA l2gen's Fonom (the default set): OC5 runs with no argument.
+    assert np.isfinite(oc.chl_oc5(rrs, "viirs-snpp"))
+    with pytest.raises(oc.OceanColourError, match="obpg-rsr2009.*viirs-snpp"):
+        oc.Oc5Table.build("viirs-snpp", shape=(20, 20, 20), f0="obpg-rsr2009")
+    with pytest.raises(oc.OceanColourError, match="fonom-thuillier2003"):
+        oc.Oc5Table.build("meris", shape=(20, 20, 20), f0="no-such-set")
     t = oc.Oc5Table.build("viirs-snpp", shape=(20, 20, 20), f0={410: 171.0, 551: 185.0})
-    assert t.f0 == {551: 185.0, 410: 171.0}
+    assert t.f0 == {551: 185.0, 410: 171.0} and t.metadata["f0_set"] == "given"
     assert np.isfinite(oc.chl_oc5(rrs, "viirs-snpp", table=t))
+    # The set's values, as the sensor registry lists them.
+    m = oc.Oc5Table.build("meris", shape=(20, 20, 20), f0="rbins-oc5")
+    assert m.f0 == {560: 180.0, 412: 171.4} and m.metadata["f0_set"] == "rbins-oc5"
+    bands = {b["nominal"]: b for b in oc.sensor_info("meris")["bands"]}
+    default = oc.Oc5Table.build("meris", shape=(20, 20, 20))
+    assert default.metadata["f0_set"] == "fonom-thuillier2003"
+    assert default.f0 == {560: bands[560]["f0"], 412: bands[412]["f0"]}
 
 
 def test_oc5ci_blend(small_meris):

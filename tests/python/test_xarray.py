@@ -16,7 +16,7 @@ from oceancolour.xarray import PRODUCTS  # noqa: E402
 
 SEAWIFS = (412, 443, 490, 510, 555, 670, 765, 865)
 # ESA OLCI band table (formats.md s4.3), independent of the registry under test.
-OLCI_ESA = {"Oa01": 400, "Oa02": 412, "Oa03": 443, "Oa04": 490, "Oa05": 510, "Oa06": 560, "Oa07": 620, "Oa08": 665}
+OLCI_ESA = {"Oa01": 400, "Oa02": 412, "Oa03": 443, "Oa04": 490, "Oa05": 510, "Oa06": 560, "Oa07": 620, "Oa08": 665, "Oa09": 674}
 
 
 def spectra(wavelengths, shape, seed=0):

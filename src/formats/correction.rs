@@ -1,13 +1,13 @@
 //! Inter-sensor corrections (`fusion::intercal::Correction`) as netCDF-4
 //! files: the coefficients, the diagnostics (pairs used, bias and spread
 //! before and after) and the provenance (sensor -> reference chain, overlap
-//! period, software). Written to a temporary file in the same folder, then
-//! renamed, so that a failed write leaves nothing behind.
+//! period, software), written atomically (`formats::atomic`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use netcdf::AttributeValue;
 
+use super::atomic::NewNetcdf;
 use crate::error::{Error, Result};
 use crate::fusion::intercal::{Correction, Field, Kind};
 
@@ -20,19 +20,13 @@ pub fn save(c: &Correction, path: &Path) -> Result<()> {
 
 /// `save` with extra global attributes (the command line's provenance: inputs, configuration).
 pub fn save_with(c: &Correction, path: &Path, extra: Vec<(String, AttributeValue)>) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| Error::file(path, "not a file name"))?;
-    let tmp: PathBuf = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
-    let result = write(c, &tmp, extra).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| Error::file(path, format!("cannot move the finished file into place: {e}"))));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut nf = NewNetcdf::create(path)?;
+    write(c, nf.nc(), path, extra)?;
+    nf.commit().map(|_| ())
 }
 
-fn write(c: &Correction, path: &Path, extra: Vec<(String, AttributeValue)>) -> Result<()> {
+fn write(c: &Correction, f: &mut netcdf::FileMut, path: &Path, extra: Vec<(String, AttributeValue)>) -> Result<()> {
     let err = |e: netcdf::Error| Error::file(path, format!("cannot write the correction: {e}"));
-    let mut f = netcdf::create(path).map_err(err)?;
     let attrs: [(&str, AttributeValue); 14] = [
         ("title", "oceancolour inter-sensor correction".into()),
         ("Conventions", "CF-1.8, ACDD-1.3".into()),
@@ -67,10 +61,10 @@ fn write(c: &Correction, path: &Path, extra: Vec<(String, AttributeValue)>) -> R
         Ok(())
     };
     match &c.kind {
-        Kind::LogOffset { offset } => scalar(&mut f, "offset", *offset, "log10 x_corrected = log10 x + offset")?,
+        Kind::LogOffset { offset } => scalar(f, "offset", *offset, "log10 x_corrected = log10 x + offset")?,
         Kind::Rma { intercept, slope } => {
-            scalar(&mut f, "intercept", *intercept, "log10 x_corrected = intercept + slope log10 x (Type-II RMA)")?;
-            scalar(&mut f, "slope", *slope, "log10 x_corrected = intercept + slope log10 x (Type-II RMA)")?;
+            scalar(f, "intercept", *intercept, "log10 x_corrected = intercept + slope log10 x (Type-II RMA)")?;
+            scalar(f, "slope", *slope, "log10 x_corrected = intercept + slope log10 x (Type-II RMA)")?;
         }
         Kind::Quantile { sensor_q, reference_q } => {
             f.add_dimension("quantile", sensor_q.len()).map_err(err)?;
@@ -114,7 +108,6 @@ fn write(c: &Correction, path: &Path, extra: Vec<(String, AttributeValue)>) -> R
             v.put_attribute("flag_meanings", "local season_median overall_median").map_err(err)?;
         }
     }
-    f.close().map_err(err)?;
     Ok(())
 }
 
@@ -145,9 +138,7 @@ pub fn load(path: &Path) -> Result<Correction> {
     let values = |name: &str| -> Result<Vec<f64>> {
         f.variable(name).ok_or_else(|| missing(name))?.get_values::<f64, _>(..).map_err(|e| Error::file(path, format!("variable {name}: {e}")))
     };
-    let one = |name: &str| -> Result<f64> {
-        values(name)?.first().copied().ok_or_else(|| Error::file(path, format!("variable {name} is empty")))
-    };
+    let one = |name: &str| -> Result<f64> { values(name)?.first().copied().ok_or_else(|| Error::file(path, format!("variable {name} is empty"))) };
     let kind = match text("method")?.as_str() {
         "log_offset" => Kind::LogOffset { offset: one("offset")? },
         "rma" => Kind::Rma { intercept: one("intercept")?, slope: one("slope")? },

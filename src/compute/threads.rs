@@ -36,10 +36,7 @@ fn pool() -> Arc<ThreadPool> {
         return p.clone();
     }
     let mut slot = POOL.write().unwrap_or_else(|e| e.into_inner());
-    slot.get_or_insert_with(|| {
-        build(default_threads()).unwrap_or_else(|_| build(1).expect("a one-thread pool can always be built"))
-    })
-    .clone()
+    slot.get_or_insert_with(|| build(default_threads()).unwrap_or_else(|_| build(1).expect("a one-thread pool can always be built"))).clone()
 }
 
 /// Runs `f` inside the library's pool.

@@ -17,8 +17,9 @@ use std::path::Path;
 
 use netcdf::AttributeValue;
 
-use super::table::{node, Axis, AxisVariable, Oc5Bands, Oc5Table};
+use super::atomic::NewNetcdf;
 use crate::error::{Error, Result};
+use crate::oc5::table::{node, Axis, AxisVariable, Oc5Bands, Oc5Table};
 
 pub const FORMAT: &str = "oceancolour-oc5-table-1";
 /// Global attributes the format itself uses (everything else is metadata).
@@ -28,26 +29,16 @@ fn file_err(path: &Path, reason: impl std::fmt::Display) -> Error {
     Error::File { path: path.display().to_string(), problem: reason.to_string() }
 }
 
-/// Writes `table` to `path` (netCDF-4), through a temporary file renamed at
-/// the end so that a failure leaves nothing half-written.
+/// Writes `table` to `path` (netCDF-4), atomically (`formats::atomic`).
 pub fn save(table: &Oc5Table, path: &Path) -> Result<()> {
     table.validate()?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        return Err(file_err(path, format!("cannot write: directory {} does not exist", dir.display())));
-    }
-    let name = path.file_name().ok_or_else(|| file_err(path, "not a file name"))?;
-    let tmp = dir.join(format!(".{}.tmp{}", name.to_string_lossy(), std::process::id()));
-    let result = write(table, &tmp).and_then(|_| std::fs::rename(&tmp, path).map_err(|e| file_err(path, format!("cannot write: {e}"))));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let mut nf = NewNetcdf::create(path)?;
+    write(table, nf.nc(), path)?;
+    nf.commit().map(|_| ())
 }
 
-fn write(t: &Oc5Table, path: &Path) -> Result<()> {
+fn write(t: &Oc5Table, f: &mut netcdf::FileMut, path: &Path) -> Result<()> {
     let e = |x: netcdf::Error| file_err(path, format!("cannot write netCDF: {x}"));
-    let mut f = netcdf::create(path).map_err(e)?;
     f.add_attribute("format", FORMAT).map_err(e)?;
     f.add_attribute("sensor", t.sensor.as_str()).map_err(e)?;
     f.add_attribute("version", t.version.as_str()).map_err(e)?;
@@ -88,7 +79,7 @@ fn write(t: &Oc5Table, path: &Path) -> Result<()> {
         v.put_attribute("flag_meanings", node::MEANINGS).map_err(e)?;
         v.put_values(flags, ..).map_err(e)?;
     }
-    f.close().map_err(e)
+    Ok(())
 }
 
 fn attr_string(v: AttributeValue) -> Option<String> {
@@ -125,10 +116,7 @@ pub fn load(path: &Path) -> Result<Oc5Table> {
     let f = netcdf::open(path).map_err(|x| file_err(path, format!("not a readable netCDF file ({x})")))?;
     let bad = |what: String| file_err(path, format!("not an OC5 table: {what}"));
     let gattr = |name: &str| -> Result<AttributeValue> {
-        f.attribute(name)
-            .ok_or_else(|| bad(format!("global attribute {name:?} is missing")))?
-            .value()
-            .map_err(|x| bad(format!("attribute {name:?}: {x}")))
+        f.attribute(name).ok_or_else(|| bad(format!("global attribute {name:?} is missing")))?.value().map_err(|x| bad(format!("attribute {name:?}: {x}")))
     };
     let format = attr_string(gattr("format")?).unwrap_or_default();
     if format != FORMAT {

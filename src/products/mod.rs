@@ -1,0 +1,526 @@
+//! The product registry: one row per product, the one place that says what
+//! a product is (its name, CF metadata, the coefficient choices it takes,
+//! the extra per-pixel layers it can give) and how it is made: `prepare`,
+//! done once per granule or Python call, resolves the sensor's bands, the
+//! coefficient sets and the OC5 table, and returns the bands to read, the
+//! provenance text and the runner called per block of pixels. The chain,
+//! the Python array API (`oc.chl_ocx`, ...) and the xarray accessor all read
+//! this table (Python: `oc.products()`, `oc.product_info(name)`).
+//!
+//! CF standard names and units per formats.md s8.2 (CF standard-name table
+//! v83); turbidity is dimensionless for CF ("1"), FNU goes into long_name.
+
+pub mod algorithms;
+mod settings;
+
+use std::sync::Arc;
+
+pub use settings::{mineral_scale, Coefficients};
+
+use crate::coefficients::{
+    ci_set, kd2_set, ocx_set, CHL_MAX, CHL_MIN, GOHIN_SPM_MINERAL_SCALE, KD_MAX, KD_MIN, NECHAD2009_TURBIDITY, NECHAD2010_SPM, OC5CI_BLEND,
+};
+use crate::error::{join, Error, Result};
+use crate::oc5::{self, status, C1Params, Oc5Table};
+use crate::reflectance::Reflectances;
+use crate::sensors::Sensor;
+use algorithms as alg;
+
+/// One row of the registry.
+pub struct Product {
+    /// Named like the Python function that computes it.
+    pub name: &'static str,
+    pub standard_name: Option<&'static str>,
+    pub units: &'static str,
+    /// What the quantity is and by which algorithm, in plain words.
+    pub long_name: &'static str,
+    /// The range the algorithm clips to, where it does.
+    pub valid_range: Option<[f32; 2]>,
+    /// Quick-looks on a log10 scale (and geometric binning, fusion.md s1.2).
+    pub log_scale: bool,
+    /// Wavelength the quantity is defined at (CF `radiation_wavelength`;
+    /// without one an attenuation is integrated over all wavelengths).
+    pub radiation_wavelength_nm: Option<f32>,
+    pub references: &'static str,
+    pub comment: &'static str,
+    /// The coefficient choices: the keyword of the Python array API and what it sets.
+    pub choices: &'static [(&'static str, Choice)],
+    /// Extra per-pixel layers the runner can give besides the value.
+    pub layers: &'static [LayerSpec],
+    make: fn(&'static Sensor, &Coefficients, &dyn TableSource) -> Result<Prepared>,
+}
+
+impl Product {
+    /// Resolves bands, coefficient sets and tables for `sensor` (once per granule or call).
+    pub fn prepare(&self, sensor: &'static Sensor, coefficients: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
+        (self.make)(sensor, coefficients, tables)
+    }
+}
+
+/// What a coefficient choice sets in `Coefficients`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Ocx,
+    Ci,
+    OciThresholds,
+    Kd2,
+    NechadWavelength,
+    /// The OC5 table: `oc5_table` (a file); from Python also an `Oc5Table` or "per-pixel".
+    Oc5Table,
+    Oc5ciCi,
+    Oc5ciThresholds,
+    MineralScale,
+}
+
+impl Choice {
+    /// The field of the `[coefficients]` table.
+    pub fn field(self) -> &'static str {
+        match self {
+            Choice::Ocx => "ocx",
+            Choice::Ci => "ci",
+            Choice::OciThresholds => "oci_thresholds",
+            Choice::Kd2 => "kd2",
+            Choice::NechadWavelength => "nechad_wavelength",
+            Choice::Oc5Table => "oc5_table",
+            Choice::Oc5ciCi => "oc5ci_ci",
+            Choice::Oc5ciThresholds => "oc5ci_thresholds",
+            Choice::MineralScale => "spm_gohin_mineral_scale",
+        }
+    }
+}
+
+/// An extra per-pixel layer, named `<product>_<name>` where written.
+pub struct LayerSpec {
+    pub name: &'static str,
+    pub long_name: &'static str,
+    /// "value meaning, ..." for flag-like layers.
+    pub flag_meanings: Option<&'static str>,
+}
+
+/// The values of an extra layer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Layer {
+    F32(Vec<f32>),
+    U8(Vec<u8>),
+}
+
+/// What a runner gives for a block: the product and the layers asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub value: Vec<f32>,
+    pub layers: Vec<(&'static str, Layer)>,
+}
+
+impl Output {
+    fn value(value: Vec<f32>) -> Self {
+        Output { value, layers: Vec::new() }
+    }
+
+    /// Removes and returns layer `name`.
+    pub fn take(&mut self, name: &str) -> Option<Layer> {
+        let i = self.layers.iter().position(|(n, _)| *n == name)?;
+        Some(self.layers.swap_remove(i).1)
+    }
+}
+
+type Runner = Box<dyn Fn(&Reflectances, &[&str]) -> Result<Output> + Send + Sync>;
+
+/// A product made ready for one sensor and one set of choices.
+pub struct Prepared {
+    /// The Rrs bands it reads (nominal nm).
+    pub bands: Vec<u16>,
+    /// The algorithm and coefficients used, with their sources.
+    pub provenance: String,
+    run: Runner,
+}
+
+impl Prepared {
+    fn new(bands: Vec<u16>, provenance: String, run: impl Fn(&Reflectances, &[&str]) -> Result<Output> + Send + Sync + 'static) -> Self {
+        let mut unique = Vec::with_capacity(bands.len());
+        for b in bands {
+            if !unique.contains(&b) {
+                unique.push(b);
+            }
+        }
+        Prepared { bands: unique, provenance, run: Box::new(run) }
+    }
+
+    /// The product over one block; `layers`: the extra layers wanted (names of the row's `layers`).
+    pub fn run(&self, rrs: &Reflectances, layers: &[&str]) -> Result<Output> {
+        (self.run)(rrs, layers)
+    }
+}
+
+/// Where OC5 values come from.
+#[derive(Clone)]
+pub enum Oc5Source {
+    /// A table, with the name its provenance gives.
+    Table { table: Arc<Oc5Table>, name: String },
+    /// This library's open C1 correction computed per pixel, no table.
+    PerPixel,
+}
+
+/// Resolves the OC5 table of a sensor under a set of choices (the chain's
+/// run context caches tables; the Python glue adds explicit tables).
+pub trait TableSource: Sync {
+    fn oc5(&self, sensor: &'static Sensor, coefficients: &Coefficients) -> Result<Oc5Source>;
+}
+
+/// The row of a product name, or an error listing the names.
+pub fn product(name: &str) -> Result<&'static Product> {
+    PRODUCTS.iter().find(|p| p.name == name.trim()).ok_or_else(|| Error::InvalidParameter {
+        name: "products".into(),
+        reason: format!("unknown product {name:?}; known products: {}", join(PRODUCTS.iter().map(|p| p.name))),
+    })
+}
+
+// ------------------------------------------------------------ provenance
+
+fn ocx_text(o: &crate::coefficients::OcxSet) -> String {
+    format!("OCx set {} (blue {}, green {}, a = {:?}); {}", o.name, join(o.blues), o.green, o.a, o.source)
+}
+
+fn ci_text(ci: &crate::coefficients::CiSet) -> String {
+    format!("CI set {} (a = {:?}); {}", ci.name, ci.a, ci.source)
+}
+
+/// The OC5 source's bands and provenance: which table, its version and a
+/// checksum of its values; or the per-pixel correction.
+fn oc5_text(source: &Oc5Source, sensor: &Sensor) -> Result<(Vec<u16>, String)> {
+    Ok(match source {
+        Oc5Source::Table { table: t, name } => (
+            alg::oc5_wavelengths(&t.bands),
+            format!(
+                "OC5 table lookup (Gohin, Druon & Lampert 2002): {name}, version {}, shape {:?}, F0 green/412 {}/{} mW cm-2 um-1, values checksum fnv1a64:{:016x}",
+                t.version,
+                t.shape(),
+                t.f0_green,
+                t.f0_violet,
+                t.checksum()
+            ),
+        ),
+        Oc5Source::PerPixel => (
+            alg::oc5_wavelengths(&per_pixel_model(sensor)?.bands),
+            format!("OC5 (Gohin, Druon & Lampert 2002 structure) by this library's open C1 correction per pixel, no table ({}, recipe {})", sensor.name, oc5::OPEN_TABLE_VERSION),
+        ),
+    })
+}
+
+fn per_pixel_model(sensor: &Sensor) -> Result<oc5::C1Model> {
+    oc5::c1_model(sensor, "default", C1Params::default())
+}
+
+/// OC5 chl over a block, with its status when asked.
+enum Oc5Run {
+    Table(Arc<Oc5Table>),
+    PerPixel(Box<oc5::C1Model>),
+}
+
+impl Oc5Run {
+    fn new(source: Oc5Source, sensor: &Sensor) -> Result<Self> {
+        Ok(match source {
+            Oc5Source::Table { table, .. } => Oc5Run::Table(table),
+            Oc5Source::PerPixel => Oc5Run::PerPixel(Box::new(per_pixel_model(sensor)?)),
+        })
+    }
+
+    fn chl(&self, r: &Reflectances, want_status: bool) -> Result<(Vec<f32>, Option<Vec<u8>>)> {
+        match self {
+            Oc5Run::Table(t) => alg::chl_oc5(r, t, want_status),
+            Oc5Run::PerPixel(c1) => alg::chl_oc5_per_pixel(r, c1, want_status),
+        }
+    }
+}
+
+// ------------------------------------------------------------ how each product is made
+
+fn make_ocx(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let set = ocx_set(s, &c.ocx)?;
+    Ok(Prepared::new(alg::ocx_wavelengths(set), ocx_text(set), move |r, _| Ok(Output::value(alg::chl_ocx(r, set)?))))
+}
+
+fn make_ci(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let set = ci_set(&c.ci)?;
+    Ok(Prepared::new(alg::ci_wavelengths(s)?.to_vec(), ci_text(set), move |r, _| Ok(Output::value(alg::chl_ci(r, set)?))))
+}
+
+fn make_oci(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let (ocx, ci, thresholds) = (ocx_set(s, &c.ocx)?, ci_set(&c.ci)?, c.oci_thresholds);
+    let t = thresholds.unwrap_or(ci.blend);
+    let bands = alg::ocx_wavelengths(ocx).into_iter().chain(alg::ci_wavelengths(s)?).collect();
+    let text = format!("{}; {}; blend thresholds {t:?} mg m-3", ocx_text(ocx), ci_text(ci));
+    Ok(Prepared::new(bands, text, move |r, _| Ok(Output::value(alg::chl_oci(r, ocx, ci, thresholds)?))))
+}
+
+fn make_kd490(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let set = kd2_set(s, Some(c.kd2.as_str()))?;
+    let text = format!("KD2 set {} (a = {:?}); {}", set.name, set.a, set.source);
+    Ok(Prepared::new(alg::kd2_wavelengths(s, set)?.to_vec(), text, move |r, _| Ok(Output::value(alg::kd490(r, set)?))))
+}
+
+fn make_spm_nechad(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let nm = alg::nechad_wavelength(s, c.nechad_wavelength);
+    alg::nechad_node(NECHAD2010_SPM, s, nm, "spm_nechad")?;
+    let text = format!("Nechad et al. 2010 SPM calibration at {} band {nm} nm", s.name);
+    Ok(Prepared::new(vec![nm], text, move |r, _| Ok(Output::value(alg::spm_nechad(r, Some(nm))?))))
+}
+
+fn make_turbidity_nechad(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let nm = alg::nechad_wavelength(s, c.nechad_wavelength);
+    alg::nechad_node(NECHAD2009_TURBIDITY, s, nm, "turbidity_nechad")?;
+    let text = format!("Nechad et al. 2009 turbidity calibration at {} band {nm} nm", s.name);
+    Ok(Prepared::new(vec![nm], text, move |r, _| Ok(Output::value(alg::turbidity_nechad(r, Some(nm))?))))
+}
+
+fn make_dogliotti(s: &'static Sensor, _: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let [red, nir] = alg::dogliotti_wavelengths(s)?;
+    Ok(Prepared::new(vec![red, nir], alg::turbidity_dogliotti_text(s)?, |r, _| Ok(Output::value(alg::turbidity_dogliotti(r)?))))
+}
+
+fn make_oc5(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
+    let source = tables.oc5(s, c)?;
+    let (bands, text) = oc5_text(&source, s)?;
+    let oc5 = Oc5Run::new(source, s)?;
+    Ok(Prepared::new(bands, text, move |r, layers| {
+        let (chl, status) = oc5.chl(r, layers.contains(&"status"))?;
+        let mut out = Output::value(chl);
+        out.layers.extend(status.map(|st| ("status", Layer::U8(st))));
+        Ok(out)
+    }))
+}
+
+fn make_oc5ci(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
+    let ci = ci_set(&c.oc5ci_ci)?;
+    let thresholds = c.oc5ci_thresholds;
+    let source = tables.oc5(s, c)?;
+    let Oc5Source::Table { table, .. } = &source else {
+        return Err(Error::InvalidParameter {
+            name: "table".into(),
+            reason: "chl_oc5ci needs a table (None or an Oc5Table), not the per-pixel correction".into(),
+        });
+    };
+    let table = table.clone();
+    let (bands, oc5) = oc5_text(&source, s)?;
+    let t = thresholds.unwrap_or(OC5CI_BLEND);
+    let text = format!("{oc5}; CI set {} (a = {:?}); blend thresholds {t:?} mg m-3", ci.name, ci.a);
+    let bands = alg::ci_wavelengths(s)?.into_iter().chain(bands).collect();
+    Ok(Prepared::new(bands, text, move |r, _| Ok(Output::value(alg::chl_oc5ci(r, &table, ci, thresholds)?))))
+}
+
+fn make_spm_gohin(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
+    let k = c.mineral_scale();
+    let source = tables.oc5(s, c)?;
+    let (bands, oc5_provenance) = oc5_text(&source, s)?;
+    let oc5 = Oc5Run::new(source, s)?;
+    let text = format!("{oc5_provenance}; mineral calibration factor {k} ({})", GOHIN_SPM_MINERAL_SCALE.source);
+    let bands = alg::spm_gohin_wavelengths(s)?.into_iter().chain(bands).collect();
+    Ok(Prepared::new(bands, text, move |r, _| Ok(Output::value(alg::spm_gohin(r, &oc5.chl(r, false)?.0, k)?))))
+}
+
+// ------------------------------------------------------------ the rows
+
+const CHL: Option<&str> = Some("mass_concentration_of_chlorophyll_a_in_sea_water");
+const SPM: Option<&str> = Some("mass_concentration_of_suspended_matter_in_sea_water");
+const KD: Option<&str> = Some("volume_attenuation_coefficient_of_downwelling_radiative_flux_in_sea_water");
+const TURBIDITY: Option<&str> = Some("sea_water_turbidity");
+/// l2gen's chlorophyll clip (coefficients::CHL_MIN/CHL_MAX) and Kd clip (KD_MIN/KD_MAX).
+const CHL_RANGE: Option<[f32; 2]> = Some([CHL_MIN as f32, CHL_MAX as f32]);
+const KD_RANGE: Option<[f32; 2]> = Some([KD_MIN as f32, KD_MAX as f32]);
+const FNU: &str = "Turbidity in FNU; CF's sea_water_turbidity is dimensionless and UDUNITS has no FNU (formats.md s8.2)";
+
+const OCX_REF: &str = "O'Reilly et al. 1998, J. Geophys. Res. 103(C11):24937-24953; O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47";
+const CI_REF: &str = "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543";
+const OC5_REF: &str = "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661";
+const OPEN_TABLE: &str =
+    "Default table: this library's open OC5-like table built from its own forward model; not Ifremer's table, no parity with Ifremer's values claimed";
+
+const OC5_STATUS: &[LayerSpec] = &[LayerSpec { name: "status", long_name: "OC5 status per pixel", flag_meanings: Some(status::MEANINGS) }];
+
+pub static PRODUCTS: &[Product] = &[
+    Product {
+        name: "chl_ocx",
+        standard_name: CHL,
+        units: "mg m-3",
+        long_name: "Chlorophyll-a concentration, OCx maximum band ratio",
+        valid_range: CHL_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: OCX_REF,
+        comment: "NASA OBPG OCx band-ratio polynomial with l2gen's guards and clip",
+        choices: &[("coefficients", Choice::Ocx)],
+        layers: &[],
+        make: make_ocx,
+    },
+    Product {
+        name: "chl_ci",
+        standard_name: CHL,
+        units: "mg m-3",
+        long_name: "Chlorophyll-a concentration, Hu colour index (CI)",
+        valid_range: CHL_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: CI_REF,
+        comment: "Clear-water algorithm; green band converted to 555 nm as NASA l2gen",
+        choices: &[("coefficients", Choice::Ci)],
+        layers: &[],
+        make: make_ci,
+    },
+    Product {
+        name: "chl_oci",
+        standard_name: CHL,
+        units: "mg m-3",
+        long_name: "Chlorophyll-a concentration, OCI (CI in clear water blended into OCx)",
+        valid_range: CHL_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; O'Reilly et al. 1998, J. Geophys. Res. 103(C11):24937-24953; O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47; NASA OBPG l2gen chl_oci",
+        comment: "NASA's chlor_a algorithm",
+        choices: &[("ocx", Choice::Ocx), ("ci", Choice::Ci), ("thresholds", Choice::OciThresholds)],
+        layers: &[],
+        make: make_oci,
+    },
+    Product {
+        name: "kd490",
+        standard_name: KD,
+        units: "m-1",
+        long_name: "Diffuse attenuation coefficient of downwelling irradiance at 490 nm, KD2 band ratio",
+        valid_range: KD_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: Some(490.0),
+        references: "NASA OBPG Kd(490) ATBD, https://oceancolor.gsfc.nasa.gov/resources/atbd/kd",
+        comment: "NASA OBPG KD2 band-ratio algorithm, clipped as l2gen",
+        choices: &[("coefficients", Choice::Kd2)],
+        layers: &[],
+        make: make_kd490,
+    },
+    Product {
+        name: "spm_nechad",
+        standard_name: SPM,
+        units: "g m-3",
+        long_name: "Suspended particulate matter concentration, Nechad et al. 2010 single band",
+        valid_range: None,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: "Nechad, Ruddick & Park 2010, Remote Sens. Environ. 114(4):854-866",
+        comment: "Published A, C at the band centre (default: the sensor's red band)",
+        choices: &[("wavelength", Choice::NechadWavelength)],
+        layers: &[],
+        make: make_spm_nechad,
+    },
+    Product {
+        name: "turbidity_nechad",
+        standard_name: TURBIDITY,
+        units: "1",
+        long_name: "Turbidity (FNU), Nechad et al. 2009 single band",
+        valid_range: None,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: "Nechad, Ruddick & Neukermans 2009, Proc. SPIE 7473, 74730H",
+        comment: FNU,
+        choices: &[("wavelength", Choice::NechadWavelength)],
+        layers: &[],
+        make: make_turbidity_nechad,
+    },
+    Product {
+        name: "turbidity_dogliotti",
+        standard_name: TURBIDITY,
+        units: "1",
+        long_name: "Turbidity (FNU), Dogliotti et al. 2015 red/NIR switching",
+        valid_range: None,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: "Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168",
+        comment: FNU,
+        choices: &[],
+        layers: &[],
+        make: make_dogliotti,
+    },
+    Product {
+        name: "chl_oc5",
+        standard_name: CHL,
+        units: "mg m-3",
+        long_name: "Chlorophyll-a concentration, OC5 table lookup (Gohin et al. 2002 structure)",
+        valid_range: CHL_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: OC5_REF,
+        comment: OPEN_TABLE,
+        choices: &[("table", Choice::Oc5Table)],
+        layers: OC5_STATUS,
+        make: make_oc5,
+    },
+    Product {
+        name: "chl_oc5ci",
+        standard_name: CHL,
+        units: "mg m-3",
+        long_name: "Chlorophyll-a concentration, OC5CI (colour index in clear water blended into OC5)",
+        valid_range: CHL_RANGE,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661; Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543",
+        comment: "CI below 0.15 mg m-3, OC5 above 0.20 (GlobColour/CMEMS practice). Default table: this library's open OC5-like table, not Ifremer's",
+        choices: &[("table", Choice::Oc5Table), ("ci", Choice::Oc5ciCi), ("thresholds", Choice::Oc5ciThresholds)],
+        layers: &[],
+        make: make_oc5ci,
+    },
+    Product {
+        name: "spm_gohin",
+        standard_name: SPM,
+        units: "g m-3",
+        long_name: "Non-algal suspended particulate matter concentration, Gohin-like inversion of this library's forward model",
+        valid_range: None,
+        log_scale: true,
+        radiation_wavelength_nm: None,
+        references: "Gohin et al. 2005, Remote Sens. Environ. 95:29-46; Gohin 2011, Ocean Sci. 7:705-732",
+        comment: "Structure of Gohin et al. 2005 / Gohin 2011 (green, red in very turbid water, OC5 chl removing the algal part); coefficients: this library's forward model with a fitted mineral calibration, not Ifremer's",
+        choices: &[("table", Choice::Oc5Table), ("mineral_scale", Choice::MineralScale)],
+        layers: &[],
+        make: make_spm_gohin,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sensors::sensor;
+
+    struct NoTables;
+    impl TableSource for NoTables {
+        fn oc5(&self, _: &'static Sensor, _: &Coefficients) -> Result<Oc5Source> {
+            Ok(Oc5Source::PerPixel)
+        }
+    }
+
+    #[test]
+    fn each_product_names_the_bands_it_reads() {
+        let c = Coefficients::default();
+        let s = sensor("seawifs").unwrap();
+        let bands = |name: &str, c: &Coefficients| product(name).unwrap().prepare(s, c, &NoTables).map(|p| p.bands);
+        let mut ocx = bands("chl_ocx", &c).unwrap();
+        ocx.sort();
+        assert_eq!(ocx, [443, 490, 510, 555]); // OC4: 443>490>510 / 555
+        assert_eq!(bands("spm_nechad", &c).unwrap(), [670]);
+        let oc3 = Coefficients { ocx: "oc3s".into(), nechad_wavelength: Some(555), ..c.clone() };
+        assert_eq!(bands("chl_ocx", &oc3).unwrap(), [443, 490, 555]);
+        assert_eq!(bands("spm_nechad", &oc3).unwrap(), [555]);
+        assert!(product("chl_oc9").err().expect("unknown").to_string().contains("chl_ocx"));
+    }
+
+    #[test]
+    fn every_choice_is_a_field_of_the_coefficients_table() {
+        let full = Coefficients {
+            oci_thresholds: Some([0.1, 0.2]),
+            nechad_wavelength: Some(670),
+            oc5_table: Some("t.nc".into()),
+            oc5ci_thresholds: Some([0.1, 0.2]),
+            spm_gohin_mineral_scale: Some(1.0),
+            ..Coefficients::default()
+        };
+        let keys: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();
+        for p in PRODUCTS {
+            for (_, c) in p.choices {
+                assert!(keys.contains_key(c.field()), "{}: {}", p.name, c.field());
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The coefficient choices of the products: the `[coefficients]` table of
+//! the chain's configuration, and what the Python keyword arguments set
+//! (each product row names its keywords and the field each one sets,
+//! `products::Choice`). Defaults from `defaults`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::coefficients::GOHIN_SPM_MINERAL_SCALE;
+use crate::defaults;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Coefficients {
+    /// OCx set (`oc.ocx_coefficient_sets(sensor)`), or "default" (the sensor's).
+    pub ocx: String,
+    /// Colour-index set (`oc.ci_coefficient_sets()`).
+    pub ci: String,
+    /// OCI blend thresholds (mg m-3); default: those published with the CI set.
+    pub oci_thresholds: Option<[f64; 2]>,
+    /// KD2 set, or "default" (the sensor's).
+    pub kd2: String,
+    /// Band of the Nechad SPM/turbidity algorithms; default: the sensor's red band.
+    pub nechad_wavelength: Option<u16>,
+    /// OC5 table file (netCDF written by `Oc5Table.save`); default: the
+    /// sensor's open OC5-like table built by this library.
+    pub oc5_table: Option<PathBuf>,
+    /// Colour-index set of OC5CI (default `defaults::OC5CI_CI`).
+    pub oc5ci_ci: String,
+    /// OC5CI blend thresholds (mg m-3); default 0.15/0.20 (coefficients::OC5CI_BLEND).
+    pub oc5ci_thresholds: Option<[f64; 2]>,
+    /// Mineral calibration factor of spm_gohin; default coefficients::GOHIN_SPM_MINERAL_SCALE.
+    pub spm_gohin_mineral_scale: Option<f64>,
+}
+
+impl Default for Coefficients {
+    fn default() -> Self {
+        Coefficients {
+            ocx: defaults::OCX.into(),
+            ci: defaults::CI.into(),
+            oci_thresholds: None,
+            kd2: defaults::KD2.into(),
+            nechad_wavelength: None,
+            oc5_table: None,
+            oc5ci_ci: defaults::OC5CI_CI.into(),
+            oc5ci_thresholds: None,
+            spm_gohin_mineral_scale: None,
+        }
+    }
+}
+
+impl Coefficients {
+    /// The mineral calibration factor of spm_gohin in use.
+    pub fn mineral_scale(&self) -> f64 {
+        mineral_scale(self.spm_gohin_mineral_scale)
+    }
+}
+
+/// The mineral calibration factor of the forward model: the one given, else
+/// `coefficients::GOHIN_SPM_MINERAL_SCALE`.
+pub fn mineral_scale(given: Option<f64>) -> f64 {
+    given.unwrap_or(GOHIN_SPM_MINERAL_SCALE.value)
+}
