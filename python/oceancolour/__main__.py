@@ -3,6 +3,7 @@
 Python subcommands ``lut`` (OC5 tables) and ``validate`` / ``matchup`` (which need
 the ``validate`` extra: pandas, scipy, matplotlib)."""
 
+import signal
 import sys
 
 from oceancolour import _core
@@ -12,6 +13,10 @@ PYTHON_SUBCOMMANDS = {"validate": "compare", "matchup": "matchup"}
 
 
 def main() -> None:
+    # `oceancolour info f | head -1`: a closed pipe ends the command quietly, as for any Unix
+    # tool, instead of a BrokenPipeError traceback or a Rust panic (Python ignores SIGPIPE).
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = sys.argv[1:]
     if args and args[0] == "lut":
         from oceancolour.lut import main as lut_main
