@@ -97,7 +97,12 @@ def main() -> int:
     p.add_argument("--sensor", help="registry sensor name, if the attributes do not tell")
     p.add_argument("--jobs", type=int, default=4, help="PBS jobs (whole nodes) to start")
     a = p.parse_args()
-    from distributed import Client
+    try:
+        from dask_jobqueue import PBSCluster  # noqa: F401  (make_cluster's)
+        from distributed import Client
+    except ImportError as e:
+        print(f'error: this script needs {e.name}, which is not installed: pip install "oceancolour[hpc]"', file=sys.stderr)
+        return 2
 
     granules = [g.strip() for g in Path(a.granule_list).read_text().splitlines() if g.strip()]
     with make_cluster() as cluster, Client(cluster) as client:

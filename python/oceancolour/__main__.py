@@ -4,6 +4,7 @@ Python subcommands ``lut`` (OC5 tables) and ``validate`` / ``matchup`` (which ne
 the ``validate`` extra: pandas, scipy, matplotlib)."""
 
 import logging
+import signal
 import sys
 
 from oceancolour import _core
@@ -27,6 +28,10 @@ def _global_options(args: list[str]) -> tuple[list[str], list[str]]:
 
 
 def main() -> None:
+    # `oceancolour info f | head -1`: a closed pipe ends the command quietly, as for any Unix
+    # tool, instead of a BrokenPipeError traceback or a Rust panic (Python ignores SIGPIPE).
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     options, args = _global_options(sys.argv[1:])
     if args and (args[0] == "lut" or args[0] in PYTHON_SUBCOMMANDS):
         quiet = any(o in ("-q", "--quiet") for o in options)

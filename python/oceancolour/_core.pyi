@@ -11,7 +11,9 @@ __version__: str
 class OceanColourError(ValueError): ...
 class OceanColourFileError(OceanColourError, OSError): ...
 
-_RrsMapping = Mapping[int | str, npt.ArrayLike]
+# A union of Mappings, not Mapping[int | str, ...]: Mapping keys are invariant, so the
+# latter would reject the dict[int, np.ndarray] users pass.
+_RrsMapping = Mapping[int, npt.ArrayLike] | Mapping[str, npt.ArrayLike]
 _F32Array = npt.NDArray[np.float32]
 
 @type_check_only

@@ -15,9 +15,11 @@ worker's own thread count so that the node's cores = processes x threads::
 
 from __future__ import annotations
 
-from distributed import Worker, WorkerPlugin
-
 from oceancolour import _core
+from oceancolour._extras import needs
+
+with needs("dask", "oceancolour.dask"):
+    from distributed import Worker, WorkerPlugin
 
 __all__ = ["NumThreadsPlugin"]
 

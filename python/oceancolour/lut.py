@@ -23,6 +23,7 @@ from typing import Sequence
 import numpy as np
 
 import oceancolour as oc
+from oceancolour._cli import ArgumentParser, fail
 
 
 def _f0(pairs: Sequence[str] | None) -> str | dict[int, float] | None:
@@ -35,6 +36,17 @@ def _f0(pairs: Sequence[str] | None) -> str | dict[int, float] | None:
         nm, _, value = p.partition("=")
         out[int(nm)] = float(value)
     return out
+
+
+def _node_count(text: str) -> int:
+    """An axis size of a table: trilinear interpolation needs two nodes or more."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a node count (a whole number >= 2)")
+    return n
 
 
 def _load(path: str) -> oc.Oc5Table:
@@ -71,7 +83,7 @@ def _build(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "oceancolour lut") -> int:
-    parser = argparse.ArgumentParser(prog=prog, description="Inspect, convert and build OC5 tables.")
+    parser = ArgumentParser(prog=prog, description="Inspect, convert and build OC5 tables.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("inspect", help="describe a table file")
     p.add_argument("table")
@@ -86,16 +98,16 @@ def main(argv: Sequence[str] | None = None, prog: str = "oceancolour lut") -> in
     p = sub.add_parser("build", help="build this library's open OC5-like table for a sensor")
     p.add_argument("--sensor", required=True)
     p.add_argument("-o", "--output", required=True)
-    p.add_argument("--shape", nargs=3, type=int, default=[200, 200, 200])
+    p.add_argument("--shape", nargs=3, type=_node_count, default=[200, 200, 200], metavar=("GREEN", "NLW412", "RATIO"),
+                   help="nodes on each axis (default 200 200 200, as the operational tables)")
     p.add_argument("--f0", nargs="*", metavar="SET|NM=F0",
                    help="F0 of the nLw axes: a set name (default fonom-thuillier2003) or NM=F0 (mW cm-2 um-1) pairs")
     p.set_defaults(run=_build)
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except (oc.OceanColourError, OSError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    except (oc.OceanColourError, OSError, ValueError, MemoryError) as e:
+        return fail(e)
     return 0
 
 

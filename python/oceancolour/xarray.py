@@ -33,9 +33,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Mapping, Sequence
 
 import numpy as np
-import xarray as xr
 
 from oceancolour import _core
+from oceancolour._extras import needs
+
+with needs("xarray", "oceancolour.xarray"):
+    import xarray as xr
 
 __all__ = ["PRODUCTS", "Product", "OceanColourAccessor", "l4", "merge"]
 

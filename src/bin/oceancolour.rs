@@ -7,6 +7,13 @@ use oceancolour::chain::Context;
 use oceancolour::cli;
 
 fn main() {
+    // A closed pipe (`oceancolour info f | head -1`) ends the program quietly as for any Unix tool:
+    // Rust ignores SIGPIPE, so println! would panic on the broken pipe.
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     static PRESSES: AtomicUsize = AtomicUsize::new(0);
     let args: Vec<OsString> = std::env::args_os().collect();
     let ctx = Context::new(cli::command_line(&args), Default::default());

@@ -50,6 +50,7 @@ pub(super) struct MergeArgs {
     /// One Level-3 binned file per sensor, same day, same grid.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
+    /// Output file.
     #[arg(short, long)]
     output: PathBuf,
     /// SENSOR=CORRECTION.nc (from `intercal fit`), applied to that sensor first; repeatable.
@@ -61,6 +62,7 @@ pub(super) struct MergeArgs {
     /// log10 (chlorophyll, SPM) or linear.
     #[arg(long)]
     space: Option<String>,
+    /// Product variable (default: the only one in each input).
     #[arg(long)]
     variable: Option<String>,
     #[command(flatten)]
@@ -74,11 +76,13 @@ pub(super) struct L4Args {
     /// Climatology on the same grid (linear values; variable named as the merged product unless --first-guess-variable).
     #[arg(long)]
     first_guess: PathBuf,
+    /// Variable of the first-guess file (default: the merged product's name).
     #[arg(long)]
     first_guess_variable: Option<String>,
     /// Previous day's L4: the first guess becomes clim + alpha (previous - clim) in log10.
     #[arg(long, requires = "alpha")]
     previous: Option<PathBuf>,
+    /// Persistence weight of the previous day in the first guess (0-1).
     #[arg(long)]
     alpha: Option<f64>,
     /// exponential or spherical.
@@ -90,6 +94,7 @@ pub(super) struct L4Args {
     /// Range in km (practical range for the exponential model).
     #[arg(long)]
     range: Option<f64>,
+    /// Nugget (log10 units^2); with --psill and --range.
     #[arg(long)]
     nugget: Option<f64>,
     /// Neighbours per estimate.
@@ -98,6 +103,7 @@ pub(super) struct L4Args {
     /// Filter the merged error variance as observation noise.
     #[arg(long)]
     observation_noise: bool,
+    /// Output file.
     #[arg(short, long)]
     output: PathBuf,
     #[command(flatten)]
@@ -121,6 +127,7 @@ pub(super) enum IntercalAction {
         /// The reference sensor's daily Level-3 binned files (same grid).
         #[arg(long, required = true, num_args = 1..)]
         reference: Vec<PathBuf>,
+        /// Output file.
         #[arg(short, long)]
         output: PathBuf,
         /// offset (log10 offset), rma (Type-II regression in log10), quantile (quantile mapping) or field (space- and season-varying offset).
@@ -129,6 +136,7 @@ pub(super) enum IntercalAction {
         /// The reference sensor's own correction: chain through it (e.g. OLCI -> corrected MODIS -> MERIS).
         #[arg(long)]
         bridge: Option<PathBuf>,
+        /// Product variable (default: the only one in each input).
         #[arg(long)]
         variable: Option<String>,
         #[command(flatten)]
@@ -136,7 +144,9 @@ pub(super) enum IntercalAction {
     },
     /// Write corrected copies of a sensor's Level-3 binned files into a folder.
     Apply {
+        /// Correction file from `intercal fit`.
         correction: PathBuf,
+        /// Level-3 binned files of the sensor to correct.
         #[arg(required = true)]
         inputs: Vec<PathBuf>,
         /// Output folder (created if needed); files keep their names.

@@ -14,7 +14,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use log::LevelFilter;
 
@@ -86,12 +86,15 @@ enum Command {
     },
     /// Describe a granule: format, sensor, size, Rrs bands, flags, products it can give.
     Info {
+        /// Granule: OBPG L2/L3 netCDF file, OLCI WFR .SEN3 folder, CF gridded or merged product file.
         file: PathBuf,
+        /// Sensor (registry name), overriding the file metadata.
         #[arg(long)]
         sensor: Option<String>,
     },
     /// Make a small SIMULATED scene in the OBPG L2 and OLCI WFR layouts and run the whole chain on it.
     Demo {
+        /// Output folder for the simulated inputs and their products.
         #[arg(short, long, default_value = "oceancolour-demo")]
         outdir: PathBuf,
     },
@@ -108,6 +111,7 @@ enum Command {
     L4(fusion::L4Args),
     /// Write a SIMULATED granule of a given size (for tests and benchmarks).
     Simulate {
+        /// File layout of the simulated granule.
         #[arg(value_enum)]
         format: SimFormat,
         /// Output file (obpg-l2) or .SEN3 folder (olci-wfr).
@@ -152,10 +156,17 @@ pub fn command_line(args: &[OsString]) -> String {
     args.iter().map(|a| a.to_string_lossy()).collect::<Vec<_>>().join(" ")
 }
 
+/// The clap command, with `process --help` listing the product registry.
+fn command() -> clap::Command {
+    let width = crate::products::PRODUCTS.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    let list: String = crate::products::PRODUCTS.iter().map(|p| format!("\n  {:width$}  {} ({})", p.name, p.long_name, p.units)).collect();
+    Cli::command().mut_subcommand("process", |c| c.after_help(format!("Products (--products, or `products` in the configuration):{list}")))
+}
+
 /// Runs the command line on `args` (program name first) in the run context
 /// `ctx` and returns the exit code.
 pub fn run(ctx: &Context, args: Vec<OsString>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -340,6 +351,42 @@ fn run_demo(ctx: &Context, outdir: &Path) -> i32 {
         Err(e) => {
             log::error!("{e}");
             EXIT_FAILED_INPUTS
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every argument of every subcommand has help text (`--help` explains each option).
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments() {
+                if a.get_help().is_none() && !matches!(a.get_id().as_str(), "help" | "version") {
+                    missing.push(format!("{path} {}", a.get_id()));
+                }
+            }
+            for sub in c.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (subcommand)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let mut c = command();
+        c.build();
+        walk(&c, "oceancolour", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:?}");
+    }
+
+    #[test]
+    fn process_help_lists_every_product() {
+        let help = command().find_subcommand_mut("process").unwrap().render_long_help().to_string();
+        for p in crate::products::PRODUCTS {
+            assert!(help.contains(p.name) && help.contains(p.long_name), "{} not in process --help", p.name);
         }
     }
 }

@@ -1,14 +1,18 @@
 """Command line: ``python -m oceancolour.validate compare|matchup ...``.
 
-Exit codes: 0 all gates passed, 1 a gate failed, 2 usage or input error (the message
-names the file and the problem)."""
+Exit codes: 0 all gates passed, 1 a gate failed, 2 usage, input or environment error (one
+line naming the file and the problem, or the extra to install), 3 internal error (a bug:
+the traceback is printed), so that 1 always means a failed gate."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from typing import Sequence
 
+from oceancolour._cli import ArgumentParser, fail
+from oceancolour._extras import MissingExtraError
 from oceancolour.validate.readers import ValidationInputError
 
 
@@ -30,7 +34,7 @@ def _number_or_text(v: str) -> float | str:
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description=__doc__,
+    p = ArgumentParser(prog=prog, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("compare", help="compare a candidate product with a reference (legacy) product")
@@ -100,9 +104,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m oceancolour.v
     args = _parser(prog).parse_args(argv)
     try:
         return _compare(args) if args.command == "compare" else _matchup(args)
-    except ValidationInputError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    except (ValidationInputError, MissingExtraError) as e:
+        return fail(e)
+    except Exception:
+        traceback.print_exc()
+        return fail("internal error of oceancolour (a bug: please report it with the traceback above)", 3)
 
 
 if __name__ == "__main__":

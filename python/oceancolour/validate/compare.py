@@ -11,8 +11,10 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from oceancolour._extras import needs
 from oceancolour.validate import metrics
 from oceancolour.validate.readers import Field, Sources, ValidationInputError, read_variable
+from oceancolour.validate.report import ReportFolder, write_comparison
 
 _TOLERANCE = re.compile(r"^(rel|abs|log10):([0-9.eE+-]+)(?:@([0-9.]+))?$")
 
@@ -101,7 +103,8 @@ class ComparisonReport:
     @property
     def table(self):
         """One row per variable: gate, status, coverage counts and all metrics (pandas)."""
-        import pandas as pd
+        with needs("validate", "ComparisonReport.table"):
+            import pandas as pd
 
         rows = {name: {"status": _status(r), "tolerance": str(r.tolerance or ""), **r.stats}
                 for name, r in self.results.items()}
@@ -159,6 +162,7 @@ def compare(
     default a variable is log-scaled when all its values are > 0 and span a decade or more.
     With ``report_dir``, writes summary.md, summary.html, summary.json and PNG plots there.
     """
+    folder = None if report_dir is None else ReportFolder(report_dir)  # refused before any work
     gates = {k: v if isinstance(v, Tolerance) else Tolerance.parse(v) for k, v in (tolerances or {}).items()}
     variables = dict(variables) if variables else {k: k for k in gates}
     if not variables:
@@ -174,10 +178,8 @@ def compare(
         log = _is_log(r, c) if log_scale is None else cand_name in log_scale
         results[cand_name] = _compare_variable(cand_name, ref, cand, r, c, gates.get(cand_name), max_coverage_diff, log)
     report = ComparisonReport(results)
-    if report_dir is not None:
-        from oceancolour.validate.report import write_comparison
-
-        write_comparison(report, Path(report_dir))
+    if folder is not None:
+        write_comparison(report, folder)
     return report
 
 

@@ -11,8 +11,10 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from oceancolour._extras import needs
 from oceancolour.validate import metrics
 from oceancolour.validate.readers import Field, ValidationInputError, read_variable
+from oceancolour.validate.report import ReportFolder, write_matchup
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def matchup_statistics(truth: np.ndarray, estimates: Mapping[str, np.ndarray]):
     """Metrics of each algorithm against ``truth`` (on the pairs valid for that algorithm)
     and the Seegers et al. 2018 win-rate matrix on the pairs valid for all of them.
     Returns (table, win_rates) as pandas DataFrames."""
-    import pandas as pd
+    with needs("validate", "matchup statistics"):
+        import pandas as pd
 
     truth = np.asarray(truth, dtype=np.float64)
     table = pd.DataFrame.from_dict({name: metrics.summary(est, truth) for name, est in estimates.items()}, orient="index")
@@ -86,7 +89,8 @@ def read_insitu(table: str | Path | Any, columns: Mapping[str, str | Sequence[st
     columns ``lat``, ``lon``, ``insitu`` and, when mapped, ``time``. ``columns`` maps those
     names to the table's; ``time`` may map to a list of year, month, day[, hour, minute,
     second] columns."""
-    import pandas as pd
+    with needs("validate", "reading an in situ table"):
+        import pandas as pd
 
     if isinstance(table, (str, Path)):
         try:
@@ -191,8 +195,10 @@ def matchup(
     than half the box) are valid and, if ``max_cv`` is given, their coefficient of
     variation is at most ``max_cv`` (Bailey & Werdell use 0.15).
     ``columns`` maps lat, lon, insitu and optionally time to the table's columns."""
-    import pandas as pd
+    with needs("validate", "matchups"):
+        import pandas as pd
 
+    folder = None if report_dir is None else ReportFolder(report_dir)  # refused before any work
     if box < 1 or box % 2 == 0:
         raise ValidationInputError(f"box must be an odd number of pixels (3, 5, ...), got {box}")
     if statistic not in ("median", "filtered_mean"):
@@ -241,10 +247,8 @@ def matchup(
     settings = {"stations": len(stations), "box": box, "min_valid": min_valid, "statistic": statistic, "max_cv": max_cv,
                 "time_window": window}
     report = MatchupReport(pairs, table, win, settings, log_scale)
-    if report_dir is not None:
-        from oceancolour.validate.report import write_matchup
-
-        write_matchup(report, Path(report_dir))
+    if folder is not None:
+        write_matchup(report, folder)
     return report
 
 

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from oceancolour import OceanColourError
+from oceancolour._extras import needs
 
 LAT_NAMES = ("lat", "latitude", "nav_lat", "lat_center")
 LON_NAMES = ("lon", "longitude", "nav_lon", "lon_center")
@@ -132,7 +133,8 @@ def _walk_groups(group):
 
 
 def _read_netcdf(path: Path, name: str) -> Field:
-    import netCDF4
+    with needs("validate", "reading netCDF files"):
+        import netCDF4
 
     try:
         ds = netCDF4.Dataset(path)
@@ -199,7 +201,8 @@ def _time_coverage(ds) -> tuple[np.datetime64, np.datetime64] | None:
 def _read_sav(path: Path, name: str) -> Field:
     """``name`` or ``struct.tag`` (scipy lower-cases IDL names; structures are recarrays
     whose array tags are object fields)."""
-    from scipy.io import readsav
+    with needs("validate", "reading IDL SAVE files"):
+        from scipy.io import readsav
 
     try:
         content = readsav(str(path), python_dict=True)

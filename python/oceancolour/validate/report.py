@@ -1,7 +1,5 @@
-"""Report folders: summary.md, summary.html, summary.json and PNG plots (matplotlib Agg).
-
-A report is written into a temporary sibling folder and renamed into place, so a failed
-run never leaves a half-written report."""
+"""Report folders: summary.md, summary.html, summary.json and PNG plots (matplotlib Agg),
+written only into a new or empty folder or over a previous report (see ReportFolder)."""
 
 from __future__ import annotations
 
@@ -9,14 +7,16 @@ import html
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from oceancolour._extras import needs
 from oceancolour.validate.readers import ValidationInputError
 
 if TYPE_CHECKING:
@@ -30,37 +30,135 @@ KEY_METRICS = ("n", "n_reference_only", "n_candidate_only", "share_within_tolera
 
 
 def _pyplot():
-    import matplotlib
+    with needs("validate", "the report's plots"):
+        import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
 
     return plt
 
 
-@contextmanager
-def _staged(report_dir: Path) -> Iterator[Path]:
-    """A temporary folder beside ``report_dir`` that replaces it on success."""
-    parent = report_dir.resolve().parent
+def _file_name(name: str) -> str:
+    """A variable or algorithm name as part of a file name (no separators, no dot files)."""
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", name).lstrip(".") or "_"
+
+
+MARKER = ".oceancolour-report.json"
+_STAGING = ".oceancolour-report.tmp-"
+
+
+def _own_name(n: str) -> bool:
+    """A plain file name of the folder itself (a marker edited to name ../x or /x is ignored)."""
+    return n == Path(n).name and n not in ("", ".", "..", MARKER) and not n.startswith(_STAGING)
+
+
+def _alive(pid: int) -> bool:
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{report_dir.name}.", dir=parent))
-    except OSError as e:
-        raise ValidationInputError(f"{report_dir}: cannot write the report ({e.strerror})") from None
-    try:
-        yield tmp
-        os.chmod(tmp, 0o755)
-        if report_dir.exists():
-            old = parent / f".{report_dir.name}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            report_dir.rename(old)
-            tmp.rename(report_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(report_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        pass
+    return True
+
+
+class ReportFolder:
+    """The folder of a report: a new or empty folder, or a previous report's, identified
+    by the marker file MARKER listing the files that report wrote. Only those are ever
+    replaced or removed; anything else in the folder is kept, and a non-empty folder
+    without the marker is refused. Checked when made, before any work.
+
+    Files are written into a staging folder inside it and moved into place when all are
+    complete (summaries last, after the marker that lists them), so a failed run leaves the
+    previous report as it was and a re-run after a kill can always clean up."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.previous = self._check()
+        _pyplot()  # a missing matplotlib is reported before any work
+
+    def _check(self) -> set[str]:
+        p = self.path
+        if not p.exists():
+            if p.is_symlink():
+                raise ValidationInputError(f"{p}: a broken symbolic link, not a folder")
+            return set()
+        if not p.is_dir():
+            raise ValidationInputError(f"{p}: exists and is not a folder (give a new or empty folder, or a previous report's)")
+        try:
+            names = {e.name for e in os.scandir(p)}
+        except OSError as e:
+            raise ValidationInputError(f"{p}: cannot read the folder ({e.strerror})") from None
+        names -= self._remove_stale_staging(names)
+        if not names:
+            return set()
+        if MARKER not in names:
+            raise ValidationInputError(f"{p}: folder not empty and not an oceancolour report (no {MARKER}): "
+                                       "give a new or empty folder, or a previous report's")
+        try:
+            listed = json.loads((p / MARKER).read_text())["files"]
+            if not isinstance(listed, list):
+                raise TypeError("'files' is not a list")
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ValidationInputError(f"{p / MARKER}: unreadable report marker ({e})") from None
+        return {n for n in listed if isinstance(n, str) and _own_name(n) and (p / n).is_file() and not (p / n).is_symlink()}
+
+    def _remove_stale_staging(self, names: set[str]) -> set[str]:
+        """Staging folders left by killed runs (their process is gone); returns their names."""
+        stale = set()
+        for n in names:
+            pid = n[len(_STAGING):].partition("-")[0]
+            if n.startswith(_STAGING) and pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(self.path / n, ignore_errors=True)
+                stale.add(n)
+        return stale
+
+    @contextmanager
+    def staged(self, kind: str) -> Iterator[Path]:
+        """A staging folder whose files, on success, replace the previous report's."""
+        created = not self.path.exists()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            stage = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{os.getpid()}-", dir=self.path))
+        except OSError as e:
+            raise ValidationInputError(f"{self.path}: cannot write the report ({e.strerror})") from None
+        try:
+            yield stage
+            self._install(stage, kind)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            if created:
+                with suppress(OSError):
+                    self.path.rmdir()  # only if still empty
+            raise
+
+    def _install(self, stage: Path, kind: str) -> None:
+        new = sorted(os.listdir(stage), key=lambda n: (n.startswith("summary."), n))
+        for n in new:
+            target = self.path / n
+            if n not in self.previous and (target.exists() or target.is_symlink()):
+                raise ValidationInputError(f"{target}: exists and was not written by oceancolour "
+                                           "(move it away or choose another folder)")
+        try:
+            self._write_marker(stage, kind, self.previous | set(new), complete=False)
+            for n in new:
+                os.replace(stage / n, self.path / n)
+            for n in self.previous - set(new):
+                (self.path / n).unlink(missing_ok=True)
+            self._write_marker(stage, kind, set(new), complete=True)
+            stage.rmdir()
+        except OSError as e:
+            raise ValidationInputError(f"{self.path}: cannot write the report ({e.strerror})") from None
+        self.previous = set(new)
+
+    def _write_marker(self, stage: Path, kind: str, files: set[str], complete: bool) -> None:
+        from oceancolour import __version__
+
+        tmp = stage / MARKER
+        tmp.write_text(json.dumps({"written_by": f"oceancolour {__version__}", "report": kind, "complete": complete,
+                                   "files": sorted(files)}, indent=1))
+        os.replace(tmp, self.path / MARKER)
 
 
 def _fmt(v) -> str:
@@ -118,13 +216,14 @@ def comparison_html(report: "ComparisonReport", embed_plots: bool = True) -> str
     return f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>oceancolour comparison</title><style>{_CSS}</style></head><body>{''.join(parts)}</body></html>"
 
 
-def write_comparison(report: "ComparisonReport", report_dir: Path) -> None:
+def write_comparison(report: "ComparisonReport", folder: ReportFolder) -> None:
     from oceancolour.validate.compare import _status
 
     plt = _pyplot()
-    with _staged(report_dir) as tmp:
+    report_dir = folder.path
+    with folder.staged("comparison") as tmp:
         for name, r in report.results.items():
-            r.plots = {kind: report_dir / f"{name}_{kind}.png" for kind in ("difference_map", "scatter", "histogram")}
+            r.plots = {kind: report_dir / f"{_file_name(name)}_{kind}.png" for kind in ("difference_map", "scatter", "histogram")}
             _difference_map(plt, r, tmp / r.plots["difference_map"].name)
             _density_scatter(plt, r.reference, r.candidate, r.log_scale, f"{name}: candidate vs reference",
                              "reference", "candidate", tmp / r.plots["scatter"].name)
@@ -214,12 +313,13 @@ def _histogram(plt, r, path: Path) -> None:
 
 # Matchups -----------------------------------------------------------------------------
 
-def write_matchup(report: "MatchupReport", report_dir: Path) -> None:
+def write_matchup(report: "MatchupReport", folder: ReportFolder) -> None:
     plt = _pyplot()
-    with _staged(report_dir) as tmp:
+    report_dir = folder.path
+    with folder.staged("matchup") as tmp:
         report.plots = {}
         for name in report.table.index:
-            p = report_dir / f"matchup_{name}.png"
+            p = report_dir / f"matchup_{_file_name(str(name))}.png"
             pairs = report.pairs[report.pairs[f"{name}_ok"]]
             _density_scatter(plt, pairs["insitu"].to_numpy(float), pairs[name].to_numpy(float), report.log_scale,
                              f"{name} vs in situ", "in situ", name, tmp / p.name)
