@@ -41,19 +41,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 
 
-def _load_reference():
-    """reference.py under a unique module name: tests/python has its own `reference`."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("oceancolour_uncertainty_reference", HERE / "reference.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
-R = _load_reference()  # noqa: E402
+from uncertainty_modules import R  # noqa: E402
 from moore2009 import MOORE2009_BANDS, MOORE2009_MEANS  # noqa: E402
 from nomad import DATA as NOMAD_CSV  # noqa: E402
 from nomad import insitu_chl, nomad_stations  # noqa: E402
