@@ -124,18 +124,21 @@ enum Command {
     /// Build, inspect or export an OC5 table (Python: needs the pip package `oceancolour`).
     #[command(disable_help_flag = true)]
     Lut {
+        /// The subcommand's own arguments (see `oceancolour NAME --help` from the pip package).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
     /// Compare products with legacy (IDL) products (Python: pip install "oceancolour[validate]").
     #[command(disable_help_flag = true)]
     Validate {
+        /// The subcommand's own arguments (see `oceancolour NAME --help` from the pip package).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
     /// Match products with in-situ measurements (Python: pip install "oceancolour[validate]").
     #[command(disable_help_flag = true)]
     Matchup {
+        /// The subcommand's own arguments (see `oceancolour NAME --help` from the pip package).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
