@@ -20,7 +20,7 @@ use crate::formats::correction;
 use crate::formats::fields::{self, Values, Var};
 use crate::formats::l3file::{self, L3Binned, ProductMeta};
 use crate::formats::nc;
-use crate::fusion::binning::{bin_l2, Averaging, L3Bins};
+use crate::fusion::binning::{self as binning, bin_l2, Averaging, DataDaySide, L3Bins, OutOfRange};
 use crate::fusion::grid::GridSpec;
 use crate::fusion::intercal::{Correction, DailyFields, Kind, Method};
 use crate::fusion::krige::{self, Mean, Model, Variogram};
@@ -47,11 +47,51 @@ pub struct BinConfig {
     pub grid: Option<String>,
     /// Product variable of the inputs (default: the only one in the file).
     pub variable: Option<String>,
-    /// arithmetic | geometric; default geometric for log-distributed
-    /// products (chlorophyll, SPM: fusion.md s1.2), arithmetic otherwise.
+    /// arithmetic | geometric; default arithmetic, as NASA's l2bin
+    /// (`l2bin_input.cpp`; l2gen-fidelity.md item 3). Geometric sums (of
+    /// ln x) carry `averaging_scheme = "geometric"` on their variable, which
+    /// our reader honours and refuses to add to arithmetic sums.
     pub averaging: Option<String>,
     /// Bins with fewer observations are dropped (OCSSW `minobs`; at least 1).
     pub min_obs: u32,
+    /// What happens to Level-2 values outside the product's valid range
+    /// (`fusion::binning::VALID_RANGES`, with their sources): drop (l2bin
+    /// V2026, the default) | clamp (l2bin V2023) | keep.
+    pub out_of_range: Option<String>,
+    /// Drop a pixel from the binned product where any product of its Level-2
+    /// file is invalid there (l2bin bins a pixel for all its products or for none).
+    pub drop_all_invalid: bool,
+    /// Data day YYYY-MM-DD: l2bin `prodtype=day`. Level-2 inputs of the day
+    /// before and after are accepted and their pixels of another data day
+    /// near the dateline dropped; without it every Level-2 input must be of one UTC day.
+    pub data_day: Option<String>,
+}
+
+impl BinConfig {
+    /// Checks the options before any file is read (a usage error, exit 2).
+    pub fn check(&self) -> Result<()> {
+        self.grid.as_deref().map(GridSpec::parse).transpose()?;
+        self.averaging.as_deref().map(Averaging::parse).transpose()?;
+        out_of_range_rule(self.out_of_range.as_deref())?;
+        self.data_day.as_deref().map(parse_data_day).transpose()?;
+        Ok(())
+    }
+}
+
+/// How out-of-range Level-2 values are treated (`BinConfig::out_of_range`).
+fn out_of_range_rule(name: Option<&str>) -> Result<Option<OutOfRange>> {
+    match name.unwrap_or("drop") {
+        "drop" => Ok(Some(OutOfRange::Drop)),
+        "clamp" => Ok(Some(OutOfRange::Clamp)),
+        "keep" => Ok(None),
+        other => Err(Error::InvalidParameter { name: "out_of_range".into(), reason: format!("{other:?} is not one of drop, clamp, keep") }),
+    }
+}
+
+/// The data day asked for (`BinConfig::data_day`), checked.
+pub fn parse_data_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::InvalidParameter { name: "data_day".into(), reason: format!("{text:?} is not a date YYYY-MM-DD") })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -302,6 +342,11 @@ struct L2Pixels {
     lon: Vec<f32>,
     lat: Vec<f32>,
     value: Vec<f32>,
+    /// Pixels per row (1 for a 1-D layout): the data-day rule works by rows.
+    cols: usize,
+    /// Per pixel, whether another product variable of the file is invalid
+    /// there (only filled when asked: `drop_all_invalid`).
+    invalid_elsewhere: Vec<bool>,
     product: ProductMeta,
     sensor: (String, String, String),
     start: String,
@@ -310,7 +355,7 @@ struct L2Pixels {
 
 const NOT_PRODUCTS: [&str; 5] = ["lat", "lon", "bin_num", "radiation_wavelength", "time"];
 
-fn read_l2(path: &Path, variable: Option<&str>) -> Result<L2Pixels> {
+fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2Pixels> {
     let f = nc::open(path)?;
     let attr = |n: &str| nc::text(f.attribute(n).map(|a| a.value())).unwrap_or_default();
     let products: Vec<String> = f.variables().filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty()).map(|v| v.name()).collect();
@@ -336,11 +381,28 @@ fn read_l2(path: &Path, variable: Option<&str>) -> Result<L2Pixels> {
     } else {
         return Err(Error::file(path, format!("lat/lon ({} and {} values) do not match {name} ({n} values)", lat_v.len(), lon_v.len())));
     };
+    let mut invalid_elsewhere = Vec::new();
+    if all_products {
+        invalid_elsewhere = vec![false; n];
+        for other in products.iter().filter(|p| **p != name) {
+            let ov = nc::variable(path, &f, other, "product")?;
+            if ov.len() != n {
+                continue; // not a per-pixel product (e.g. a per-band table)
+            }
+            let values = nc::read_decoded(path, &ov, 0, rows)?;
+            for (bad, x) in invalid_elsewhere.iter_mut().zip(values) {
+                *bad |= !x.is_finite();
+            }
+        }
+    }
+    let cols = if dims.len() >= 2 { v.dimensions().last().map_or(1, |d| d.len()) } else { 1 };
     let vt = |k: &str| nc::text(v.attribute_value(k));
     Ok(L2Pixels {
         lon,
         lat,
         value,
+        cols,
+        invalid_elsewhere,
         product: ProductMeta {
             long_name: vt("long_name").unwrap_or_else(|| name.clone()),
             units: vt("units").unwrap_or_default(),
@@ -375,6 +437,9 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
     let cfg = &req.config;
     let asked_grid = cfg.grid.as_deref().map(GridSpec::parse).transpose()?;
     let asked_avg = cfg.averaging.as_deref().map(Averaging::parse).transpose()?;
+    let range_rule = out_of_range_rule(cfg.out_of_range.as_deref())?;
+    let data_day = cfg.data_day.as_deref().map(parse_data_day).transpose()?;
+    let mut screened = Screened::default();
     let mut parts: Vec<L3Bins> = Vec::new();
     let mut grid: Option<GridSpec> = asked_grid;
     let mut product: Option<ProductMeta> = None;
@@ -403,13 +468,18 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
             }
             (l3.bins, l3.product, (l3.sensor, l3.instrument, l3.platform), l3.time_coverage_start, l3.time_coverage_end)
         } else {
-            let px = read_l2(path, cfg.variable.as_deref())?;
+            let mut px = read_l2(path, cfg.variable.as_deref(), cfg.drop_all_invalid)?;
             let day = l3file::day_of(path, &px.start)?;
-            if let Some((d, other)) = l2_days.iter().next().filter(|(d, _)| **d != day) {
+            if let Some(data_day) = data_day {
+                if !keep_data_day(path, &mut px, data_day)? {
+                    log::info!("{}: no pixel of data day {data_day} (l2bin prodtype=day): skipped", path.display());
+                    continue;
+                }
+            } else if let Some((d, other)) = l2_days.iter().next().filter(|(d, _)| **d != day) {
                 return Err(Error::file(
                     path,
                     format!(
-                        "is from {day} but {} is from {d}: bin one day per run, then composite the daily files (`oceancolour bin DAY1.nc DAY2.nc ...`)",
+                        "is from {day} but {} is from {d}: bin one day per run (--data-day DAY accepts granules of the days around it, l2bin's rule), then composite the daily files (`oceancolour bin DAY1.nc DAY2.nc ...`)",
                         other.display()
                     ),
                 ));
@@ -421,7 +491,8 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
                     reason: "binning Level-2 products needs a grid (--grid isin:4320 or regular:...)".into(),
                 });
             };
-            let averaging = asked_avg.unwrap_or_else(|| default_averaging(&px.product.variable));
+            let averaging = asked_avg.unwrap_or_default();
+            screen_l2(&mut px, range_rule, &mut screened);
             let scene = vec![0u32; px.value.len()];
             let b = match g {
                 GridSpec::Isin(g) => bin_l2(g, &px.lon, &px.lat, &px.value, &scene, averaging, cfg.min_obs.max(1))?,
@@ -461,17 +532,31 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
     };
     let refs: Vec<&L3Bins> = parts.iter().collect();
     let bins = L3Bins::composite(&refs)?;
-    let day = start.get(..10).unwrap_or("").to_string();
+    let day = data_day.map(|d| d.to_string()).unwrap_or_else(|| start.get(..10).unwrap_or("").to_string());
     let join = |k: usize| sensors.iter().map(|s| [&s.0, &s.1, &s.2][k].as_str()).collect::<Vec<_>>().join("+");
     let (sensor, instrument, platform) = (join(0), join(1), join(2));
     let mut cfg_used = cfg.clone();
     cfg_used.grid = Some(grid.describe());
     cfg_used.averaging = Some(bins.averaging.name().into());
     cfg_used.variable = Some(product.variable.clone());
+    let range = match (range_rule, screened.range) {
+        (Some(rule), Some(r)) => format!(
+            "Level-2 values outside [{}, {}] {} ({} pixels; range: {})",
+            r.min,
+            r.max,
+            if rule == OutOfRange::Drop { "dropped, as l2bin V2026" } else { "clamped, as l2bin V2023" },
+            screened.out_of_range,
+            r.source
+        ),
+        (None, _) => "no valid-range screening (out_of_range = keep)".into(),
+        (Some(_), None) => "no valid range held for this product".into(),
+    };
     let method = format!(
-        "NASA l2bin/l3bin binning (fusion.md s1.2-1.3): each input file a scene weighted by sqrt(n); {} averaging; composites add the sums; min_obs {}",
+        "NASA l2bin/l3bin binning (fusion.md s1.2-1.3): each input file a scene weighted by sqrt(n); {} averaging; composites add the sums; min_obs {}; {range}{}{}",
         bins.averaging.name(),
-        cfg.min_obs.max(1)
+        cfg.min_obs.max(1),
+        if cfg.drop_all_invalid { format!("; pixels invalid in another product of their file dropped ({})", screened.invalid_elsewhere) } else { String::new() },
+        data_day.map(|d| format!("; data day {d} (l2bin prodtype=day dateline rule)")).unwrap_or_default(),
     );
     let mut globals = provenance(
         ctx,
@@ -486,7 +571,11 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
     globals.push(text_attr("processing_level", "L3 Binned"));
     globals.push(text_attr(
         "temporal_range",
-        if start.get(..10) == end.get(..10) || end.is_empty() { "day".to_string() } else { format!("{} to {}", &day, end.get(..10).unwrap_or("")) },
+        if data_day.is_some() || start.get(..10) == end.get(..10) || end.is_empty() {
+            "day".to_string()
+        } else {
+            format!("{} to {}", &day, end.get(..10).unwrap_or(""))
+        },
     ));
     globals.push(("data_bins".into(), AttributeValue::Longlong(bins.len() as i64)));
     let l3 = L3Binned { grid: grid.clone(), bins, product, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end };
@@ -494,13 +583,75 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
     Ok(BinReport { output, bins: l3.bins.len(), observations: l3.bins.nobs.iter().map(|&x| x as u64).sum(), grid: grid.describe(), day })
 }
 
-/// Geometric for the products the registry draws on a log scale
-/// (chlorophyll, SPM: fusion.md s1.2), arithmetic otherwise.
-fn default_averaging(variable: &str) -> Averaging {
-    match crate::products::product(variable) {
-        Ok(p) if p.log_scale => Averaging::Geometric,
-        _ => Averaging::Arithmetic,
+/// What the Level-2 screening removed before binning, for the method attribute.
+#[derive(Default)]
+struct Screened {
+    out_of_range: usize,
+    invalid_elsewhere: usize,
+    range: Option<&'static binning::ValidRange>,
+}
+
+/// l2bin's screening of a Level-2 product before binning: values outside
+/// the product's valid range dropped or clamped (`range_rule`), and pixels
+/// where another product of the file is invalid dropped (when read).
+fn screen_l2(px: &mut L2Pixels, range_rule: Option<OutOfRange>, screened: &mut Screened) {
+    let before = px.value.iter().filter(|x| x.is_finite()).count();
+    if let (Some(rule), Some(range)) = (range_rule, binning::valid_range(&px.product.variable)) {
+        binning::apply_valid_range(&mut px.value, range, rule);
+        screened.range = Some(range);
     }
+    let after_range = px.value.iter().filter(|x| x.is_finite()).count();
+    screened.out_of_range += before - after_range;
+    for (x, _) in px.value.iter_mut().zip(&px.invalid_elsewhere).filter(|(x, bad)| **bad && x.is_finite()) {
+        *x = f32::NAN;
+        screened.invalid_elsewhere += 1;
+    }
+}
+
+/// l2bin `prodtype=day`: keeps the pixels of a Level-2 granule that belong to
+/// `data_day` (NaN elsewhere); false when none does.
+fn keep_data_day(path: &Path, px: &mut L2Pixels, data_day: NaiveDate) -> Result<bool> {
+    let start = parse_time(&px.start).ok_or_else(|| Error::file(path, format!("time_coverage_start {:?} is not an ISO 8601 time", px.start)))?;
+    let eqx = equator_crossing_hour(&px.sensor.0).ok_or_else(|| {
+        Error::file(path, format!("sensor {:?} has no known equator-crossing time: the data-day rule cannot be applied (bin without --data-day)", px.sensor.0))
+    })?;
+    let (d0, d1) = binning::granule_data_days(start.timestamp(), eqx, &px.lon, px.cols)?;
+    let epoch = |d: NaiveDate| (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days();
+    let day = epoch(data_day);
+    let side = binning::data_day_side(d0, d1, day, day);
+    if side == DataDaySide::Outside {
+        return Ok(false);
+    }
+    let keep = binning::data_day_keep(&px.lon, px.cols, side, false, epoch(start.date_naive()), day, day)?;
+    for (x, _) in px.value.iter_mut().zip(&keep).filter(|(_, k)| !**k) {
+        *x = f32::NAN;
+    }
+    Ok(keep.iter().any(|&k| k))
+}
+
+/// Nominal local equator-crossing hour of a sensor's platform, as l2bin's
+/// data day needs it. Mission facts: SeaWiFS/OrbView-2 12:00 descending
+/// (NASA SeaWiFS mission page); Aqua 13:30 ascending, Terra 10:30
+/// descending (NASA MODIS specifications); Suomi-NPP, NOAA-20, NOAA-21
+/// 13:30 ascending (NOAA JPSS); Envisat 10:00 descending (ESA MERIS);
+/// Sentinel-3 10:00 descending (ESA Sentinel-3 OLCI user guide); PACE 13:00
+/// ascending (NASA PACE mission).
+fn equator_crossing_hour(sensor: &str) -> Option<f64> {
+    Some(match sensor {
+        "seawifs" => 12.0,
+        "modis-aqua" | "viirs-snpp" | "viirs-noaa20" | "viirs-noaa21" => 13.5,
+        "modis-terra" => 10.5,
+        "meris" | "olci-a" | "olci-b" | "olci-c" => 10.0,
+        "pace-oci" => 13.0,
+        _ => return None,
+    })
+}
+
+fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(text).map(|t| t.to_utc()).ok().or_else(|| {
+        let t = text.trim_end_matches('Z');
+        chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc())
+    })
 }
 
 // ------------------------------------------------------------ intercal

@@ -15,8 +15,6 @@ use crate::chain::fusion::{self as run, FusionConfig};
 use crate::chain::log::json as json_logs;
 use crate::chain::Context;
 use crate::error::Error;
-use crate::fusion::binning::Averaging;
-use crate::fusion::grid::GridSpec;
 use crate::fusion::intercal::Kind;
 use crate::fusion::krige::Model;
 use crate::fusion::merge::Space;
@@ -35,12 +33,21 @@ pub(super) struct BinArgs {
     /// Product variable (default: the only one in each input).
     #[arg(long)]
     variable: Option<String>,
-    /// arithmetic or geometric (default: geometric for chlorophyll and SPM products, arithmetic otherwise).
+    /// arithmetic (default, as NASA's l2bin) or geometric (sums of ln x, marked averaging_scheme="geometric").
     #[arg(long)]
     averaging: Option<String>,
     /// Drop bins with fewer Level-2 observations.
     #[arg(long)]
     min_obs: Option<u32>,
+    /// Level-2 values outside the product's valid range: drop (default, l2bin V2026), clamp (l2bin V2023) or keep.
+    #[arg(long)]
+    out_of_range: Option<String>,
+    /// Drop a pixel where any product of its Level-2 file is invalid (l2bin bins a pixel for all products or none).
+    #[arg(long)]
+    drop_all_invalid: bool,
+    /// Data day YYYY-MM-DD (l2bin prodtype=day): accept granules of the days around it, drop their pixels of another data day near the dateline.
+    #[arg(long)]
+    data_day: Option<String>,
     #[command(flatten)]
     config: FusionConfigArg,
 }
@@ -156,7 +163,7 @@ pub(super) enum IntercalAction {
 }
 
 pub(super) fn bin(ctx: &Context, args: BinArgs) -> i32 {
-    let BinArgs { inputs, output, grid, variable, averaging, min_obs, config } = args;
+    let BinArgs { inputs, output, grid, variable, averaging, min_obs, out_of_range, drop_all_invalid, data_day, config } = args;
     let mut cfg = match load_fusion(&config) {
         Ok(c) => c.bin,
         Err(code) => return code,
@@ -165,8 +172,10 @@ pub(super) fn bin(ctx: &Context, args: BinArgs) -> i32 {
     cfg.variable = variable.or(cfg.variable);
     cfg.averaging = averaging.or(cfg.averaging);
     cfg.min_obs = min_obs.unwrap_or(cfg.min_obs);
-    let checked = cfg.grid.as_deref().map(GridSpec::parse).transpose().and(cfg.averaging.as_deref().map(Averaging::parse).transpose());
-    if let Err(e) = checked {
+    cfg.out_of_range = out_of_range.or(cfg.out_of_range);
+    cfg.drop_all_invalid |= drop_all_invalid;
+    cfg.data_day = data_day.or(cfg.data_day);
+    if let Err(e) = cfg.check() {
         return usage(e);
     }
     let req = run::BinRequest { inputs, output, config: cfg };

@@ -444,6 +444,50 @@ pub fn skip_dateline(lon: f32, side: DataDaySide, night: bool, file_day: i64, st
     }
 }
 
+/// The data days a granule covers (l2bin `get_datadays`, OCSSW
+/// `l2bin/dataday.c`, re-derived here): its start time moved to local noon
+/// of the orbit, t + (12 - eqx) h with eqx the sensor's nominal local
+/// equator-crossing hour, gives the reference day and hour. A granule that
+/// does not cross the 180 deg meridian lies on that day; one that does spans
+/// two, the earlier when it starts before 06 h, the later after 18 h, and
+/// otherwise the day whose side of the dateline holds less of it
+/// (degrees west of the dateline `180 - west` against east `east + 180`).
+/// `lon` is row-major with `cols` per row; returns (dataday0, dataday1) as
+/// days since 1970-01-01.
+pub fn granule_data_days(start_unix: i64, eqx_hour: f64, lon: &[f32], cols: usize) -> Result<(i64, i64)> {
+    if cols == 0 || lon.len() % cols != 0 {
+        return Err(Error::InvalidParameter { name: "cols".into(), reason: format!("{} longitudes are not whole rows of {cols}", lon.len()) });
+    }
+    if !(0.0..24.0).contains(&eqx_hour) {
+        return Err(Error::InvalidParameter { name: "equator crossing hour".into(), reason: format!("{eqx_hour} is not an hour of the day") });
+    }
+    let reftime = start_unix as f64 + (12.0 - eqx_hour) * 3600.0;
+    let refday = (reftime / 86400.0).floor() as i64;
+    let refhour = (reftime - refday as f64 * 86400.0) / 3600.0;
+    let valid = |x: f32| x.abs() <= 180.0;
+    // A jump of more than 180 deg between neighbours along a row or a
+    // column is a crossing of the 180 deg meridian.
+    let rows = lon.len() / cols;
+    let jump = |a: f32, b: f32| valid(a) && valid(b) && (a - b).abs() > 180.0;
+    let along_rows = lon.chunks(cols).any(|r| r.windows(2).any(|w| jump(w[0], w[1])));
+    let along_cols = (0..cols).any(|c| (1..rows).any(|r| jump(lon[(r - 1) * cols + c], lon[r * cols + c])));
+    if !(along_rows || along_cols) {
+        return Ok((refday, refday));
+    }
+    if refhour < 6.0 {
+        return Ok((refday - 1, refday));
+    }
+    if refhour > 18.0 {
+        return Ok((refday, refday + 1));
+    }
+    // The swath's west edge is its smallest eastern longitude, its east edge
+    // its largest western one.
+    let west = lon.iter().copied().filter(|&x| valid(x) && x >= 0.0).fold(180.0f32, f32::min);
+    let east = lon.iter().copied().filter(|&x| valid(x) && x < 0.0).fold(-180.0f32, f32::max);
+    let (wod, eod) = (180.0 - west, east + 180.0);
+    Ok(if wod > eod { (refday - 1, refday) } else { (refday, refday + 1) })
+}
+
 /// The data-day rule of l2bin `prodtype=day` over a granule's rows
 /// (`lon` row-major, `cols` per row): per row, when its first and last valid
 /// longitudes have the same sign the whole row is kept or skipped on its last
@@ -510,6 +554,35 @@ mod tests {
         // Night mode: only the day before the period's start counts for the west.
         assert!(!skip_dateline(-10.0, DataDaySide::Earlier, true, 100, 100, 100));
         assert!(skip_dateline(-10.0, DataDaySide::Earlier, true, 99, 100, 100));
+    }
+
+    #[test]
+    fn granule_data_days_follow_the_equator_crossing_and_the_dateline() {
+        // 2024-01-02 (day 19724) 23:50 UTC, an ascending 13:30 orbit: local
+        // noon at 22:20 on day 19724.
+        let day = 19724i64;
+        let t = day * 86400 + 23 * 3600 + 50 * 60;
+        let away = [10.0f32, 11.0, 12.0, 13.0];
+        assert_eq!(granule_data_days(t, 13.5, &away, 2).unwrap(), (day, day));
+        // Crossing the dateline at reference hour 22.3 (> 18): days 0 and +1.
+        let across = [178.0f32, -179.0, 177.0, -178.0];
+        assert_eq!(granule_data_days(t, 13.5, &across, 2).unwrap(), (day, day + 1));
+        // Reference hour 02:00 (< 6): the day before and the day.
+        let t2 = day * 86400 + 3600 + 30 * 60;
+        assert_eq!(granule_data_days(t2, 13.5, &across, 2).unwrap(), (day - 1, day));
+        // Reference hour 12:00: the side holding less of the swath decides.
+        // Mostly west of the dateline (positive longitudes): 180 - 150 = 30
+        // degrees west of it against -179.5 + 180 = 0.5 east: the earlier day.
+        let t3 = day * 86400 + 13 * 3600 + 30 * 60;
+        let mostly_west_of_dateline = [150.0f32, 179.0, -179.5, 160.0];
+        assert_eq!(granule_data_days(t3, 13.5, &mostly_west_of_dateline, 2).unwrap(), (day - 1, day));
+        let mostly_east_of_dateline = [179.5f32, -150.0, -179.0, -160.0];
+        assert_eq!(granule_data_days(t3, 13.5, &mostly_east_of_dateline, 2).unwrap(), (day, day + 1));
+        // A crossing down a column counts too; fill longitudes do not.
+        assert_eq!(granule_data_days(t, 13.5, &[179.0, -999.0, -179.0, -999.0], 2).unwrap(), (day, day + 1));
+        assert_eq!(granule_data_days(t, 13.5, &[179.0, -999.0, 178.0, 177.0], 2).unwrap(), (day, day));
+        assert!(granule_data_days(t, 13.5, &across, 3).is_err());
+        assert!(granule_data_days(t, 25.0, &across, 2).is_err());
     }
 
     #[test]

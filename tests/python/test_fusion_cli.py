@@ -104,13 +104,13 @@ def test_bin_writes_l2bin_sums_and_statistics(chain):
     with netCDF4.Dataset(path) as ds:
         assert ds.oceancolour_grid == GRID and ds.time_coverage_start.startswith(days[0].isoformat())
         assert ds.sensor == "modis-aqua" and "chl_oc5_sum" in ds.variables and ds.input_sources.endswith("L2.chl_oc5.nc")
-        assert ds["chl_oc5"].averaging_scheme == "geometric"  # chlorophyll: geometric by default
+        assert ds["chl_oc5"].averaging_scheme == "arithmetic"  # l2bin's default, for chlorophyll too
         np.testing.assert_array_equal(ds["lat"][:], LAT)
         assert "[bin]" in ds.oceancolour_configuration and f"--grid {GRID}" in ds.history and ds.oceancolour_version
-    # One pixel per cell: the mean is the pixel, sum = ln(x) (weights sqrt(1) = 1).
+    # One pixel per cell: the mean is the pixel, sum = x (weights sqrt(1) = 1).
     seen = np.isfinite(a[0])
     np.testing.assert_allclose(read_grid(path, "chl_oc5")[seen], a[0][seen], rtol=1e-6)
-    np.testing.assert_allclose(read_grid(path, "chl_oc5_sum")[seen], np.log(a[0][seen].astype(np.float32)), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(read_grid(path, "chl_oc5_sum")[seen], a[0][seen].astype(np.float32), rtol=1e-6)
     assert np.all(np.isnan(read_grid(path, "chl_oc5")[~seen]))
     np.testing.assert_array_equal(read_grid(path, "nobs"), seen.astype(float))
 
@@ -121,13 +121,27 @@ def test_composite_of_daily_files_adds_the_sums(chain, tmp_path):
     out = tmp_path / "a_3days.nc"
     r = run("bin", *l3["a"][:3], "-o", out)
     assert r.returncode == 0, r.stderr
-    # Geometric mean of the days each cell was seen, with scene weights sqrt(1).
-    logs = np.log(a[:3].astype(np.float32).astype(float))
-    n = np.isfinite(logs).sum(0)
+    # Arithmetic mean of the days each cell was seen, with scene weights sqrt(1).
+    x = a[:3].astype(np.float32).astype(float)
+    n = np.isfinite(x).sum(0)
     with np.errstate(invalid="ignore"):
-        expected = np.exp(np.nansum(logs, 0) / n)
+        expected = np.nansum(x, 0) / n
     np.testing.assert_allclose(read_grid(out, "chl_oc5")[n > 0], expected[n > 0], rtol=1e-5)
     np.testing.assert_array_equal(read_grid(out, "nscenes"), n)
+    # Geometric averaging only when asked: sums of ln x, marked, and never added to arithmetic sums.
+    geo = []
+    for k in range(3):
+        geo.append(tmp_path / f"geo{k}.nc")
+        assert cli("bin", tmp / f"a_{days[k]:%Y%m%d}.L2.chl_oc5.nc", "-o", geo[k], "--grid", GRID, "--averaging", "geometric", "-q") == 0
+    with netCDF4.Dataset(geo[0]) as ds:
+        assert ds["chl_oc5"].averaging_scheme == "geometric"
+    r = run("bin", *geo, "-o", tmp_path / "geo3.nc")
+    assert r.returncode == 0, r.stderr
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.exp(np.nansum(np.log(x), 0) / n)
+    np.testing.assert_allclose(read_grid(tmp_path / "geo3.nc", "chl_oc5")[n > 0], expected[n > 0], rtol=1e-5)
+    r = run("bin", geo[0], l3["a"][1], "-o", tmp_path / "mixed.nc")
+    assert r.returncode == 1 and "geometric" in r.stderr and not (tmp_path / "mixed.nc").exists()
     with netCDF4.Dataset(out) as ds:
         assert ds.time_coverage_start.startswith(days[0].isoformat()) and ds.time_coverage_end.startswith(days[2].isoformat())
     # A Level-2 file of another day cannot be binned into a daily file.
