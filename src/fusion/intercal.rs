@@ -24,6 +24,8 @@
 //! Chaining (OC-CCI: VIIRS and OLCI against already corrected MODIS): fit
 //! against the reference's corrected values and record the chain.
 
+use super::binning::{Averaging, L3Bins};
+use super::grid::GridSpec;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -350,6 +352,88 @@ impl Correction {
             Kind::Field(_) => "field",
         }
     }
+}
+
+/// A correction applied to per-bin values (NaN where it cannot apply). A
+/// space- and season-varying (`field`) correction needs the regular grid it
+/// was fitted on.
+pub fn apply_to_bins(c: &Correction, grid: &GridSpec, bins: &[u64], values: &[f32], day: f64) -> Result<Vec<f32>> {
+    if let Kind::Field(_) = c.kind {
+        let GridSpec::Regular(g) = grid else {
+            return Err(Error::InvalidParameter { name: "correction".into(), reason: "a field correction needs a regular lat/lon grid".into() });
+        };
+        let mut dense = vec![f32::NAN; g.nlon * g.nlat];
+        for (&b, &v) in bins.iter().zip(values) {
+            dense[b as usize] = v;
+        }
+        let out = c.apply(&DailyFields { values: &dense, shape: (1, g.nlat, g.nlon), doy: &[day] })?;
+        return Ok(bins.iter().map(|&b| out[b as usize]).collect());
+    }
+    c.apply(&DailyFields { values, shape: (1, 1, values.len()), doy: &[day] })
+}
+
+/// Binned sums corrected bin by bin so that each bin's mean becomes
+/// the corrected mean. Geometric bins: ln values move by y' = s y + c (s the
+/// RMA slope, else 1), exact for offset, RMA and field corrections;
+/// arithmetic bins: values scale by the ratio of the means, exact for offset
+/// and field corrections. For quantile mapping (and RMA on arithmetic bins)
+/// the mean is exact and the spread approximate. Bins whose mean cannot be
+/// corrected (<= 0) are dropped; their number is returned.
+pub fn correct_bins(c: &Correction, b: &L3Bins, grid: &GridSpec, day: f64) -> Result<(L3Bins, usize)> {
+    let mean: Vec<f32> = b.mean().into_iter().map(|m| m as f32).collect();
+    let corrected = apply_to_bins(c, grid, &b.bin, &mean, day)?;
+    let slope = match c.kind {
+        Kind::Rma { slope, .. } => slope,
+        _ => 1.0,
+    };
+    let mut out = L3Bins { averaging: b.averaging, bin: vec![], sum: vec![], sum2: vec![], weights: vec![], nobs: vec![], nscenes: vec![] };
+    let mut dropped = 0;
+    for i in 0..b.len() {
+        let (x, xc) = (mean[i] as f64, corrected[i] as f64);
+        if !(x > 0.0 && xc > 0.0 && xc.is_finite()) {
+            dropped += 1;
+            continue;
+        }
+        let (w, s, q) = (b.weights[i], b.sum[i], b.sum2[i]);
+        let (sum, sum2) = match b.averaging {
+            Averaging::Geometric => {
+                // The mean of ln values moves from s/w to ln(xc) exactly.
+                let c0 = xc.ln() - slope * s / w;
+                (slope * s + c0 * w, slope * slope * q + 2.0 * slope * c0 * s + c0 * c0 * w)
+            }
+            Averaging::Arithmetic => {
+                let k = xc / x;
+                (k * s, k * k * q)
+            }
+        };
+        out.bin.push(b.bin[i]);
+        out.sum.push(sum);
+        out.sum2.push(sum2);
+        out.weights.push(w);
+        out.nobs.push(b.nobs[i]);
+        out.nscenes.push(b.nscenes[i]);
+    }
+    Ok((out, dropped))
+}
+
+/// Same-cell pairs of two sensors' binned means: bins sorted ascending (as
+/// `L3Bins` keeps them), merged in one pass. Returns (sensor, reference).
+pub fn pair_bins(s_bins: &[u64], s_mean: &[f32], r_bins: &[u64], r_mean: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let (mut sv, mut rv) = (vec![], vec![]);
+    let (mut i, mut j) = (0, 0);
+    while i < s_bins.len() && j < r_bins.len() {
+        match s_bins[i].cmp(&r_bins[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sv.push(s_mean[i]);
+                rv.push(r_mean[j]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (sv, rv)
 }
 
 #[cfg(test)]

@@ -1,0 +1,189 @@
+//! The fusion configuration (TOML `--config`, one table per command; command-line options override it).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::fusion::binning::{Averaging, OutOfRange};
+use crate::fusion::grid::GridSpec;
+use crate::fusion::intercal::Method;
+
+/// The fusion configuration (TOML, `--config`): one table per command.
+/// Command-line options override it; the effective table is recorded in
+/// each output. Unknown keys are errors.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FusionConfig {
+    pub bin: BinConfig,
+    pub intercal: IntercalConfig,
+    pub merge: MergeConfig,
+    pub l4: L4Config,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BinConfig {
+    /// `isin:NROWS` or `regular:LON_MIN,LON_MAX,LAT_MIN,LAT_MAX,DLON,DLAT`.
+    pub grid: Option<String>,
+    /// Product variable of the inputs (default: the only one in the file).
+    pub variable: Option<String>,
+    /// arithmetic | geometric; default arithmetic, as NASA's l2bin
+    /// (`l2bin_input.cpp`; l2gen-fidelity.md item 3). Geometric sums (of
+    /// ln x) carry `averaging_scheme = "geometric"` on their variable, which
+    /// our reader honours and refuses to add to arithmetic sums.
+    pub averaging: Option<String>,
+    /// Bins with fewer observations are dropped (OCSSW `minobs`; at least 1).
+    pub min_obs: u32,
+    /// What happens to Level-2 values outside the product's valid range
+    /// (`fusion::binning::VALID_RANGES`, with their sources): drop (l2bin
+    /// V2026, the default) | clamp (l2bin V2023) | keep.
+    pub out_of_range: Option<String>,
+    /// Drop a pixel from the binned product where any product of its Level-2
+    /// file is invalid there (l2bin bins a pixel for all its products or for none).
+    pub drop_all_invalid: bool,
+    /// Data day YYYY-MM-DD: l2bin `prodtype=day`. Level-2 inputs of the day
+    /// before and after are accepted and their pixels of another data day
+    /// near the dateline dropped; without it every Level-2 input must be of one UTC day.
+    pub data_day: Option<String>,
+}
+
+impl BinConfig {
+    /// Checks the options before any file is read (a usage error, exit 2).
+    pub fn check(&self) -> Result<()> {
+        self.grid.as_deref().map(GridSpec::parse).transpose()?;
+        self.averaging.as_deref().map(Averaging::parse).transpose()?;
+        out_of_range_rule(self.out_of_range.as_deref())?;
+        self.data_day.as_deref().map(parse_data_day).transpose()?;
+        Ok(())
+    }
+}
+
+/// How out-of-range Level-2 values are treated (`BinConfig::out_of_range`).
+pub(super) fn out_of_range_rule(name: Option<&str>) -> Result<Option<OutOfRange>> {
+    match name.unwrap_or("drop") {
+        "drop" => Ok(Some(OutOfRange::Drop)),
+        "clamp" => Ok(Some(OutOfRange::Clamp)),
+        "keep" => Ok(None),
+        other => Err(Error::InvalidParameter { name: "out_of_range".into(), reason: format!("{other:?} is not one of drop, clamp, keep") }),
+    }
+}
+
+/// The data day asked for (`BinConfig::data_day`), checked.
+pub fn parse_data_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::InvalidParameter { name: "data_day".into(), reason: format!("{text:?} is not a date YYYY-MM-DD") })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntercalConfig {
+    pub variable: Option<String>,
+    /// log_offset | rma | quantile | field (fusion::intercal).
+    pub method: String,
+    /// Quantiles of the quantile mapping.
+    pub nq: usize,
+    /// Field method: cells per block (rows, columns), seasons per year,
+    /// half-width of the day-of-year window, pairs needed for a local value.
+    /// OC-CCI's own values are not published (fusion.md s10.2): these are
+    /// this library's defaults, not a published algorithm's.
+    pub block: [usize; 2],
+    pub nseason: usize,
+    pub window_days: f64,
+    pub min_pairs: u32,
+}
+
+impl Default for IntercalConfig {
+    fn default() -> Self {
+        IntercalConfig { variable: None, method: "log_offset".into(), nq: 101, block: [8, 8], nseason: 12, window_days: 30.0, min_pairs: 30 }
+    }
+}
+
+impl IntercalConfig {
+    pub fn method(&self) -> Result<Method> {
+        Ok(match self.method.as_str() {
+            "log_offset" | "offset" => Method::LogOffset,
+            "rma" => Method::Rma,
+            "quantile" => Method::Quantile { nq: self.nq },
+            "field" => Method::Field { block: (self.block[0], self.block[1]), nseason: self.nseason, window_days: self.window_days, min_pairs: self.min_pairs },
+            m => return Err(Error::InvalidParameter { name: "method".into(), reason: format!("{m:?} is not one of offset, rma, quantile, field") }),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MergeConfig {
+    pub variable: Option<String>,
+    /// log10 (chlorophyll, SPM) | linear.
+    pub space: String,
+    /// Error variance of each sensor in the merging space (log10 units^2),
+    /// e.g. its matchup RMSD^2. GlobColour's per-sensor errors are not
+    /// public (fusion.md s10.3); with none given the sensors weigh equally.
+    pub error_variance: BTreeMap<String, f64>,
+    /// Correction file per sensor (`intercal fit` output).
+    pub corrections: BTreeMap<String, PathBuf>,
+}
+
+impl Default for MergeConfig {
+    fn default() -> Self {
+        MergeConfig { variable: None, space: "log10".into(), error_variance: BTreeMap::new(), corrections: BTreeMap::new() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct L4Config {
+    /// exponential | spherical (PyKrige's parameterisation, fusion::krige).
+    pub variogram: String,
+    /// Variogram in log10 units^2 and km; all three given, or none (fitted).
+    pub psill: Option<f64>,
+    pub range_km: Option<f64>,
+    pub nugget: Option<f64>,
+    /// Neighbours per estimate.
+    pub k: usize,
+    /// Weight of the previous analysis in the first guess (fusion.md s4.1:
+    /// alpha = exp(-dt/L_t); no published L_t, so no default).
+    pub alpha: Option<f64>,
+    /// Empirical variogram: lag bins, largest lag (default half the grid
+    /// diagonal), observations used at most.
+    pub nlags: usize,
+    pub max_lag_km: Option<f64>,
+    pub max_points: usize,
+    /// Filter the merged error variance (sigma^2 of `merge`) as observation noise.
+    pub observation_noise: bool,
+    /// First-guess variable name (default: the merged product's name).
+    pub first_guess_variable: Option<String>,
+}
+
+impl Default for L4Config {
+    fn default() -> Self {
+        L4Config {
+            variogram: "exponential".into(),
+            psill: None,
+            range_km: None,
+            nugget: None,
+            k: 32,
+            alpha: None,
+            nlags: 20,
+            max_lag_km: None,
+            max_points: 3000,
+            observation_noise: false,
+            first_guess_variable: None,
+        }
+    }
+}
+
+impl FusionConfig {
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot be read: {e}")))?;
+        toml::from_str(&text).map_err(|e| Error::file(path, format!("invalid fusion configuration: {e}")))
+    }
+}
+
+pub(super) fn toml_of<T: Serialize>(table: &str, t: &T) -> String {
+    let body = toml::to_string(t).expect("the configuration always serialises");
+    format!("[{table}]\n{body}")
+}

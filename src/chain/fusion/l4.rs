@@ -1,0 +1,179 @@
+//! `oceancolour l4`: a merged field -> a gap-free field by ordinary kriging of log10 anomalies to a first guess.
+
+use std::path::{Path, PathBuf};
+
+use netcdf::AttributeValue;
+
+use super::config::L4Config;
+use super::{provenance, toml_of, Progress};
+use crate::chain::Context;
+use crate::error::{Error, Result};
+use crate::formats::cf::text_attr;
+use crate::formats::fields::{self, Values, Var};
+use crate::formats::nc;
+use crate::fusion::grid::GridSpec;
+use crate::fusion::krige::{self, Mean, Model, Variogram};
+
+pub struct L4Request {
+    pub merged: PathBuf,
+    pub first_guess: PathBuf,
+    pub previous: Option<PathBuf>,
+    pub output: PathBuf,
+    pub config: L4Config,
+}
+
+pub struct L4Report {
+    pub output: PathBuf,
+    pub variogram: Variogram,
+    pub fitted: bool,
+    pub observed: usize,
+    pub cells: usize,
+}
+
+/// The gap-free field of a merged day: kriging of log10 anomalies to a
+/// first guess (climatology, or relaxed toward the previous analysis).
+pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report> {
+    let cfg = &req.config;
+    let model = Model::parse(&cfg.variogram)?;
+    progress(0, 3, "reading");
+    let merged = fields::read_field(&req.merged, None)?;
+    let GridSpec::Regular(g) = merged.grid.clone() else {
+        return Err(Error::file(&req.merged, "l4 needs a regular lat/lon grid (ISIN is not supported)"));
+    };
+    let fg_var = cfg.first_guess_variable.clone().unwrap_or_else(|| merged.variable.clone());
+    let clim = fields::read_field(&req.first_guess, Some(&fg_var))?;
+    let same = |other: &fields::Field, p: &Path| -> Result<()> {
+        if other.grid.same_as(&merged.grid) {
+            Ok(())
+        } else {
+            Err(Error::file(p, format!("is on grid {} but {} is on {}", other.grid.describe(), req.merged.display(), merged.grid.describe())))
+        }
+    };
+    same(&clim, &req.first_guess)?;
+    let (prev, alpha) = match (&req.previous, cfg.alpha) {
+        (Some(p), Some(a)) => {
+            let f = fields::read_field(p, Some(&merged.variable))?;
+            same(&f, p)?;
+            (f.values, a)
+        }
+        (Some(_), None) => {
+            return Err(Error::InvalidParameter {
+                name: "--alpha".into(),
+                reason: "--previous needs --alpha (weight of the previous analysis; fusion.md s4.1 gives alpha = exp(-dt/L_t), L_t not published)".into(),
+            })
+        }
+        (None, _) => (vec![], 0.0),
+    };
+    let fg = krige::first_guess_log10(&clim.values, &prev, alpha)?;
+    let values: Vec<f64> = merged.values.iter().map(|&v| v as f64).collect();
+    let (lons, lats) = g.axes();
+    let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
+    let noise: Vec<f64> = if cfg.observation_noise {
+        let s = fields::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
+        s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
+    } else {
+        vec![]
+    };
+    let observed: Vec<bool> = (0..values.len()).map(|i| values[i] > 0.0 && values[i].is_finite() && fg[i].is_finite()).collect();
+    let nobs = observed.iter().filter(|&&o| o).count();
+    let (vario, fitted) = match (cfg.psill, cfg.range_km, cfg.nugget) {
+        (Some(p), Some(r), Some(n)) => (Variogram::new(model, p, r, n)?, false),
+        (None, None, None) => {
+            progress(1, 3, "fitting the variogram");
+            let (mut x, mut y, mut z) = (vec![], vec![], vec![]);
+            for i in (0..values.len()).filter(|&i| observed[i]) {
+                let (cx, cy) = cells.at(i);
+                x.push(cx);
+                y.push(cy);
+                z.push(values[i].log10() - fg[i]);
+            }
+            // Half the grid's diagonal (from corner to corner, in km).
+            let diagonal = {
+                let ((x0, y0), (x1, y1)) = (cells.at(0), cells.at(values.len() - 1));
+                (x1 - x0).hypot(y1 - y0)
+            };
+            let max_lag = cfg.max_lag_km.unwrap_or(0.5 * diagonal);
+            let (lags, gamma, npairs) = krige::empirical_variogram(&x, &y, &z, cfg.nlags, max_lag, cfg.max_points.max(2))?;
+            (krige::fit_variogram(model, &lags, &gamma, &npairs)?, true)
+        }
+        _ => {
+            return Err(Error::InvalidParameter {
+                name: "variogram".into(),
+                reason: "give all of --psill, --range and --nugget, or none (fitted from the data)".into(),
+            })
+        }
+    };
+    ctx.check()?;
+    progress(2, 3, "kriging");
+    let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary)?;
+    let product_units = nc_units(&req.merged, &merged.variable);
+    let v = &merged.variable;
+    let vars = vec![
+        Var::new(
+            v,
+            Values::F32(est.iter().map(|&e| 10f64.powf(e) as f32).collect()),
+            vec![
+                ("long_name", format!("{v}, gap-free (kriging of log10 anomalies to a first guess)").into()),
+                ("units", product_units.into()),
+                ("ancillary_variables", format!("{v}_kriging_variance observed").into()),
+            ],
+        ),
+        Var::new(
+            format!("{v}_log10"),
+            Values::F32(est.iter().map(|&e| e as f32).collect()),
+            vec![("long_name", format!("log10 of {v}, the kriging estimate").into()), ("units", "1".into())],
+        ),
+        Var::new(
+            format!("{v}_kriging_variance"),
+            Values::F32(var.iter().map(|&e| e as f32).collect()),
+            vec![("long_name", format!("kriging error variance of log10 {v}").into()), ("units", "1 (log10 units squared)".into())],
+        ),
+        Var::new(
+            "observed",
+            Values::U8(observed.iter().map(|&o| o as u8).collect()),
+            vec![
+                ("long_name", "cell observed in the merged input".into()),
+                ("flag_values", AttributeValue::Uchars(vec![0, 1])),
+                ("flag_meanings", "interpolated observed".into()),
+            ],
+        ),
+    ];
+    let mut cfg_used = cfg.clone();
+    cfg_used.psill = Some(vario.psill);
+    cfg_used.range_km = Some(vario.range);
+    cfg_used.nugget = Some(vario.nugget);
+    cfg_used.first_guess_variable = Some(fg_var);
+    let method = format!(
+        "ordinary kriging of log10 anomalies to a first guess, {} nearest observations (Saulquin et al. 2011 family; fusion.md s4.1); \
+variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinusoidal projection centred on the grid's middle meridian (R = {} km); first guess {}{}",
+        cfg.k,
+        model.name(),
+        vario.psill,
+        vario.range,
+        vario.nugget,
+        if fitted { "fitted from the data by weighted least squares" } else { "given" },
+        krige::EARTH_RADIUS_KM,
+        req.first_guess.display(),
+        req.previous.as_ref().map(|p| format!(" relaxed toward {} with alpha={alpha}", p.display())).unwrap_or_default()
+    );
+    let inputs: Vec<PathBuf> = [Some(req.merged.clone()), Some(req.first_guess.clone()), req.previous.clone()].into_iter().flatten().collect();
+    let mut globals = provenance(ctx, "l4", format!("{v} gap-free L4 ({})", merged.grid.describe()), &inputs, toml_of("l4", &cfg_used), method);
+    for (k, val) in &merged.attributes {
+        if ["time_coverage_start", "time_coverage_end", "sensors", "instrument", "platform"].contains(&k.as_str()) {
+            globals.push(text_attr(k, val.clone()));
+        }
+    }
+    globals.push(text_attr("processing_level", "L4"));
+    globals.push(text_attr("variogram_model", model.name()));
+    for (k, x) in [("variogram_psill", vario.psill), ("variogram_range_km", vario.range), ("variogram_nugget", vario.nugget)] {
+        globals.push((k.into(), x.into()));
+    }
+    globals.push(text_attr("variogram_source", if fitted { "fitted from the data" } else { "given" }));
+    globals.push(("kriging_neighbours".into(), AttributeValue::Uint(cfg.k as u32)));
+    let output = fields::write_fields(&req.output, &merged.grid, &[], fields::L4, v, vars, globals)?;
+    Ok(L4Report { output, variogram: vario, fitted, observed: nobs, cells: values.len() })
+}
+
+fn nc_units(path: &Path, var: &str) -> String {
+    nc::open(path).ok().and_then(|f| f.variable(var).and_then(|v| nc::text(v.attribute_value("units")))).unwrap_or_default()
+}

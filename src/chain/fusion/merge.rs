@@ -1,0 +1,193 @@
+//! `oceancolour merge`: same-day L3 files of several sensors -> one inverse-error-variance weighted field.
+
+use std::path::PathBuf;
+
+use netcdf::AttributeValue;
+
+use super::config::MergeConfig;
+use super::{doy, provenance, read_all, time_attrs, toml_of, Progress};
+use crate::chain::Context;
+use crate::error::{Error, Result};
+use crate::formats::cf::text_attr;
+use crate::formats::correction;
+use crate::formats::fields::{self, Values, Var};
+use crate::fusion::grid::GridSpec;
+use crate::fusion::intercal::apply_to_bins;
+use crate::fusion::merge::{self, SensorField, Space};
+
+pub struct MergeRequest {
+    pub inputs: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub config: MergeConfig,
+}
+
+pub struct MergeReport {
+    pub output: PathBuf,
+    pub sensors: Vec<String>,
+    pub cells: usize,
+    pub weights: String,
+}
+
+/// Merges same-day L3 files of several sensors on one grid.
+pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<MergeReport> {
+    let cfg = &req.config;
+    let space = Space::parse(&cfg.space)?;
+    let files = read_all(ctx, &req.inputs, cfg.variable.as_deref(), progress, "reading")?;
+    let first = files.first().ok_or_else(|| Error::InvalidParameter { name: "inputs".into(), reason: "no input given".into() })?;
+    let day = first.day(&req.inputs[0])?;
+    let mut sensors: Vec<String> = Vec::new();
+    for (f, p) in files.iter().zip(&req.inputs) {
+        let d = f.day(p)?;
+        if d != day {
+            return Err(Error::file(p, format!("is from {d} but {} is from {day}: merge one day at a time", req.inputs[0].display())));
+        }
+        if sensors.contains(&f.sensor) {
+            return Err(Error::file(p, format!("is a second {} file for {day}: composite them first with `oceancolour bin`", f.sensor)));
+        }
+        sensors.push(f.sensor.clone());
+    }
+    for name in cfg.corrections.keys().chain(cfg.error_variance.keys()) {
+        if !sensors.contains(name) {
+            return Err(Error::InvalidParameter { name: name.clone(), reason: format!("no input is from sensor {name:?} (inputs: {})", sensors.join(", ")) });
+        }
+    }
+    let given = sensors.iter().filter(|s| cfg.error_variance.contains_key(*s)).count();
+    if given != 0 && given != sensors.len() {
+        let missing: Vec<&str> = sensors.iter().filter(|s| !cfg.error_variance.contains_key(*s)).map(|s| s.as_str()).collect();
+        return Err(Error::InvalidParameter { name: "--error-variance".into(), reason: format!("given for some sensors but not for {}", missing.join(", ")) });
+    }
+    let weights = if given == 0 {
+        log::warn!("no --error-variance given: the sensors weigh equally (GlobColour's per-sensor errors are not public)");
+        "equal (no error variances given)".to_string()
+    } else {
+        sensors.iter().map(|s| format!("{s}: {}", cfg.error_variance[s])).collect::<Vec<_>>().join(", ")
+    };
+    // Union of the filled cells.
+    let mut cells: Vec<u64> = files.iter().flat_map(|f| f.bins.bin.iter().copied()).collect();
+    cells.sort_unstable();
+    cells.dedup();
+    let mut values: Vec<Vec<f32>> = Vec::with_capacity(files.len());
+    let mut counts: Vec<Vec<u32>> = Vec::with_capacity(files.len());
+    let mut applied = Vec::new();
+    for (f, p) in files.iter().zip(&req.inputs) {
+        ctx.check()?;
+        let mut mean: Vec<f32> = f.bins.mean().into_iter().map(|m| m as f32).collect();
+        if let Some(cp) = cfg.corrections.get(&f.sensor) {
+            let c = correction::load(cp)?;
+            if c.chain[0] != f.sensor {
+                return Err(Error::file(cp, format!("corrects {} but was given for {} ({})", c.chain[0], f.sensor, p.display())));
+            }
+            mean = apply_to_bins(&c, &f.grid, &f.bins.bin, &mean, doy(day))?;
+            applied.push(format!("{}: {} {} ({})", f.sensor, c.method_name(), c.chain.join(" -> "), cp.display()));
+        }
+        let (mut v, mut n) = (vec![f32::NAN; cells.len()], vec![0u32; cells.len()]);
+        for (k, &b) in f.bins.bin.iter().enumerate() {
+            let i = cells.binary_search(&b).expect("in the union");
+            v[i] = mean[k];
+            n[i] = f.bins.nobs[k];
+        }
+        values.push(v);
+        counts.push(n);
+    }
+    let ev: Vec<[f32; 1]> = sensors.iter().map(|s| [cfg.error_variance.get(s).copied().unwrap_or(1.0) as f32]).collect();
+    let fields: Vec<SensorField> = values.iter().zip(&ev).map(|(v, e)| SensorField { values: v, error_variance: e }).collect();
+    progress(files.len(), files.len() + 1, "merging");
+    let m = merge::merge(&fields, space)?;
+    let product = &first.product;
+    let grid = &first.grid;
+    let spread_units = match space {
+        Space::Log10 => "1 (log10 units)",
+        Space::Linear => product.units.as_str(),
+    };
+    let (dense, bins_out): (Box<dyn Fn(Values) -> Values>, Vec<u64>) = match grid {
+        GridSpec::Regular(g) => {
+            let ncells = g.nlon * g.nlat;
+            let idx = cells.clone();
+            (
+                Box::new(move |v: Values| match v {
+                    Values::F32(x) => Values::F32(scatter(&idx, &x, ncells, f32::NAN)),
+                    Values::U8(x) => Values::U8(scatter(&idx, &x, ncells, 0)),
+                    Values::U32(x) => Values::U32(scatter(&idx, &x, ncells, 0)),
+                    Values::F64(x) => Values::F64(scatter(&idx, &x, ncells, f64::NAN)),
+                }),
+                vec![],
+            )
+        }
+        GridSpec::Isin(_) => (Box::new(|v| v), cells.clone()),
+    };
+    let mut vars = vec![
+        Var::new(&product.variable, dense(Values::F32(m.value)), {
+            let mut a =
+                vec![("long_name", format!("{}, merged ({} sensors)", product.long_name, sensors.len()).into()), ("units", product.units.clone().into())];
+            if let Some(s) = &product.standard_name {
+                a.push(("standard_name", s.clone().into()));
+            }
+            a.push(("ancillary_variables", format!("{0}_error_stdev {0}_spread contributing_sensors", product.variable).into()));
+            a
+        }),
+        Var::new(
+            format!("{}_error_stdev", product.variable),
+            dense(Values::F32(m.sigma)),
+            vec![
+                ("long_name", format!("error standard deviation of the merged {} in {} space: (sum of 1/sigma_s^2)^-1/2", product.variable, cfg.space).into()),
+                ("units", spread_units.into()),
+            ],
+        ),
+        Var::new(
+            format!("{}_spread", product.variable),
+            dense(Values::F32(m.spread)),
+            vec![("long_name", format!("weighted standard deviation between the sensors' values, {} space", cfg.space).into()), ("units", spread_units.into())],
+        ),
+        Var::new("sensor_count", dense(Values::U8(m.count)), vec![("long_name", "number of sensors contributing".into())]),
+        Var::new(
+            "contributing_sensors",
+            dense(Values::U32(m.sensors)),
+            vec![
+                ("long_name", "sensors contributing to the merged value".into()),
+                ("standard_name", "status_flag".into()),
+                ("flag_masks", AttributeValue::Uints((0..sensors.len()).map(|s| 1u32 << s).collect())),
+                ("flag_meanings", sensors.join(" ").into()),
+            ],
+        ),
+    ];
+    for (s, n) in sensors.iter().zip(counts) {
+        vars.push(Var::new(
+            format!("nobs_{}", s.replace('-', "_")),
+            dense(Values::U32(n)),
+            vec![("long_name", format!("Level-2 observations of {s} in the cell").into())],
+        ));
+    }
+    let mut cfg_used = cfg.clone();
+    cfg_used.variable = Some(product.variable.clone());
+    let method = format!(
+        "inverse-error-variance weighted mean in {} space (GlobColour AVW, Pottier et al. 2006; fusion.md s3); weights {weights}; corrections: {}",
+        cfg.space,
+        if applied.is_empty() { "none".to_string() } else { applied.join("; ") }
+    );
+    let mut globals = provenance(
+        ctx,
+        "merge",
+        format!("{} merged from {} ({}), {day}", product.long_name, sensors.join(", "), grid.describe()),
+        &req.inputs,
+        toml_of("merge", &cfg_used),
+        method,
+    );
+    let start = files.iter().map(|f| f.time_coverage_start.as_str()).min().unwrap_or("").to_string();
+    let end = files.iter().map(|f| f.time_coverage_end.as_str()).max().unwrap_or("").to_string();
+    globals.extend(time_attrs(&start, &end));
+    globals.push(text_attr("sensors", sensors.join(" ")));
+    globals.push(text_attr("instrument", files.iter().map(|f| f.instrument.as_str()).collect::<Vec<_>>().join(", ")));
+    globals.push(text_attr("platform", files.iter().map(|f| f.platform.as_str()).collect::<Vec<_>>().join(", ")));
+    globals.push(text_attr("processing_level", "L3 merged"));
+    globals.push(text_attr("merge_weights", weights.clone()));
+    let output = fields::write_fields(&req.output, grid, &bins_out, fields::MERGED, &product.variable, vars, globals)?;
+    Ok(MergeReport { output, sensors, cells: cells.len(), weights })
+}
+
+fn scatter<T: Copy>(cells: &[u64], v: &[T], n: usize, fill: T) -> Vec<T> {
+    let mut out = vec![fill; n];
+    for (&c, &x) in cells.iter().zip(v) {
+        out[c as usize] = x;
+    }
+    out
+}
