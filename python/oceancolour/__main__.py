@@ -27,11 +27,18 @@ def _global_options(args: list[str]) -> tuple[list[str], list[str]]:
     return args[:i], args[i:]
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
     # `oceancolour info f | head -1`: a closed pipe ends the command quietly, as for any Unix
     # tool, instead of a BrokenPipeError traceback or a Rust panic (Python ignores SIGPIPE).
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # SIGTERM (PBS at walltime, `kill`) stops a run as Ctrl-C does: partial outputs are
+    # removed, then the exit code is 143 (128 + SIGTERM), as for the Rust binary.
+    signal.signal(signal.SIGTERM, _terminate)
     options, args = _global_options(sys.argv[1:])
     if args and (args[0] == "lut" or args[0] in PYTHON_SUBCOMMANDS):
         quiet = any(o in ("-q", "--quiet") for o in options)

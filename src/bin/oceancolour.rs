@@ -1,7 +1,10 @@
 //! The `oceancolour` command (same program as the pip-installed console script).
 
 use std::ffi::OsString;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 
 use oceancolour::chain::Context;
 use oceancolour::cli;
@@ -14,18 +17,27 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    static PRESSES: AtomicUsize = AtomicUsize::new(0);
+    // The first SIGINT (Ctrl-C) or SIGTERM (PBS at walltime, `kill`) asks the run to stop at the
+    // next block and remove its partial outputs; the exit code is then 128 + the signal (130,
+    // 143) as a shell reports it. A second signal exits at once (a later run removes the
+    // leftovers: formats::atomic).
+    static SIGNAL: AtomicI32 = AtomicI32::new(0);
     let args: Vec<OsString> = std::env::args_os().collect();
     let ctx = Context::new(cli::command_line(&args), Default::default());
     let stop = ctx.stop_handle();
-    // First Ctrl-C: stop at the next block and remove partial outputs; second: exit now.
-    let _ = ctrlc::set_handler(move || {
-        if PRESSES.fetch_add(1, Ordering::SeqCst) == 0 {
-            eprintln!("interrupted: stopping after the current block (Ctrl-C again to quit at once)");
-            stop.request();
-        } else {
-            std::process::exit(cli::EXIT_INTERRUPTED);
-        }
-    });
-    std::process::exit(cli::run(&ctx, args));
+    if let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) {
+        std::thread::spawn(move || {
+            for sig in signals.forever() {
+                if SIGNAL.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                    eprintln!("interrupted: stopping after the current block (again to quit at once)");
+                    stop.request();
+                } else {
+                    std::process::exit(128 + sig);
+                }
+            }
+        });
+    }
+    let code = cli::run(&ctx, args);
+    let sig = SIGNAL.load(Ordering::SeqCst);
+    std::process::exit(if code == cli::EXIT_INTERRUPTED && sig != 0 { 128 + sig } else { code });
 }

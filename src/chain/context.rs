@@ -39,6 +39,11 @@ impl Context {
         self.stop.clone()
     }
 
+    /// The stop flag as long kernels check it (between their parallel pieces).
+    pub fn cancel(&self) -> crate::compute::Cancel<'_> {
+        crate::compute::Cancel::on(&self.stop.0)
+    }
+
     pub fn stop_requested(&self) -> bool {
         self.stop.0.load(Ordering::SeqCst)
     }

@@ -88,6 +88,7 @@ impl Request {
         if let Some(s) = &a.sensor {
             crate::sensors::sensor(s)?;
         }
+        refuse_colliding_outputs(&a.inputs)?;
         if a.jobs == 0 {
             return Err(Error::InvalidParameter { name: "jobs".into(), reason: "must be at least 1".into() });
         }
@@ -147,6 +148,27 @@ fn stem(path: &Path) -> String {
     name.trim_end_matches('/').trim_end_matches(".nc").trim_end_matches(".SEN3").to_string()
 }
 
+/// Two inputs whose products would share a file name (the same name in two
+/// folders, or one input listed twice) are refused before any work: one
+/// would silently replace the other.
+fn refuse_colliding_outputs(inputs: &[PathBuf]) -> Result<()> {
+    let mut seen: std::collections::HashMap<String, &Path> = std::collections::HashMap::new();
+    for input in inputs {
+        if let Some(first) = seen.insert(stem(input), input) {
+            let how = if first == input { "is listed twice".to_string() } else { format!("and {} have the same name", first.display()) };
+            return Err(Error::InvalidParameter {
+                name: "inputs".into(),
+                reason: format!(
+                    "{} {how}: their products would be written to the same files ({}.*); process them into different output folders",
+                    input.display(),
+                    stem(input)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The key a product file must carry to be skipped on a re-run.
 fn run_key(config: &Config, input: &Path, product: &str) -> String {
     let mut c = config.clone();
@@ -154,9 +176,29 @@ fn run_key(config: &Config, input: &Path, product: &str) -> String {
     format!("oceancolour {VERSION}; product {product}; input {}; configuration:\n{}", input.display(), c.to_toml())
 }
 
-fn already_made(dest: &Path, key: &str) -> bool {
-    let Ok(f) = netcdf::open(dest) else { return false };
-    formats::nc::text(f.attribute("oceancolour_run_key").map(|a| a.value())).as_deref() == Some(key)
+/// Whether every file of a product (the netCDF file, and its quick-look when
+/// one is asked for) exists from a run with the same key. An existing file
+/// that cannot be read (corrupt, truncated, or a reader panic on it) counts
+/// as absent: it is remade, and the log says why.
+fn already_made(dest: &Path, key: &str, quicklook: Option<&Path>) -> bool {
+    if !dest.exists() || quicklook.is_some_and(|png| !png.is_file()) {
+        return false;
+    }
+    let read = catch_unwind(|| -> std::result::Result<Option<String>, String> {
+        let f = netcdf::open(dest).map_err(|e| e.to_string())?;
+        Ok(formats::nc::text(f.attribute("oceancolour_run_key").map(|a| a.value())))
+    });
+    match read {
+        Ok(Ok(found)) => found.as_deref() == Some(key),
+        Ok(Err(e)) => {
+            ::log::warn!("{}: exists but cannot be read ({e}): made again", dest.display());
+            false
+        }
+        Err(_) => {
+            ::log::warn!("{}: exists but is corrupt: made again", dest.display());
+            false
+        }
+    }
 }
 
 /// Runs the chain over every input. Never panics; failures are in the
@@ -280,7 +322,8 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
         let spec = products::product(pname)?;
         let dest = req.outdir.join(format!("{name}.{}.nc", spec.name));
         let key = run_key(&req.config, input, spec.name);
-        if dest.exists() && !req.overwrite && already_made(&dest, &key) {
+        let png = dest.with_extension("png");
+        if !req.overwrite && already_made(&dest, &key, req.config.output.quicklook.then_some(png.as_path())) {
             ::log::info!("{}: already made with this configuration, skipped (use --overwrite to remake)", dest.display());
             report.skipped.push(dest);
             continue;
@@ -307,14 +350,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
                 radiation_wavelength_nm: spec.radiation_wavelength_nm,
             };
             let writer = ProductWriter::create(&dest, &info, &meta, &req.config.output.netcdf, globals(req, &info, spec, &prepared.provenance, &key))?;
-            Ok(Job {
-                spec,
-                prepared,
-                writer,
-                quicklook: req.config.output.quicklook.then(|| QuickLook::new(&info)),
-                valid: 0,
-                dest_png: dest.with_extension("png"),
-            })
+            Ok(Job { spec, prepared, writer, quicklook: req.config.output.quicklook.then(|| QuickLook::new(&info)), valid: 0, dest_png: png })
         })();
         match made {
             Ok(job) => jobs.push(job),

@@ -12,7 +12,28 @@
 pub mod fastmath;
 pub mod threads;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
+
+/// A request to stop a long computation early (Ctrl-C, SIGTERM), checked
+/// between its parallel pieces; the computation then returns
+/// `Error::Cancelled`. A plain flag: kernels do not see how it is set.
+#[derive(Clone, Copy)]
+pub struct Cancel<'a>(Option<&'a AtomicBool>);
+
+impl<'a> Cancel<'a> {
+    /// Never stops.
+    pub const NEVER: Cancel<'static> = Cancel(None);
+
+    pub fn on(flag: &'a AtomicBool) -> Self {
+        Cancel(Some(flag))
+    }
+
+    pub fn requested(&self) -> bool {
+        self.0.is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+}
 
 /// Pixels per parallel task of `map_pixels`: large enough to amortise
 /// scheduling, small enough to balance over cores and stay in cache.

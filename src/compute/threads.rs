@@ -18,7 +18,7 @@ static POOL: RwLock<Option<Arc<ThreadPool>>> = RwLock::new(None);
 fn default_threads() -> usize {
     ["OCEANCOLOUR_NUM_THREADS", "RAYON_NUM_THREADS"]
         .iter()
-        .find_map(|k| std::env::var(k).ok()?.trim().parse::<usize>().ok().filter(|&n| n > 0))
+        .find_map(|k| std::env::var(k).ok()?.trim().parse::<usize>().ok().filter(|&n| (1..=MAX_THREADS).contains(&n)))
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
@@ -44,10 +44,21 @@ pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     pool().install(f)
 }
 
-/// Sets how many threads the kernels use from now on (n >= 1).
+/// The most threads a pool may have. Each is a real OS thread started at
+/// once; beyond the cores they only add overhead (20000 took minutes to start).
+pub const MAX_THREADS: usize = 1024;
+
+/// Sets how many threads the kernels use from now on (1..=MAX_THREADS).
 pub fn set_num_threads(n: usize) -> Result<()> {
     if n == 0 {
         return Err(Error::InvalidParameter { name: "num_threads".into(), reason: "must be at least 1".into() });
+    }
+    if n > MAX_THREADS {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        return Err(Error::InvalidParameter {
+            name: "num_threads".into(),
+            reason: format!("{n} is too many: at most {MAX_THREADS} (this machine has {cores} cores; more threads than cores do not help)"),
+        });
     }
     let new = build(n)?;
     *POOL.write().unwrap_or_else(|e| e.into_inner()) = Some(new);

@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use netcdf::FileMut;
 
@@ -30,6 +31,7 @@ impl AtomicFile {
         if !dir.is_dir() {
             return Err(Error::file(dest, format!("cannot be written: folder {} does not exist", dir.display())));
         }
+        remove_stale_parts(dir);
         let tmp = dest.with_file_name(format!(".{name}.part-{}-{}", std::process::id(), SERIAL.fetch_add(1, Ordering::Relaxed)));
         std::fs::File::create(&tmp).map_err(|e| Error::file(dest, format!("cannot be written in the output folder: {e}")))?;
         Ok(AtomicFile { dest: dest.to_path_buf(), tmp, committed: false })
@@ -65,6 +67,45 @@ impl Drop for AtomicFile {
             let _ = std::fs::remove_file(&self.tmp);
         }
     }
+}
+
+/// Removes, once per folder and process, the temporary files that processes
+/// no longer alive left in `dir` (SIGKILL, a second Ctrl-C, a power cut):
+/// `.NAME.part-PID-N` whose PID does not exist. A live process's files, and
+/// anything not named so, are kept.
+fn remove_stale_parts(dir: &Path) {
+    static CLEANED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    {
+        let mut cleaned = CLEANED.lock().unwrap_or_else(|e| e.into_inner());
+        if cleaned.contains(&key) {
+            return;
+        }
+        cleaned.push(key);
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = part_file_pid(&name) else { continue };
+        if pid != std::process::id() && !process_alive(pid) && std::fs::remove_file(entry.path()).is_ok() {
+            log::warn!("{}: removed, left by process {pid} which no longer runs", entry.path().display());
+        }
+    }
+}
+
+/// The PID in a temporary file name `.NAME.part-PID-N`.
+fn part_file_pid(name: &str) -> Option<u32> {
+    let (_, tail) = name.strip_prefix('.')?.rsplit_once(".part-")?;
+    let (pid, serial) = tail.split_once('-')?;
+    serial.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else { return true };
+    // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
 fn folder(dest: &Path) -> &Path {

@@ -98,9 +98,6 @@ pub fn open(path: &Path, sensor: Option<&str>, flags: &FlagConfig) -> Result<Box
     if path.is_dir() {
         return Ok(Box::new(olci::OlciWfr::open(path, sensor, flags)?));
     }
-    if !path.exists() {
-        return Err(Error::file(path, "does not exist"));
-    }
     let file = nc::open(path)?;
     if nc::group(&file, "geophysical_data").is_some() {
         Ok(Box::new(obpg_l2::ObpgL2::open(path, file, sensor, flags)?))

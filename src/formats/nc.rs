@@ -36,12 +36,30 @@ pub fn init() {
 /// that says what is probably wrong.
 pub fn open(path: &Path) -> Result<netcdf::File> {
     init();
+    regular_file(path)?;
     let mut head = [0u8; 8];
     let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| Error::file(path, format!("cannot be opened: {e}")))?;
     if n >= 4 && head[..4] == HDF4_MAGIC {
         return Err(Error::file(path, "is an HDF4 file (old OBPG format), which is not supported: download the netCDF-4 version"));
     }
     netcdf::open(path).map_err(|e| Error::file(path, format!("is not a readable netCDF-4/HDF5 file (truncated or corrupt?): {e}")))
+}
+
+/// Refuses what is not a regular file before opening it: a FIFO or a device
+/// would block the open (or the read) forever; a symlink loop and a missing
+/// file are named as such.
+pub fn regular_file(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(m) if m.is_dir() => Err(Error::file(path, "is a folder, not a file")),
+        Ok(_) => Err(Error::file(path, "is not a regular file (a FIFO, socket or device): refused, reading it could block forever")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(path).is_ok() => {
+            Err(Error::file(path, "is a symbolic link to a file that does not exist"))
+        }
+        Err(e) if e.raw_os_error() == Some(40) => Err(Error::file(path, "is a symbolic link loop (ELOOP)")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::file(path, "does not exist")),
+        Err(e) => Err(Error::file(path, format!("cannot be opened: {e}"))),
+    }
 }
 
 /// The named group of a file, if it has one. (On a NetCDF-3 file, which has
@@ -240,6 +258,23 @@ pub fn check_units(path: &Path, var: &Variable, accepted: &[&str], what: &str) -
     } else {
         Err(Error::file(path, format!("variable {} has units {units:?}, but {what} must be in one of: {}", var.name(), accepted.join(", "))))
     }
+}
+
+/// The shape of a variable (its dimension lengths).
+pub fn shape(var: &Variable) -> Vec<usize> {
+    var.dimensions().iter().map(|d| d.len()).collect()
+}
+
+/// Refuses a variable whose shape is not the shape of the array it is
+/// combined with (`other`, e.g. "Rrs_443"), naming both shapes: a flag or
+/// geolocation array of another width would otherwise be applied to the
+/// wrong pixels.
+pub fn shape_must_be(path: &Path, var: &Variable, expected: &[usize], other: &str) -> Result<()> {
+    let got = shape(var);
+    if got != expected {
+        return Err(Error::file(path, format!("{} has shape {got:?} but {other} has {expected:?}: they cannot be combined pixel by pixel", var.name())));
+    }
+    Ok(())
 }
 
 /// The named variable, or an error naming the file and what is missing.

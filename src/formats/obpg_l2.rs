@@ -63,19 +63,19 @@ impl ObpgL2 {
         if bands.is_empty() {
             return Err(Error::file(path, "has no Rrs_NNN variable in geophysical_data"));
         }
-        let first = geo.variable(&format!("Rrs_{}", bands[0])).expect("listed above");
-        let dims: Vec<usize> = first.dimensions().iter().map(|d| d.len()).collect();
+        let first_name = format!("Rrs_{}", bands[0]);
+        let dims = nc::shape(&geo.variable(&first_name).expect("listed above"));
         let [rows, cols] = dims[..] else {
-            return Err(Error::file(path, format!("Rrs_{} has {} dimensions, expected 2 (lines, pixels)", bands[0], dims.len())));
+            return Err(Error::file(path, format!("{first_name} has {} dimensions, expected 2 (lines, pixels)", dims.len())));
         };
+        for &nm in &bands[1..] {
+            nc::shape_must_be(path, &geo.variable(&format!("Rrs_{nm}")).expect("listed above"), &dims, &first_name)?;
+        }
         for name in ["navigation_data/latitude", "navigation_data/longitude"] {
-            let v = nc::variable(path, &file, name, "geolocation")?;
-            let d: Vec<usize> = v.dimensions().iter().map(|d| d.len()).collect();
-            if d != [rows, cols] {
-                return Err(Error::file(path, format!("{name} has shape {d:?}, Rrs has [{rows}, {cols}]")));
-            }
+            nc::shape_must_be(path, &nc::variable(path, &file, name, "geolocation")?, &dims, &first_name)?;
         }
         let l2 = nc::variable(path, &file, "geophysical_data/l2_flags", "quality flags")?;
+        nc::shape_must_be(path, &l2, &dims, &first_name)?;
         let masks = nc::masks(l2.attribute_value("flag_masks")).ok_or_else(|| Error::file(path, "l2_flags has no integer flag_masks attribute"))?;
         let meanings = text(l2.attribute_value("flag_meanings")).ok_or_else(|| Error::file(path, "l2_flags has no flag_meanings attribute"))?;
         let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?;

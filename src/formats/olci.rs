@@ -52,10 +52,11 @@ fn read_manifest(path: &Path) -> Result<(String, String)> {
     Ok((platform, product_type))
 }
 
-/// ISO 8601 time of an OLCI `time_stamp` (microseconds since 2000-01-01).
-pub fn iso_from_olci_time(us: i64) -> String {
+/// ISO 8601 time of an OLCI `time_stamp` (microseconds since 2000-01-01);
+/// None for a stamp outside the dates chrono can represent (a corrupt file).
+pub fn iso_from_olci_time(us: i64) -> Option<String> {
     let epoch = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date").and_hms_opt(0, 0, 0).expect("valid time");
-    (epoch + chrono::Duration::microseconds(us)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    epoch.checked_add_signed(chrono::Duration::microseconds(us)).map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
 }
 
 impl OlciWfr {
@@ -96,24 +97,22 @@ impl OlciWfr {
         };
         let geo_path = dir.join("geo_coordinates.nc");
         let geo = nc::open(&geo_path)?;
+        let first = format!("Oa{:02}_reflectance", reflectance.values().next().expect("one band at least").0);
         for name in ["latitude", "longitude"] {
-            let v = nc::variable(&geo_path, &geo, name, "geolocation")?;
-            let d: Vec<usize> = v.dimensions().iter().map(|d| d.len()).collect();
-            if d != [rows, cols] {
-                return Err(Error::file(&geo_path, format!("{name} has shape {d:?}, reflectances have [{rows}, {cols}]")));
-            }
+            nc::shape_must_be(&geo_path, &nc::variable(&geo_path, &geo, name, "geolocation")?, &[rows, cols], &first)?;
         }
         let wqsf_path = dir.join("wqsf.nc");
         let wqsf = nc::open(&wqsf_path)?;
         let rule = {
             let v = nc::variable(&wqsf_path, &wqsf, "WQSF", "quality flags")?;
+            nc::shape_must_be(&wqsf_path, &v, &[rows, cols], &first)?;
             let masks = nc::masks(v.attribute_value("flag_masks")).ok_or_else(|| Error::file(&wqsf_path, "WQSF has no integer flag_masks attribute"))?;
             let meanings = text(v.attribute_value("flag_meanings")).ok_or_else(|| Error::file(&wqsf_path, "WQSF has no flag_meanings attribute"))?;
             let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(&wqsf_path, format!("WQSF: {e}")))?;
             let m = |names: &[String]| table.mask_of(names).map_err(|e| Error::file(&wqsf_path, format!("WQSF: {e}")));
             FlagRule { exclude: m(&flags.olci_exclude)?, require_any: m(&flags.olci_require_any)? }
         };
-        let (start, end) = time_coverage(&dir.join("time_coordinates.nc"))?;
+        let (start, end) = time_coverage(&dir.join("time_coordinates.nc"), rows)?;
         let info = GranuleInfo {
             path: PathBuf::from(dir),
             format: "Sentinel-3 OLCI Level-2 WFR (SEN3)",
@@ -134,14 +133,16 @@ impl OlciWfr {
 }
 
 /// First and last valid `time_stamp` of the granule, ISO 8601.
-fn time_coverage(path: &Path) -> Result<(Option<String>, Option<String>)> {
+fn time_coverage(path: &Path, rows: usize) -> Result<(Option<String>, Option<String>)> {
     let f = nc::open(path)?;
     let v = nc::variable(path, &f, "time_stamp", "time of each row")?;
+    nc::shape_must_be(path, &v, &[rows], "the reflectances' rows")?;
     let t: Vec<i64> = v.get_values::<i64, _>(..).map_err(|e| Error::file(path, format!("reading time_stamp: {e}")))?;
     let fill = nc::number(v.attribute_value("_FillValue")).map(|x| x as i64).unwrap_or(-1);
-    let first = t.iter().copied().find(|&x| x != fill);
-    let last = t.iter().copied().rev().find(|&x| x != fill);
-    Ok((first.map(iso_from_olci_time), last.map(iso_from_olci_time)))
+    let iso = |us: i64| iso_from_olci_time(us).ok_or_else(|| Error::file(path, format!("time_stamp {us} us since 2000-01-01 is not a date")));
+    let first = t.iter().copied().find(|&x| x != fill).map(iso).transpose()?;
+    let last = t.iter().copied().rev().find(|&x| x != fill).map(iso).transpose()?;
+    Ok((first, last))
 }
 
 impl Granule for OlciWfr {

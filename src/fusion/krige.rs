@@ -29,7 +29,7 @@
 use rayon::prelude::*;
 
 use crate::compute::fastmath;
-use crate::compute::{par_chunk_pairs, threads, with_avx2};
+use crate::compute::{par_chunk_pairs, threads, with_avx2, Cancel};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -362,6 +362,24 @@ pub enum Mean {
 /// `k` nearest observations for each target.
 #[allow(clippy::too_many_arguments)]
 pub fn krige(x: &[f64], y: &[f64], z: &[f64], noise: &[f64], tx: &[f64], ty: &[f64], vario: &Variogram, k: usize, mean: Mean) -> Result<Kriged> {
+    krige_until(x, y, z, noise, tx, ty, vario, k, mean, Cancel::NEVER)
+}
+
+/// `krige`, stopping early with `Error::Cancelled` once `cancel` is requested
+/// (checked before each piece of targets: minutes on large grids).
+#[allow(clippy::too_many_arguments)]
+fn krige_until(
+    x: &[f64],
+    y: &[f64],
+    z: &[f64],
+    noise: &[f64],
+    tx: &[f64],
+    ty: &[f64],
+    vario: &Variogram,
+    k: usize,
+    mean: Mean,
+    cancel: Cancel,
+) -> Result<Kriged> {
     check_xyz(x, y, z)?;
     if z.is_empty() {
         return Err(Error::InvalidParameter { name: "observations".into(), reason: "no observations to krige from".into() });
@@ -383,7 +401,20 @@ pub fn krige(x: &[f64], y: &[f64], z: &[f64], noise: &[f64], tx: &[f64], ty: &[f
     let mut estimate = vec![f64::NAN; n];
     let mut variance = vec![f64::NAN; n];
     const CHUNK: usize = 256;
-    par_chunk_pairs(&mut estimate, &mut variance, CHUNK, || Solver::new(ctx.k), |first, est, var, s| run_chunk(&ctx, s, first, est, var));
+    par_chunk_pairs(
+        &mut estimate,
+        &mut variance,
+        CHUNK,
+        || Solver::new(ctx.k),
+        |first, est, var, s| {
+            if !cancel.requested() {
+                run_chunk(&ctx, s, first, est, var)
+            }
+        },
+    );
+    if cancel.requested() {
+        return Err(Error::Cancelled);
+    }
     Ok(Kriged { estimate, variance })
 }
 
@@ -602,7 +633,9 @@ impl GridCoordinates {
 /// first_guess_log10 from the `k` nearest observed cells (values > 0 and a
 /// finite first guess), at every cell with a finite first guess. `noise`:
 /// observation noise variance per cell (empty for none).
-/// Returns (log10 analysis, kriging variance); NaN where the first guess is.
+/// Returns (log10 analysis, kriging variance); NaN where the first guess is;
+/// `Error::Cancelled` once `cancel` is requested.
+#[allow(clippy::too_many_arguments)]
 pub fn l4_grid(
     values: &[f64],
     first_guess_log10: &[f64],
@@ -611,6 +644,7 @@ pub fn l4_grid(
     vario: &Variogram,
     k: usize,
     mean: Mean,
+    cancel: Cancel,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
     let (nrows, ncols) = cells.shape();
     let n = nrows * ncols;
@@ -635,7 +669,7 @@ pub fn l4_grid(
     let e: Vec<f64> = if noise.is_empty() { vec![] } else { observed.iter().map(|&i| noise[i]).collect() };
     let targets: Vec<usize> = (0..n).filter(|&i| first_guess_log10[i].is_finite()).collect();
     let (tx, ty): (Vec<f64>, Vec<f64>) = targets.iter().map(|&i| xy(i)).unzip();
-    let r = krige(&x, &y, &z, &e, &tx, &ty, vario, k, mean)?;
+    let r = krige_until(&x, &y, &z, &e, &tx, &ty, vario, k, mean, cancel)?;
     let (mut est, mut var) = (vec![f64::NAN; n], vec![f64::NAN; n]);
     for (j, &i) in targets.iter().enumerate() {
         est[i] = first_guess_log10[i] + r.estimate[j];
@@ -677,6 +711,18 @@ mod tests {
         let y: Vec<f64> = (0..n).map(|i| (i as f64 * 0.414_213_562_37).fract() * 50.0).collect();
         let z = x.iter().zip(&y).map(|(a, b)| (a / 9.0).sin() + (b / 7.0).cos()).collect();
         (x, y, z)
+    }
+
+    #[test]
+    fn kriging_stops_when_cancelled_and_runs_when_not() {
+        let (x, y, z) = pts();
+        let v = Variogram::new(Model::Exponential, 1.0, 10.0, 0.0).unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(true);
+        let r = krige_until(&x, &y, &z, &[], &x, &y, &v, 16, Mean::Ordinary, Cancel::on(&stop));
+        assert_eq!(r.err(), Some(Error::Cancelled));
+        stop.store(false, std::sync::atomic::Ordering::SeqCst);
+        let r = krige_until(&x, &y, &z, &[], &x, &y, &v, 16, Mean::Ordinary, Cancel::on(&stop)).unwrap();
+        assert_eq!(r.estimate, krige(&x, &y, &z, &[], &x, &y, &v, 16, Mean::Ordinary).unwrap().estimate);
     }
 
     #[test]

@@ -32,11 +32,16 @@ pub fn kd490_from_chl_pixel(chl: f32, kw: f64, chi: f64, e: f64) -> f32 {
     }
 }
 
-/// KdPAR = c0 + c1 Kd490 + c2 / Kd490 (Morel et al. 2007). NaN unless Kd490 is finite and > 0.
+/// KdPAR = c0 + c1 Kd490 + c2 / Kd490 (Morel et al. 2007, Remote Sens.
+/// Environ. 111:69-88, eqs. 9-10). The formula's domain is a natural water's
+/// Kd490: at least pure seawater's, taken as l2gen's Kd490 floor `KD_MIN`
+/// = 0.016 m-1 (get_Kd.c; pure water 0.0166, Morel & Maritorena 2001), so that
+/// every NASA Kd_490 is in it; below it the c2/Kd490 term drives the result
+/// negative (-0.04 m-1 at Kd490 = 0.01). NaN outside the domain or non-finite.
 #[inline(always)]
 pub fn kdpar_morel_pixel(kd490: f32, c: &[f64; 3]) -> f32 {
     let k = kd490 as f64;
-    let valid = k > 0.0 && k.is_finite();
+    let valid = k >= KD_MIN && k.is_finite();
     let v = c[0] + c[1] * k + c[2] / if valid { k } else { 1.0 };
     if valid {
         v as f32

@@ -28,9 +28,14 @@ pub fn nechad_pixel(rrs: f32, node: &NechadNode) -> f32 {
 
 /// Dogliotti et al. 2015 turbidity (FNU): the red-band value where
 /// rho_w(red) < lo, the NIR-band value where rho_w(red) >= hi, and a linear
-/// blend with weight (rho_w(red) - lo)/(hi - lo) in between.
+/// blend with weight (rho_w(red) - lo)/(hi - lo) in between. NaN where the
+/// red Rrs, which chooses the branch, is not finite (an infinite red is no
+/// evidence of turbid water).
 #[inline(always)]
 pub fn dogliotti_pixel(red: f32, nir: f32, red_node: &NechadNode, nir_node: &NechadNode, blend: [f64; 2]) -> f32 {
+    if !red.is_finite() {
+        return f32::NAN;
+    }
     let rho_red = rho_w(red as f64);
     let t_red = nechad_pixel(red, red_node) as f64;
     let t_nir = nechad_pixel(nir, nir_node) as f64;

@@ -36,6 +36,13 @@ fn band_key(key: &Bound<'_, PyAny>) -> PyResult<u16> {
 fn read_array<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Input<'py>> {
     let extract =
         |v: &Bound<'py, PyAny>| v.extract::<Input<'py>>().map_err(|e| OceanColourError::new_err(format!("{what}: cannot be read as an array of floats ({e})")));
+    // numpy masked arrays: masked pixels are invalid input, as NaN (reading
+    // the data alone would compute products from the masked values).
+    let ma = value.py().import("numpy.ma")?;
+    if ma.call_method1("isMaskedArray", (value,))?.is_truthy()? {
+        let filled = ma.call_method1("filled", (value.call_method1("astype", ("float32",))?, f32::NAN))?;
+        return extract(&filled);
+    }
     let arr = extract(value)?;
     if arr.is_aligned() {
         return Ok(arr);
@@ -127,6 +134,12 @@ pub(super) fn call_with_reflectances<T: Send>(
     for item in mapping.items()?.iter() {
         let (k, v): (Bound<PyAny>, Bound<PyAny>) = item.extract()?;
         let nm = band_key(&k)?;
+        if bands.iter().any(|(b, _)| *b == nm) {
+            return Err(OceanColourError::new_err(format!(
+                "band {nm} is given twice (keys {} and another spelling of {nm}): give each band once",
+                k.repr().map(|r| r.to_string()).unwrap_or_default()
+            )));
+        }
         bands.push((nm, read_array(&v, &format!("Rrs band {nm}"))?));
     }
     let extra_arrays = extras.iter().map(|(name, v)| read_array(v, name)).collect::<PyResult<Vec<_>>>()?;

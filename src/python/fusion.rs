@@ -405,7 +405,7 @@ fn _l4_grid(
         (None, None) => kr::GridCoordinates::even((shape[0], shape[1]), (dx, dy)),
         _ => return Err(OceanColourError::new_err("give both lat and lon, or neither")),
     };
-    let (est, var) = compute(py, || kr::l4_grid(&vals, &fg, &cells, &noise, &v, k, mean))?;
+    let (est, var) = compute(py, || kr::l4_grid(&vals, &fg, &cells, &noise, &v, k, mean, crate::compute::Cancel::NEVER))?;
     Ok((shaped(py, est, &shape)?, shaped(py, var, &shape)?))
 }
 

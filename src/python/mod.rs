@@ -248,11 +248,12 @@ fn turbidity_dogliotti(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str) -> 
     registry::value(py, "turbidity_dogliotti", rrs, sensor, &[])
 }
 
-/// Sets the number of threads the kernels use (n >= 1). The default is
+/// Sets the number of threads the kernels use (1 <= n <= 1024). The default is
 /// OCEANCOLOUR_NUM_THREADS, else RAYON_NUM_THREADS, else all cores.
 #[pyfunction]
-fn set_num_threads(n: usize) -> PyResult<()> {
-    Ok(threads::set_num_threads(n)?)
+fn set_num_threads(py: Python<'_>, n: usize) -> PyResult<()> {
+    // Starting the pool's threads can take a while: not with the GIL held.
+    Ok(py.detach(|| threads::set_num_threads(n))?)
 }
 
 /// The number of threads the kernels use.

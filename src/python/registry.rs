@@ -36,6 +36,12 @@ pub(super) struct CallTables(Option<Oc5Source>);
 impl TableSource for CallTables {
     fn oc5(&self, sensor: &'static Sensor, coefficients: &Coefficients) -> crate::Result<Oc5Source> {
         match &self.0 {
+            // As the chain refuses a configured table file of another sensor:
+            // its axes are that sensor's bands and F0.
+            Some(Oc5Source::Table { table, .. }) if table.sensor != sensor.name => Err(crate::Error::InvalidParameter {
+                name: "table".into(),
+                reason: format!("the Oc5Table is a table for {}, not {}: build or load one for {}", table.sensor, sensor.name, sensor.name),
+            }),
             Some(source) => Ok(source.clone()),
             None => tables().oc5(sensor, coefficients),
         }

@@ -369,3 +369,26 @@ def test_l4_takes_a_merged_copernicus_marine_month_as_first_guess(tmp_path):
     gap = ~seen & np.isfinite(may)
     ratio = est[gap] / may[gap]
     assert np.isfinite(ratio).all() and (ratio > 0.99).all() and (ratio < 1.51).all() and np.median(ratio) > 1.05
+
+
+def test_an_output_that_is_one_of_the_inputs_is_refused_and_the_input_kept(chain, tmp_path):
+    """`bin a b -o a`, `merge m -o m`, `l4 m -o m` would fold the output into itself on each re-run."""
+    tmp, truth, fields, days, l3 = chain
+    a, b = tmp_path / "a.L3b.nc", tmp_path / "b.L3b.nc"
+    a.write_bytes(l3["a"][0].read_bytes())
+    b.write_bytes(l3["a"][1].read_bytes())
+    merged = tmp_path / "merged.nc"
+    assert run("merge", l3["ref"][0], "-o", merged).returncode == 0
+    clim = tmp_path / "clim.nc"
+    write_climatology(clim, np.full((N, N), -0.5))
+    cases = [("bin", a, b, "-o", a), ("bin", a, "-o", tmp_path / "." / "a.L3b.nc"), ("merge", merged, "-o", merged),
+             ("l4", merged, "--first-guess", clim, "--psill", 0.1, "--range", 50, "--nugget", 0, "-o", merged),
+             ("l4", merged, "--first-guess", clim, "--psill", 0.1, "--range", 50, "--nugget", 0, "-o", clim)]
+    for args in cases:
+        target = Path(args[-1])
+        before = target.read_bytes()
+        r = run(*args)
+        assert r.returncode == 1, (args, r.returncode, r.stderr)  # as `intercal apply` refuses it
+        assert "is also an input" in r.stderr and target.name in r.stderr, r.stderr
+        assert target.read_bytes() == before
+    assert leftovers(tmp_path) == []

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use netcdf::AttributeValue;
 
 use super::config::{out_of_range_rule, parse_data_day, BinConfig};
-use super::{provenance, sensor_attrs, time_attrs, toml_of, Progress};
+use super::{provenance, refuse_output_among_inputs, sensor_attrs, time_attrs, toml_of, Progress};
 use crate::chain::Context;
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
@@ -115,6 +115,7 @@ pub struct BinReport {
 /// Bins Level-2 products of one day (each file a scene) and adds Level-3
 /// binned inputs (composites over days) onto one grid.
 pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinReport> {
+    refuse_output_among_inputs(&req.output, &req.inputs)?;
     let cfg = &req.config;
     let asked_grid = cfg.grid.as_deref().map(GridSpec::parse).transpose()?;
     let asked_avg = cfg.averaging.as_deref().map(Averaging::parse).transpose()?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use super::config::IntercalConfig;
-use super::{doy, provenance, read_all, sensor_attrs, time_attrs, toml_of, Progress};
+use super::{doy, provenance, read_all, refuse_output_among_inputs, sensor_attrs, time_attrs, toml_of, Progress};
 use crate::chain::Context;
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
@@ -45,6 +45,7 @@ pub fn intercal_fit(req: &FitRequest, ctx: &Context, progress: Progress) -> Resu
     let method = req.config.method()?;
     let var = req.config.variable.as_deref();
     let all: Vec<PathBuf> = req.sensor.iter().chain(&req.reference).cloned().collect();
+    refuse_output_among_inputs(&req.output, &[all.as_slice(), req.bridge.as_slice()].concat())?;
     let files = read_all(ctx, &all, var, progress, "reading")?;
     let mut files = files.into_iter();
     let (sensor, s_days) = by_day(files.by_ref().take(req.sensor.len()).collect(), &req.sensor)?;

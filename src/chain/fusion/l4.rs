@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use netcdf::AttributeValue;
 
 use super::config::L4Config;
-use super::{provenance, toml_of, Progress};
+use super::{provenance, refuse_output_among_inputs, toml_of, Progress};
 use crate::chain::Context;
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
@@ -33,6 +33,8 @@ pub struct L4Report {
 /// The gap-free field of a merged day: kriging of log10 anomalies to a
 /// first guess (climatology, or relaxed toward the previous analysis).
 pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report> {
+    let inputs: Vec<PathBuf> = [Some(&req.merged), Some(&req.first_guess), req.previous.as_ref()].into_iter().flatten().cloned().collect();
+    refuse_output_among_inputs(&req.output, &inputs)?;
     let cfg = &req.config;
     let model = Model::parse(&cfg.variogram)?;
     progress(0, 3, "reading");
@@ -105,7 +107,7 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     };
     ctx.check()?;
     progress(2, 3, "kriging");
-    let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary)?;
+    let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary, ctx.cancel())?;
     let product_units = nc_units(&req.merged, &merged.variable);
     let v = &merged.variable;
     let vars = vec![

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use netcdf::AttributeValue;
 
 use super::config::MergeConfig;
-use super::{doy, provenance, read_all, time_attrs, toml_of, Progress};
+use super::{doy, provenance, read_all, refuse_output_among_inputs, time_attrs, toml_of, Progress};
 use crate::chain::Context;
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
@@ -30,6 +30,7 @@ pub struct MergeReport {
 
 /// Merges same-day L3 files of several sensors on one grid.
 pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<MergeReport> {
+    refuse_output_among_inputs(&req.output, &req.inputs)?;
     let cfg = &req.config;
     let space = Space::parse(&cfg.space)?;
     let files = read_all(ctx, &req.inputs, cfg.variable.as_deref(), progress, "reading")?;

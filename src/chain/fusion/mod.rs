@@ -19,7 +19,7 @@ pub use intercal::{intercal_apply, intercal_fit, ApplyRequest, FitRequest};
 pub use l4::{l4, L4Report, L4Request};
 pub use merge::{merge, MergeReport, MergeRequest};
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
 use netcdf::AttributeValue;
@@ -88,6 +88,23 @@ fn read_all(ctx: &Context, paths: &[PathBuf], variable: Option<&str>, progress: 
         out.push(l3);
     }
     Ok(out)
+}
+
+/// Refuses an output that is one of the inputs (same file, by device and
+/// inode, whatever the path spelling): re-running would fold the output into
+/// itself (observations doubling on each run).
+fn refuse_output_among_inputs(output: &Path, inputs: &[PathBuf]) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(out) = std::fs::metadata(output) else { return Ok(()) };
+    for input in inputs {
+        if std::fs::metadata(input).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino()) {
+            return Err(Error::InvalidParameter {
+                name: "output".into(),
+                reason: format!("{} is also an input ({}): write the result to another file", output.display(), input.display()),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Day of year (1-based, as intercal's seasons use).

@@ -1,0 +1,251 @@
+"""Issue 17: the chain never loses data, never reports a wrong result as a valid one,
+never hangs on a file and stops cleanly on SIGTERM. Each test reproduces one defect
+found by a hostile user (files made by `oceancolour simulate`, then damaged here)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+import pytest
+
+import oceancolour as oc
+
+
+def run(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def files(folder):
+    return sorted(p.name for p in Path(folder).iterdir()) if Path(folder).exists() else []
+
+
+@pytest.fixture(scope="module")
+def l2(tmp_path_factory):
+    path = tmp_path_factory.mktemp("l2") / "g.L2.OC.nc"
+    assert run("simulate", "obpg-l2", "-o", path, "--size", "60x40").returncode == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def sen3(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sen3") / "S3A_OL_2_WFR____20240101T100000.SEN3"
+    assert run("simulate", "olci-wfr", "-o", path, "--size", "30x20").returncode == 0
+    return path
+
+
+# ---------------------------------------------------------------- output names
+
+
+def test_inputs_sharing_a_file_name_are_refused_before_any_work(l2, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = tmp_path / "a" / l2.name, tmp_path / "b" / l2.name
+    a.write_bytes(l2.read_bytes())
+    b.write_bytes(l2.read_bytes())
+    for inputs, words in (([a, b], ["same name", str(a), str(b)]), ([a, a], ["listed twice", str(a)])):
+        for jobs in ("1", "2"):
+            out = tmp_path / f"out{jobs}"
+            r = run("process", *inputs, "-o", out, "--products", "chl_ocx", "--jobs", jobs)
+            assert r.returncode == 2, r.stderr
+            for w in words:
+                assert w in r.stderr, (w, r.stderr)
+            assert files(out) == []
+    # Distinct names in one folder still run together.
+    c = tmp_path / "a" / "h.L2.OC.nc"
+    c.write_bytes(l2.read_bytes())
+    r = run("process", a, c, "-o", tmp_path / "ok", "--products", "chl_ocx")
+    assert r.returncode == 0, r.stderr
+    assert files(tmp_path / "ok") == ["g.L2.OC.chl_ocx.nc", "g.L2.OC.chl_ocx.png", "h.L2.OC.chl_ocx.nc", "h.L2.OC.chl_ocx.png"]
+    assert "4 file(s) written" in r.stdout
+
+
+def test_a_lost_quicklook_is_made_again_on_the_rerun(l2, tmp_path):
+    out = tmp_path / "out"
+    assert run("process", l2, "-o", out, "--products", "chl_ocx,kd490").returncode == 0
+    png = out / "g.L2.OC.chl_ocx.png"
+    made = png.read_bytes()
+    png.unlink()  # as when the run dies between the product's rename and the PNG
+    r = run("process", l2, "-o", out, "--products", "chl_ocx,kd490")
+    assert r.returncode == 0, r.stderr
+    assert png.read_bytes() == made
+    assert "1 product(s) skipped" in r.stdout  # kd490 was complete
+
+
+def test_a_corrupt_existing_product_is_made_again_not_a_failure(l2, tmp_path):
+    out = tmp_path / "out"
+    assert run("process", l2, "-o", out, "--products", "chl_ocx").returncode == 0
+    product = out / "g.L2.OC.chl_ocx.nc"
+    with netCDF4.Dataset(product) as d:
+        good = d["chl_ocx"][:]
+    data = bytearray(product.read_bytes())
+    data[: len(data) // 2] = os.urandom(len(data) // 2)
+    product.write_bytes(bytes(data[: len(data) * 3 // 4]))
+    r = run("process", l2, "-o", out, "--products", "chl_ocx")
+    assert r.returncode == 0 and "panicked" not in r.stderr, r.stderr
+    assert "exists but cannot be read" in r.stderr and "made again" in r.stderr, r.stderr
+    r = run("process", l2, "-o", out, "--products", "chl_ocx")  # the remade product is complete
+    assert r.returncode == 0 and "1 product(s) skipped" in r.stdout, r.stdout + r.stderr
+    with netCDF4.Dataset(product) as d:
+        np.testing.assert_array_equal(d["chl_ocx"][:], good)
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def widen(path, var, dims_of_new):
+    """Rewrites the netCDF file `path` with `var` ("group/name") on other dimensions
+    (attributes kept, values 0); everything else copied as it was."""
+    tmp = path.with_name(path.name + ".tmp")
+    with netCDF4.Dataset(path) as src, netCDF4.Dataset(tmp, "w") as dst:
+        def copy(s, d, prefix):
+            d.setncatts({k: s.getncattr(k) for k in s.ncattrs()})
+            for name, dim in s.dimensions.items():
+                d.createDimension(name, len(dim))
+            if prefix == "":
+                for name, size in dims_of_new.items():
+                    if name not in d.dimensions:
+                        d.createDimension(name, size)
+            for name, v in s.variables.items():
+                attrs = {k: v.getncattr(k) for k in v.ncattrs() if k != "_FillValue"}
+                fill = v.getncattr("_FillValue") if "_FillValue" in v.ncattrs() else None
+                v.set_auto_maskandscale(False)
+                if prefix + name == var:
+                    n = d.createVariable(name, v.dtype, tuple(dims_of_new), fill_value=fill)
+                    n.setncatts(attrs)
+                    n[:] = 0
+                else:
+                    n = d.createVariable(name, v.dtype, v.dimensions, fill_value=fill)
+                    n.setncatts(attrs)
+                    n.set_auto_maskandscale(False)
+                    n[:] = v[:]
+            for name, g in s.groups.items():
+                copy(g, d.createGroup(name), prefix + name + "/")
+        copy(src, dst, "")
+    os.replace(tmp, path)
+
+
+@pytest.mark.parametrize("cols", [39, 41])
+def test_obpg_flags_of_another_width_are_refused_naming_both_shapes(l2, tmp_path, cols):
+    bad = tmp_path / "bad.nc"
+    bad.write_bytes(l2.read_bytes())
+    widen(bad, "geophysical_data/l2_flags", {"number_of_lines": 60, "other_pixels": cols})
+    for args in (("process", bad, "-o", tmp_path / "out", "--products", "chl_ocx"), ("info", bad)):
+        r = run(*args)
+        assert r.returncode == 1, r.stderr
+        assert f"l2_flags has shape [60, {cols}]" in r.stderr and "[60, 40]" in r.stderr, r.stderr
+    assert files(tmp_path / "out") == []
+
+
+def test_olci_wqsf_of_another_width_and_a_corrupt_time_stamp_are_refused(sen3, tmp_path):
+    import shutil
+
+    bad = tmp_path / sen3.name
+    shutil.copytree(sen3, bad)
+    widen(bad / "wqsf.nc", "WQSF", {"rows": 30, "more_columns": 21})
+    r = run("info", bad)
+    assert r.returncode == 1 and "WQSF has shape [30, 21]" in r.stderr and "[30, 20]" in r.stderr, r.stderr
+    shutil.rmtree(bad)
+    shutil.copytree(sen3, bad)
+    with netCDF4.Dataset(bad / "time_coordinates.nc", "a") as d:
+        d["time_stamp"][0] = np.iinfo(np.int64).max - 5  # beyond any representable date
+    r = run("process", bad, "-o", tmp_path / "out", "--products", "chl_ocx")
+    assert r.returncode == 1, r.stderr
+    assert "time_stamp" in r.stderr and "not a date" in r.stderr and "panicked" not in r.stderr
+
+
+def test_a_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "granule.nc"
+    os.mkfifo(fifo)
+    r = run("info", fifo, timeout=30)
+    assert r.returncode == 1 and "not a regular file" in r.stderr, r.stderr
+    loop = tmp_path / "loop.nc"
+    loop.symlink_to(loop)
+    r = run("info", loop, timeout=30)
+    assert r.returncode == 1 and "symbolic link loop" in r.stderr, r.stderr
+
+
+# ---------------------------------------------------------------- out-of-domain values
+
+
+def test_kdpar_morel_is_nan_outside_its_domain():
+    # Morel et al. 2007 eqs. 9-10 hold for natural waters' Kd490 (>= l2gen's floor 0.016 m-1).
+    got = oc.kdpar_morel(np.array([1e-40, 0.01, 0.0159, 0.016, 0.1, np.inf], np.float32))
+    assert np.isnan(got[[0, 1, 2, 5]]).all()
+    np.testing.assert_allclose(got[3:5], [0.0864 + 0.884 * 0.016 - 0.00137 / 0.016, 0.0864 + 0.0884 - 0.0137], rtol=1e-5)
+
+
+def test_dogliotti_of_an_infinite_red_is_nan():
+    red = np.array([np.inf, 0.05, np.nan], np.float32)
+    nir = np.array([0.01, 0.01, 0.01], np.float32)
+    got = oc.turbidity_dogliotti({645: red, 859: nir}, "modis-aqua")
+    assert np.isnan(got[0]) and np.isfinite(got[1]) and np.isnan(got[2])
+
+
+def test_an_oc5_table_of_another_sensor_is_refused():
+    rrs = {nm: np.full(3, 0.004, np.float32) for nm in (412, 443, 488, 547)}
+    table = oc.Oc5Table.build("seawifs", shape=(8, 8, 8))
+    with pytest.raises(oc.OceanColourError, match="table for seawifs, not modis-aqua"):
+        oc.chl_oc5(rrs, "modis-aqua", table=table)
+
+
+def test_a_band_given_twice_is_refused():
+    a = np.full(2, 0.004, np.float32)
+    with pytest.raises(oc.OceanColourError, match="band 443 is given twice"):
+        oc.chl_ocx({443: a, "Rrs_443": a * 2, 490: a, 510: a, 555: a}, "seawifs")
+
+
+def test_masked_pixels_are_invalid_input():
+    rng = np.random.default_rng(3)
+    rrs = {nm: rng.uniform(0.002, 0.01, 6).astype(np.float32) for nm in (443, 490, 510, 555)}
+    mask = np.array([0, 1, 0, 0, 1, 0], bool)
+    masked = {**rrs, 443: np.ma.masked_array(rrs[443], mask)}
+    expected = oc.chl_ocx({**rrs, 443: np.where(mask, np.nan, rrs[443]).astype(np.float32)}, "seawifs")
+    got = oc.chl_ocx(masked, "seawifs")
+    np.testing.assert_array_equal(got, expected)
+    assert np.isnan(got[mask]).all() and np.isfinite(got[~mask]).all()
+
+
+def test_absurd_thread_counts_are_refused_quickly():
+    before = oc.get_num_threads()
+    for n, match in ((0, "at least 1"), (20000, "at most 1024"), (10**9, "at most 1024")):
+        t = time.monotonic()
+        with pytest.raises(oc.OceanColourError, match=match):
+            oc.set_num_threads(n)
+        assert time.monotonic() - t < 1
+    assert oc.get_num_threads() == before
+
+
+# ---------------------------------------------------------------- signals
+
+
+def test_sigterm_stops_cleanly_with_143_and_stale_parts_are_removed(tmp_path):
+    """PBS sends SIGTERM at walltime: same cleanup as Ctrl-C, exit 128 + 15. A part file that a
+    killed process left (SIGKILL) is removed by the next run in that folder."""
+    src = tmp_path / "mid.L2.OC.nc"
+    assert run("simulate", "obpg-l2", "-o", src, "--size", "3000x2000").returncode == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = out / f".mid.L2.OC.chl_ocx.nc.part-{dead.pid}-0"
+    stale.write_bytes(b"left by a killed run")
+    mine = out / "notes.part-1-0.txt"  # not a part file name: kept
+    mine.write_text("user file")
+    p = subprocess.Popen([sys.executable, "-m", "oceancolour", "process", src, "-o", out, "--products", "chl_ocx,kd490"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr:
+        if "Rrs bands" in line:
+            p.send_signal(signal.SIGTERM)
+            break
+    stdout, stderr = p.communicate(timeout=120)
+    assert p.returncode == 143, stdout + stderr
+    assert "interrupted" in stdout
+    assert files(out) == ["notes.part-1-0.txt"]
+    r = run("process", src, "-o", out, "--products", "chl_ocx")
+    assert r.returncode == 0, r.stderr
+    assert files(out) == ["mid.L2.OC.chl_ocx.nc", "mid.L2.OC.chl_ocx.png", "notes.part-1-0.txt"]
