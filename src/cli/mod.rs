@@ -126,6 +126,10 @@ enum Command {
         /// ROWSxCOLUMNS
         #[arg(long, default_value = "1000x1000")]
         size: String,
+        /// Registry sensor whose bands and metadata (instrument, platform) the granule carries
+        /// (default: seawifs for obpg-l2, olci-a for olci-wfr; olci-wfr takes OLCI sensors only).
+        #[arg(long)]
+        sensor: Option<String>,
     },
     /// Build, inspect or export an OC5 table (Python: needs the pip package `oceancolour`).
     #[command(disable_help_flag = true)]
@@ -222,14 +226,14 @@ pub fn run(ctx: &Context, args: Vec<OsString>) -> i32 {
         Command::Lut { .. } => python_subcommand("lut"),
         Command::Validate { .. } => python_subcommand("validate"),
         Command::Matchup { .. } => python_subcommand("matchup"),
-        Command::Simulate { format, output, size } => {
+        Command::Simulate { format, output, size, sensor } => {
             let Some((rows, cols)) = size.split_once('x').and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?))) else {
                 return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });
             };
             let scene = crate::formats::simulated::Scene { rows, cols };
             let written = match format {
-                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated(&output, scene),
-                SimFormat::OlciWfr => crate::formats::olci::write_simulated(&output, scene),
+                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("seawifs")),
+                SimFormat::OlciWfr => crate::formats::olci::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("olci-a")),
             };
             match written {
                 Ok(()) => {

@@ -210,8 +210,18 @@ fn sen3_globals(f: &mut FileMut, path: &Path, title: &str) -> Result<()> {
 /// unconfirmed (s10), so those written here (1e-5, -0.05) are the
 /// simulation's own, and the reader takes them from the file.
 pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
+    write_simulated_for(dir, scene, "olci-a")
+}
+
+/// As `write_simulated`, for an OLCI sensor of the registry: the manifest's
+/// platform number is the last letter of its platform (Sentinel-3C: `C`).
+pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Result<()> {
+    let s = sensor(sensor_name)?;
+    if s.instrument != "OLCI" {
+        return Err(Error::InvalidParameter { name: "sensor".into(), reason: format!("{} is not an OLCI sensor; the .SEN3 layout is OLCI's", s.name) });
+    }
+    let number = s.platform.chars().last().filter(|c| c.is_ascii_alphabetic()).unwrap_or('A');
     std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot be created: {e}")))?;
-    let s = sensor("olci-a")?;
     let (rows, cols) = (scene.rows, scene.cols);
     let dims = ["rows", "columns"];
     let new = |name: &str, title: &str| -> Result<(NewNetcdf, PathBuf)> {
@@ -332,7 +342,7 @@ pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
 <xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" xmlns:sentinel-safe="http://www.esa.int/safe/sentinel/1.1" xmlns:sentinel3="http://www.esa.int/safe/sentinel/sentinel-3/1.0" xmlns:olci="http://www.esa.int/safe/sentinel/sentinel-3/olci/1.0" version="esa/safe/sentinel/sentinel-3/olci/level-2/1.0">
   <metadataSection>
     <metadataObject ID="platform"><metadataWrap><xmlData>
-      <sentinel-safe:platform><sentinel-safe:familyName>Sentinel-3</sentinel-safe:familyName><sentinel-safe:number>A</sentinel-safe:number>
+      <sentinel-safe:platform><sentinel-safe:familyName>Sentinel-3</sentinel-safe:familyName><sentinel-safe:number>{number}</sentinel-safe:number>
         <sentinel-safe:instrument><sentinel-safe:familyName abbreviation="OLCI">Ocean Land Colour Instrument</sentinel-safe:familyName></sentinel-safe:instrument>
       </sentinel-safe:platform>
     </xmlData></metadataWrap></metadataObject>
