@@ -207,8 +207,14 @@ fn validate(file: &str, s: &Sensor) -> Result<()> {
         ));
     }
     let kd2 = crate::coefficients::kd2_set(s, None).map_err(|e| err(RegistryProblem::UnknownCoefficientSet, format!("kd2: {e}")))?;
-    if let Err(e) = crate::products::algorithms::kd2_wavelengths(s, kd2) {
-        return Err(err(RegistryProblem::UnknownCoefficientSet, format!("kd2: {e}")));
+    // As products::algorithms::kd2_wavelengths: the set reads the first of its bands the sensor has.
+    for (what, options) in [("blue", kd2.blue), ("green", kd2.green)] {
+        if !options.iter().any(|&nm| s.band(nm).is_ok()) {
+            return Err(err(
+                RegistryProblem::UnknownCoefficientSet,
+                format!("kd2: the set {} is published for {what} bands {} nm, none of which the sensor has", kd2.name, join(options)),
+            ));
+        }
     }
     // OC5 looks nLw = Rrs x F0 up at the green and violet bands.
     for (role, nm) in [("green", s.roles.green), ("violet", s.roles.violet)] {
