@@ -18,13 +18,14 @@ use super::nc::{self, check_units, read_decoded, text};
 use super::simulated::{by_blocks, put_attrs, w, Scene, Surface, SIMULATED};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
 use crate::error::{Error, Result};
-use crate::sensors::sensor;
+use crate::sensors::{sensor, Sensor};
 
-/// OLCI bands held in the sensor registry: (Oa number, nominal nm). Centres
-/// 400 ... 865 nm from the band table in formats.md s4.3 (acolite
-/// band_info_olci.txt); nominal names as in `sensors::OLCI_BANDS`.
-pub const OA_BANDS: &[(u8, u16)] =
-    &[(1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620), (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865)];
+/// The OLCI bands a registry sensor holds: (Oa number, nominal nm), from the
+/// band ids (`Oa01` ...) of its registry row (sensors/registry.toml, after the
+/// ESA band table in formats.md s4.3).
+pub fn oa_bands(sensor: &Sensor) -> Vec<(u8, u16)> {
+    sensor.bands.iter().filter_map(|b| Some((b.id?.strip_prefix("Oa")?.parse().ok()?, b.nominal))).collect()
+}
 
 /// Units accepted on rho_w (it is dimensionless; real files carry none, s4.3).
 const RHO_W_UNITS: &[&str] = &["dl", "1", "dimensionless", ""];
@@ -71,7 +72,7 @@ impl OlciWfr {
         let (sensor, sensor_from) = resolve_sensor(dir, sensor, "OLCI", &platform)?;
         let mut reflectance = BTreeMap::new();
         let mut shape = None;
-        for &(oa, nm) in OA_BANDS {
+        for (oa, nm) in oa_bands(sensor) {
             let p = dir.join(format!("Oa{oa:02}_reflectance.nc"));
             if !p.exists() {
                 continue;
@@ -234,7 +235,7 @@ pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Resul
         Ok((nf, p))
     };
     let px = move |r0: usize, n: usize| (r0..r0 + n).flat_map(move |r| (0..cols).map(move |c| (r, c)));
-    for &(oa, nm) in OA_BANDS {
+    for (oa, nm) in oa_bands(s) {
         let centre = s.band(nm)?.centre_nm;
         let var = format!("Oa{oa:02}_reflectance");
         let (mut nf, p) = new(&format!("{var}.nc"), &format!("Reflectance Oa{oa:02} Data Set"))?;
@@ -358,4 +359,20 @@ pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Resul
         name = dir.file_name().unwrap_or_default().to_string_lossy()
     );
     std::fs::write(dir.join("xfdumanifest.xml"), manifest).map_err(|e| Error::file(dir, format!("writing the manifest: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oa_bands_come_from_the_registry_ids() {
+        // The ESA OLCI band numbers the reader looks for (formats.md s4.3).
+        let esa =
+            [(1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620), (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865)];
+        for name in ["olci-a", "olci-b", "olci-c"] {
+            assert_eq!(oa_bands(sensor(name).unwrap()), esa, "{name}");
+        }
+        assert!(oa_bands(sensor("seawifs").unwrap()).is_empty());
+    }
 }
