@@ -87,6 +87,13 @@ pub static OCX_SETS: &[OcxSet] = &[
     OcxSet { name: "oc3", sensors: &["viirs-noaa20"], blues: &[445, 489], green: 556,
         a: [0.28153, -2.65472, 1.30882, 1.31521, -2.08622],
         source: "O'Reilly & Werdell 2019 OC3 for VIIRS-JPSS1 (SeaDAS), acolite chl_oc/defaults.txt (exact)" },
+    // NOAA-21 (JPSS-2): no NOAA-21 OCx set was found (not in O'Reilly & Werdell 2019, not in the
+    // tabulations above). The nearest published set is applied: NASA's VIIRS-JPSS1 OC3 (same
+    // coefficients as the row above) on NOAA-21's provisional bands 445/487/554 (sensors/registry.toml).
+    OcxSet { name: "oc3", sensors: &["viirs-noaa21"], blues: &[445, 487], green: 554,
+        a: [0.28153, -2.65472, 1.30882, 1.31521, -2.08622],
+        source: "NOT a NOAA-21 set (none found): O'Reilly & Werdell 2019 OC3 for VIIRS-JPSS1 (SeaDAS, acolite chl_oc/defaults.txt), \
+applied to VIIRS-NOAA21's nearest bands 445/487/554 nm" },
 ];
 
 /// Hu et al. colour index: chl = 10^(a0 + a1 CI).
@@ -250,6 +257,24 @@ pub static PRESETS: &[Preset] = &[
                 source: "OC4 for OLCI: ocssw get_chl.c get_chl_ocx (l2gen 10.1); KD2E applied to OLCI (this library's choice)",
             },
             PresetRow { sensor: "olci-b", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"), source: "as olci-a" },
+            // New sensors: NASA's own choices for them were not found; the rows repeat the nearest sensor's.
+            PresetRow {
+                sensor: "modis-terra",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2m"),
+                source: "as modis-aqua (OW2019 tabulates one MODIS OC3; NASA's Terra-specific choice not found)",
+            },
+            PresetRow {
+                sensor: "viirs-noaa21",
+                ocx: Some("oc3"),
+                ci: "hu2019",
+                oci_thresholds: [0.25, 0.35],
+                kd2: Some("kd2v"),
+                source: "as viirs-noaa20: OW2019 OC3 for VIIRS-JPSS1 on NOAA-21's bands (no NOAA-21 set found)",
+            },
+            PresetRow { sensor: "olci-c", ocx: Some("oc4"), ci: "hu2019", oci_thresholds: [0.25, 0.35], kd2: Some("kd2e"), source: "as olci-a" },
         ],
     },
 ];
@@ -327,7 +352,15 @@ pub static KD2_SETS: &[Kd2Set] = &[
         a: [-0.8641, -1.6549, 2.0112, -2.5174, -1.1035],
         source: "NASA OBPG Kd(490) ATBD, KD2E (MERIS); applied to OLCI's identical 490/560 bands (exact for MERIS)",
     },
-    Kd2Set { name: "kd2v", blue: &[486, 489], green: &[551, 556], a: [-0.8730, -1.8912, 1.8021, -2.3865, -1.0453], source: KD_ATBD },
+    // KD2V is published for VIIRS (SNPP 486/551; NOAA-20's 489/556 as NASA applies it). 487/554 are
+    // VIIRS-NOAA21's bands: KD2V applied there as the nearest published set (no NOAA-21 KD2 found).
+    Kd2Set {
+        name: "kd2v",
+        blue: &[486, 489, 487],
+        green: &[551, 556, 554],
+        a: [-0.8730, -1.8912, 1.8021, -2.3865, -1.0453],
+        source: "NASA OBPG Kd(490) ATBD, KD2 coefficients table (exact); on VIIRS-NOAA21 (487/554) the nearest published set, not a NOAA-21 one",
+    },
 ];
 
 /// Morel Kd490 from chlorophyll: Kd490 = Kw + chi chl^e.
@@ -486,7 +519,8 @@ pub const OC5CI_BLEND: [f64; 2] = [0.15, 0.20];
 
 /// The OCx coefficient sets published for a sensor.
 pub fn ocx_sets(sensor: &Sensor) -> impl Iterator<Item = &'static OcxSet> + '_ {
-    OCX_SETS.iter().filter(move |o| o.sensors.contains(&sensor.name))
+    let published = move |o: &&OcxSet| o.sensors.contains(&sensor.name) || o.sensors.contains(&sensor.coefficients_as);
+    OCX_SETS.iter().filter(published).filter(move |o| o.blues.iter().chain([&o.green]).all(|&b| sensor.band(b).is_ok()))
 }
 
 fn unknown_set(kind: &str, sensor: &str, name: &str, available: String) -> Error {
@@ -521,8 +555,8 @@ mod tests {
 
     #[test]
     fn ocx_names_are_unique_per_sensor() {
-        for s in crate::sensors::SENSORS {
-            let names: Vec<_> = OCX_SETS.iter().filter(|o| o.sensors.contains(&s.name)).map(|o| o.name).collect();
+        for s in crate::sensors::all().unwrap() {
+            let names: Vec<_> = super::ocx_sets(s).map(|o| o.name).collect();
             let mut dedup = names.clone();
             dedup.sort();
             dedup.dedup();

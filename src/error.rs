@@ -44,8 +44,48 @@ used as they are: `oceancolour info`, `l4 --first-guess`, `merge`, a validation 
     #[error("internal error (please report): {what}")]
     Internal { what: String },
 
+    /// An invalid sensor registry file (built-in or `OCEANCOLOUR_SENSORS`).
+    #[error("sensor registry {file}: {kind}: {detail}")]
+    Registry { file: String, kind: RegistryProblem, detail: String },
+
     #[error("Rrs bands have different lengths ({band} nm has {len}, expected {expected})")]
     LengthMismatch { band: u16, len: usize, expected: usize },
+}
+
+/// What is wrong with a sensor registry file; the name opens the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryProblem {
+    /// The file cannot be read.
+    Unreadable,
+    /// Not TOML, or a key the format does not have, or a value of the wrong type.
+    Syntax,
+    /// A sensor name twice in one file.
+    DuplicateSensor,
+    /// A band (nominal or id) twice in one sensor.
+    DuplicateBand,
+    /// A band role names a band the sensor does not have.
+    MissingRoleBand,
+    /// default_ocx or kd2 names a set src/coefficients.rs does not hold for the sensor's bands.
+    UnknownCoefficientSet,
+    /// A band an algorithm needs has no F0.
+    MissingF0,
+    /// Any other invalid value.
+    Invalid,
+}
+
+impl std::fmt::Display for RegistryProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RegistryProblem::Unreadable => "unreadable file",
+            RegistryProblem::Syntax => "invalid registry syntax",
+            RegistryProblem::DuplicateSensor => "duplicate sensor",
+            RegistryProblem::DuplicateBand => "duplicate band",
+            RegistryProblem::MissingRoleBand => "band role names a missing band",
+            RegistryProblem::UnknownCoefficientSet => "unknown coefficient set",
+            RegistryProblem::MissingF0 => "missing F0",
+            RegistryProblem::Invalid => "invalid sensor",
+        })
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

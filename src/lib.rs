@@ -30,4 +30,4 @@ mod python;
 
 pub use error::{Error, Result};
 pub use reflectance::Reflectances;
-pub use sensors::{sensor, Sensor, SENSORS};
+pub use sensors::{sensor, Sensor};

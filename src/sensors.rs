@@ -1,7 +1,10 @@
 //! The sensor registry: bands, band centres, F0 and the bands each algorithm
-//! takes, as data. Adding a mission is adding one `Sensor` row to `SENSORS`
-//! (and, where it has its own published coefficients, rows to the tables in
-//! `coefficients.rs`); no algorithm code changes.
+//! takes, as data. The rows are in `src/sensors/registry.toml` (compiled into
+//! the binary), read and validated once at first use (`registry.rs`); users add
+//! or override sensors without recompiling with files of the same format named
+//! in `OCEANCOLOUR_SENSORS` (`:`-separated). Adding a mission is adding one
+//! `[[sensor]]` table (and, where it has its own published coefficients, rows
+//! to the tables in `coefficients.rs`); no algorithm code changes.
 //!
 //! Band names follow NASA OBPG's `Rrs_NNN`: the nominal wavelength rounded to
 //! an integer nanometre (OLCI Oa03 442.5 nm is `443`).
@@ -10,7 +13,12 @@
 //! mW cm-2 um-1, the unit nLw is expressed in by SeaDAS and by the OC5 tables
 //! (nLw = Rrs x F0). Several published sets exist (`F0_SETS`); the default is
 //! NASA l2gen's nominal F0 (`fonom-thuillier2003`), the one NASA's Rrs are
-//! divided by, so that nLw here is NASA's nLw.
+//! divided by, so that nLw here is NASA's nLw. A registry file may give a
+//! band's F0 (`f0 =`), which then replaces the default set's for that sensor.
+
+mod registry;
+
+pub use registry::{load_files, ENV_VAR};
 
 use crate::error::{join, Error, Result};
 
@@ -25,15 +33,9 @@ pub struct Band {
     /// in `Oa04_reflectance`, MERIS `M03` in `M03_rho_w`), where files name
     /// bands by number rather than by wavelength.
     pub id: Option<&'static str>,
-}
-
-const fn b(nominal: u16, centre_nm: f64) -> Band {
-    Band { nominal, centre_nm, id: None }
-}
-
-/// A band that files also name by its number (`id`).
-const fn nb(id: &'static str, nominal: u16, centre_nm: f64) -> Band {
-    Band { nominal, centre_nm, id: Some(id) }
+    /// F0 (mW cm-2 um-1) given in the registry file, replacing the default
+    /// set's for this sensor; `None` for every built-in band (NASA Fonom).
+    pub f0: Option<f64>,
 }
 
 /// Which bands each algorithm takes on a sensor.
@@ -53,18 +55,39 @@ pub struct BandRoles {
     pub nir: u16,
 }
 
+impl BandRoles {
+    /// (role name, band) for every role.
+    pub fn named(&self) -> Vec<(&'static str, u16)> {
+        let mut v = vec![("violet", self.violet), ("green", self.green)];
+        v.extend(self.ratio_blues.iter().map(|&b| ("ratio_blues", b)));
+        v.extend([("red", self.red), ("red_dogliotti", self.red_dogliotti), ("nir", self.nir)]);
+        v
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sensor {
     /// Registry key: `seawifs`, `modis-aqua`, ...
     pub name: &'static str,
     pub instrument: &'static str,
     pub platform: &'static str,
+    /// Spellings of the platform in file metadata (`*` = any platform).
+    pub platform_aliases: &'static [&'static str],
+    /// Starts of ESA product names that identify the sensor (`S3A_OL_`).
+    pub product_name_prefixes: &'static [&'static str],
     pub bands: &'static [Band],
     pub roles: BandRoles,
     /// Default OCx coefficient set (a name in `coefficients::OCX_SETS`).
     pub default_ocx: &'static str,
     /// KD2 coefficient set (a name in `coefficients::KD2_SETS`).
     pub kd2: &'static str,
+    /// The registry sensor whose published coefficient sets apply (its own name
+    /// unless the registry row says `coefficients_as`).
+    pub coefficients_as: &'static str,
+    /// Where the band names and centres come from.
+    pub source: &'static str,
+    /// The registry file the row was read from (`built-in` for the shipped one).
+    pub file: &'static str,
 }
 
 impl Sensor {
@@ -125,8 +148,12 @@ impl Sensor {
     }
 
     /// F0 of a band (mW cm-2 um-1) in a named set.
+    /// In the default set, a band's F0 given in the registry file comes first.
     pub fn f0_in(&self, set: &F0Set, nominal: u16) -> Result<f64> {
-        self.band(nominal)?;
+        let band = self.band(nominal)?;
+        if let Some(f0) = band.f0.filter(|_| set.name == DEFAULT_F0_SET) {
+            return Ok(f0);
+        }
         set.value(self.name, nominal).ok_or_else(|| Error::Unsupported {
             algorithm: "nLw".into(),
             reason: format!(
@@ -292,123 +319,44 @@ pub fn f0_set(name: &str) -> Result<&'static F0Set> {
     })
 }
 
-/// The registry. Band names as in OBPG Level-2 files (VIIRS-NOAA20: Rrs_411/445/489/556/667).
-/// Band centres: SeaWiFS, MODIS, VIIRS nominal (NOAA STAR VIIRS M1-M7 table for SNPP);
-/// OLCI Oa01-Oa21 and MERIS from the ESA band tables.
-pub static SENSORS: &[Sensor] = &[
-    Sensor {
-        name: "seawifs",
-        instrument: "SeaWiFS",
-        platform: "OrbView-2",
-        bands: &[b(412, 412.0), b(443, 443.0), b(490, 490.0), b(510, 510.0), b(555, 555.0), b(670, 670.0), b(765, 765.0), b(865, 865.0)],
-        roles: BandRoles { violet: 412, green: 555, ratio_blues: &[443, 490, 510], red: 670, red_dogliotti: 670, nir: 865 },
-        default_ocx: "oc4",
-        kd2: "kd2s",
-    },
-    Sensor {
-        name: "modis-aqua",
-        instrument: "MODIS",
-        platform: "Aqua",
-        bands: &[
-            b(412, 412.0),
-            b(443, 443.0),
-            b(469, 469.0),
-            b(488, 488.0),
-            b(531, 531.0),
-            b(547, 547.0),
-            b(555, 555.0),
-            b(645, 645.0),
-            b(667, 667.0),
-            b(678, 678.0),
-            b(748, 748.0),
-            b(859, 859.0),
-            b(869, 869.0),
-        ],
-        roles: BandRoles { violet: 412, green: 547, ratio_blues: &[443, 488], red: 667, red_dogliotti: 645, nir: 859 },
-        default_ocx: "oc3",
-        kd2: "kd2m",
-    },
-    Sensor {
-        name: "meris",
-        instrument: "MERIS",
-        platform: "Envisat",
-        bands: &[
-            // Band numbers of the ESA MERIS band table (M11 761 nm O2, M14-15 not held).
-            nb("M01", 412, 412.5),
-            nb("M02", 443, 442.5),
-            nb("M03", 490, 490.0),
-            nb("M04", 510, 510.0),
-            nb("M05", 560, 560.0),
-            nb("M06", 620, 620.0),
-            nb("M07", 665, 665.0),
-            nb("M08", 681, 681.25),
-            nb("M09", 709, 708.75),
-            nb("M10", 754, 753.75),
-            nb("M12", 779, 778.75),
-            nb("M13", 865, 865.0),
-        ],
-        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
-        default_ocx: "oc4",
-        kd2: "kd2e",
-    },
-    Sensor {
-        name: "viirs-snpp",
-        instrument: "VIIRS",
-        platform: "Suomi-NPP",
-        bands: &[b(410, 410.0), b(443, 443.0), b(486, 486.0), b(551, 551.0), b(671, 671.0), b(745, 745.0), b(862, 862.0)],
-        roles: BandRoles { violet: 410, green: 551, ratio_blues: &[443, 486], red: 671, red_dogliotti: 671, nir: 862 },
-        default_ocx: "oc3",
-        kd2: "kd2v",
-    },
-    Sensor {
-        name: "viirs-noaa20",
-        instrument: "VIIRS",
-        platform: "NOAA-20 (JPSS-1)",
-        bands: &[b(411, 411.0), b(445, 445.0), b(489, 489.0), b(556, 556.0), b(667, 667.0), b(746, 746.0), b(868, 868.0)],
-        roles: BandRoles { violet: 411, green: 556, ratio_blues: &[445, 489], red: 667, red_dogliotti: 667, nir: 868 },
-        default_ocx: "oc3",
-        kd2: "kd2v",
-    },
-    olci("olci-a", "Sentinel-3A"),
-    olci("olci-b", "Sentinel-3B"),
-];
+/// Every sensor of the registry: the built-in rows (`sensors/registry.toml`)
+/// then those of the `OCEANCOLOUR_SENSORS` files (a user row with a built-in
+/// name replaces it, in place). An invalid file is an `Error::Registry`.
+pub fn all() -> Result<&'static [&'static Sensor]> {
+    registry::global()
+}
 
-/// OLCI-A and OLCI-B share one band set (Oa01-Oa21 centres; OBPG names).
-/// Band numbers as in the ESA OLCI band table (Oa13-15, 18-21 are atmospheric
-/// or land bands not held here; centres per formats.md s4.3).
-static OLCI_BANDS: [Band; 14] = [
-    nb("Oa01", 400, 400.0),
-    nb("Oa02", 412, 412.5),
-    nb("Oa03", 443, 442.5),
-    nb("Oa04", 490, 490.0),
-    nb("Oa05", 510, 510.0),
-    nb("Oa06", 560, 560.0),
-    nb("Oa07", 620, 620.0),
-    nb("Oa08", 665, 665.0),
-    nb("Oa09", 674, 673.75),
-    nb("Oa10", 681, 681.25),
-    nb("Oa11", 709, 708.75),
-    nb("Oa12", 754, 753.75),
-    nb("Oa16", 779, 778.75),
-    nb("Oa17", 865, 865.0),
-];
-
-const fn olci(name: &'static str, platform: &'static str) -> Sensor {
-    Sensor {
-        name,
-        instrument: "OLCI",
-        platform,
-        bands: &OLCI_BANDS,
-        roles: BandRoles { violet: 412, green: 560, ratio_blues: &[443, 490, 510], red: 665, red_dogliotti: 665, nir: 865 },
-        default_ocx: "oc4",
-        kd2: "kd2e",
-    }
+/// The registry names, for messages ("" when the registry does not load).
+pub fn names() -> String {
+    all().map(|s| join(s.iter().map(|s| s.name))).unwrap_or_default()
 }
 
 /// Looks a sensor up by its registry name (case-insensitive; `_` and `-` alike).
 pub fn sensor(name: &str) -> Result<&'static Sensor> {
     let key = name.trim().to_ascii_lowercase().replace('_', "-");
-    SENSORS.iter().find(|s| s.name == key).ok_or_else(|| Error::UnknownSensor { name: name.to_string(), known: join(SENSORS.iter().map(|s| s.name)) })
+    let all = all()?;
+    all.iter().copied().find(|s| s.name == key).ok_or_else(|| Error::UnknownSensor { name: name.to_string(), known: join(all.iter().map(|s| s.name)) })
+}
+
+/// Lower case, ASCII letters and digits only: how metadata spellings are compared.
+pub fn normalise(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// The registry sensor for an instrument/platform pair as written in file
+/// metadata: the instrument equal to the row's, the platform equal to one of
+/// its `platform_aliases` (or its `platform`), compared by `normalise`; rows
+/// with the alias `*` match any platform when no row matches exactly.
+pub fn from_metadata(instrument: &str, platform: &str) -> Option<&'static Sensor> {
+    let (i, p) = (normalise(instrument), normalise(platform));
+    let candidates: Vec<&'static Sensor> = all().ok()?.iter().copied().filter(|s| normalise(s.instrument) == i).collect();
+    let exact = candidates.iter().copied().find(|s| !p.is_empty() && (normalise(s.platform) == p || s.platform_aliases.iter().any(|a| normalise(a) == p)));
+    exact.or_else(|| candidates.iter().copied().find(|s| s.platform_aliases.contains(&"*")))
+}
+
+/// The sensor an ESA product name (`S3A_OL_2_WFR____...`) starts with.
+pub fn from_product_name(product_name: &str) -> Option<&'static Sensor> {
+    all().ok()?.iter().copied().find(|s| s.product_name_prefixes.iter().any(|p| product_name.starts_with(p)))
 }
 
 #[cfg(test)]
@@ -417,7 +365,7 @@ mod tests {
 
     #[test]
     fn every_role_band_exists() {
-        for s in SENSORS {
+        for s in all().unwrap() {
             let r = &s.roles;
             for nm in [r.violet, r.green, r.red, r.red_dogliotti, r.nir].into_iter().chain(r.ratio_blues.iter().copied()) {
                 assert!(s.band(nm).is_ok(), "{} role band {nm}", s.name);
@@ -439,11 +387,15 @@ mod tests {
         assert_eq!(ci("viirs-noaa20"), [445, 556, 667]);
         // OLCI: 665 claims 660-670; 674 starts where it overlaps, at 674 - 9/2 = 670.
         assert_eq!(ci("olci-a"), [443, 560, 674]);
+        assert_eq!(ci("olci-c"), [443, 560, 674]);
+        assert_eq!(ci("modis-terra"), [443, 547, 667]);
+        // NOAA-21: 445 claims 440-450, 554 takes 550 (bindex_get_555's second choice), 671 takes 670.
+        assert_eq!(ci("viirs-noaa21"), [445, 554, 671]);
         let olci = sensor("olci-b").unwrap();
         assert_eq!((olci.l2gen_band(669), olci.l2gen_band(670), olci.l2gen_band(677), olci.l2gen_band(678)), (Some(665), Some(674), Some(674), Some(681)));
         assert_eq!(olci.l2gen_band(640), None);
         // Blue and green are the sensor's ratio blue and OCx green everywhere.
-        for s in SENSORS {
+        for s in all().unwrap() {
             let [b, g, _] = s.ci_bands().unwrap();
             assert_eq!((b, g), (s.roles.ratio_blues[0], s.roles.green), "{}", s.name);
         }
@@ -451,7 +403,7 @@ mod tests {
 
     #[test]
     fn every_band_has_nasa_fonom_and_sets_resolve() {
-        for s in SENSORS {
+        for s in all().unwrap() {
             for band in s.bands {
                 let f0 = s.f0(band.nominal).unwrap_or_else(|e| panic!("{} {}: {e}", s.name, band.nominal));
                 // Solar irradiance between 400 and 900 nm lies within these bounds.
@@ -486,11 +438,13 @@ mod tests {
             ("Oa16", 778.75),
             ("Oa17", 865.0),
         ];
-        for (id, centre) in esa {
-            let band = OLCI_BANDS.iter().find(|b| b.id == Some(id)).unwrap_or_else(|| panic!("{id}"));
-            assert_eq!(band.centre_nm, centre, "{id}");
+        for name in ["olci-a", "olci-b", "olci-c"] {
+            for (id, centre) in esa {
+                let band = sensor(name).unwrap().bands.iter().find(|b| b.id == Some(id)).unwrap_or_else(|| panic!("{name} {id}"));
+                assert_eq!(band.centre_nm, centre, "{name} {id}");
+            }
         }
-        for s in SENSORS {
+        for s in all().unwrap() {
             let ids: Vec<_> = s.bands.iter().filter_map(|b| b.id).collect();
             let mut unique = ids.clone();
             unique.dedup();
@@ -503,5 +457,128 @@ mod tests {
         assert_eq!(sensor("MODIS_Aqua").unwrap().name, "modis-aqua");
         let e = sensor("czcs").unwrap_err().to_string();
         assert!(e.contains("czcs") && e.contains("olci-a"), "{e}");
+    }
+
+    #[test]
+    fn new_sensors_are_in_the_registry_with_their_coefficients() {
+        let terra = sensor("modis-terra").unwrap();
+        let aqua = sensor("modis-aqua").unwrap();
+        assert_eq!((terra.bands, terra.roles, terra.coefficients_as), (aqua.bands, aqua.roles, "modis-aqua"));
+        assert_eq!(crate::coefficients::ocx_set(terra, "default").unwrap(), crate::coefficients::ocx_set(aqua, "default").unwrap());
+        let n21 = sensor("viirs-noaa21").unwrap();
+        assert_eq!(n21.bands.iter().map(|b| b.nominal).collect::<Vec<_>>(), [414, 445, 487, 554, 671, 747, 868]);
+        let oc3 = crate::coefficients::ocx_set(n21, "default").unwrap();
+        assert_eq!((oc3.blues, oc3.green), (&[445u16, 487][..], 554));
+        assert_eq!(crate::products::algorithms::kd2_wavelengths(n21, crate::coefficients::kd2_set(n21, None).unwrap()).unwrap(), [487, 554]);
+        let c = sensor("olci-c").unwrap();
+        assert_eq!(c.bands, sensor("olci-a").unwrap().bands);
+        // Every new band has NASA's Fonom (no registry-file F0 on built-in rows).
+        for s in [terra, n21, c] {
+            for b in s.bands {
+                assert!(b.f0.is_none());
+                assert_eq!(s.f0(b.nominal).unwrap(), FONOM_THUILLIER2003.iter().find(|r| r.0 == b.nominal).unwrap().1);
+            }
+        }
+    }
+
+    #[test]
+    fn detection_reads_the_registry_aliases() {
+        let name = |i: &str, p: &str| from_metadata(i, p).map(|s| s.name);
+        assert_eq!(name("VIIRS", "NOAA-21"), Some("viirs-noaa21"));
+        assert_eq!(name("VIIRS", "JPSS-2"), Some("viirs-noaa21"));
+        assert_eq!(name("VIIRS", "NOAA-21 (JPSS-2)"), Some("viirs-noaa21"));
+        assert_eq!(name("VIIRS", "NOAA-20"), Some("viirs-noaa20"));
+        assert_eq!(name("VIIRS", "Suomi NPP"), Some("viirs-snpp"));
+        assert_eq!(name("MODIS", "Terra"), Some("modis-terra"));
+        assert_eq!(name("MODIS", "Aqua"), Some("modis-aqua"));
+        assert_eq!(name("OLCI", "Sentinel-3C"), Some("olci-c"));
+        assert_eq!(name("OLCI", "Sentinel-3A"), Some("olci-a"));
+        assert_eq!(name("SeaWiFS", "whatever"), Some("seawifs"));
+        assert_eq!(name("MERIS", ""), Some("meris"));
+        assert_eq!(name("OLCI", "Sentinel-3"), None);
+        assert_eq!(name("MODIS", "Nimbus"), None);
+        assert_eq!(from_product_name("S3C_OL_2_WFR____2026").map(|s| s.name), Some("olci-c"));
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("oceancolour-registry-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn user_file(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    const USER: &str = r#"
+[[sensor]]
+name = "my-sensor"
+instrument = "MYINST"
+platform = "Sat-1"
+platform_aliases = ["SAT1"]
+coefficients_as = "modis-aqua"
+default_ocx = "oc3"
+kd2 = "kd2m"
+source = "test"
+bands = [
+    { nominal = 412, centre = 412.0 },
+    { nominal = 443, centre = 443.0 },
+    { nominal = 488, centre = 488.0 },
+    { nominal = 547, centre = 547.0, f0 = 187.5 },
+    { nominal = 667, centre = 667.0 },
+    { nominal = 859, centre = 859.0 },
+]
+roles = { violet = 412, green = 547, ratio_blues = [443, 488], red = 667, red_dogliotti = 667, nir = 859 }
+"#;
+
+    #[test]
+    fn user_files_add_and_override_sensors() {
+        let dir = temp_dir("user");
+        let p = user_file(&dir, "user.toml", USER);
+        let all = load_files(std::slice::from_ref(&p)).unwrap();
+        let mine = all.iter().find(|s| s.name == "my-sensor").unwrap();
+        assert_eq!(mine.file, p.display().to_string());
+        assert_eq!(mine.f0(547).unwrap(), 187.5);
+        assert_eq!(mine.f0(412).unwrap(), 171.18191);
+        assert_eq!(crate::coefficients::ocx_set(mine, "default").unwrap().name, "oc3");
+        // Overriding a built-in keeps its place.
+        let over = user_file(&dir, "over.toml", &USER.replace("my-sensor", "seawifs"));
+        let all = load_files(&[over]).unwrap();
+        assert_eq!(all[0].name, "seawifs");
+        assert_eq!(all[0].instrument, "MYINST");
+        assert_eq!(all.len(), 10);
+    }
+
+    #[test]
+    fn bad_user_files_give_named_errors() {
+        let dir = temp_dir("bad");
+        let role = USER.replace("red = 667", "red = 999");
+        let twice = format!("{USER}\n{}", USER.trim_start());
+        let band = USER.replace("{ nominal = 859, centre = 859.0 }", "{ nominal = 443, centre = 443.0 }, { nominal = 859, centre = 859.0 }");
+        let ocx = USER.replace(r#"default_ocx = "oc3""#, r#"default_ocx = "oc9""#);
+        let kd2 = USER.replace(r#"kd2 = "kd2m""#, r#"kd2 = "kd7""#);
+        let f0 = USER.replace("412, centre = 412.0", "401, centre = 401.0").replace("violet = 412", "violet = 401");
+        let key = USER.replace("source = ", "sauce = ");
+        let cases: [(&str, &str, &str); 8] = [
+            ("role.toml", &role, "band role names a missing band: sensor my-sensor: roles.red names band 999 nm"),
+            ("twice.toml", &twice, "duplicate sensor: sensor \"my-sensor\" is defined twice"),
+            ("band.toml", &band, "duplicate band: sensor my-sensor: band 443 nm is listed twice"),
+            ("ocx.toml", &ocx, "unknown coefficient set: sensor my-sensor: default_ocx"),
+            ("kd2.toml", &kd2, "unknown coefficient set: sensor my-sensor: kd2"),
+            ("f0.toml", &f0, "missing F0: sensor my-sensor: band 401 nm (roles.violet"),
+            ("key.toml", &key, "invalid registry syntax"),
+            ("empty.toml", "", "invalid sensor: no [[sensor]] table"),
+        ];
+        for (file, text, expected) in cases {
+            let p = user_file(&dir, file, text);
+            let e = load_files(std::slice::from_ref(&p)).unwrap_err();
+            assert!(matches!(e, Error::Registry { .. }), "{file}: {e:?}");
+            let msg = e.to_string();
+            assert!(msg.contains(&p.display().to_string()) && msg.contains(expected), "{file}: {msg}");
+        }
+        let e = load_files(&[dir.join("missing.toml")]).unwrap_err().to_string();
+        assert!(e.contains("missing.toml: unreadable file"), "{e}");
     }
 }

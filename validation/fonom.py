@@ -26,7 +26,7 @@ SPECTRUM = Path(__file__).parent / "data" / "thuillier2003_1nm.csv"
 HALF_WIDTH_NM = 5  # BANDW / 2 in get_f0.c
 
 # Nominal wavelengths (nm) per sensor: the OBPG `Rrs_NNN` names held in the
-# sensor registry (src/sensors.rs), and the sensors that come next.
+# sensor registry (src/sensors/registry.toml), new sensors included.
 # MODIS-Terra has MODIS-Aqua's band names; OLCI-C has OLCI's.
 # VIIRS NOAA-21 (JPSS-2): PROVISIONAL names, the RSR-weighted centres of the
 # J2 at-launch responses (VIIRS DAWG V2, Jul 2019; solar_rsr/rsr_JPSS-2_VIIRS.txt)

@@ -23,12 +23,18 @@ class BandInfo(TypedDict):
     f0: float | None
     f0_sets: dict[str, float | None]
     id: str | None
+    f0_from_registry: bool
 
 @type_check_only
 class SensorInfo(TypedDict):
     name: str
     instrument: str
     platform: str
+    platform_aliases: list[str]
+    product_name_prefixes: list[str]
+    coefficients_as: str
+    source: str
+    registry_file: str
     bands: list[BandInfo]
     band_roles: dict[str, Any]
     default_ocx: str
@@ -159,6 +165,7 @@ def turbidity_dogliotti(rrs: _RrsMapping, sensor: str) -> _F32Array: ...
 def set_num_threads(n: int) -> None: ...
 def get_num_threads() -> int: ...
 def _forget_pool_after_fork() -> None: ...
+def _sensor_from_metadata(instrument: str | None, platform: str | None, product_name: str | None = None) -> str | None: ...
 
 # Fusion (exposed as oceancolour.fusion). A grid is the number of ISIN rows or
 # (lon_min, lon_max, lat_min, lat_max, dlon, dlat).

@@ -76,13 +76,6 @@ def _registry_row(name: str) -> Product:
 #: accessor keeps no metadata of its own. ``ds.oc.<key>()`` exists for every row.
 PRODUCTS: dict[str, Product] = {n: _registry_row(n) for n in _core.products() if hasattr(_core, n)}
 
-# Platform codes at the start of ESA product names (Sentinel-3 and Envisat
-# naming conventions; formats.md s4.1 and s5) -> (instrument, platform).
-_ESA_PRODUCT_NAME = {
-    "S3A_OL_": ("OLCI", "Sentinel-3A"),
-    "S3B_OL_": ("OLCI", "Sentinel-3B"),
-    "ENV_ME_": ("MERIS", "Envisat"),
-}
 _RRS_NAME = re.compile(r"^(?:Rrs|rrs|RRS)_?(\d{3,4})$")
 _RHO_W_NAME = re.compile(r"^(\w+?)_(?:reflectance|rho_w)$")
 
@@ -100,23 +93,31 @@ def detect_sensor(attrs: Mapping[Hashable, Any]) -> str:
     it read when no single registry sensor matches.
     """
     instrument, platform = attrs.get("instrument"), attrs.get("platform", attrs.get("mission"))
-    for prefix, names in _ESA_PRODUCT_NAME.items():
-        if str(attrs.get("product_name", "")).startswith(prefix):
-            instrument, platform = names
-    seen = f"instrument={instrument!r}, platform={platform!r}, product_name={attrs.get('product_name')!r}"
-    if instrument is None or platform is None:
-        raise _core.OceanColourError(f"cannot tell the sensor from the attributes ({seen}): pass sensor=")
-    inst, plat = _norm(instrument), _norm(platform)
-    matches = []
-    for name in _core.sensors():
-        info = _core.sensor_info(name)
-        # Registry platforms may carry aliases, e.g. "NOAA-20 (JPSS-1)": match either.
-        if _norm(info["instrument"]) == inst and plat and plat in _norm(info["platform"]):
-            matches.append(name)
-    if len(matches) != 1:
-        found = "several sensors: " + ", ".join(matches) if matches else "no sensor of the registry"
+    product_name = attrs.get("product_name")
+    seen = f"instrument={instrument!r}, platform={platform!r}, product_name={product_name!r}"
+    # The registry's platform aliases and ESA product-name prefixes (src/sensors/registry.toml,
+    # user files of OCEANCOLOUR_SENSORS): the one copy, shared with the file readers.
+    name = _core._sensor_from_metadata(
+        None if instrument is None else str(instrument),
+        None if platform is None else str(platform),
+        None if product_name is None else str(product_name),
+    )
+    if name is None:
+        if instrument is None or platform is None:
+            raise _core.OceanColourError(f"cannot tell the sensor from the attributes ({seen}): pass sensor=")
+        # A partial platform ("Sentinel-3") names several registry rows: say which.
+        inst, plat = _norm(instrument), _norm(platform)
+        partial = [
+            n
+            for n in _core.sensors()
+            for info in [_core.sensor_info(n)]
+            if _norm(info["instrument"]) == inst
+            and plat
+            and any(plat in _norm(a) for a in [info["platform"], *info["platform_aliases"]])
+        ]
+        found = "several sensors: " + ", ".join(partial) if len(partial) > 1 else "no sensor of the registry"
         raise _core.OceanColourError(f"attributes ({seen}) match {found}; pass sensor= (one of {_core.sensors()})")
-    return matches[0]
+    return name
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ use crate::chain::{self, demo, Context, OnProgress, Progress, Report, Request, R
 use crate::error::Error;
 use crate::formats::{self, FlagConfig, Layout};
 use crate::products::{Coefficients, PRODUCTS};
+use crate::sensors::{self, Sensor};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED_INPUTS: i32 = 1;
@@ -92,6 +93,11 @@ enum Command {
         #[arg(long)]
         sensor: Option<String>,
     },
+    /// List the sensor registry (built-in and OCEANCOLOUR_SENSORS files), or show one sensor.
+    Sensors {
+        #[command(subcommand)]
+        action: Option<SensorsAction>,
+    },
     /// Make a small SIMULATED scene in the OBPG L2 and OLCI WFR layouts and run the whole chain on it.
     Demo {
         /// Output folder for the simulated inputs and their products.
@@ -120,6 +126,10 @@ enum Command {
         /// ROWSxCOLUMNS
         #[arg(long, default_value = "1000x1000")]
         size: String,
+        /// Registry sensor whose bands and metadata (instrument, platform) the granule carries
+        /// (default: seawifs for obpg-l2, olci-a for olci-wfr; olci-wfr takes OLCI sensors only).
+        #[arg(long)]
+        sensor: Option<String>,
     },
     /// Build, inspect or export an OC5 table (Python: needs the pip package `oceancolour`).
     #[command(disable_help_flag = true)]
@@ -141,6 +151,15 @@ enum Command {
         /// The subcommand's own arguments (see `oceancolour NAME --help` from the pip package).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SensorsAction {
+    /// Print one sensor: platform and its aliases, bands (centre, F0 and its source), band roles, coefficient sets, products.
+    Show {
+        /// Registry name (as `oceancolour sensors` lists them), e.g. viirs-noaa21.
+        name: String,
     },
 }
 
@@ -202,17 +221,19 @@ pub fn run(ctx: &Context, args: Vec<OsString>) -> i32 {
         Command::Merge(args) => fusion::merge(ctx, args),
         Command::L4(args) => fusion::l4(ctx, args),
         Command::Demo { outdir } => run_demo(ctx, &outdir),
+        Command::Sensors { action: None } => sensors_list(),
+        Command::Sensors { action: Some(SensorsAction::Show { name }) } => sensors_show(&name),
         Command::Lut { .. } => python_subcommand("lut"),
         Command::Validate { .. } => python_subcommand("validate"),
         Command::Matchup { .. } => python_subcommand("matchup"),
-        Command::Simulate { format, output, size } => {
+        Command::Simulate { format, output, size, sensor } => {
             let Some((rows, cols)) = size.split_once('x').and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?))) else {
                 return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });
             };
             let scene = crate::formats::simulated::Scene { rows, cols };
             let written = match format {
-                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated(&output, scene),
-                SimFormat::OlciWfr => crate::formats::olci::write_simulated(&output, scene),
+                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("seawifs")),
+                SimFormat::OlciWfr => crate::formats::olci::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("olci-a")),
             };
             match written {
                 Ok(()) => {
@@ -337,6 +358,100 @@ fn info(ctx: &Context, path: &Path, sensor: Option<&str>) -> i32 {
     EXIT_OK
 }
 
+/// The F0 convention of a sensor's bands, for `sensors`: the default set, or
+/// the registry file where it gives a band's F0.
+fn f0_source(s: &Sensor) -> String {
+    let given: Vec<String> = s.bands.iter().filter(|b| b.f0.is_some()).map(|b| b.nominal.to_string()).collect();
+    if given.is_empty() {
+        sensors::DEFAULT_F0_SET.to_string()
+    } else {
+        format!("{} (registry file: {} nm)", sensors::DEFAULT_F0_SET, given.join(", "))
+    }
+}
+
+/// A sensor's default algorithms, for `sensors`.
+fn default_algorithms(s: &Sensor) -> String {
+    let ci = crate::coefficients::ci_set(crate::products::Coefficients::default().ci.as_str()).map(|c| c.name).unwrap_or("?");
+    format!("OCx {}, CI {ci}, KD2 {}", s.default_ocx, s.kd2)
+}
+
+fn sensors_list() -> i32 {
+    let all = match sensors::all() {
+        Ok(a) => a,
+        Err(e) => return usage(e),
+    };
+    let bands = |s: &Sensor| s.bands.iter().map(|b| b.nominal.to_string()).collect::<Vec<_>>().join(",");
+    let w = |f: &dyn Fn(&Sensor) -> String, min: usize| all.iter().map(|s| f(s).len()).max().unwrap_or(0).max(min);
+    let (wn, wi, wp, wb, wf) = (w(&|s| s.name.into(), 4), w(&|s| s.instrument.into(), 10), w(&|s| s.platform.into(), 8), w(&bands, 10), w(&f0_source, 2));
+    println!("{:<wn$}  {:<wi$}  {:<wp$}  {:<wb$}  {:<wf$}  default algorithms", "name", "instrument", "platform", "bands (nm)", "F0");
+    for s in all.iter().copied() {
+        println!("{:<wn$}  {:<wi$}  {:<wp$}  {:<wb$}  {:<wf$}  {}", s.name, s.instrument, s.platform, bands(s), f0_source(s), default_algorithms(s));
+    }
+    let user: Vec<&str> = all.iter().filter(|s| s.file != "built-in").map(|s| s.file).collect();
+    if !user.is_empty() {
+        let mut files = user.clone();
+        files.dedup();
+        println!("(rows from {}: {})", sensors::ENV_VAR, files.join(", "));
+    }
+    EXIT_OK
+}
+
+/// A small OC5 table from the open-table builder (10^3 instead of 200^3), so
+/// that `sensors show` lists the OC5 products without building the full table.
+struct SmallTables;
+impl crate::products::TableSource for SmallTables {
+    fn oc5(&self, sensor: &'static Sensor, c: &Coefficients) -> crate::Result<crate::products::Oc5Source> {
+        let opts = crate::oc5::BuildOptions { shape: [10, 10, 10], ocx: c.ocx.clone(), ..Default::default() };
+        let table = std::sync::Arc::new(crate::oc5::build(sensor, &opts)?);
+        Ok(crate::products::Oc5Source::Table { table, name: "open OC5-like table (small, for listing)".into() })
+    }
+}
+
+fn sensors_show(name: &str) -> i32 {
+    let s = match sensors::sensor(name) {
+        Ok(s) => s,
+        Err(e) => return usage(e),
+    };
+    println!("{}", s.name);
+    println!("  instrument:   {}", s.instrument);
+    println!("  platform:     {} (metadata aliases: {})", s.platform, s.platform_aliases.join(", "));
+    if !s.product_name_prefixes.is_empty() {
+        println!("  ESA product names: {}", s.product_name_prefixes.join(", "));
+    }
+    println!("  registry:     {}", s.file);
+    println!("  bands source: {}", s.source);
+    println!("  bands:        nominal  centre_nm  id      F0 (mW cm-2 um-1)");
+    for b in s.bands {
+        let f0 = match (b.f0, s.f0(b.nominal)) {
+            (Some(f), _) => format!("{f} (registry file)"),
+            (None, Ok(f)) => format!("{f} ({})", sensors::DEFAULT_F0_SET),
+            (None, Err(_)) => "none".into(),
+        };
+        println!("                {:<8} {:<10} {:<7} {f0}", b.nominal, b.centre_nm, b.id.unwrap_or("-"));
+    }
+    let r = &s.roles;
+    println!(
+        "  band roles:   violet {}, green {}, ratio blues {}, red {}, red (Dogliotti) {}, NIR {}",
+        r.violet,
+        r.green,
+        r.ratio_blues.iter().map(|b| b.to_string()).collect::<Vec<_>>().join("/"),
+        r.red,
+        r.red_dogliotti,
+        r.nir
+    );
+    println!("  default algorithms: {}", default_algorithms(s));
+    if s.coefficients_as != s.name {
+        println!("  coefficient sets as: {}", s.coefficients_as);
+    }
+    for o in crate::coefficients::ocx_sets(s) {
+        println!("  OCx {:<16} {}", o.name, o.source);
+    }
+    let coefficients = Coefficients::default();
+    let products: Vec<&str> = PRODUCTS.iter().filter(|p| p.prepare(s, &coefficients, &SmallTables).is_ok()).map(|p| p.name).collect();
+    println!("  products:     {}", products.join(", "));
+    EXIT_OK
+}
+
 fn run_demo(ctx: &Context, outdir: &Path) -> i32 {
     println!("oceancolour demo: writing a SIMULATED scene (NOMAD in-situ Rrs spectra on a synthetic coast, cloud and land)");
     println!("in the exact NASA OBPG Level-2 and Sentinel-3 OLCI WFR layouts, then running the whole chain on it.");
@@ -390,6 +505,30 @@ mod tests {
         let help = command().find_subcommand_mut("process").unwrap().render_long_help().to_string();
         for p in crate::products::PRODUCTS {
             assert!(help.contains(p.name) && help.contains(p.long_name), "{} not in process --help", p.name);
+        }
+    }
+
+    #[test]
+    fn sensors_subcommands_parse() {
+        let parse = |args: &[&str]| Cli::from_arg_matches(&command().try_get_matches_from(args).unwrap()).unwrap().command;
+        assert!(matches!(parse(&["oceancolour", "sensors"]), Command::Sensors { action: None }));
+        assert!(
+            matches!(parse(&["oceancolour", "sensors", "show", "olci-c"]), Command::Sensors { action: Some(SensorsAction::Show { name }) } if name == "olci-c")
+        );
+        assert_eq!(sensors_show("viirs-noaa21"), EXIT_OK);
+        assert_eq!(sensors_show("czcs"), EXIT_USAGE);
+        assert_eq!(sensors_list(), EXIT_OK);
+    }
+
+    #[test]
+    fn new_sensors_give_every_product_their_bands_allow() {
+        let coefficients = Coefficients::default();
+        for name in ["modis-terra", "viirs-noaa21", "olci-c"] {
+            let s = sensors::sensor(name).unwrap();
+            let made: Vec<&str> = PRODUCTS.iter().filter(|p| p.prepare(s, &coefficients, &SmallTables).is_ok()).map(|p| p.name).collect();
+            for p in ["chl_ocx", "chl_ci", "chl_oci", "kd490", "spm_nechad", "turbidity_nechad", "turbidity_dogliotti", "chl_oc5", "chl_oc5ci"] {
+                assert!(made.contains(&p), "{name}: {p} not made ({made:?})");
+            }
         }
     }
 }

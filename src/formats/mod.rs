@@ -115,22 +115,10 @@ no level-3_binned_data group (OBPG L3b) and no 1-D lat/lon coordinates (L3m / CF
 }
 
 /// The registry sensor for an instrument/platform pair as written in OBPG
-/// and CF global attributes (formats.md s1.3; VIIRS platform spellings as
-/// mapped by satpy's seadas_l2 reader).
+/// and CF global attributes (formats.md s1.3): the registry's
+/// `platform_aliases` (sensors/registry.toml), the one list of spellings.
 pub fn sensor_from_metadata(instrument: &str, platform: &str) -> Option<&'static Sensor> {
-    let i = instrument.to_ascii_lowercase();
-    let p = platform.to_ascii_lowercase().replace([' ', '_'], "-");
-    let name = match i.as_str() {
-        "seawifs" => "seawifs",
-        "modis" if p == "aqua" => "modis-aqua",
-        "viirs" if ["suomi-npp", "npp", "snpp", "suomi-npp-(snpp)"].contains(&p.as_str()) => "viirs-snpp",
-        "viirs" if ["noaa-20", "jpss-1", "noaa-20-(jpss-1)"].contains(&p.as_str()) => "viirs-noaa20",
-        "olci" if p.ends_with("3a") => "olci-a",
-        "olci" if p.ends_with("3b") => "olci-b",
-        "meris" => "meris",
-        _ => return None,
-    };
-    sensors::sensor(name).ok()
+    sensors::from_metadata(instrument, platform)
 }
 
 /// The sensor: `--sensor` if given, else from the metadata, else an error
@@ -139,13 +127,14 @@ pub fn resolve_sensor(path: &Path, given: Option<&str>, instrument: &str, platfo
     if let Some(name) = given {
         return Ok((sensors::sensor(name)?, "--sensor".into()));
     }
+    sensors::all()?;
     sensor_from_metadata(instrument, platform).map(|s| (s, format!("instrument={instrument:?} platform={platform:?}"))).ok_or_else(|| {
         Error::file(
             path,
             format!(
                 "unknown sensor: instrument={instrument:?} platform={platform:?} is not in the sensor registry ({}); \
 pass --sensor to say which registry sensor it is",
-                sensors::SENSORS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+                sensors::names()
             ),
         )
     })

@@ -157,8 +157,17 @@ SEAICE NAVFAIL FILTER SPARE BOWTIEDEL HIPOL PRODFAIL SPARE";
 /// with scale 2e-6, offset 0.05, fill -32767 (the OBPG product definition,
 /// s1.4) and packed valid_min/max.
 pub fn write_simulated(path: &Path, scene: Scene) -> Result<()> {
-    let s = sensor("seawifs")?;
-    let bands: Vec<_> = s.bands.iter().filter(|b| b.nominal <= 670).collect();
+    write_simulated_for(path, scene, "seawifs")
+}
+
+/// As `write_simulated`, for any registry sensor (OBPG L2 layout): its
+/// visible bands (<= 700 nm), `instrument` and `platform` from its registry
+/// row (the first platform alias, as OBPG writes it).
+pub fn write_simulated_for(path: &Path, scene: Scene, sensor_name: &str) -> Result<()> {
+    let s = sensor(sensor_name)?;
+    let bands: Vec<_> = s.bands.iter().filter(|b| b.nominal <= 700).collect();
+    let platform = s.platform_aliases.iter().copied().find(|a| *a != "*").unwrap_or(s.platform);
+    let title = format!("{} Level-2 Data OC (SIMULATED)", s.instrument);
     let (rows, cols) = (scene.rows, scene.cols);
     let mut nf = NewNetcdf::create(path)?;
     let f = nf.nc();
@@ -168,11 +177,11 @@ pub fn write_simulated(path: &Path, scene: Scene) -> Result<()> {
     f.add_dimension("number_of_reflective_bands", bands.len()).map_err(w(path))?;
     let product_name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
     for (k, v) in [
-        ("title", "SeaWiFS Level-2 Data OC (SIMULATED)"),
+        ("title", title.as_str()),
         ("product_name", product_name.as_str()),
         ("processing_version", "simulated"),
-        ("instrument", "SeaWiFS"),
-        ("platform", "Orbview-2"),
+        ("instrument", s.instrument),
+        ("platform", platform),
         ("Conventions", "CF-1.8, ACDD-1.3"),
         ("processing_level", "L2"),
         ("cdm_data_type", "swath"),

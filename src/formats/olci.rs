@@ -18,13 +18,14 @@ use super::nc::{self, check_units, read_decoded, text};
 use super::simulated::{by_blocks, put_attrs, w, Scene, Surface, SIMULATED};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
 use crate::error::{Error, Result};
-use crate::sensors::sensor;
+use crate::sensors::{sensor, Sensor};
 
-/// OLCI bands held in the sensor registry: (Oa number, nominal nm). Centres
-/// 400 ... 865 nm from the band table in formats.md s4.3 (acolite
-/// band_info_olci.txt); nominal names as in `sensors::OLCI_BANDS`.
-pub const OA_BANDS: &[(u8, u16)] =
-    &[(1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620), (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865)];
+/// The OLCI bands a registry sensor holds: (Oa number, nominal nm), from the
+/// band ids (`Oa01` ...) of its registry row (sensors/registry.toml, after the
+/// ESA band table in formats.md s4.3).
+pub fn oa_bands(sensor: &Sensor) -> Vec<(u8, u16)> {
+    sensor.bands.iter().filter_map(|b| Some((b.id?.strip_prefix("Oa")?.parse().ok()?, b.nominal))).collect()
+}
 
 /// Units accepted on rho_w (it is dimensionless; real files carry none, s4.3).
 const RHO_W_UNITS: &[&str] = &["dl", "1", "dimensionless", ""];
@@ -72,7 +73,7 @@ impl OlciWfr {
         let (sensor, sensor_from) = resolve_sensor(dir, sensor, "OLCI", &platform)?;
         let mut reflectance = BTreeMap::new();
         let mut shape = None;
-        for &(oa, nm) in OA_BANDS {
+        for (oa, nm) in oa_bands(sensor) {
             let p = dir.join(format!("Oa{oa:02}_reflectance.nc"));
             if !p.exists() {
                 continue;
@@ -211,8 +212,18 @@ fn sen3_globals(f: &mut FileMut, path: &Path, title: &str) -> Result<()> {
 /// unconfirmed (s10), so those written here (1e-5, -0.05) are the
 /// simulation's own, and the reader takes them from the file.
 pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
+    write_simulated_for(dir, scene, "olci-a")
+}
+
+/// As `write_simulated`, for an OLCI sensor of the registry: the manifest's
+/// platform number is the last letter of its platform (Sentinel-3C: `C`).
+pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Result<()> {
+    let s = sensor(sensor_name)?;
+    if s.instrument != "OLCI" {
+        return Err(Error::InvalidParameter { name: "sensor".into(), reason: format!("{} is not an OLCI sensor; the .SEN3 layout is OLCI's", s.name) });
+    }
+    let number = s.platform.chars().last().filter(|c| c.is_ascii_alphabetic()).unwrap_or('A');
     std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot be created: {e}")))?;
-    let s = sensor("olci-a")?;
     let (rows, cols) = (scene.rows, scene.cols);
     let dims = ["rows", "columns"];
     let new = |name: &str, title: &str| -> Result<(NewNetcdf, PathBuf)> {
@@ -225,7 +236,7 @@ pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
         Ok((nf, p))
     };
     let px = move |r0: usize, n: usize| (r0..r0 + n).flat_map(move |r| (0..cols).map(move |c| (r, c)));
-    for &(oa, nm) in OA_BANDS {
+    for (oa, nm) in oa_bands(s) {
         let centre = s.band(nm)?.centre_nm;
         let var = format!("Oa{oa:02}_reflectance");
         let (mut nf, p) = new(&format!("{var}.nc"), &format!("Reflectance Oa{oa:02} Data Set"))?;
@@ -333,7 +344,7 @@ pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
 <xfdu:XFDU xmlns:xfdu="urn:ccsds:schema:xfdu:1" xmlns:sentinel-safe="http://www.esa.int/safe/sentinel/1.1" xmlns:sentinel3="http://www.esa.int/safe/sentinel/sentinel-3/1.0" xmlns:olci="http://www.esa.int/safe/sentinel/sentinel-3/olci/1.0" version="esa/safe/sentinel/sentinel-3/olci/level-2/1.0">
   <metadataSection>
     <metadataObject ID="platform"><metadataWrap><xmlData>
-      <sentinel-safe:platform><sentinel-safe:familyName>Sentinel-3</sentinel-safe:familyName><sentinel-safe:number>A</sentinel-safe:number>
+      <sentinel-safe:platform><sentinel-safe:familyName>Sentinel-3</sentinel-safe:familyName><sentinel-safe:number>{number}</sentinel-safe:number>
         <sentinel-safe:instrument><sentinel-safe:familyName abbreviation="OLCI">Ocean Land Colour Instrument</sentinel-safe:familyName></sentinel-safe:instrument>
       </sentinel-safe:platform>
     </xmlData></metadataWrap></metadataObject>
@@ -349,4 +360,20 @@ pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
         name = dir.file_name().unwrap_or_default().to_string_lossy()
     );
     std::fs::write(dir.join("xfdumanifest.xml"), manifest).map_err(|e| Error::file(dir, format!("writing the manifest: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oa_bands_come_from_the_registry_ids() {
+        // The ESA OLCI band numbers the reader looks for (formats.md s4.3).
+        let esa =
+            [(1, 400), (2, 412), (3, 443), (4, 490), (5, 510), (6, 560), (7, 620), (8, 665), (9, 674), (10, 681), (11, 709), (12, 754), (16, 779), (17, 865)];
+        for name in ["olci-a", "olci-b", "olci-c"] {
+            assert_eq!(oa_bands(sensor(name).unwrap()), esa, "{name}");
+        }
+        assert!(oa_bands(sensor("seawifs").unwrap()).is_empty());
+    }
 }

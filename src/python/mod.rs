@@ -68,8 +68,25 @@ type PyF32Array = Py<PyArrayDyn<f32>>;
 
 /// Names of the sensors in the registry.
 #[pyfunction]
-fn sensors() -> Vec<&'static str> {
-    sensor_registry::SENSORS.iter().map(|s| s.name).collect()
+fn sensors() -> PyResult<Vec<&'static str>> {
+    Ok(sensor_registry::all()?.iter().map(|s| s.name).collect())
+}
+
+/// The registry name of the sensor an instrument/platform pair (file
+/// metadata) or an ESA product name describes, from the registry's platform
+/// aliases and product-name prefixes; None when none matches. The xarray
+/// accessor's detection (one copy of the aliases, in the registry).
+#[pyfunction]
+#[pyo3(signature = (instrument, platform, product_name=None))]
+fn _sensor_from_metadata(instrument: Option<&str>, platform: Option<&str>, product_name: Option<&str>) -> PyResult<Option<&'static str>> {
+    sensor_registry::all()?;
+    if let Some(s) = product_name.and_then(sensor_registry::from_product_name) {
+        return Ok(Some(s.name));
+    }
+    Ok(match (instrument, platform) {
+        (Some(i), Some(p)) => sensor_registry::from_metadata(i, p).map(|s| s.name),
+        _ => None,
+    })
 }
 
 /// Description of a sensor: bands (nominal name, centre in nm, F0 in
@@ -83,6 +100,11 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
     d.set_item("name", s.name)?;
     d.set_item("instrument", s.instrument)?;
     d.set_item("platform", s.platform)?;
+    d.set_item("platform_aliases", s.platform_aliases.to_vec())?;
+    d.set_item("product_name_prefixes", s.product_name_prefixes.to_vec())?;
+    d.set_item("coefficients_as", s.coefficients_as)?;
+    d.set_item("source", s.source)?;
+    d.set_item("registry_file", s.file)?;
     let bands = PyList::empty(py);
     for b in s.bands {
         let bd = PyDict::new(py);
@@ -95,6 +117,7 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
         }
         bd.set_item("f0_sets", sets)?;
         bd.set_item("id", b.id)?;
+        bd.set_item("f0_from_registry", b.f0.is_some())?;
         bands.append(bd)?;
     }
     d.set_item("bands", bands)?;
@@ -275,6 +298,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(sensors, m)?)?;
     m.add_function(wrap_pyfunction!(sensor_info, m)?)?;
+    m.add_function(wrap_pyfunction!(_sensor_from_metadata, m)?)?;
     m.add_function(wrap_pyfunction!(ocx_coefficient_sets, m)?)?;
     m.add_function(wrap_pyfunction!(ci_coefficient_sets, m)?)?;
     m.add_function(wrap_pyfunction!(chl_ocx, m)?)?;

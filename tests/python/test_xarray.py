@@ -144,6 +144,9 @@ def test_cmems_names_and_explicit_band_mapping():
         ({"instrument": "VIIRS", "platform": "JPSS-1"}, "viirs-noaa20"),
         ({"instrument": "VIIRS", "platform": "Suomi-NPP"}, "viirs-snpp"),
         ({"instrument": "OLCI", "platform": "Sentinel-3B"}, "olci-b"),
+        ({"instrument": "MODIS", "platform": "Terra"}, "modis-terra"),
+        ({"instrument": "VIIRS", "platform": "NOAA-21"}, "viirs-noaa21"),
+        ({"product_name": "S3C_OL_2_WFR____20260101T100000"}, "olci-c"),
         ({"product_name": "S3B_OL_2_WRR____20240101T100000"}, "olci-b"),
         ({"product_name": "ENV_ME_2_RRG____20080101T100000"}, "meris"),
     ],
@@ -157,7 +160,7 @@ def test_sensor_from_attributes(attrs, sensor):
     [
         ({}, "cannot tell the sensor"),
         ({"instrument": "OLCI", "platform": "Sentinel-3"}, "several sensors: olci-a, olci-b"),
-        ({"instrument": "MODIS", "platform": "Terra"}, "no sensor of the registry"),
+        ({"instrument": "CZCS", "platform": "Nimbus-7"}, "no sensor of the registry"),
     ],
 )
 def test_undetectable_sensor_is_a_clear_error(attrs, message):
