@@ -48,8 +48,17 @@ used as they are: `oceancolour info`, `l4 --first-guess`, `merge`, a validation 
     #[error("sensor registry {file}: {kind}: {detail}")]
     Registry { file: String, kind: RegistryProblem, detail: String },
 
+    /// An allocation sized from arguments or a file header that cannot fit:
+    /// refused before it is made (an allocation failure aborts the process).
+    #[error("{what} would need {} of memory, more than is available ({}): use a smaller size", gib(*bytes), gib(*available as u128))]
+    OutOfMemory { what: String, bytes: u128, available: u64 },
+
     #[error("Rrs bands have different lengths ({band} nm has {len}, expected {expected})")]
     LengthMismatch { band: u16, len: usize, expected: usize },
+}
+
+fn gib(bytes: u128) -> String {
+    format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
 /// What is wrong with a sensor registry file; the name opens the message.

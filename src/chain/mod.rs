@@ -381,6 +381,15 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
     );
     progress(Progress::Granule { index, name: &name, rows: info.rows });
     let block_rows = req.config.output.block_rows;
+    // One block in memory: its Rrs bands, flags, lat, lon and each product's values (f32 or
+    // smaller), sized from the file's header, which a corrupt or hostile file can make absurd.
+    let per_pixel = bands.len() + jobs.len() + 3;
+    let block_pixels = block_rows.min(info.rows) as u128 * info.cols as u128;
+    crate::compute::memory::ensure_fits(
+        block_pixels * per_pixel as u128,
+        4,
+        &format!("{}: a block of {} rows of {} pixels", input.display(), block_rows.min(info.rows), info.cols),
+    )?;
     let mut flagged = 0usize;
     let mut row0 = 0;
     while row0 < info.rows {

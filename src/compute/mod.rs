@@ -2,7 +2,8 @@
 //! library's thread pool (`threads`), branch-free vectorisable ln/exp10
 //! (`fastmath`), output buffers (`zeroed`), the run-time choice of the
 //! AVX2+FMA build of a loop (`with_avx2`), and the parallel chunk engine
-//! (`par_chunks`, `par_chunk_pairs`, `map_pixels`). No I/O, no science.
+//! (`par_chunks`, `par_chunk_pairs`, `map_pixels`), and allocations checked
+//! against the memory available (`memory`). No I/O, no science.
 //!
 //! One wheel runs on any x86-64 machine and is fast on new ones: a chunk's
 //! loop is compiled once for the baseline and once for AVX2+FMA, picked at
@@ -10,6 +11,7 @@
 //! callers mark their per-pixel closures and helpers `#[inline(always)]`.
 
 pub mod fastmath;
+pub mod memory;
 pub mod threads;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -40,7 +40,13 @@ impl IsinGrid {
         if nrows < 2 || nrows % 2 != 0 {
             return Err(Error::InvalidParameter { name: "nrows".into(), reason: format!("the ISIN grid needs an even number of rows >= 2, got {nrows}") });
         }
+        // 2^24 rows are ~1 m bins and 3.6e14 bins in all (bin numbers stay well inside u64).
+        const MAX_ROWS: u32 = 1 << 24;
+        if nrows > MAX_ROWS {
+            return Err(Error::InvalidParameter { name: "nrows".into(), reason: format!("{nrows} ISIN rows is finer than ~1 m bins: at most {MAX_ROWS}") });
+        }
         let n = nrows as usize;
+        crate::compute::memory::ensure_fits(n as u128, 16, &format!("an ISIN grid of {nrows} rows"))?;
         let mut numbin = Vec::with_capacity(n);
         let mut basebin = Vec::with_capacity(n);
         let mut next = 1u64;
@@ -167,6 +173,8 @@ impl RegularGrid {
         };
         let nlon = count(lon_max - lon_min, dlon, "longitude")?;
         let nlat = count(lat_max - lat_min, dlat, "latitude")?;
+        // Regular-grid fields (merged, L4, mapped output) are dense: one f64 per cell at least.
+        crate::compute::memory::ensure_fits(nlon as u128 * nlat as u128, 8, &format!("a regular grid of {nlat} x {nlon} cells"))?;
         Ok(RegularGrid { lon_min, lat_max, dlon, dlat, nlon, nlat })
     }
 

@@ -288,6 +288,8 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
     let axes = operational_axes(shape)?;
     debug_assert!(axes[0].variable == AxisVariable::NlwGreen && axes[1].variable == AxisVariable::Nlw412);
     let [ng, nb, nr] = shape;
+    // A chl (f32) and a flag (u8) per node.
+    crate::compute::memory::ensure_fits(ng as u128 * nb as u128 * nr as u128, 5, &format!("an OC5 table of {ng} x {nb} x {nr} nodes"))?;
     let mut values = vec![f32::NAN; ng * nb * nr];
     let mut flags = vec![node::UNDEFINED; ng * nb * nr];
     // First node with nLw412 > 0: the nodes below copy its value.

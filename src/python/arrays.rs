@@ -53,8 +53,16 @@ fn read_array<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Input<'py>
     extract(&aligned)
 }
 
-/// numpy broadcasting of several shapes, or an error naming them.
+/// numpy broadcasting of several shapes, or an error naming them; a
+/// MemoryError when the broadcast copies and the output cannot fit.
 fn broadcast_shape(shapes: &[(String, Vec<usize>)]) -> PyResult<Vec<usize>> {
+    let out = broadcast(shapes)?;
+    let pixels = out.iter().fold(1u128, |n, &d| n.saturating_mul(d as u128));
+    crate::compute::memory::ensure_fits(pixels.saturating_mul(shapes.len() as u128 + 1), 4, &format!("arrays broadcast to shape {out:?}"))?;
+    Ok(out)
+}
+
+fn broadcast(shapes: &[(String, Vec<usize>)]) -> PyResult<Vec<usize>> {
     let ndim = shapes.iter().map(|s| s.1.len()).max().unwrap_or(0);
     let mut out = vec![1usize; ndim];
     for (_, shape) in shapes {

@@ -59,6 +59,7 @@ impl From<Error> for PyErr {
                 Ok(t) => PyErr::from_type(t.bind(py).clone(), e.to_string()),
                 Err(err) => err,
             }),
+            Error::OutOfMemory { .. } => pyo3::exceptions::PyMemoryError::new_err(e.to_string()),
             e => OceanColourError::new_err(e.to_string()),
         }
     }

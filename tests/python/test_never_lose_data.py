@@ -249,3 +249,59 @@ def test_sigterm_stops_cleanly_with_143_and_stale_parts_are_removed(tmp_path):
     r = run("process", src, "-o", out, "--products", "chl_ocx")
     assert r.returncode == 0, r.stderr
     assert files(out) == ["mid.L2.OC.chl_ocx.nc", "mid.L2.OC.chl_ocx.png", "notes.part-1-0.txt"]
+
+
+# ---------------------------------------------------------------- allocations
+
+
+def test_allocations_sized_by_arguments_are_refused_not_aborted(l2, tmp_path):
+    """Each of these aborted the process ("memory allocation of N bytes failed"): now a named
+    MemoryError / exit 2, checked against the memory available (OCEANCOLOUR_MAX_MEMORY caps it)."""
+    code = """
+import numpy as np, oceancolour as oc, oceancolour.fusion as fusion
+for call in (lambda: oc.Oc5Table.build("seawifs", shape=(100000,) * 3),
+             lambda: oc.chl_ocx({443: np.full((1, 100000), 0.004, np.float32), 490: np.full((100000, 1), 0.004, np.float32),
+                                 510: np.float32(0.004), 555: np.float32(0.003)}, "seawifs")):
+    try:
+        call()
+    except MemoryError as e:
+        print("MemoryError:", e)
+try:
+    fusion.isin_grid(4_000_000_000)
+except oc.OceanColourError as e:
+    print("refused:", e)
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "MemoryError: an OC5 table of 100000 x 100000 x 100000 nodes would need" in r.stdout
+    assert "MemoryError: arrays broadcast to shape [100000, 100000] would need" in r.stdout
+    assert "refused: invalid parameter nrows" in r.stdout
+    out = tmp_path / "p"
+    assert run("process", l2, "-o", out, "--products", "chl_ocx").returncode == 0
+    for grid in ("isin:4000000000", "regular:-180,180,-90,90,0.00001,0.00001"):
+        r = run("bin", out / "g.L2.OC.chl_ocx.nc", "-o", tmp_path / "b.nc", "--grid", grid)
+        assert r.returncode == 2 and "panicked" not in r.stderr and "memory allocation" not in r.stderr, r.stderr
+    assert "would need" in r.stderr
+    r = run("lut", "build", "--sensor", "seawifs", "--shape", "100000", "100000", "100000", "-o", tmp_path / "t.nc")
+    assert r.returncode == 2 and "would need" in r.stderr and not (tmp_path / "t.nc").exists(), r.stderr
+
+
+def test_a_small_file_declaring_billions_of_pixels_is_refused(l2, tmp_path):
+    """A 2-D file whose header declares 10 x 2^31 pixels (a few KB on disk: no data written)."""
+    big = tmp_path / "huge.L2.OC.nc"
+    with netCDF4.Dataset(l2) as src, netCDF4.Dataset(big, "w") as d:
+        d.setncatts({k: src.getncattr(k) for k in src.ncattrs()})
+        d.createDimension("number_of_lines", 10)
+        d.createDimension("pixels_per_line", 2**31)
+        geo, nav = d.createGroup("geophysical_data"), d.createGroup("navigation_data")
+        for name in ("latitude", "longitude"):
+            nav.createVariable(name, "f4", ("number_of_lines", "pixels_per_line"), chunksizes=(1, 1024)).units = "degrees"
+        for name, v in src["geophysical_data"].variables.items():
+            n = geo.createVariable(name, v.dtype, ("number_of_lines", "pixels_per_line"), chunksizes=(1, 1024))
+            n.setncatts({k: v.getncattr(k) for k in v.ncattrs() if k != "_FillValue"})
+    assert big.stat().st_size < 200_000
+    out = tmp_path / "out"
+    r = run("process", big, "-o", out, "--products", "chl_ocx", timeout=60)
+    assert r.returncode == 1, r.stderr
+    assert "would need" in r.stderr and "2147483648 pixels" in r.stderr and "panicked" not in r.stderr, r.stderr
+    assert files(out) == []
