@@ -147,36 +147,35 @@ pub fn empirical_variogram(x: &[f64], y: &[f64], z: &[f64], nlags: usize, max_la
         (0..z.len()).collect()
     };
     let width = max_lag / nlags as f64;
-    let (dsum, gsum, n) = threads::install(|| {
-        idx.par_iter()
-            .enumerate()
-            .fold(
-                || (vec![0.0; nlags], vec![0.0; nlags], vec![0u64; nlags]),
-                |(mut ds, mut gs, mut ns), (a, &i)| {
-                    for &j in &idx[a + 1..] {
-                        let h = dist(x[i] - x[j], y[i] - y[j]);
-                        if h > 0.0 && h <= max_lag {
-                            let k = ((h / width) as usize).min(nlags - 1);
-                            ds[k] += h;
-                            gs[k] += 0.5 * (z[i] - z[j]).powi(2);
-                            ns[k] += 1;
-                        }
-                    }
-                    (ds, gs, ns)
-                },
-            )
-            .reduce(
-                || (vec![0.0; nlags], vec![0.0; nlags], vec![0u64; nlags]),
-                |(mut a, mut b, mut c), (d, e, f)| {
-                    for k in 0..nlags {
-                        a[k] += d[k];
-                        b[k] += e[k];
-                        c[k] += f[k];
-                    }
-                    (a, b, c)
-                },
-            )
-    });
+    // Partial sums over fixed pieces of the pair list, added in piece order: the
+    // result is bit-identical whatever the thread count or the work stealing
+    // (a rayon fold/reduce splits where the scheduler happens to).
+    const PIECE: usize = 64;
+    let partial = |piece: usize| {
+        let (mut ds, mut gs, mut ns) = (vec![0.0; nlags], vec![0.0; nlags], vec![0u64; nlags]);
+        for a in piece * PIECE..((piece + 1) * PIECE).min(idx.len()) {
+            let i = idx[a];
+            for &j in &idx[a + 1..] {
+                let h = dist(x[i] - x[j], y[i] - y[j]);
+                if h > 0.0 && h <= max_lag {
+                    let k = ((h / width) as usize).min(nlags - 1);
+                    ds[k] += h;
+                    gs[k] += 0.5 * (z[i] - z[j]).powi(2);
+                    ns[k] += 1;
+                }
+            }
+        }
+        (ds, gs, ns)
+    };
+    let pieces: Vec<_> = threads::install(|| (0..idx.len().div_ceil(PIECE)).into_par_iter().map(partial).collect());
+    let (mut dsum, mut gsum, mut n) = (vec![0.0; nlags], vec![0.0; nlags], vec![0u64; nlags]);
+    for (d, g, c) in pieces {
+        for k in 0..nlags {
+            dsum[k] += d[k];
+            gsum[k] += g[k];
+            n[k] += c[k];
+        }
+    }
     let keep: Vec<usize> = (0..nlags).filter(|&k| n[k] > 0).collect();
     Ok((keep.iter().map(|&k| dsum[k] / n[k] as f64).collect(), keep.iter().map(|&k| gsum[k] / n[k] as f64).collect(), keep.iter().map(|&k| n[k]).collect()))
 }

@@ -305,3 +305,33 @@ def test_a_small_file_declaring_billions_of_pixels_is_refused(l2, tmp_path):
     assert r.returncode == 1, r.stderr
     assert "would need" in r.stderr and "2147483648 pixels" in r.stderr and "panicked" not in r.stderr, r.stderr
     assert files(out) == []
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_variogram_fit_and_kriging_are_bit_identical_for_any_thread_count():
+    """The empirical variogram's parallel sums were split where rayon's scheduler happened to:
+    1 vs 2 threads, and two 2-thread runs, differed. Now summed in fixed pieces, in order."""
+    import oceancolour.fusion as fu
+
+    rng = np.random.default_rng(21)
+    n = 2500
+    x, y = rng.uniform(0, 300, n), rng.uniform(0, 300, n)
+    z = np.sin(x / 40) + np.cos(y / 25) + rng.normal(0, 0.3, n)
+    xt, yt = rng.uniform(0, 300, 4000), rng.uniform(0, 300, 4000)
+    before = oc.get_num_threads()
+    try:
+        runs = []
+        for threads in (1, 2, 2, 2):
+            oc.set_num_threads(threads)
+            v = fu.fit_variogram(x, y, z, model="exponential", nlags=25, max_lag=150.0, max_points=3000)
+            est, var = fu.krige(x, y, z, xt, yt, variogram=v, k=24)
+            runs.append((v, est, var))
+    finally:
+        oc.set_num_threads(before)
+    for v, est, var in runs[1:]:
+        assert v.keys() == runs[0][0].keys()
+        for key, value in v.items():  # every number of the fit, exactly
+            assert np.asarray(value).tobytes() == np.asarray(runs[0][0][key]).tobytes(), key
+        assert est.tobytes() == runs[0][1].tobytes() and var.tobytes() == runs[0][2].tobytes()
