@@ -106,6 +106,44 @@ impl Error {
         Error::Internal { what }
     }
 
+    /// A panic caught while working on the file at `path`: a corrupt file
+    /// when the panic came from inside the netCDF/HDF5 bindings (they unwrap
+    /// errors that only a damaged file gives), else an internal error.
+    pub fn from_panic(panic: Box<dyn std::any::Any + Send>, path: Option<&std::path::Path>) -> Self {
+        let e = Error::internal(panic);
+        match (LAST_PANIC.with(|l| l.take()), &e, path) {
+            (Some(location), Error::Internal { what }, path) if location.contains("/netcdf-") || location.contains("/hdf5-") => match path {
+                Some(path) => Error::file(path, format!("is corrupt: the netCDF library failed reading it ({what})")),
+                None => Error::File { path: "an input".into(), problem: format!("is corrupt: the netCDF library failed reading it ({what})") },
+            },
+            _ => e,
+        }
+    }
+}
+
+thread_local! {
+    /// Where the last panic of this thread happened (file:line), for `from_panic`.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Replaces Rust's default panic message (a "thread panicked" line and a
+/// backtrace note on stderr) by a record of where it happened: every panic of
+/// the library is caught at a boundary (the chain per granule, the command
+/// line, the Python glue) and reported there once, as a named error.
+/// `OCEANCOLOUR_DEBUG=1` keeps the default message too.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    let debug = std::env::var_os("OCEANCOLOUR_DEBUG").is_some_and(|v| v != "0");
+    std::panic::set_hook(Box::new(move |info| {
+        let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        LAST_PANIC.with(|l| *l.borrow_mut() = Some(location));
+        if debug {
+            default(info);
+        }
+    }));
+}
+
+impl Error {
     /// A problem with the file at `path`.
     pub fn file(path: impl AsRef<std::path::Path>, problem: impl std::fmt::Display) -> Self {
         Error::File { path: path.as_ref().display().to_string(), problem: problem.to_string() }

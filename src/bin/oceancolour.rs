@@ -22,6 +22,7 @@ fn main() {
     // 143) as a shell reports it. A second signal exits at once (a later run removes the
     // leftovers: formats::atomic).
     static SIGNAL: AtomicI32 = AtomicI32::new(0);
+    oceancolour::error::install_panic_hook();
     let args: Vec<OsString> = std::env::args_os().collect();
     let ctx = Context::new(cli::command_line(&args), Default::default());
     let stop = ctx.stop_handle();

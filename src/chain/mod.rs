@@ -222,7 +222,7 @@ pub fn process(req: &Request, ctx: &Context, progress: OnProgress) -> Report {
         let error = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
-            Err(panic) => Some(Error::internal(panic)),
+            Err(panic) => Some(Error::from_panic(panic, Some(input))),
         };
         progress(Progress::GranuleDone { index });
         if let Some(error) = error {

@@ -188,6 +188,18 @@ fn command() -> clap::Command {
 /// Runs the command line on `args` (program name first) in the run context
 /// `ctx` and returns the exit code.
 pub fn run(ctx: &Context, args: Vec<OsString>) -> i32 {
+    // The one boundary of every command: a panic (a corrupt file deep in the
+    // netCDF bindings, or a bug) is one error line and exit 1, never a crash.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| dispatch(ctx, args))) {
+        Ok(code) => code,
+        Err(panic) => {
+            log::error!("{}", Error::from_panic(panic, None));
+            EXIT_FAILED_INPUTS
+        }
+    }
+}
+
+fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
     let cli = match command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(c) => c,
         Err(e) => {
@@ -215,7 +227,13 @@ pub fn run(ctx: &Context, args: Vec<OsString>) -> i32 {
             let report = with_progress(|p| chain::process(&req, ctx, p));
             summarise(&report)
         }
-        Command::Info { file, sensor } => info(ctx, &file, sensor.as_deref()),
+        Command::Info { file, sensor } => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| info(ctx, &file, sensor.as_deref()))) {
+            Ok(code) => code,
+            Err(panic) => {
+                log::error!("{}", Error::from_panic(panic, Some(&file)));
+                EXIT_FAILED_INPUTS
+            }
+        },
         Command::Bin(args) => fusion::bin(ctx, args),
         Command::Intercal { action } => fusion::intercal(ctx, action),
         Command::Merge(args) => fusion::merge(ctx, args),

@@ -335,3 +335,49 @@ def test_variogram_fit_and_kriging_are_bit_identical_for_any_thread_count():
         for key, value in v.items():  # every number of the fit, exactly
             assert np.asarray(value).tobytes() == np.asarray(runs[0][0][key]).tobytes(), key
         assert est.tobytes() == runs[0][1].tobytes() and var.tobytes() == runs[0][2].tobytes()
+
+
+# ---------------------------------------------------------------- fuzzing
+
+FUZZ_CASES = [("obpg-l2", 90), ("l3b", 40), ("olci-wfr", 40)]
+
+
+def mutate(data, rng, lo=4096, hi=16384):
+    d = bytearray(data)
+    for _ in range(rng.integers(1, 9)):
+        off = int(rng.integers(lo, min(hi, len(d))))
+        d[off] ^= 1 << int(rng.integers(8))
+    return bytes(d)
+
+
+@pytest.mark.parametrize("layout,count", FUZZ_CASES)
+def test_byte_flipped_files_fail_cleanly(layout, count, l2, sen3, tmp_path):
+    """Seeded byte flips in the first 16 KB (headers, attributes, B-trees) of an OBPG L2 file, a
+    real NASA L3b file and an OLCI band file: every run ends by itself with exit 0 or 1, no panic
+    text, no signal, no partial file left."""
+    import shutil
+
+    rng = np.random.default_rng({"obpg-l2": 1, "l3b": 2, "olci-wfr": 3}[layout])
+    src = {"obpg-l2": l2, "l3b": Path(__file__).resolve().parents[2] / "validation" / "data" / "S2008001.L3b_DAY_RRS.nc",
+           "olci-wfr": sen3 / "Oa04_reflectance.nc"}[layout]
+    base = src.read_bytes()
+    outcomes = {}
+    for i in range(count):
+        if layout == "olci-wfr":
+            target = tmp_path / f"m{i}.SEN3"
+            shutil.copytree(sen3, target)
+            (target / src.name).write_bytes(mutate(base, rng))
+        else:
+            target = tmp_path / f"m{i}.nc"
+            target.write_bytes(mutate(base, rng))
+        out = tmp_path / f"o{i}"
+        args = ["process", target, "-o", out, "--products", "chl_ocx", "-q"] if layout != "l3b" else \
+            ["process", target, "-o", out, "--products", "chl_ocx", "-q", "--no-quicklook"]
+        r = run(*args, timeout=60)
+        assert r.returncode in (0, 1), (target, r.returncode, r.stderr[-500:])
+        assert "panicked" not in r.stderr and "internal error" not in r.stderr, (target, r.stderr[-500:])
+        assert not [p for p in (out.iterdir() if out.exists() else []) if ".part-" in p.name], target
+        outcomes[r.returncode] = outcomes.get(r.returncode, 0) + 1
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+        shutil.rmtree(out, ignore_errors=True)
+    assert outcomes.get(1, 0) > 0  # the mutants do reach the readers' error paths
