@@ -275,7 +275,15 @@ fn turbidity_dogliotti(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str) -> 
 /// Sets the number of threads the kernels use (1 <= n <= 1024). The default is
 /// OCEANCOLOUR_NUM_THREADS, else RAYON_NUM_THREADS, else all cores.
 #[pyfunction]
-fn set_num_threads(py: Python<'_>, n: usize) -> PyResult<()> {
+fn set_num_threads(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<()> {
+    // Any int (negative, huge) gets the library's own message, not an OverflowError.
+    let n: i128 = n.extract().map_err(|_| {
+        OceanColourError::new_err(format!(
+            "invalid parameter num_threads: {} is not a thread count (a whole number from 1 to 1024)",
+            n.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })?;
+    let n = usize::try_from(n.max(0)).unwrap_or(usize::MAX);
     // Starting the pool's threads can take a while: not with the GIL held.
     Ok(py.detach(|| threads::set_num_threads(n))?)
 }

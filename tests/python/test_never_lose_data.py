@@ -217,6 +217,9 @@ def test_absurd_thread_counts_are_refused_quickly():
         with pytest.raises(oc.OceanColourError, match=match):
             oc.set_num_threads(n)
         assert time.monotonic() - t < 1
+    for bad in (-1, None, 2.5, 10**40):
+        with pytest.raises(oc.OceanColourError, match="num_threads"):
+            oc.set_num_threads(bad)
     assert oc.get_num_threads() == before
 
 
