@@ -71,10 +71,14 @@ pub fn num_threads() -> usize {
 
 /// To be called in a forked child: forget (without joining) the parent's
 /// pool, whose worker threads were not copied by fork.
-pub fn forget_pool_after_fork() {
-    if let Ok(mut slot) = POOL.try_write() {
-        if let Some(p) = slot.take() {
-            std::mem::forget(p);
-        }
-    }
+///
+/// # Safety
+/// Only in a freshly forked child that has one thread, before any other use
+/// of the pool there.
+pub unsafe fn forget_pool_after_fork() {
+    // SAFETY: only called in a forked child (os.register_at_fork's after_in_child), which has
+    // a single thread, so no reference into POOL is alive. The parent's lock may be held by a
+    // thread that does not exist here (try_write would fail and leave it): it is replaced by a
+    // fresh, unlocked one, and the parent's pool leaked (its threads are not in this process).
+    unsafe { std::ptr::write(std::ptr::addr_of!(POOL).cast_mut(), RwLock::new(None)) }
 }

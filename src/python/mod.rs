@@ -297,7 +297,12 @@ fn get_num_threads() -> usize {
 /// Internal: called by os.register_at_fork in a forked child.
 #[pyfunction]
 fn _forget_pool_after_fork() {
-    threads::forget_pool_after_fork()
+    // SAFETY: registered with os.register_at_fork(after_in_child=...) only: it runs in the
+    // child right after fork, when the child has a single thread.
+    unsafe {
+        threads::forget_pool_after_fork();
+        registry::forget_tables_after_fork();
+    }
 }
 
 #[pymodule]

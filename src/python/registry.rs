@@ -4,7 +4,7 @@
 //! says which keyword sets what), `prepare` runs once per call, the runner
 //! over the broadcast arrays without the GIL.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use numpy::PyArrayDyn;
 use pyo3::prelude::*;
@@ -20,9 +20,23 @@ use crate::sensors::{self, Sensor};
 
 /// The OC5 tables of this interpreter: open tables built or read once, and
 /// table files read once (shared with `oc.process`).
-pub(super) fn tables() -> &'static Arc<Oc5Tables> {
-    static TABLES: OnceLock<Arc<Oc5Tables>> = OnceLock::new();
-    TABLES.get_or_init(Default::default)
+static TABLES: Mutex<Option<Arc<Oc5Tables>>> = Mutex::new(None);
+
+pub(super) fn tables() -> Arc<Oc5Tables> {
+    TABLES.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(Default::default).clone()
+}
+
+/// In a forked child (one thread): fresh tables and a fresh lock. The
+/// parent's may be locked by a thread that was building a table at the fork
+/// and does not exist here; the old ones are leaked, not dropped.
+///
+/// # Safety
+/// Only in a freshly forked child that has one thread.
+pub(super) unsafe fn forget_tables_after_fork() {
+    // SAFETY: only called by os.register_at_fork's after_in_child hook, when the process has
+    // a single thread, so no reference into TABLES is alive; the static is interior-mutable
+    // (writable memory), and overwriting without dropping leaks the parent's state.
+    unsafe { std::ptr::write(std::ptr::addr_of!(TABLES).cast_mut(), Mutex::new(None)) }
 }
 
 /// A keyword value, as Python would pass it.

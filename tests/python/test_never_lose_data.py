@@ -384,3 +384,31 @@ def test_byte_flipped_files_fail_cleanly(layout, count, l2, sen3, tmp_path):
         shutil.rmtree(target) if target.is_dir() else target.unlink()
         shutil.rmtree(out, ignore_errors=True)
     assert outcomes.get(1, 0) > 0  # the mutants do reach the readers' error paths
+
+
+# ---------------------------------------------------------------- fork
+
+
+def test_fork_while_another_thread_builds_an_oc5_table(tmp_path):
+    """A thread builds the open OC5 table (holding the tables' lock, using the pool) when the
+    process forks: the child computes with the pool and builds and uses tables of its own."""
+    code = """
+import os, sys, threading, time
+import numpy as np, oceancolour as oc
+rrs = {nm: np.full(10, v, np.float32) for nm, v in ((412, 0.004), (443, 0.004), (490, 0.004), (510, 0.003), (555, 0.002))}
+t = threading.Thread(target=lambda: oc.chl_oc5(rrs, "seawifs"))
+t.start()
+time.sleep(1.0)
+pid = os.fork()
+if pid == 0:
+    ok = np.isfinite(oc.chl_ocx(rrs, "seawifs")).all()
+    oc.chl_oc5(rrs, "seawifs", table=oc.Oc5Table.build("seawifs", shape=(8, 8, 8)))  # the pool, in the child
+    ok &= np.isfinite(oc.chl_oc5(rrs, "seawifs")).all()
+    os._exit(0 if ok else 3)
+_, status = os.waitpid(pid, 0)
+t.join()
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+    env = dict(os.environ, OCEANCOLOUR_CACHE_DIR=str(tmp_path / "cache"))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, env=env)
+    assert r.returncode == 0, r.stderr
