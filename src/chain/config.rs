@@ -36,7 +36,7 @@ impl Default for Output {
 
 /// Global attributes the chain writes itself, from what it knows (the input,
 /// the run, the data): `[output.attributes]` may not set them.
-pub const RESERVED: [&str; 22] = [
+pub const RESERVED: [&str; 24] = [
     "Conventions",
     "title",
     "summary",
@@ -59,6 +59,8 @@ pub const RESERVED: [&str; 22] = [
     "algorithm",
     "algorithm_reference",
     "f0_used",
+    "method",
+    "intercalibration",
 ];
 
 /// Prefixes of attribute families the chain writes itself.

@@ -217,3 +217,19 @@ def test_attribute_values_must_be_strings(tmp_path):
     cfg.write_text("[output.attributes]\ninstitution = 3\n")
     r = run("process", L3B, "-o", tmp_path / "out", "--products", "chl_ocx", "--config", cfg)
     assert r.returncode == 2 and "chain.toml" in r.stderr and "string" in r.stderr, r.stderr
+
+
+def test_fusion_outputs_carry_the_attributes_table(products, tmp_path):
+    cfg = tmp_path / "fusion.toml"
+    cfg.write_text('[bin]\ngrid = "isin:2160"\n\n[output.attributes]\n' + "".join(
+        f"{k} = {json.dumps(v)}\n" for k, v in ATTRIBUTES.items()))
+    r = run("bin", products["l2_chl"], "-o", tmp_path / "day.nc", "--config", cfg)
+    assert r.returncode == 0, r.stderr
+    with netCDF4.Dataset(tmp_path / "day.nc") as d:
+        for k, v in ATTRIBUTES.items():
+            assert d.getncattr(k) == v, k
+        assert "oceancolour" in d.history and " bin" in d.history
+    cfg.write_text('[output.attributes]\nhistory = "mine"\n')
+    r = run("bin", products["l2_chl"], "-o", tmp_path / "day2.nc", "--config", cfg)
+    assert r.returncode == 2 and "output.attributes.history" in r.stderr and "reserved attribute" in r.stderr, r.stderr
+    assert not (tmp_path / "day2.nc").exists()
