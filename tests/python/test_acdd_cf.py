@@ -233,3 +233,14 @@ def test_fusion_outputs_carry_the_attributes_table(products, tmp_path):
     r = run("bin", products["l2_chl"], "-o", tmp_path / "day2.nc", "--config", cfg)
     assert r.returncode == 2 and "output.attributes.history" in r.stderr and "reserved attribute" in r.stderr, r.stderr
     assert not (tmp_path / "day2.nc").exists()
+
+
+def test_simulated_olci_products_say_so_and_pass_cf(tmp_path):
+    src = tmp_path / "S3A_OL_2_WFR____20240101T100000_20240101T100300_20240102T120000_0179_101_122_2160_MAR_O_NT_003.SEN3"
+    assert run("simulate", "olci-wfr", "-o", src, "--size", "60x40").returncode == 0
+    r = run("process", src, "-o", tmp_path / "out", "--products", "chl_ocx", "--no-quicklook")
+    assert r.returncode == 0, r.stderr
+    (product,) = (tmp_path / "out").glob("*.chl_ocx.nc")
+    with netCDF4.Dataset(product) as d:
+        assert d.title.startswith("SIMULATED") and d.source.startswith("SIMULATED")
+    assert failures(compliance(product, "cf:1.8", tmp_path), ("high_priorities",)) == []
