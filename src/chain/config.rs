@@ -3,6 +3,7 @@
 //! each product. Unknown keys are errors, so a typo cannot silently fall
 //! back to a default.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -20,12 +21,65 @@ pub struct Output {
     /// Rows per block: bounds memory whatever the granule size.
     pub block_rows: usize,
     pub netcdf: Storage,
+    /// Global attributes written into every product (ACDD: institution,
+    /// creator_*, publisher_*, license, project, acknowledgement, ...):
+    /// strings only, never one the chain writes itself (`RESERVED`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
 }
 
 impl Default for Output {
     fn default() -> Self {
-        Output { quicklook: true, block_rows: crate::defaults::BLOCK_ROWS, netcdf: Storage::default() }
+        Output { quicklook: true, block_rows: crate::defaults::BLOCK_ROWS, netcdf: Storage::default(), attributes: BTreeMap::new() }
     }
+}
+
+/// Global attributes the chain writes itself, from what it knows (the input,
+/// the run, the data): `[output.attributes]` may not set them.
+pub const RESERVED: [&str; 24] = [
+    "Conventions",
+    "title",
+    "summary",
+    "id",
+    "history",
+    "date_created",
+    "date_modified",
+    "date_issued",
+    "date_metadata_modified",
+    "processing_level",
+    "standard_name_vocabulary",
+    "source",
+    "instrument",
+    "platform",
+    "product_version",
+    "references",
+    "comment",
+    "sensor",
+    "quality_flags_applied",
+    "algorithm",
+    "algorithm_reference",
+    "f0_used",
+    "method",
+    "intercalibration",
+];
+
+/// Prefixes of attribute families the chain writes itself.
+pub const RESERVED_PREFIXES: [&str; 6] = ["geospatial_", "time_coverage_", "oceancolour_", "input_", "pixels_", "binning_"];
+
+/// Why a name cannot be an `[output.attributes]` key, if it cannot.
+pub fn attribute_name_problem(name: &str) -> Option<String> {
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Some("is not a valid attribute name (a letter, then letters, digits or _)".into());
+    }
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name)) || RESERVED_PREFIXES.iter().any(|p| name.to_ascii_lowercase().starts_with(p)) {
+        return Some(format!(
+            "is a reserved attribute: the chain writes it itself from the input and the run (reserved: {}, and names starting with {})",
+            RESERVED.join(", "),
+            RESERVED_PREFIXES.join(", ")
+        ));
+    }
+    None
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -58,6 +112,11 @@ impl Config {
         if self.output.block_rows == 0 || self.output.netcdf.chunk.contains(&0) {
             return bad("output.block_rows and output.netcdf.chunk must be positive".into());
         }
+        for name in self.output.attributes.keys() {
+            if let Some(problem) = attribute_name_problem(name) {
+                return bad(format!("output.attributes.{name} {problem}"));
+            }
+        }
         for p in &self.products {
             products::product(p)?;
         }
@@ -83,5 +142,22 @@ mod tests {
         assert!(e.contains("x.toml") && e.contains("ocxx"), "{e}");
         let e = Config::from_toml("products = [\"chl_oc9\"]", Path::new("x.toml")).unwrap_err().to_string();
         assert!(e.contains("chl_oc9"), "{e}");
+    }
+
+    #[test]
+    fn output_attributes_round_trip_and_reserved_names_are_refused() {
+        let text = "[output.attributes]\ninstitution = \"Ifremer\"\nlicense = \"CC-BY-4.0\"\n";
+        let c = Config::from_toml(text, Path::new("x.toml")).unwrap();
+        assert_eq!(c.output.attributes.get("institution").map(String::as_str), Some("Ifremer"));
+        assert_eq!(Config::from_toml(&c.to_toml(), Path::new("y")).unwrap(), c);
+        assert!(!Config::default().to_toml().contains("attributes"));
+        for bad in ["history", "Conventions", "date_created", "geospatial_bounds", "time_coverage_start", "oceancolour_run_key", "TITLE"] {
+            let e = Config::from_toml(&format!("[output.attributes]\n{bad} = \"x\"\n"), Path::new("x.toml")).unwrap_err().to_string();
+            assert!(e.contains(&format!("output.attributes.{bad}")) && e.contains("reserved attribute"), "{e}");
+        }
+        let e = Config::from_toml("[output.attributes]\n\"bad name\" = \"x\"\n", Path::new("x.toml")).unwrap_err().to_string();
+        assert!(e.contains("not a valid attribute name"), "{e}");
+        let e = Config::from_toml("[output.attributes]\ninstitution = 3\n", Path::new("x.toml")).unwrap_err().to_string();
+        assert!(e.contains("x.toml") && e.contains("string"), "{e}");
     }
 }

@@ -16,6 +16,9 @@ pub struct Context {
     /// interpreter's when run from Python).
     pub command_line: String,
     pub tables: Arc<Oc5Tables>,
+    /// The configuration's `[output.attributes]` for the fusion commands'
+    /// outputs (`process` reads its own from `Config`).
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 /// A handle that asks a run to stop, from another thread (a signal handler,
@@ -32,7 +35,7 @@ impl Stop {
 
 impl Context {
     pub fn new(command_line: impl Into<String>, tables: Arc<Oc5Tables>) -> Self {
-        Context { stop: Stop::default(), command_line: command_line.into(), tables }
+        Context { stop: Stop::default(), command_line: command_line.into(), tables, attributes: Default::default() }
     }
 
     pub fn stop_handle(&self) -> Stop {

@@ -26,7 +26,7 @@ use std::sync::Mutex;
 use netcdf::AttributeValue;
 
 use crate::error::{join, Error, Result};
-use crate::formats::cf::{text_attr, ProductWriter, VariableMeta};
+use crate::formats::cf::{iso8601_duration, parse_time, text_attr, ProductWriter, VariableMeta};
 use crate::formats::quicklook::QuickLook;
 use crate::formats::{self, Granule, GranuleInfo, Layout};
 use crate::products::{self, Prepared, Product};
@@ -273,10 +273,24 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
         Layout::Swath => "L2",
         _ => "L3",
     };
+    let title = format!("{} from {} {} ({})", spec.long_name, info.sensor.instrument, level, info.format);
+    let summary = format!("{} computed by oceancolour {VERSION} from the Rrs of {}", spec.long_name, stem(&info.path));
+    let (title, summary, source) = if info.simulated {
+        (
+            format!("SIMULATED: {title}"),
+            format!("{summary}. The input is SIMULATED (its title/comment say so): not a real satellite granule."),
+            format!(
+                "SIMULATED input (written by oceancolour simulate/demo in the layout of {} {}): not satellite observations",
+                info.sensor.instrument, info.format
+            ),
+        )
+    } else {
+        (title, summary, format!("satellite observations from {} ({})", info.sensor.instrument, info.sensor.platform))
+    };
     let mut g = vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
-        text_attr("title", format!("{} from {} {} ({})", spec.long_name, info.sensor.instrument, level, info.format)),
-        text_attr("summary", format!("{} computed by oceancolour {VERSION} from the Rrs of {}", spec.long_name, stem(&info.path))),
+        text_attr("title", title),
+        text_attr("summary", summary),
         text_attr("keywords", "ocean colour, remote sensing reflectance, chlorophyll, suspended matter, turbidity, light attenuation"),
         text_attr("id", format!("{}.{}", stem(&info.path), spec.name)),
         text_attr("naming_authority", "oceancolour"),
@@ -284,7 +298,7 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
         text_attr("date_created", now),
         text_attr("processing_level", level),
         text_attr("standard_name_vocabulary", "CF Standard Name Table v83"),
-        text_attr("source", format!("satellite observations from {} ({})", info.sensor.instrument, info.sensor.platform)),
+        text_attr("source", source),
         text_attr("instrument", info.sensor.instrument),
         text_attr("platform", info.sensor.platform),
         text_attr("product_version", VERSION),
@@ -307,10 +321,36 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
     if let Some(t) = &info.time_coverage_end {
         g.push(text_attr("time_coverage_end", t.clone()));
     }
+    if let Some(seconds) = coverage_seconds(info) {
+        // One value per pixel over the whole coverage: a single time step, so
+        // the resolution is the duration.
+        g.push(text_attr("time_coverage_duration", iso8601_duration(seconds)));
+        g.push(text_attr("time_coverage_resolution", iso8601_duration(seconds)));
+    }
     if let Layout::Bins { isin_rows } = info.layout {
         g.push(text_attr("binning_scheme", format!("Integerized Sinusoidal Grid, {isin_rows} rows")));
     }
+    with_user_attributes(g, &req.config.output.attributes)
+}
+
+/// The `[output.attributes]` of the configuration added to the chain's own
+/// globals; a user value replaces the chain's default (`keywords`,
+/// `naming_authority`). Reserved names were refused by `Config::check`.
+pub fn with_user_attributes(mut g: Vec<(String, AttributeValue)>, user: &std::collections::BTreeMap<String, String>) -> Vec<(String, AttributeValue)> {
+    for (k, v) in user {
+        match g.iter_mut().find(|(name, _)| name == k) {
+            Some(slot) => slot.1 = AttributeValue::Str(v.clone()),
+            None => g.push(text_attr(k, v.clone())),
+        }
+    }
     g
+}
+
+/// Seconds from `time_coverage_start` to `time_coverage_end` when both are
+/// ISO 8601 / RFC 3339 times.
+fn coverage_seconds(info: &GranuleInfo) -> Option<i64> {
+    let (a, b) = (parse_time(&info.time_coverage_start)?, parse_time(&info.time_coverage_end)?);
+    Some((b - a).round() as i64)
 }
 
 fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {

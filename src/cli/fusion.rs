@@ -119,7 +119,7 @@ pub(super) struct L4Args {
 
 #[derive(clap::Args)]
 pub(super) struct FusionConfigArg {
-    /// TOML fusion configuration: tables [bin], [intercal], [merge], [l4]; options given here override it.
+    /// TOML fusion configuration: tables [bin], [intercal], [merge], [l4], [output.attributes]; options given here override it.
     #[arg(long = "config")]
     path: Option<PathBuf>,
 }
@@ -164,10 +164,11 @@ pub(super) enum IntercalAction {
 
 pub(super) fn bin(ctx: &Context, args: BinArgs) -> i32 {
     let BinArgs { inputs, output, grid, variable, averaging, min_obs, out_of_range, drop_all_invalid, data_day, config } = args;
-    let mut cfg = match load_fusion(&config) {
-        Ok(c) => c.bin,
+    let (mut cfg, ctx) = match load_fusion(&config, ctx) {
+        Ok((c, ctx)) => (c.bin, ctx),
         Err(code) => return code,
     };
+    let ctx = &ctx;
     cfg.grid = grid.or(cfg.grid);
     cfg.variable = variable.or(cfg.variable);
     cfg.averaging = averaging.or(cfg.averaging);
@@ -190,10 +191,11 @@ pub(super) fn bin(ctx: &Context, args: BinArgs) -> i32 {
 pub(super) fn intercal(ctx: &Context, action: IntercalAction) -> i32 {
     match action {
         IntercalAction::Fit { sensor, reference, output, method, bridge, variable, config } => {
-            let mut cfg = match load_fusion(&config) {
-                Ok(c) => c.intercal,
+            let (mut cfg, ctx) = match load_fusion(&config, ctx) {
+                Ok((c, ctx)) => (c.intercal, ctx),
                 Err(code) => return code,
             };
+            let ctx = &ctx;
             cfg.method = method.unwrap_or(cfg.method);
             cfg.variable = variable.or(cfg.variable);
             if let Err(e) = cfg.method() {
@@ -242,10 +244,11 @@ pub(super) fn intercal(ctx: &Context, action: IntercalAction) -> i32 {
 
 pub(super) fn merge(ctx: &Context, args: MergeArgs) -> i32 {
     let MergeArgs { inputs, output, correction, error_variance, space, variable, config } = args;
-    let mut cfg = match load_fusion(&config) {
-        Ok(c) => c.merge,
+    let (mut cfg, ctx) = match load_fusion(&config, ctx) {
+        Ok((c, ctx)) => (c.merge, ctx),
         Err(code) => return code,
     };
+    let ctx = &ctx;
     cfg.space = space.unwrap_or(cfg.space);
     cfg.variable = variable.or(cfg.variable);
     for kv in &correction {
@@ -284,10 +287,11 @@ pub(super) fn merge(ctx: &Context, args: MergeArgs) -> i32 {
 
 pub(super) fn l4(ctx: &Context, args: L4Args) -> i32 {
     let L4Args { merged, first_guess, first_guess_variable, previous, alpha, variogram, psill, range, nugget, k, observation_noise, output, config } = args;
-    let mut cfg = match load_fusion(&config) {
-        Ok(c) => c.l4,
+    let (mut cfg, ctx) = match load_fusion(&config, ctx) {
+        Ok((c, ctx)) => (c.l4, ctx),
         Err(code) => return code,
     };
+    let ctx = &ctx;
     cfg.first_guess_variable = first_guess_variable.or(cfg.first_guess_variable);
     cfg.alpha = alpha.or(cfg.alpha);
     cfg.variogram = variogram.unwrap_or(cfg.variogram);
@@ -328,8 +332,12 @@ pub(super) fn l4(ctx: &Context, args: L4Args) -> i32 {
     })
 }
 
-fn load_fusion(arg: &FusionConfigArg) -> std::result::Result<FusionConfig, i32> {
-    arg.path.as_deref().map(FusionConfig::load).transpose().map(Option::unwrap_or_default).map_err(usage)
+/// The fusion configuration, and the run's context carrying its `[output.attributes]`.
+fn load_fusion(arg: &FusionConfigArg, ctx: &Context) -> std::result::Result<(FusionConfig, Context), i32> {
+    let cfg = arg.path.as_deref().map(FusionConfig::load).transpose().map(Option::unwrap_or_default).map_err(usage)?;
+    let mut ctx = ctx.clone();
+    ctx.attributes = cfg.output.attributes.clone();
+    Ok((cfg, ctx))
 }
 
 /// Prints a fusion command's result (text, or one JSON object with

@@ -103,24 +103,55 @@ impl ProductWriter {
                 v.set_compression(storage.deflate, storage.shuffle).map_err(err("compressing coordinates"))?;
             }
             v.put_attribute("standard_name", std_name).map_err(err("writing attributes"))?;
+            v.put_attribute("long_name", std_name).map_err(err("writing attributes"))?;
             v.put_attribute("units", units).map_err(err("writing attributes"))?;
+            v.put_attribute("coverage_content_type", "coordinate").map_err(err("writing attributes"))?;
             if let Layout::Grid { lat, lon } = &info.layout {
                 v.put_attribute("axis", if name == "lat" { "Y" } else { "X" }).map_err(err("writing attributes"))?;
                 v.put_values(if name == "lat" { lat } else { lon }, ..).map_err(err("writing coordinates"))?;
             }
         }
         if let Layout::Bins { isin_rows } = &info.layout {
-            let mut v = f.add_variable::<u64>("bin_num", &dims).map_err(err("defining bin_num"))?;
+            // int32, not NASA's uint32: CF-1.8's types are char, byte, short,
+            // int, float, double (s2.2; unsigned and 64-bit came with CF-1.9).
+            // int32 holds every bin of ISIN grids up to ~41,000 rows (~0.5 km).
+            let mut v = f.add_variable::<i32>("bin_num", &dims).map_err(err("defining bin_num"))?;
             v.put_attribute("long_name", "ISIN bin number (1-based, NASA OBPG binning scheme)").map_err(err("writing attributes"))?;
+            v.put_attribute("units", "1").map_err(err("writing attributes"))?;
+            v.put_attribute("coverage_content_type", "referenceInformation").map_err(err("writing attributes"))?;
             v.put_attribute("isin_rows", *isin_rows as i32).map_err(err("writing attributes"))?;
         }
         let mut coordinates = coords.to_string();
         if let Some(nm) = var.radiation_wavelength_nm {
             let mut v = f.add_variable::<f32>("radiation_wavelength", &[]).map_err(err("defining radiation_wavelength"))?;
             v.put_attribute("standard_name", "radiation_wavelength").map_err(err("writing attributes"))?;
+            v.put_attribute("long_name", "wavelength of the attenuation").map_err(err("writing attributes"))?;
             v.put_attribute("units", "nm").map_err(err("writing attributes"))?;
+            v.put_attribute("coverage_content_type", "coordinate").map_err(err("writing attributes"))?;
             v.put_value(nm, ()).map_err(err("writing radiation_wavelength"))?;
             coordinates.push_str(" radiation_wavelength");
+        }
+        if let Some(start) = parse_time(&info.time_coverage_start) {
+            // Scalar CF time coordinate: the observations' start, bounded by the
+            // coverage (ACDD checks time_coverage_start/end against it).
+            let mut v = f.add_variable::<f64>("time", &[]).map_err(err("defining time"))?;
+            v.put_attribute("standard_name", "time").map_err(err("writing attributes"))?;
+            v.put_attribute("long_name", "start of the observations").map_err(err("writing attributes"))?;
+            v.put_attribute("units", "seconds since 1970-01-01 00:00:00 UTC").map_err(err("writing attributes"))?;
+            v.put_attribute("calendar", "standard").map_err(err("writing attributes"))?;
+            v.put_attribute("axis", "T").map_err(err("writing attributes"))?;
+            v.put_attribute("coverage_content_type", "coordinate").map_err(err("writing attributes"))?;
+            let end = parse_time(&info.time_coverage_end).filter(|&e| e >= start);
+            if end.is_some() {
+                v.put_attribute("bounds", "time_bnds").map_err(err("writing attributes"))?;
+            }
+            v.put_value(start, ()).map_err(err("writing time"))?;
+            if let Some(end) = end {
+                f.add_dimension("nv", 2).map_err(err("defining dimensions"))?;
+                let mut b = f.add_variable::<f64>("time_bnds", &["nv"]).map_err(err("defining time_bnds"))?;
+                b.put_values(&[start, end], ..).map_err(err("writing time_bnds"))?;
+            }
+            coordinates.push_str(" time");
         }
         {
             let mut v = f.add_variable::<f32>(&var.name, &dims).map_err(err("defining the product variable"))?;
@@ -139,6 +170,8 @@ impl ProductWriter {
                 v.put_attribute("valid_max", hi).map_err(err("writing attributes"))?;
             }
             v.put_attribute("coordinates", coordinates.as_str()).map_err(err("writing attributes"))?;
+            // Every chain product is a geophysical quantity derived from measured Rrs (ISO 19115-1 code).
+            v.put_attribute("coverage_content_type", "physicalMeasurement").map_err(err("writing attributes"))?;
             v.put_attribute("references", var.references.as_str()).map_err(err("writing attributes"))?;
             v.put_attribute("comment", var.comment.as_str()).map_err(err("writing attributes"))?;
         }
@@ -173,7 +206,12 @@ impl ProductWriter {
                 f.variable_mut(name).expect("defined").put_values(data, extents.clone()).map_err(err("writing coordinates"))?;
             }
             if !block.bin_num.is_empty() {
-                f.variable_mut("bin_num").expect("defined").put_values(&block.bin_num, extents.clone()).map_err(err("writing bin_num"))?;
+                let bins = block
+                    .bin_num
+                    .iter()
+                    .map(|&b| i32::try_from(b).map_err(|_| Error::file(&dest, format!("bin number {b} does not fit CF-1.8's int32: use a coarser grid"))))
+                    .collect::<Result<Vec<i32>>>()?;
+                f.variable_mut("bin_num").expect("defined").put_values(&bins, extents.clone()).map_err(err("writing bin_num"))?;
             }
         }
         let widen = |r: &mut [f32; 2], xs: &[f32]| {
@@ -198,10 +236,14 @@ impl ProductWriter {
         }
         let mut attrs = extra;
         if self.lat_range[0].is_finite() {
-            attrs.push(("geospatial_lat_min".into(), self.lat_range[0].into()));
-            attrs.push(("geospatial_lat_max".into(), self.lat_range[1].into()));
-            attrs.push(("geospatial_lon_min".into(), self.lon_range[0].into()));
-            attrs.push(("geospatial_lon_max".into(), self.lon_range[1].into()));
+            attrs.extend(geospatial_attrs(self.lat_range, self.lon_range));
+            if let Layout::Grid { lat, lon } = &self.layout {
+                let step = |xs: &[f32]| (xs.len() > 1).then(|| ((xs[xs.len() - 1] - xs[0]) / (xs.len() - 1) as f32).abs());
+                if let (Some(dlat), Some(dlon)) = (step(lat), step(lon)) {
+                    attrs.push(text_attr("geospatial_lat_resolution", format!("{dlat} degrees")));
+                    attrs.push(text_attr("geospatial_lon_resolution", format!("{dlon} degrees")));
+                }
+            }
         }
         let f = self.nf.nc();
         for (k, v) in attrs {
@@ -211,7 +253,77 @@ impl ProductWriter {
     }
 }
 
+/// ACDD geospatial extent of the pixels written: min/max with units, and the
+/// same box as `geospatial_bounds` (WKT, EPSG:4326 axis order: latitude
+/// then longitude). A swath that crosses the antimeridian gets the loose box
+/// -180..180 its longitudes span, which contains it.
+pub fn geospatial_attrs(lat: [f32; 2], lon: [f32; 2]) -> Vec<(String, AttributeValue)> {
+    let [s, n] = lat;
+    let [w, e] = lon;
+    vec![
+        ("geospatial_lat_min".into(), s.into()),
+        ("geospatial_lat_max".into(), n.into()),
+        ("geospatial_lon_min".into(), w.into()),
+        ("geospatial_lon_max".into(), e.into()),
+        text_attr("geospatial_lat_units", "degrees_north"),
+        text_attr("geospatial_lon_units", "degrees_east"),
+        text_attr("geospatial_bounds", format!("POLYGON(({s} {w}, {n} {w}, {n} {e}, {s} {e}, {s} {w}))")),
+        text_attr("geospatial_bounds_crs", "EPSG:4326"),
+    ]
+}
+
+/// Seconds since 1970-01-01T00:00:00Z of an ISO 8601 / RFC 3339 time.
+pub fn parse_time(t: &Option<String>) -> Option<f64> {
+    let t = chrono::DateTime::parse_from_rfc3339(t.as_deref()?).ok()?;
+    Some(t.timestamp() as f64 + f64::from(t.timestamp_subsec_micros()) * 1e-6)
+}
+
+/// An ISO 8601 duration ("P1DT2H3M4S", "PT0S") of a number of seconds.
+pub fn iso8601_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (d, h, m, sec) = (s / 86400, s % 86400 / 3600, s % 3600 / 60, s % 60);
+    let mut out = String::from("P");
+    if d > 0 {
+        out.push_str(&format!("{d}D"));
+    }
+    if h > 0 || m > 0 || sec > 0 || d == 0 {
+        out.push('T');
+        if h > 0 {
+            out.push_str(&format!("{h}H"));
+        }
+        if m > 0 {
+            out.push_str(&format!("{m}M"));
+        }
+        if sec > 0 || (h == 0 && m == 0) {
+            out.push_str(&format!("{sec}S"));
+        }
+    }
+    out
+}
+
 /// A string global attribute.
 pub fn text_attr(k: &str, v: impl Into<String>) -> (String, AttributeValue) {
     (k.to_string(), AttributeValue::Str(v.into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_durations() {
+        assert_eq!(iso8601_duration(0), "PT0S");
+        assert_eq!(iso8601_duration(100), "PT1M40S");
+        assert_eq!(iso8601_duration(86400), "P1D");
+        assert_eq!(iso8601_duration(85212), "PT23H40M12S");
+        assert_eq!(iso8601_duration(90061), "P1DT1H1M1S");
+        assert_eq!(iso8601_duration(7200), "PT2H");
+    }
+
+    #[test]
+    fn geospatial_bounds_is_a_closed_lat_lon_polygon() {
+        let a = geospatial_attrs([45.5, 47.5], [-6.0, -2.0]);
+        let wkt = a.iter().find(|(k, _)| k == "geospatial_bounds").map(|(_, v)| format!("{v:?}")).unwrap();
+        assert!(wkt.contains("POLYGON((45.5 -6, 47.5 -6, 47.5 -2, 45.5 -2, 45.5 -6))"), "{wkt}");
+    }
 }

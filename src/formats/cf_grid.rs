@@ -105,6 +105,7 @@ impl Gridded {
             flags_applied: "none at pixel level (a Level-3 grid carries the producer's masking)".into(),
             attributes,
             f0: Vec::new(),
+            simulated: nc::says_simulated(&file),
         };
         Ok(Gridded { info, file, vars })
     }

@@ -159,6 +159,7 @@ impl L3bGranule {
         let (start, end) = (attr("time_coverage_start"), attr("time_coverage_end"));
         let flag_names =
             file.group("processing_control").ok().flatten().and_then(|g| text(g.attribute_value("l2_flag_names"))).unwrap_or_else(|| "not recorded".into());
+        let simulated = nc::says_simulated(&file);
         let l3b = L3bFile::open(path, file)?;
         let bands = l3b.rrs_bands(sensor);
         if bands.is_empty() {
@@ -178,6 +179,7 @@ impl L3bGranule {
             flags_applied: format!("applied by OBPG when binning (l2_flag_names: {flag_names})"),
             attributes,
             f0: Vec::new(),
+            simulated,
         };
         Ok(L3bGranule { info, l3b })
     }

@@ -66,6 +66,9 @@ pub struct GranuleInfo {
     /// (OBPG L2 `Rrs_NNN:solar_irradiance`); empty when the file gives none.
     /// nLw from this file's Rrs is Rrs x this F0, as the producer's nLw.
     pub f0: Vec<(u16, f64)>,
+    /// The input says it is SIMULATED (`oceancolour simulate`/`demo` write
+    /// it in their `title`/`comment`): its products say so too.
+    pub simulated: bool,
 }
 
 /// Rows `[row0, row0 + nrows)` of a granule.

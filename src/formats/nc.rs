@@ -84,6 +84,12 @@ pub fn format_name(path: &Path) -> String {
 }
 
 /// A text attribute without the trailing NUL OCSSW writes (formats.md s0 rule 3).
+/// Whether a file's global `title`, `comment`, `source` or `summary` says
+/// SIMULATED (as every file of `formats::simulated` does).
+pub fn says_simulated(file: &netcdf::File) -> bool {
+    ["title", "comment", "source", "summary"].iter().any(|k| text(file.attribute(k).map(|a| a.value())).is_some_and(|t| t.contains("SIMULATED")))
+}
+
 pub fn text(value: Option<netcdf::Result<AttributeValue>>) -> Option<String> {
     match value? {
         Ok(AttributeValue::Str(s)) => Some(s.trim_end_matches('\0').to_string()),

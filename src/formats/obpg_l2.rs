@@ -96,6 +96,7 @@ impl ObpgL2 {
             flags_applied: format!("l2_flags excluding {} (mask 0x{:08X})", flags.obpg_l2_exclude.join(" "), rule.exclude),
             attributes,
             f0,
+            simulated: nc::says_simulated(&file),
         };
         Ok(ObpgL2 { info, file, rule })
     }

@@ -128,6 +128,7 @@ impl OlciWfr {
             flags_applied: format!("WQSF requiring any of {} and excluding {}", flags.olci_require_any.join(" "), flags.olci_exclude.join(" ")),
             attributes: vec![("platform".into(), platform), ("product_type".into(), product_type)],
             f0: Vec::new(),
+            simulated: reflectance.values().any(|(_, f)| nc::says_simulated(f)),
         };
         Ok(OlciWfr { info, reflectance, geo, wqsf, rule })
     }

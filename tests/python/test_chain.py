@@ -122,7 +122,7 @@ def test_obpg_l2_chl_matches_numpy_with_nasa_l3_flags(demo):
     assert attrs["pixels_flagged"] == excluded.sum() > 0
     assert attrs["pixels_valid"] == np.isfinite(expected).sum()
     assert var.standard_name == "mass_concentration_of_chlorophyll_a_in_sea_water" and var.units == "mg m-3"
-    assert var._FillValue == -999.0 and var.coordinates == "lat lon"
+    assert var._FillValue == -999.0 and var.coordinates == "lat lon time"
     assert attrs["Conventions"] == "CF-1.8, ACDD-1.3"
     assert attrs["time_coverage_start"] == "2008-01-01T12:00:00.000Z"
     assert "OCx set oc4" in attrs["algorithm_reference"] and "[flags]" in attrs["oceancolour_configuration"]

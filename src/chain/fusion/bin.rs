@@ -34,7 +34,7 @@ struct L2Pixels {
     end: String,
 }
 
-const NOT_PRODUCTS: [&str; 5] = ["lat", "lon", "bin_num", "radiation_wavelength", "time"];
+const NOT_PRODUCTS: [&str; 6] = ["lat", "lon", "bin_num", "radiation_wavelength", "time", "time_bnds"];
 
 fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2Pixels> {
     let f = nc::open(path)?;

@@ -21,6 +21,15 @@ pub struct FusionConfig {
     pub intercal: IntercalConfig,
     pub merge: MergeConfig,
     pub l4: L4Config,
+    pub output: FusionOutput,
+}
+
+/// `[output.attributes]`: global attributes written into every fusion
+/// output, as `process`'s (reserved names refused).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FusionOutput {
+    pub attributes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -179,7 +188,13 @@ impl Default for L4Config {
 impl FusionConfig {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot be read: {e}")))?;
-        toml::from_str(&text).map_err(|e| Error::file(path, format!("invalid fusion configuration: {e}")))
+        let c: FusionConfig = toml::from_str(&text).map_err(|e| Error::file(path, format!("invalid fusion configuration: {e}")))?;
+        for name in c.output.attributes.keys() {
+            if let Some(problem) = crate::chain::config::attribute_name_problem(name) {
+                return Err(Error::file(path, format!("invalid fusion configuration: output.attributes.{name} {problem}")));
+            }
+        }
+        Ok(c)
     }
 }
 

@@ -42,7 +42,7 @@ fn names(paths: &[PathBuf]) -> String {
 fn provenance(ctx: &Context, command: &str, title: String, inputs: &[PathBuf], config: String, method: String) -> Vec<(String, AttributeValue)> {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let line = &ctx.command_line;
-    vec![
+    let own = vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", title),
         text_attr("history", format!("{now} oceancolour {VERSION} {command}: {line}")),
@@ -53,7 +53,8 @@ fn provenance(ctx: &Context, command: &str, title: String, inputs: &[PathBuf], c
         text_attr("input_paths", inputs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n")),
         text_attr("oceancolour_configuration", config),
         text_attr("method", method),
-    ]
+    ];
+    super::with_user_attributes(own, &ctx.attributes)
 }
 
 fn time_attrs(start: &str, end: &str) -> Vec<(String, AttributeValue)> {
