@@ -26,7 +26,8 @@ pub const BLOCK_ROWS: usize = 256;
 
 /// Binning: bins with fewer observations are dropped (OCSSW `minobs`).
 pub const MIN_OBS: u32 = 1;
-/// Averaging of the array API's `bin_l2` (the chain picks by product, `chain::fusion::bin`).
+/// Averaging of `bin_l2`, `oceancolour bin` and the fusion configuration: arithmetic, as
+/// NASA's l2bin (geometric only when asked).
 pub const AVERAGING: &str = "arithmetic";
 
 /// Intercalibration method and its parameters. OC-CCI's own values are not
