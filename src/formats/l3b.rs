@@ -232,10 +232,20 @@ pub(crate) fn read_compound(path: &Path, var: &netcdf::Variable, start: usize, c
     Ok(members.iter().map(|m| raw.chunks_exact(t.size).map(|rec| read_member(rec, m)).collect()).collect())
 }
 
+/// A further binned product on the same bins (e.g. `<product>_uncertainty`):
+/// name, sums (its `bin`, `weights` and counts are the product's), units and attributes.
+pub(super) struct Extra<'a> {
+    pub name: String,
+    pub bins: &'a L3Bins,
+    pub units: &'a str,
+    pub attrs: Vec<(&'static str, AttributeValue)>,
+}
+
 /// Writes NASA's L3b layout of `b` on the ISIN grid `g` into `nf`: the
 /// group, its compound types, `BinList`, the product's sums (with `attrs`
-/// and the averaging scheme), `BinIndex` and the global `units`.
-pub(super) fn write(nf: &mut NewNetcdf, g: &IsinGrid, b: &L3Bins, p: &ProductMeta, attrs: Vec<(&str, AttributeValue)>) -> Result<()> {
+/// and the averaging scheme), the `extra` products' sums, `BinIndex` and the
+/// global `units`.
+pub(super) fn write(nf: &mut NewNetcdf, g: &IsinGrid, b: &L3Bins, p: &ProductMeta, attrs: Vec<(&str, AttributeValue)>, extra: &[Extra]) -> Result<()> {
     let dest = nf.dest().to_path_buf();
     let dest = dest.as_path();
     let scheme = b.averaging.name();
@@ -288,10 +298,28 @@ pub(super) fn write(nf: &mut NewNetcdf, g: &IsinGrid, b: &L3Bins, p: &ProductMet
         }
         v.put_attribute("averaging_scheme", scheme).map_err(err("writing attributes"))?;
         v.put_values(&data, ..).map_err(err("writing the product sums"))?;
+        for x in extra {
+            if x.bins.bin != b.bin {
+                return Err(Error::file(dest, format!("{} is not binned on the bins of {}", x.name, p.variable)));
+            }
+            let data: Vec<BinDataRec> = (0..n).map(|i| BinDataRec { sum: x.bins.sum[i] as f32, sum_squared: x.bins.sum2[i] as f32 }).collect();
+            let mut v = grp.add_variable::<BinDataRec>(&x.name, &["binDataDim"]).map_err(err("writing the product sums"))?;
+            if n > 0 {
+                v.set_chunking(&chunk).map_err(err("writing the product sums"))?;
+                v.set_compression(4, true).map_err(err("writing the product sums"))?;
+            }
+            for (k, a) in &x.attrs {
+                v.put_attribute(k, a.clone()).map_err(err("writing attributes"))?;
+            }
+            v.put_attribute("averaging_scheme", x.bins.averaging.name()).map_err(err("writing attributes"))?;
+            v.put_values(&data, ..).map_err(err("writing the product sums"))?;
+        }
         let mut v = grp.add_variable::<BinIndexRec>("BinIndex", &["binIndexDim"]).map_err(err("writing BinIndex"))?;
         v.put_values(&index, ..).map_err(err("writing BinIndex"))?;
     }
-    nf.nc().add_attribute("units", format!("{}:{}", p.variable, p.units)).map_err(|e| Error::file(dest, format!("writing attribute units: {e}")))?;
+    let units =
+        std::iter::once(format!("{}:{}", p.variable, p.units)).chain(extra.iter().map(|x| format!("{}:{}", x.name, x.units))).collect::<Vec<_>>().join(",");
+    nf.nc().add_attribute("units", units).map_err(|e| Error::file(dest, format!("writing attribute units: {e}")))?;
     Ok(())
 }
 

@@ -3,6 +3,11 @@
 //! - ISIN: NASA's L3b layout, written and read by `formats::l3b`, plus our
 //!   additions (ignored by NASA's readers): plain `<product>_mean` and
 //!   `<product>_stdev` variables along `binListDim`.
+//! - With the product's per-pixel uncertainty (docs/uncertainty.md s5): its
+//!   sums on the product's bins (ISIN: a further L3b product
+//!   `<product>_uncertainty`; regular: `<product>_uncertainty_sum` and
+//!   `_sum_squared`), and the bin's error standard deviation
+//!   `<product>_error_stdev` (log10 units), the name `merge` writes too.
 //! - Regular latitude/longitude grids: a CF-1.8 grid (`formats::fields`)
 //!   with the mean as the product variable (so `formats::cf_grid` reads it
 //!   back), `<product>_stdev`, `<product>_sum`, `<product>_sum_squared`
@@ -17,7 +22,7 @@ use super::fields::{attr_text, file_grid, put_axes, put_globals, put_vars, Value
 use super::l3b::{self, L3bFile, GROUP};
 use super::nc::{self, text};
 use crate::error::{Error, Result};
-use crate::fusion::binning::{Averaging, L3Bins};
+use crate::fusion::binning::{self, Averaging, L3Bins};
 use crate::fusion::grid::GridSpec;
 
 /// The product a file holds.
@@ -35,6 +40,9 @@ pub struct L3Binned {
     pub grid: GridSpec,
     pub bins: L3Bins,
     pub product: ProductMeta,
+    /// The product's per-pixel uncertainty binned on the product's bins
+    /// (`fusion::binning::bin_uncertainty`), when the inputs carried one.
+    pub uncertainty: Option<L3Bins>,
     /// Sensor registry name (e.g. "modis-aqua"), or the instrument as written.
     pub sensor: String,
     pub instrument: String,
@@ -102,10 +110,18 @@ pub fn read_binned(path: &Path, variable: Option<&str>) -> Result<L3Binned> {
     let (start, end) = (attr_text(&f, "time_coverage_start"), attr_text(&f, "time_coverage_end"));
     if nc::group(&f, GROUP).is_some() {
         let l3b = L3bFile::open(path, f)?;
-        let name = pick(path, variable, &l3b.products(), "binned")?;
+        let all = l3b.products();
+        let name = pick(path, variable, &without_uncertainties(&all), "binned")?;
         let (bins, product) = l3b.read_product(&name)?;
+        let uncertainty = match all.contains(&uncertainty_name(&name)) {
+            true => Some(l3b.read_product(&uncertainty_name(&name))?.0),
+            false => None,
+        };
+        if let Some(u) = uncertainty.as_ref().filter(|u| u.bin != bins.bin) {
+            return Err(Error::file(path, format!("{} has {} bins, {name} {}: not the product's bins", uncertainty_name(&name), u.len(), bins.len())));
+        }
         let grid = GridSpec::Isin(l3b.grid().clone());
-        return Ok(L3Binned { grid, bins, product, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end });
+        return Ok(L3Binned { grid, bins, product, uncertainty, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end });
     }
     if attr_text(&f, FILE_TYPE) != BINNED {
         return Err(Error::file(
@@ -130,22 +146,39 @@ pub fn read_binned(path: &Path, variable: Option<&str>) -> Result<L3Binned> {
         (dense(&format!("{name}_sum"))?, dense(&format!("{name}_sum_squared"))?, dense("weights")?, dense("nobs")?, dense("nscenes")?);
     let pv = nc::variable(path, &f, &name, "product")?;
     let averaging = Averaging::parse(&var_text(&pv, "averaging_scheme").unwrap_or_else(|| "arithmetic".into())).map_err(|e| Error::file(path, e))?;
-    let mut bins = L3Bins { averaging, bin: vec![], sum: vec![], sum2: vec![], weights: vec![], nobs: vec![], nscenes: vec![] };
-    for i in (0..weights.len()).filter(|&i| weights[i] > 0.0) {
-        bins.bin.push(i as u64);
-        bins.sum.push(sum[i]);
-        bins.sum2.push(sum2[i]);
-        bins.weights.push(weights[i]);
-        bins.nobs.push(nobs[i] as u32);
-        bins.nscenes.push(nscenes[i] as u32);
-    }
+    let filled: Vec<usize> = (0..weights.len()).filter(|&i| weights[i] > 0.0).collect();
+    let sparse = |averaging: Averaging, sum: &[f64], sum2: &[f64]| L3Bins {
+        averaging,
+        bin: filled.iter().map(|&i| i as u64).collect(),
+        sum: filled.iter().map(|&i| sum[i]).collect(),
+        sum2: filled.iter().map(|&i| sum2[i]).collect(),
+        weights: filled.iter().map(|&i| weights[i]).collect(),
+        nobs: filled.iter().map(|&i| nobs[i] as u32).collect(),
+        nscenes: filled.iter().map(|&i| nscenes[i] as u32).collect(),
+    };
+    let bins = sparse(averaging, &sum, &sum2);
+    let u = uncertainty_name(&name);
+    let uncertainty = match f.variable(&format!("{u}_sum")) {
+        Some(_) => Some(sparse(Averaging::Arithmetic, &dense(&format!("{u}_sum"))?, &dense(&format!("{u}_sum_squared"))?)),
+        None => None,
+    };
     let product = ProductMeta {
         long_name: var_text(&pv, "long_name").unwrap_or_else(|| name.clone()),
         standard_name: var_text(&pv, "standard_name"),
         units: var_text(&pv, "units").unwrap_or_default(),
         variable: name,
     };
-    Ok(L3Binned { grid, bins, product, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end })
+    Ok(L3Binned { grid, bins, product, uncertainty, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end })
+}
+
+/// The name of a product's uncertainty variable (the chain's layer name).
+pub fn uncertainty_name(product: &str) -> String {
+    format!("{product}_uncertainty")
+}
+
+/// The products, less the uncertainties of products also there.
+fn without_uncertainties(products: &[String]) -> Vec<String> {
+    products.iter().filter(|p| !p.strip_suffix("_uncertainty").is_some_and(|base| products.iter().any(|q| q == base))).cloned().collect()
 }
 
 // ------------------------------------------------------------ writing
@@ -171,6 +204,20 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
         Averaging::Arithmetic => "the values",
         Averaging::Geometric => "ln of the values",
     };
+    let error_stdev = l3.uncertainty.as_ref().map(|u| binning::error_stdev_log10(b, u).into_iter().map(|x| x as f32).collect::<Vec<f32>>());
+    let error_stdev_attrs = || -> Vec<(&'static str, AttributeValue)> {
+        vec![
+            ("long_name", format!("error standard deviation of log10 of the bin's {}: sqrt(mean pixel uncertainty^2 + within-bin variance / weights^2) (docs/uncertainty.md s5)", p.variable).into()),
+            ("units", "1".into()),
+            ("comment", "log10 units (dex): the value lies within [v 10^-s, v 10^s] at 1 sigma".into()),
+        ]
+    };
+    let uncertainty_attrs = |what: &str| -> Vec<(&'static str, AttributeValue)> {
+        vec![
+            ("long_name", format!("per-pixel uncertainty of log10 {} (1 sigma), {what} with the product's l2bin weights", p.variable).into()),
+            ("units", "1".into()),
+        ]
+    };
     let stdev_doc = format!(
         "standard deviation of {domain}, with l2bin's small-sample correction (OCSSW libbin L3File.cpp): \
 (sum_squared/weights - mean^2) weights^2/(weights^2 - nscenes)"
@@ -179,19 +226,22 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
         GridSpec::Isin(g) => {
             let mut attrs = product_attrs(p, "");
             attrs.push(("averaging_scheme", scheme.into()));
-            l3b::write(&mut nf, g, b, p, attrs)?;
+            let extra: Vec<l3b::Extra> = l3
+                .uncertainty
+                .iter()
+                .map(|u| l3b::Extra { name: uncertainty_name(&p.variable), bins: u, units: "1", attrs: uncertainty_attrs("sums") })
+                .collect();
+            l3b::write(&mut nf, g, b, p, attrs, &extra)?;
             let n = b.len();
             let chunk = [n.clamp(1, 65536) * (n > 0) as usize];
-            put_vars(
-                &mut nf,
-                &["binListDim"],
-                &chunk,
-                None,
-                vec![
-                    Var::new(format!("{GROUP}/{}_mean", p.variable), Values::F32(mean), product_attrs(p, &format!(", {scheme} mean per bin"))),
-                    Var::new(format!("{GROUP}/{}_stdev", p.variable), Values::F32(stdev), vec![("long_name", stdev_doc.into())]),
-                ],
-            )?;
+            let mut vars = vec![
+                Var::new(format!("{GROUP}/{}_mean", p.variable), Values::F32(mean), product_attrs(p, &format!(", {scheme} mean per bin"))),
+                Var::new(format!("{GROUP}/{}_stdev", p.variable), Values::F32(stdev), vec![("long_name", stdev_doc.into())]),
+            ];
+            if let Some(e) = error_stdev {
+                vars.push(Var::new(format!("{GROUP}/{}_error_stdev", p.variable), Values::F32(e), error_stdev_attrs()));
+            }
+            put_vars(&mut nf, &["binListDim"], &chunk, None, vars)?;
         }
         GridSpec::Regular(g) => {
             put_axes(&mut nf, g)?;
@@ -204,7 +254,7 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
             mean_attrs.push(("averaging_scheme", scheme.into()));
             mean_attrs.push(("cell_methods", format!("area: mean ({scheme}, l2bin weighting)").into()));
             let sum_doc = |what: &str| format!("l2bin {what} of {domain}: sum over scenes of the scene's sum / sqrt(n_scene) (fusion.md s1.2)");
-            let vars = vec![
+            let mut vars = vec![
                 Var::new(
                     &p.variable,
                     Values::F32(dense(mean.iter().map(|&x| x as f64).collect(), f64::NAN)?.into_iter().map(|x| x as f32).collect()),
@@ -229,6 +279,13 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
                 Var::new("nobs", Values::U32(to_u32(dense(as_f64(&b.nobs), 0.0)?)), vec![("long_name", "number of Level-2 observations (count)".into())]),
                 Var::new("nscenes", Values::U32(to_u32(dense(as_f64(&b.nscenes), 0.0)?)), vec![("long_name", "number of scenes".into())]),
             ];
+            if let (Some(u), Some(e)) = (&l3.uncertainty, error_stdev) {
+                let name = uncertainty_name(&p.variable);
+                vars.push(Var::new(format!("{name}_sum"), Values::F64(dense(u.sum.clone(), 0.0)?), uncertainty_attrs("sum")));
+                vars.push(Var::new(format!("{name}_sum_squared"), Values::F64(dense(u.sum2.clone(), 0.0)?), uncertainty_attrs("sum of squares")));
+                let e = dense(e.iter().map(|&x| x as f64).collect(), f64::NAN)?.into_iter().map(|x| x as f32).collect();
+                vars.push(Var::new(format!("{}_error_stdev", p.variable), Values::F32(e), error_stdev_attrs()));
+            }
             put_vars(&mut nf, &["lat", "lon"], &chunk, Some("lat lon"), vars)?;
         }
     }

@@ -235,6 +235,61 @@ pub fn bin_l2(grid: &impl Grid, lon: &[f32], lat: &[f32], value: &[f32], scene: 
     })
 }
 
+/// A product's per-pixel uncertainty (1-sigma of log10 of the product, the
+/// `<product>_uncertainty` the chain writes) binned with the product's own
+/// l2bin weights: the result has the product's bins, weights and counts, and
+/// its sum / weights is the bin's weighted mean pixel uncertainty. A bin where
+/// a binned pixel has no (or a negative) uncertainty gets NaN sums, so that it
+/// claims none. Composites add these sums as they add the product's.
+#[allow(clippy::too_many_arguments)] // the product's binning inputs, plus sigma and the product's bins
+pub fn bin_uncertainty(grid: &impl Grid, lon: &[f32], lat: &[f32], value: &[f32], sigma: &[f32], scene: &[u32], product: &L3Bins) -> Result<L3Bins> {
+    if sigma.len() != value.len() {
+        return Err(Error::InvalidParameter { name: "uncertainty".into(), reason: format!("has {} pixels but the product has {}", sigma.len(), value.len()) });
+    }
+    // The uncertainty of exactly the pixels the product bins (NaN elsewhere).
+    let s: Vec<f32> = value.iter().zip(sigma).map(|(&v, &u)| if product.averaging.accepts(v as f64) && u >= 0.0 { u } else { f32::NAN }).collect();
+    let b = bin_l2(grid, lon, lat, &s, scene, Averaging::Arithmetic, 1)?;
+    let mut out = L3Bins { averaging: Averaging::Arithmetic, ..product.clone() };
+    for k in 0..product.len() {
+        match b.bin.binary_search(&product.bin[k]) {
+            // Same pixels (same counts per bin): same weights.
+            Ok(j) if b.nobs[j] == product.nobs[k] && b.nscenes[j] == product.nscenes[k] => {
+                out.sum[k] = b.sum[j];
+                out.sum2[k] = b.sum2[j];
+            }
+            _ => {
+                out.sum[k] = f64::NAN;
+                out.sum2[k] = f64::NAN;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Error standard deviation of each bin's value, in log10 units (docs/uncertainty.md
+/// s5): sqrt(u^2 + v / n_eff), with u the bin's mean pixel uncertainty
+/// (`uncertainty.sum / weights`; systematic within a water type, so it does not
+/// average down), v the within-bin variance of log10 of the product (l2bin's
+/// small-sample variance; for the arithmetic scheme converted to log10 by the
+/// delta method, v_lin / (mean ln 10)^2) and n_eff = weights^2. NaN where the bin has
+/// no uncertainty or a mean <= 0 (arithmetic).
+pub fn error_stdev_log10(product: &L3Bins, uncertainty: &L3Bins) -> Vec<f64> {
+    let ln10 = std::f64::consts::LN_10;
+    let (mean, var) = (product.mean(), product.variance());
+    (0..product.len())
+        .map(|i| {
+            let w = product.weights[i];
+            let u = uncertainty.sum[i] / w;
+            let v = match product.averaging {
+                Averaging::Geometric => var[i] / (ln10 * ln10),
+                Averaging::Arithmetic if mean[i] > 0.0 => var[i] / (mean[i] * ln10).powi(2),
+                Averaging::Arithmetic => f64::NAN,
+            };
+            (u * u + v / (w * w)).sqrt()
+        })
+        .collect()
+}
+
 /// The valid pixels' (scene, value) grouped by cell: the sorted distinct
 /// cells, the offset of each cell's group (plus the end), and the groups, in
 /// input order within a cell. A counting sort when the cells span a range not

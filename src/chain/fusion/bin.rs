@@ -23,6 +23,8 @@ struct L2Pixels {
     lon: Vec<f32>,
     lat: Vec<f32>,
     value: Vec<f32>,
+    /// The product's per-pixel uncertainty (`<product>_uncertainty`), when the file has it.
+    uncertainty: Option<Vec<f32>>,
     /// Pixels per row (1 for a 1-D layout): the data-day rule works by rows.
     cols: usize,
     /// Per pixel, whether another product variable of the file is invalid
@@ -39,7 +41,20 @@ const NOT_PRODUCTS: [&str; 6] = ["lat", "lon", "bin_num", "radiation_wavelength"
 fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2Pixels> {
     let f = nc::open(path)?;
     let attr = |n: &str| nc::text(f.attribute(n).map(|a| a.value())).unwrap_or_default();
-    let products: Vec<String> = f.variables().filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty()).map(|v| v.name()).collect();
+    // Variables another one names as ancillary (its uncertainty, class, status) are not products.
+    let ancillary: Vec<String> = f
+        .variables()
+        .filter_map(|v| nc::text(v.attribute_value("ancillary_variables")))
+        .flat_map(|a| a.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .collect();
+    let products: Vec<String> = f
+        .variables()
+        .filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty() && !ancillary.contains(&v.name()))
+        .map(|v| v.name())
+        .collect();
+    // And a product's uncertainty even when nothing names it.
+    let products: Vec<String> =
+        products.iter().filter(|p| !p.strip_suffix("_uncertainty").is_some_and(|base| products.iter().any(|q| q == base))).cloned().collect();
     let name = match variable {
         Some(v) if products.iter().any(|p| p == v) => v.to_string(),
         Some(v) => return Err(Error::file(path, format!("has no product variable {v:?}; it has: {}", products.join(", ")))),
@@ -52,6 +67,11 @@ fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2
     let rows = v.dimensions().first().map_or(0, |d| d.len());
     let value = nc::read_decoded(path, &v, 0, rows)?;
     let n = value.len();
+    let uncertainty = match f.variable(&l3file::uncertainty_name(&name)) {
+        Some(u) if u.len() == n => Some(nc::read_decoded(path, &u, 0, rows)?),
+        Some(u) => return Err(Error::file(path, format!("{} has {} values but {name} has {n}", u.name(), u.len()))),
+        None => None,
+    };
     let (lat, lon) = if lat_v.len() == n && lon_v.len() == n {
         (nc::read_decoded(path, &lat_v, 0, rows)?, nc::read_decoded(path, &lon_v, 0, rows)?)
     } else if dims.len() == 2 && lat_v.len() == rows && lon_v.len() * rows == n {
@@ -82,6 +102,7 @@ fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2
         lon,
         lat,
         value,
+        uncertainty,
         cols,
         invalid_elsewhere,
         product: ProductMeta {
@@ -122,7 +143,8 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
     let range_rule = out_of_range_rule(cfg.out_of_range.as_deref())?;
     let data_day = cfg.data_day.as_deref().map(parse_data_day).transpose()?;
     let mut screened = Screened::default();
-    let mut parts: Vec<L3Bins> = Vec::new();
+    // Each input's bins, with its binned uncertainty when it has one.
+    let mut parts: Vec<(L3Bins, Option<L3Bins>)> = Vec::new();
     let mut grid: Option<GridSpec> = asked_grid;
     let mut product: Option<ProductMeta> = None;
     let mut sensors: Vec<(String, String, String)> = Vec::new();
@@ -148,7 +170,7 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
             if let Some(a) = asked_avg.filter(|a| *a != l3.bins.averaging) {
                 return Err(Error::file(path, format!("holds {} sums, not {}: sums cannot be converted", l3.bins.averaging.name(), a.name())));
             }
-            (l3.bins, l3.product, (l3.sensor, l3.instrument, l3.platform), l3.time_coverage_start, l3.time_coverage_end)
+            ((l3.bins, l3.uncertainty), l3.product, (l3.sensor, l3.instrument, l3.platform), l3.time_coverage_start, l3.time_coverage_end)
         } else {
             let mut px = read_l2(path, cfg.variable.as_deref(), cfg.drop_all_invalid)?;
             let day = l3file::day_of(path, &px.start)?;
@@ -176,11 +198,17 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
             let averaging = asked_avg.unwrap_or_default();
             screen_l2(&mut px, range_rule, &mut screened);
             let scene = vec![0u32; px.value.len()];
+            let min_obs = cfg.min_obs.max(1);
             let b = match g {
-                GridSpec::Isin(g) => bin_l2(g, &px.lon, &px.lat, &px.value, &scene, averaging, cfg.min_obs.max(1))?,
-                GridSpec::Regular(g) => bin_l2(g, &px.lon, &px.lat, &px.value, &scene, averaging, cfg.min_obs.max(1))?,
+                GridSpec::Isin(g) => bin_l2(g, &px.lon, &px.lat, &px.value, &scene, averaging, min_obs)?,
+                GridSpec::Regular(g) => bin_l2(g, &px.lon, &px.lat, &px.value, &scene, averaging, min_obs)?,
             };
-            (b, px.product, px.sensor, px.start, px.end)
+            let u = match (&px.uncertainty, g) {
+                (Some(u), GridSpec::Isin(g)) => Some(binning::bin_uncertainty(g, &px.lon, &px.lat, &px.value, u, &scene, &b)?),
+                (Some(u), GridSpec::Regular(g)) => Some(binning::bin_uncertainty(g, &px.lon, &px.lat, &px.value, u, &scene, &b)?),
+                (None, _) => None,
+            };
+            ((b, u), px.product, px.sensor, px.start, px.end)
         };
         if let Some(p) = &product {
             if p.variable != meta.variable {
@@ -198,11 +226,11 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
         if e > end {
             end = e;
         }
-        if let Some(first) = parts.first() {
-            if first.averaging != bins.averaging {
+        if let Some((first, _)) = parts.first() {
+            if first.averaging != bins.0.averaging {
                 return Err(Error::file(
                     path,
-                    format!("gives {} sums but earlier inputs {}: use one --averaging", bins.averaging.name(), first.averaging.name()),
+                    format!("gives {} sums but earlier inputs {}: use one --averaging", bins.0.averaging.name(), first.averaging.name()),
                 ));
             }
         }
@@ -212,8 +240,18 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
     let (Some(grid), Some(product)) = (grid, product) else {
         return Err(Error::InvalidParameter { name: "inputs".into(), reason: "no input given".into() });
     };
-    let refs: Vec<&L3Bins> = parts.iter().collect();
+    let refs: Vec<&L3Bins> = parts.iter().map(|p| &p.0).collect();
     let bins = L3Bins::composite(&refs)?;
+    // The uncertainty travels only when every input carries one (its sums must cover every pixel binned).
+    let uncertainty = match parts.iter().map(|p| p.1.as_ref()).collect::<Option<Vec<&L3Bins>>>() {
+        Some(u) => Some(L3Bins::composite(&u)?),
+        None => {
+            if parts.iter().any(|p| p.1.is_some()) {
+                log::warn!("some inputs carry {} and others do not: the output has no per-bin uncertainty", l3file::uncertainty_name(&product.variable));
+            }
+            None
+        }
+    };
     let day = data_day.map(|d| d.to_string()).unwrap_or_else(|| start.get(..10).unwrap_or("").to_string());
     let join = |k: usize| sensors.iter().map(|s| [&s.0, &s.1, &s.2][k].as_str()).collect::<Vec<_>>().join("+");
     let (sensor, instrument, platform) = (join(0), join(1), join(2));
@@ -240,6 +278,10 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
         if cfg.drop_all_invalid { format!("; pixels invalid in another product of their file dropped ({})", screened.invalid_elsewhere) } else { String::new() },
         data_day.map(|d| format!("; data day {d} (l2bin prodtype=day dateline rule)")).unwrap_or_default(),
     );
+    let method = match &uncertainty {
+        Some(_) => format!("{method}; per-pixel uncertainty binned with the product's weights, per-bin error_stdev = sqrt(mean pixel uncertainty^2 + within-bin variance / weights^2) (docs/uncertainty.md s5)"),
+        None => method,
+    };
     let mut globals = provenance(
         ctx,
         "bin",
@@ -260,7 +302,7 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
         },
     ));
     globals.push(("data_bins".into(), AttributeValue::Longlong(bins.len() as i64)));
-    let l3 = L3Binned { grid: grid.clone(), bins, product, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end };
+    let l3 = L3Binned { grid: grid.clone(), bins, product, uncertainty, sensor, instrument, platform, time_coverage_start: start, time_coverage_end: end };
     let output = l3file::write_binned(&req.output, &l3, globals)?;
     Ok(BinReport { output, bins: l3.bins.len(), observations: l3.bins.nobs.iter().map(|&x| x as u64).sum(), grid: grid.describe(), day })
 }

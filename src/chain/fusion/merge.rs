@@ -11,6 +11,8 @@ use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
 use crate::formats::correction;
 use crate::formats::fields::{self, Values, Var};
+use crate::formats::l3file::{self, L3Binned};
+use crate::fusion::binning::{self, L3Bins};
 use crate::fusion::grid::GridSpec;
 use crate::fusion::intercal::apply_to_bins;
 use crate::fusion::merge::{self, SensorField, Space};
@@ -52,16 +54,34 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
             return Err(Error::InvalidParameter { name: name.clone(), reason: format!("no input is from sensor {name:?} (inputs: {})", sensors.join(", ")) });
         }
     }
-    let given = sensors.iter().filter(|s| cfg.error_variance.contains_key(*s)).count();
+    // Each sensor's error variance: the one configured, else the per-bin
+    // uncertainty its file carries; equal weights only when no sensor has either.
+    let carried = |f: &L3Binned| f.uncertainty.is_some() && !cfg.error_variance.contains_key(&f.sensor);
+    let weighed = |f: &L3Binned| cfg.error_variance.contains_key(&f.sensor) || carried(f);
+    let given = files.iter().filter(|f| weighed(f)).count();
     if given != 0 && given != sensors.len() {
-        let missing: Vec<&str> = sensors.iter().filter(|s| !cfg.error_variance.contains_key(*s)).map(|s| s.as_str()).collect();
-        return Err(Error::InvalidParameter { name: "--error-variance".into(), reason: format!("given for some sensors but not for {}", missing.join(", ")) });
+        let missing: Vec<&str> = files.iter().filter(|f| !weighed(f)).map(|f| f.sensor.as_str()).collect();
+        return Err(Error::InvalidParameter {
+            name: "--error-variance".into(),
+            reason: format!(
+                "some sensors carry error variances ({} or --error-variance) but {} do not: give --error-variance for them",
+                l3file::uncertainty_name(&first.product.variable),
+                missing.join(", ")
+            ),
+        });
     }
     let weights = if given == 0 {
-        log::warn!("no --error-variance given: the sensors weigh equally (GlobColour's per-sensor errors are not public)");
-        "equal (no error variances given)".to_string()
+        log::warn!("no error variance given or carried by the inputs: the sensors weigh equally (GlobColour's per-sensor errors are not public)");
+        "equal (no error variances given or carried)".to_string()
     } else {
-        sensors.iter().map(|s| format!("{s}: {}", cfg.error_variance[s])).collect::<Vec<_>>().join(", ")
+        files
+            .iter()
+            .map(|f| match cfg.error_variance.get(&f.sensor) {
+                Some(e) => format!("{}: {e}", f.sensor),
+                None => format!("{}: per bin, from its {}", f.sensor, l3file::uncertainty_name(&f.product.variable)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     // Union of the filled cells.
     let mut cells: Vec<u64> = files.iter().flat_map(|f| f.bins.bin.iter().copied()).collect();
@@ -69,6 +89,7 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
     cells.dedup();
     let mut values: Vec<Vec<f32>> = Vec::with_capacity(files.len());
     let mut counts: Vec<Vec<u32>> = Vec::with_capacity(files.len());
+    let mut variances: Vec<Vec<f32>> = Vec::with_capacity(files.len());
     let mut applied = Vec::new();
     for (f, p) in files.iter().zip(&req.inputs) {
         ctx.check()?;
@@ -81,17 +102,23 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
             mean = apply_to_bins(&c, &f.grid, &f.bins.bin, &mean, doy(day))?;
             applied.push(format!("{}: {} {} ({})", f.sensor, c.method_name(), c.chain.join(" -> "), cp.display()));
         }
-        let (mut v, mut n) = (vec![f32::NAN; cells.len()], vec![0u32; cells.len()]);
+        let per_bin = match (cfg.error_variance.get(&f.sensor), &f.uncertainty) {
+            (Some(&e), _) => vec![e as f32; f.bins.len()],
+            (None, Some(u)) => bin_error_variance(p, f, u, &mean, space)?,
+            (None, None) => vec![1.0; f.bins.len()],
+        };
+        let (mut v, mut n, mut e) = (vec![f32::NAN; cells.len()], vec![0u32; cells.len()], vec![1.0f32; cells.len()]);
         for (k, &b) in f.bins.bin.iter().enumerate() {
             let i = cells.binary_search(&b).expect("in the union");
             v[i] = mean[k];
             n[i] = f.bins.nobs[k];
+            e[i] = per_bin[k];
         }
         values.push(v);
         counts.push(n);
+        variances.push(e);
     }
-    let ev: Vec<[f32; 1]> = sensors.iter().map(|s| [cfg.error_variance.get(s).copied().unwrap_or(1.0) as f32]).collect();
-    let fields: Vec<SensorField> = values.iter().zip(&ev).map(|(v, e)| SensorField { values: v, error_variance: e }).collect();
+    let fields: Vec<SensorField> = values.iter().zip(&variances).map(|(v, e)| SensorField { values: v, error_variance: e }).collect();
     progress(files.len(), files.len() + 1, "merging");
     let m = merge::merge(&fields, space)?;
     let product = &first.product;
@@ -183,6 +210,34 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
     globals.push(text_attr("merge_weights", weights.clone()));
     let output = fields::write_fields(&req.output, grid, &bins_out, fields::MERGED, &product.variable, vars, globals)?;
     Ok(MergeReport { output, sensors, cells: cells.len(), weights })
+}
+
+/// Error variance per bin, in the merging space, from the bin's error
+/// standard deviation in log10 units (`binning::error_stdev_log10`); for the
+/// linear space by the delta method, (ln 10 x sigma)^2. A bin without one
+/// (a pixel without uncertainty) takes the file's largest: the safe side.
+fn bin_error_variance(path: &std::path::Path, f: &L3Binned, u: &L3Bins, mean: &[f32], space: Space) -> Result<Vec<f32>> {
+    let sd = binning::error_stdev_log10(&f.bins, u);
+    let var: Vec<f64> = sd
+        .iter()
+        .zip(mean)
+        .map(|(&s, &m)| match space {
+            Space::Log10 => s * s,
+            Space::Linear => (std::f64::consts::LN_10 * m as f64 * s).powi(2),
+        })
+        .collect();
+    let largest = var.iter().copied().filter(|v| *v > 0.0 && v.is_finite()).fold(f64::NAN, f64::max);
+    if largest.is_nan() {
+        return Err(Error::file(
+            path,
+            format!("carries {} but no bin has a usable one: give --error-variance for {}", l3file::uncertainty_name(&f.product.variable), f.sensor),
+        ));
+    }
+    let missing = var.iter().filter(|v| !(**v > 0.0 && v.is_finite())).count();
+    if missing > 0 {
+        log::warn!("{}: {missing} bin(s) without uncertainty take the file's largest error variance {largest:.3e}", path.display());
+    }
+    Ok(var.into_iter().map(|v| if v > 0.0 && v.is_finite() { v } else { largest } as f32).collect())
 }
 
 fn scatter<T: Copy>(cells: &[u64], v: &[T], n: usize, fill: T) -> Vec<T> {
