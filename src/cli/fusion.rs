@@ -107,9 +107,13 @@ pub(super) struct L4Args {
     /// Neighbours per estimate.
     #[arg(long)]
     k: Option<usize>,
-    /// Filter the merged error variance as observation noise.
-    #[arg(long)]
+    /// Filter the merged error variance as observation noise (the default when
+    /// the merged errors come from per-pixel uncertainties).
+    #[arg(long, conflicts_with = "no_observation_noise")]
     observation_noise: bool,
+    /// Do not filter the merged error variance, even when it comes from per-pixel uncertainties.
+    #[arg(long)]
+    no_observation_noise: bool,
     /// Output file.
     #[arg(short, long)]
     output: PathBuf,
@@ -286,7 +290,22 @@ pub(super) fn merge(ctx: &Context, args: MergeArgs) -> i32 {
 }
 
 pub(super) fn l4(ctx: &Context, args: L4Args) -> i32 {
-    let L4Args { merged, first_guess, first_guess_variable, previous, alpha, variogram, psill, range, nugget, k, observation_noise, output, config } = args;
+    let L4Args {
+        merged,
+        first_guess,
+        first_guess_variable,
+        previous,
+        alpha,
+        variogram,
+        psill,
+        range,
+        nugget,
+        k,
+        observation_noise,
+        no_observation_noise,
+        output,
+        config,
+    } = args;
     let (mut cfg, ctx) = match load_fusion(&config, ctx) {
         Ok((c, ctx)) => (c.l4, ctx),
         Err(code) => return code,
@@ -299,7 +318,9 @@ pub(super) fn l4(ctx: &Context, args: L4Args) -> i32 {
     cfg.range_km = range.or(cfg.range_km);
     cfg.nugget = nugget.or(cfg.nugget);
     cfg.k = k.unwrap_or(cfg.k);
-    cfg.observation_noise |= observation_noise;
+    if observation_noise || no_observation_noise {
+        cfg.observation_noise = Some(observation_noise);
+    }
     let given = [cfg.psill, cfg.range_km, cfg.nugget].iter().filter(|x| x.is_some()).count();
     let checked = Model::parse(&cfg.variogram).map(|_| ()).and_then(|_| match given {
         0 | 3 => Ok(()),

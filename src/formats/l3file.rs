@@ -253,6 +253,9 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
             let mut mean_attrs = product_attrs(p, "");
             mean_attrs.push(("averaging_scheme", scheme.into()));
             mean_attrs.push(("cell_methods", format!("area: mean ({scheme}, l2bin weighting)").into()));
+            if l3.uncertainty.is_some() {
+                mean_attrs.push(("ancillary_variables", format!("{}_error_stdev", p.variable).into()));
+            }
             let sum_doc = |what: &str| format!("l2bin {what} of {domain}: sum over scenes of the scene's sum / sqrt(n_scene) (fusion.md s1.2)");
             let mut vars = vec![
                 Var::new(

@@ -156,10 +156,20 @@ def test_l4_analysis_error_covers_the_truth(day, tmp_path):
     assert cli("merge", *l3, "-o", merged, "-q") == 0
     clim = tmp_path / "clim.nc"
     write_climatology(clim, climatology(N))
+    vario = ["--psill", 0.09, "--range", 12 * CELL_KM, "--nugget", 0]
     out = tmp_path / "l4.nc"
-    assert cli("l4", merged, "--first-guess", clim, "--observation-noise", "--psill", 0.09, "--range", 12 * CELL_KM, "--nugget", 0, "-o", out, "-q") == 0
+    # No flag: the merged errors come from per-pixel uncertainties, so they are filtered.
+    assert cli("l4", merged, "--first-guess", clim, *vario, "-o", out, "-q") == 0
+    with netCDF4.Dataset(merged) as ds:
+        assert ds["chl_oc5_error_stdev"].error_source == "uncertainty"
+    with netCDF4.Dataset(out) as ds:
+        assert "from per-pixel uncertainties" in ds.method
     z = np.abs(read_grid(out, "chl_oc5_log10") - truth) / np.sqrt(read_grid(out, "chl_oc5_kriging_variance"))
     assert 0.90 <= np.mean(z <= 1.96) <= 0.99, np.mean(z <= 1.96)
     # Filtering the noise beats returning the noisy observations.
     noisy = np.sqrt(np.mean((np.log10(read_grid(merged, "chl_oc5")) - truth) ** 2))
     assert np.sqrt(np.mean((read_grid(out, "chl_oc5_log10") - truth) ** 2)) < noisy
+    # Switched off: with zero nugget the observations come back unfiltered.
+    raw = tmp_path / "l4_raw.nc"
+    assert cli("l4", merged, "--first-guess", clim, *vario, "--no-observation-noise", "-o", raw, "-q") == 0
+    np.testing.assert_allclose(read_grid(raw, "chl_oc5_log10"), np.log10(read_grid(merged, "chl_oc5")), atol=2e-6)

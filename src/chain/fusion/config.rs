@@ -161,8 +161,10 @@ pub struct L4Config {
     pub nlags: usize,
     pub max_lag_km: Option<f64>,
     pub max_points: usize,
-    /// Filter the merged error variance (sigma^2 of `merge`) as observation noise.
-    pub observation_noise: bool,
+    /// Filter the merged error variance (sigma^2 of `merge`) as observation
+    /// noise. Unset: on when the merged errors come from the inputs' per-pixel
+    /// uncertainties (`error_source = "uncertainty"`), off otherwise.
+    pub observation_noise: Option<bool>,
     /// First-guess variable name (default: the merged product's name).
     pub first_guess_variable: Option<String>,
 }
@@ -179,7 +181,7 @@ impl Default for L4Config {
             nlags: 20,
             max_lag_km: None,
             max_points: 3000,
-            observation_noise: false,
+            observation_noise: None,
             first_guess_variable: None,
         }
     }

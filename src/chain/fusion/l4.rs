@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use netcdf::AttributeValue;
 
 use super::config::L4Config;
+use super::merge::ERROR_FROM_UNCERTAINTY;
 use super::{provenance, refuse_output_among_inputs, toml_of, Progress};
 use crate::chain::Context;
 use crate::error::{Error, Result};
@@ -70,8 +71,12 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     let values: Vec<f64> = merged.values.iter().map(|&v| v as f64).collect();
     let (lons, lats) = g.axes();
     let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
-    let noise: Vec<f64> = if cfg.observation_noise {
-        let s = fields::read_field(&req.merged, Some(&format!("{}_error_stdev", merged.variable)))?;
+    let error_var = format!("{}_error_stdev", merged.variable);
+    let carried =
+        nc::open(&req.merged)?.variable(&error_var).and_then(|v| nc::text(v.attribute_value("error_source"))).as_deref() == Some(ERROR_FROM_UNCERTAINTY);
+    let observation_noise = cfg.observation_noise.unwrap_or(carried);
+    let noise: Vec<f64> = if observation_noise {
+        let s = fields::read_field(&req.merged, Some(&error_var))?;
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
     } else {
         vec![]
@@ -145,9 +150,10 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     cfg_used.range_km = Some(vario.range);
     cfg_used.nugget = Some(vario.nugget);
     cfg_used.first_guess_variable = Some(fg_var);
+    cfg_used.observation_noise = Some(observation_noise);
     let method = format!(
         "ordinary kriging of log10 anomalies to a first guess, {} nearest observations (Saulquin et al. 2011 family; fusion.md s4.1); \
-variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinusoidal projection centred on the grid's middle meridian (R = {} km); first guess {}{}",
+variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinusoidal projection centred on the grid's middle meridian (R = {} km); first guess {}{}; {}",
         cfg.k,
         model.name(),
         vario.psill,
@@ -156,7 +162,12 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
         if fitted { "fitted from the data by weighted least squares" } else { "given" },
         krige::EARTH_RADIUS_KM,
         req.first_guess.display(),
-        req.previous.as_ref().map(|p| format!(" relaxed toward {} with alpha={alpha}", p.display())).unwrap_or_default()
+        req.previous.as_ref().map(|p| format!(" relaxed toward {} with alpha={alpha}", p.display())).unwrap_or_default(),
+        match (observation_noise, carried) {
+            (true, true) => format!("observation noise: the merged {error_var}^2 (from per-pixel uncertainties)"),
+            (true, false) => format!("observation noise: the merged {error_var}^2"),
+            (false, _) => "no observation noise filtered".to_string(),
+        }
     );
     let inputs: Vec<PathBuf> = [Some(req.merged.clone()), Some(req.first_guess.clone()), req.previous.clone()].into_iter().flatten().collect();
     let mut globals = provenance(ctx, "l4", format!("{v} gap-free L4 ({})", merged.grid.describe()), &inputs, toml_of("l4", &cfg_used), method);

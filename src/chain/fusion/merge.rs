@@ -17,6 +17,10 @@ use crate::fusion::grid::GridSpec;
 use crate::fusion::intercal::apply_to_bins;
 use crate::fusion::merge::{self, SensorField, Space};
 
+/// `error_source` of a merged error whose sensor variances all come from the
+/// inputs' per-pixel uncertainties (`l4` then filters it as observation noise by default).
+pub const ERROR_FROM_UNCERTAINTY: &str = "uncertainty";
+
 pub struct MergeRequest {
     pub inputs: Vec<PathBuf>,
     pub output: PathBuf,
@@ -70,6 +74,12 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
             ),
         });
     }
+    let source = match files.iter().filter(|f| carried(f)).count() {
+        0 if given == 0 => "none: equal weights, not an error estimate",
+        0 => "configured",
+        k if k == files.len() => ERROR_FROM_UNCERTAINTY,
+        _ => "uncertainty and configured",
+    };
     let weights = if given == 0 {
         log::warn!("no error variance given or carried by the inputs: the sensors weigh equally (GlobColour's per-sensor errors are not public)");
         "equal (no error variances given or carried)".to_string()
@@ -159,6 +169,7 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
             vec![
                 ("long_name", format!("error standard deviation of the merged {} in {} space: (sum of 1/sigma_s^2)^-1/2", product.variable, cfg.space).into()),
                 ("units", spread_units.into()),
+                ("error_source", source.into()),
             ],
         ),
         Var::new(
