@@ -27,7 +27,7 @@ use netcdf::AttributeValue;
 
 use crate::error::{join, Error, Result};
 use crate::formats::cf::{iso8601_duration, parse_time, text_attr, ProductWriter, VariableMeta};
-use crate::formats::quicklook::QuickLook;
+use crate::formats::quicklook::{Legend, QuickLook, Scale};
 use crate::formats::{self, Granule, GranuleInfo, Layout};
 use crate::products::{self, Prepared, Product};
 use crate::reflectance::Reflectances;
@@ -459,7 +459,17 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
         let dest = job.writer.finish(counts)?;
         ::log::info!("wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)", dest.display(), job.valid);
         if let Some(q) = job.quicklook {
-            q.write_png(&job.dest_png, job.spec.log_scale)?;
+            let log = job.spec.log_scale;
+            let scale = match (req.config.output.quicklook_scale.as_str(), job.spec.display_range) {
+                ("fixed", Some([min, max])) => Scale::Fixed { min, max, log },
+                _ => Scale::Stretch { log },
+            };
+            let date = info.time_coverage_start.as_deref().and_then(|t| t.get(..10)).unwrap_or("");
+            // Turbidity's CF units are "1" (UDUNITS has no FNU); people read FNU.
+            let units = if job.spec.standard_name == Some("sea_water_turbidity") { "FNU" } else { job.spec.units };
+            let sensor = format!("{} {}", info.sensor.instrument, info.sensor.platform);
+            let legend = Legend { product: job.spec.name, units, sensor: &sensor, date, simulated: info.simulated };
+            q.write_png(&job.dest_png, scale, &legend)?;
             report.written.push(job.dest_png);
         }
         report.written.push(dest);
