@@ -354,6 +354,7 @@ fn coverage_seconds(info: &GranuleInfo) -> Option<i64> {
 }
 
 fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {
+    let started = std::time::Instant::now();
     let granule: Box<dyn Granule> = formats::open(input, req.sensor.as_deref(), &req.config.flags)?;
     let info = granule.info().clone();
     let name = stem(input);
@@ -396,7 +397,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
             Ok(job) => jobs.push(job),
             Err(error) => {
                 let f = Failure { input: input.to_path_buf(), product: Some(spec.name), error };
-                ::log::error!("{}", f.problem());
+                ::log::error!(input:% = input.display(), product = spec.name; "{}", f.problem());
                 report.failed.push(f);
             }
         }
@@ -457,7 +458,11 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
             ("pixels_valid".to_string(), AttributeValue::Longlong(job.valid as i64)),
         ];
         let dest = job.writer.finish(counts)?;
-        ::log::info!("wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)", dest.display(), job.valid);
+        ::log::info!(
+            input:% = info.path.display(), product = job.spec.name, output:% = dest.display(), valid = job.valid, total = total, flagged = flagged,
+            seconds = (started.elapsed().as_secs_f64() * 1e3).round() / 1e3;
+            "wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)", dest.display(), job.valid
+        );
         if let Some(q) = job.quicklook {
             let log = job.spec.log_scale;
             let scale = match (req.config.output.quicklook_scale.as_str(), job.spec.display_range) {

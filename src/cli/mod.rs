@@ -38,8 +38,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     log_format: LogFormat,
     /// Only warnings and errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also debug records (per-block timings, cache decisions).
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -214,7 +217,12 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
             return e.exit_code();
         }
     };
-    chain::log::init(cli.log_format == LogFormat::Json, if cli.quiet { LevelFilter::Warn } else { LevelFilter::Info });
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => LevelFilter::Warn,
+        (false, true) => LevelFilter::Debug,
+        (false, false) => LevelFilter::Info,
+    };
+    let _logging = chain::log::init(cli.log_format == LogFormat::Json, level);
     match cli.command {
         Command::Process { inputs, outdir, products, config, sensor, overwrite, no_quicklook, jobs } => {
             let args = RequestArgs {
