@@ -23,6 +23,11 @@ pub const KDPAR_DEPTH: &str = "first";
 pub const JOBS: usize = 2;
 /// Rows per block of the chain: bounds memory whatever the granule size.
 pub const BLOCK_ROWS: usize = 256;
+/// Seconds a granule's open or block read may take before the run is declared
+/// hung (`chain::watchdog`; OCEANCOLOUR_READ_TIMEOUT): a block of 256 rows of a
+/// full OLCI granule reads in well under a second locally, so 300 s only fires
+/// on a read that loops, or a file system that stalls.
+pub const READ_TIMEOUT_S: f64 = 300.0;
 
 /// Binning: bins with fewer observations are dropped (OCSSW `minobs`).
 pub const MIN_OBS: u32 = 1;

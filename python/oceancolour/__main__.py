@@ -5,6 +5,7 @@ the ``validate`` extra: pandas, scipy, matplotlib) and ``export`` (Zarr and
 Cloud-Optimised GeoTIFF; the ``export`` extra)."""
 
 import logging
+import os
 import signal
 import sys
 
@@ -58,7 +59,18 @@ def main() -> None:
         from oceancolour.validate.__main__ import main as validate_main
 
         sys.exit(validate_main([PYTHON_SUBCOMMANDS[args[0]], *args[1:]], prog=f"oceancolour {args[0]}"))
-    sys.exit(_core.cli_main(["oceancolour", *options, *args]))
+    try:
+        code = _core.cli_main(["oceancolour", *options, *args])
+    except (SystemExit, KeyboardInterrupt, _core.OceanColourError) as e:
+        # A signal, or a read hung inside HDF5 (the run's thread may still hold the netCDF
+        # library): leave without the interpreter's clean-up, which could wait on that thread.
+        if isinstance(e, _core.OceanColourError):
+            print(f"error: {e}", file=sys.stderr)
+        code = e.code if isinstance(e, SystemExit) and isinstance(e.code, int) else 130 if isinstance(e, KeyboardInterrupt) else 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

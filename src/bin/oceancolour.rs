@@ -24,7 +24,9 @@ fn main() {
     static SIGNAL: AtomicI32 = AtomicI32::new(0);
     oceancolour::error::install_panic_hook();
     let args: Vec<OsString> = std::env::args_os().collect();
-    let ctx = Context::new(cli::command_line(&args), Default::default());
+    let mut ctx = Context::new(cli::command_line(&args), Default::default());
+    // A read looping inside HDF5 cannot be cancelled: the binary exits (chain::watchdog).
+    ctx.exit_on_hang = true;
     let stop = ctx.stop_handle();
     if let Ok(mut signals) = Signals::new([SIGINT, SIGTERM]) {
         std::thread::spawn(move || {
@@ -32,8 +34,18 @@ fn main() {
                 if SIGNAL.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
                     eprintln!("interrupted: stopping after the current block (again to quit at once)");
                     stop.request();
+                    // A read looping inside HDF5 never reaches the next block: stop anyway after the grace.
+                    let grace = oceancolour::chain::watchdog::stop_grace();
+                    std::thread::spawn(move || {
+                        std::thread::sleep(grace);
+                        eprintln!(
+                            "error: the run did not stop within {:.0} s of the signal (a read stuck inside the netCDF/HDF5 libraries?): exiting",
+                            grace.as_secs_f64()
+                        );
+                        oceancolour::chain::watchdog::exit_now(128 + sig);
+                    });
                 } else {
-                    std::process::exit(128 + sig);
+                    oceancolour::chain::watchdog::exit_now(128 + sig);
                 }
             }
         });

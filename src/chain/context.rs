@@ -19,6 +19,11 @@ pub struct Context {
     /// The configuration's `[output.attributes]` for the fusion commands'
     /// outputs (`process` reads its own from `Config`).
     pub attributes: std::collections::BTreeMap<String, String>,
+    /// A read that hung (`chain::watchdog`), for the Python entry points.
+    pub hung: super::watchdog::Hung,
+    /// On a hung read, exit the process (the command-line binary) rather
+    /// than record it in `hung` and stop.
+    pub exit_on_hang: bool,
 }
 
 /// A handle that asks a run to stop, from another thread (a signal handler,
@@ -35,7 +40,14 @@ impl Stop {
 
 impl Context {
     pub fn new(command_line: impl Into<String>, tables: Arc<Oc5Tables>) -> Self {
-        Context { stop: Stop::default(), command_line: command_line.into(), tables, attributes: Default::default() }
+        Context {
+            stop: Stop::default(),
+            command_line: command_line.into(),
+            tables,
+            attributes: Default::default(),
+            hung: Default::default(),
+            exit_on_hang: false,
+        }
     }
 
     pub fn stop_handle(&self) -> Stop {

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod fusion;
 pub mod log;
 pub mod tables;
+pub mod watchdog;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -210,6 +211,12 @@ pub fn process(req: &Request, ctx: &Context, progress: OnProgress) -> Report {
     }
     let parts: Vec<Mutex<Report>> = req.inputs.iter().map(|_| Mutex::new(Report::default())).collect();
     let next = AtomicUsize::new(0);
+    let watchdog = watchdog::Watchdog::start(
+        req.inputs.len(),
+        watchdog::read_timeout(),
+        watchdog::Watchdog::on_hang(ctx.exit_on_hang, ctx.hung.clone(), ctx.stop_handle()),
+    );
+    let beats = &*watchdog.beats;
     let worker = || loop {
         let index = next.fetch_add(1, Ordering::SeqCst);
         let Some(input) = req.inputs.get(index) else { break };
@@ -218,7 +225,8 @@ pub fn process(req: &Request, ctx: &Context, progress: OnProgress) -> Report {
             part.failed.push(Failure { input: input.clone(), product: None, error });
             continue;
         }
-        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, ctx, index, input, &mut part, progress)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, ctx, index, input, &mut part, progress, beats)));
+        beats.idle(index);
         let error = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
@@ -353,9 +361,11 @@ fn coverage_seconds(info: &GranuleInfo) -> Option<i64> {
     Some((b - a).round() as i64)
 }
 
-fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {
+fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress, beats: &watchdog::Beats) -> Result<()> {
     let started = std::time::Instant::now();
+    beats.beat(index, input);
     let granule: Box<dyn Granule> = formats::open(input, req.sensor.as_deref(), &req.config.flags)?;
+    beats.idle(index); // building a table is not a read
     let info = granule.info().clone();
     let name = stem(input);
     let mut jobs = Vec::new();
@@ -436,6 +446,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
     while row0 < info.rows {
         ctx.check()?;
         let n = block_rows.min(info.rows - row0);
+        beats.beat(index, input); // until the block is read and written
         let block = granule.read_block(row0, n, &bands)?;
         flagged += block.flagged;
         for job in jobs.iter_mut() {
@@ -447,6 +458,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
                 q.add_block(&block, &values);
             }
         }
+        beats.idle(index);
         progress(Progress::Rows { index, rows: n });
         row0 += n;
     }

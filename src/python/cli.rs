@@ -13,19 +13,21 @@ use pyo3::types::{PyDict, PyList};
 
 use super::registry::tables;
 use super::OceanColourError;
+use crate::chain::watchdog::Hung;
 use crate::chain::{self, Context, Report, Request, RequestArgs, Stop};
 use crate::defaults;
 
 /// Runs `f` on a worker thread, polling for Ctrl-C, which asks the run to
 /// stop (`stop`); returns its result, or the KeyboardInterrupt once the run
 /// has stopped.
-fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, f: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
+fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, hung: Hung, f: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
         let _ = tx.send(out);
     });
     let mut interrupted = None;
+    let mut interrupted_at = None;
     let mut rx = rx;
     loop {
         // The receiver is moved through the GIL-free closure (it is Send, not Sync).
@@ -38,11 +40,21 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, f: impl FnOnce()
             Ok(Ok(v)) => return interrupted.map_or(Ok(v), Err),
             Ok(Err(_)) => return Err(OceanColourError::new_err("internal error in oceancolour (please report): the chain panicked")),
             Err(mpsc::RecvTimeoutError::Timeout) => {
+                // A read looping inside HDF5 (chain::watchdog): the run's thread is left behind.
+                if let Some(message) = hung.get() {
+                    return Err(OceanColourError::new_err(format!(
+                        "{message}. The stuck read holds the netCDF library of this Python process: restart it (e.g. the kernel) before reading netCDF files with oceancolour again"
+                    )));
+                }
                 if interrupted.is_none() {
                     if let Err(e) = py.check_signals() {
                         stop.request();
                         interrupted = Some(e);
+                        interrupted_at = Some(std::time::Instant::now());
                     }
+                } else if interrupted_at.is_some_and(|t| t.elapsed() > crate::chain::watchdog::stop_grace()) {
+                    // Stuck inside the C libraries: give the interruption back, leave the thread.
+                    return Err(interrupted.take().expect("interrupted"));
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -58,7 +70,7 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, f: impl FnOnce()
 pub fn cli_main(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     let args: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
     let ctx = Context::new(crate::cli::command_line(&args), tables().clone());
-    match interruptible(py, ctx.stop_handle(), move || crate::cli::run(&ctx, args)) {
+    match interruptible(py, ctx.stop_handle(), ctx.hung.clone(), move || crate::cli::run(&ctx, args)) {
         Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => Ok(crate::cli::EXIT_INTERRUPTED),
         other => other,
     }
@@ -107,7 +119,7 @@ pub fn process<'py>(
     }
     let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, overwrite, quicklook, jobs })?;
     let ctx = Context::new(format!("oc.process({:?})", req.inputs), tables().clone());
-    let report = interruptible(py, ctx.stop_handle(), move || {
+    let report = interruptible(py, ctx.stop_handle(), ctx.hung.clone(), move || {
         // Per granule in flight: its name, rows done and rows in all.
         let state: Mutex<Vec<(usize, String, usize, usize)>> = Mutex::new(Vec::new());
         let on_progress = |p: chain::Progress| {

@@ -412,3 +412,35 @@ sys.exit(os.waitstatus_to_exitcode(status))
     env = dict(os.environ, OCEANCOLOUR_CACHE_DIR=str(tmp_path / "cache"))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180, env=env)
     assert r.returncode == 0, r.stderr
+
+
+# ---------------------------------------------------------------- reads that loop inside HDF5
+
+#: A byte-flipped copy of `oceancolour simulate obpg-l2 --size 60x40` (seed 295 of the mutate()
+#: above) on which HDF5 loops forever (found by fuzzing; tests/data/README.md).
+HDF5_LOOP = Path(__file__).resolve().parents[1] / "data" / "obpg_l2_hdf5_loop.nc"
+
+
+def test_a_read_looping_inside_hdf5_is_bounded(tmp_path):
+    env = {**os.environ, "OCEANCOLOUR_READ_TIMEOUT": "2"}
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "oceancolour", "process", str(HDF5_LOOP), "-o", str(out), "--products", "chl_ocx"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 1, r.stderr
+    assert "obpg_l2_hdf5_loop.nc: no progress for 2 s inside the netCDF/HDF5 libraries" in r.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(".")] if out.exists() else True
+    # From Python: an error that says the process must be restarted (the stuck thread stays).
+    code = f"import oceancolour as oc\ntry:\n    oc.process([{str(HDF5_LOOP)!r}], {str(out)!r}, products=['chl_ocx'])\nexcept oc.OceanColourError as e:\n    print('raised', e)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert r.stdout.startswith("raised") and "restart it" in r.stdout, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM])
+def test_a_signal_ends_a_run_stuck_inside_hdf5(signum, tmp_path):
+    env = {**os.environ, "OCEANCOLOUR_STOP_GRACE": "1", "OCEANCOLOUR_READ_TIMEOUT": "0"}
+    p = subprocess.Popen([sys.executable, "-m", "oceancolour", "info", str(HDF5_LOOP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    time.sleep(2)
+    assert p.poll() is None  # looping
+    p.send_signal(signum)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 128 + signum, err
