@@ -83,7 +83,7 @@ const _: () = assert!(defaults::JOBS == 2);
 /// {"written": [...], "skipped": [...], "failed": [(input, problem), ...]}.
 /// `jobs`: granules in flight at once (as `--jobs`).
 #[pyfunction]
-#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2))]
+#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2, sensor_bands = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn process<'py>(
     py: Python<'py>,
@@ -95,8 +95,9 @@ pub fn process<'py>(
     overwrite: bool,
     quicklook: Option<bool>,
     jobs: usize,
+    sensor_bands: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, overwrite, quicklook, jobs })?;
+    let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, sensor_bands, overwrite, quicklook, jobs })?;
     let ctx = Context::new(format!("oc.process({:?})", req.inputs), tables().clone());
     let report = interruptible(py, ctx.stop_handle(), move || chain::process(&req, &ctx, &|_| {}))?;
     report_dict(py, &report)
