@@ -38,8 +38,9 @@ const WAVELENGTH_VARS: &[&str] = &["geophysical_data/wavelength", "sensor_band_p
 /// the closest).
 const MATCH_NM: f64 = 0.6;
 
-/// Bytes of decoded Rrs held at once while reading a block (f32).
-const SUB_BLOCK_BYTES: usize = 16 << 20;
+/// Bytes of decoded Rrs held at once while reading a block (f32); one line
+/// of the 2-pixel test file in tests, so that sub-blocks are exercised.
+const SUB_BLOCK_BYTES: usize = if cfg!(test) { 32 } else { 16 << 20 };
 
 /// A PACE OCI L2 AOP file: a spectral `geophysical_data/Rrs` (multispectral
 /// L2 files name theirs `Rrs_NNN`); its shape is checked by `open`.
@@ -350,5 +351,74 @@ fn missing_band(t: &Target, nm: u16) -> Error {
             t.sensor.name,
             join(t.bands.iter().map(|b| b.nominal))
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3 x 2 x 4 OCI-like file: Rrs = 0.001 * (band index + 1) packed
+    /// (scale 2e-6, offset 0.05), Rrs_unc = a tenth of it, pixel (0, 1) LAND.
+    fn write(path: &Path, with_unc: bool) {
+        let mut f = netcdf::create(path).unwrap();
+        f.add_attribute("instrument", "OCI").unwrap();
+        f.add_attribute("platform", "PACE").unwrap();
+        f.add_dimension("number_of_lines", 3).unwrap();
+        f.add_dimension("pixels_per_line", 2).unwrap();
+        f.add_dimension("wavelength_3d", 4).unwrap();
+        for g in ["sensor_band_parameters", "geophysical_data", "navigation_data"] {
+            f.add_group(g).unwrap();
+        }
+        f.add_variable::<f32>("sensor_band_parameters/wavelength_3d", &["wavelength_3d"]).unwrap().put_values(&[440.0f32, 442.0, 445.0, 447.0], ..).unwrap();
+        let dims = ["number_of_lines", "pixels_per_line", "wavelength_3d"];
+        let names: &[&str] = if with_unc { &["Rrs", "Rrs_unc"] } else { &["Rrs"] };
+        for (k, name) in names.iter().enumerate() {
+            let mut v = f.add_variable::<i16>(&format!("geophysical_data/{name}"), &dims).unwrap();
+            v.put_attribute("scale_factor", 2e-6f32).unwrap();
+            v.put_attribute("add_offset", 0.05f32).unwrap();
+            v.put_attribute("_FillValue", -32767i16).unwrap();
+            v.put_attribute("units", "sr^-1").unwrap();
+            let raw: Vec<i16> = (0..24).map(|i| ((0.001 * ((i % 4) + 1) as f64 / if k == 0 { 1.0 } else { 10.0 } - 0.05) / 2e-6).round() as i16).collect();
+            v.put_values(&raw, ..).unwrap();
+        }
+        let mut l2 = f.add_variable::<i32>("geophysical_data/l2_flags", &["number_of_lines", "pixels_per_line"]).unwrap();
+        l2.put_attribute("flag_masks", vec![1i32, 2]).unwrap();
+        l2.put_attribute("flag_meanings", "ATMFAIL LAND").unwrap();
+        l2.put_values(&[0i32, 2, 0, 0, 0, 0], ..).unwrap();
+        for n in ["latitude", "longitude"] {
+            f.add_variable::<f32>(&format!("navigation_data/{n}"), &["number_of_lines", "pixels_per_line"]).unwrap().put_values(&[1.0f32; 6], ..).unwrap();
+        }
+    }
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("oc-pace-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d.join("oci.nc")
+    }
+
+    #[test]
+    fn reads_bands_sigma_and_flags_in_sub_blocks() {
+        let path = tmp("sigma");
+        write(&path, true);
+        let flags = FlagConfig { obpg_l2_exclude: vec!["LAND".into()], ..FlagConfig::default() };
+        let g = super::super::open(&path, None, &flags).unwrap();
+        assert_eq!(g.info().sensor.name, "pace-oci");
+        assert_eq!(g.info().bands, vec![440, 442, 445, 447]);
+        let b = g.read_block(1, 2, &[442, 447]).unwrap();
+        assert_eq!(b.rrs[0].1.len(), 4);
+        assert!((b.rrs[0].1[0] - 0.002).abs() < 2e-6 && (b.rrs[1].1[3] - 0.004).abs() < 2e-6);
+        assert_eq!(b.rrs_sigma.len(), 2);
+        assert!((b.rrs_sigma[1].1[0] - 0.0004).abs() < 2e-6, "{:?}", b.rrs_sigma);
+        let first = g.read_block(0, 1, &[440]).unwrap();
+        assert!(first.rrs[0].1[1].is_nan() && first.rrs_sigma[0].1[1].is_nan() && first.flagged == 1);
+        // Without Rrs_unc: no sigma. A band the file lacks: named.
+        drop(g);
+        write(&path, false);
+        let g = super::super::open(&path, None, &flags).unwrap();
+        assert!(g.read_block(0, 3, &[442]).unwrap().rrs_sigma.is_empty());
+        let e = g.read_block(0, 3, &[443]).err().unwrap().to_string();
+        assert!(e.contains("no Rrs at 443 nm"), "{e}");
+        std::fs::remove_dir_all(path.parent().unwrap()).ok();
     }
 }
