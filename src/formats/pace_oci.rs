@@ -248,23 +248,24 @@ impl PaceOci {
         &self.wavelengths
     }
 
-    /// Decoded values of a 3-D variable for lines `[r0, r0 + n)`: NaN at fill
-    /// / outside the valid range (raw domain), then scale and offset
-    /// (formats.md s9), pixel by pixel with the wavelength last.
-    fn read_spectra(&self, var: &Variable, r0: usize, n: usize) -> Result<Vec<f32>> {
+    /// Decoded values of a 3-D variable for lines `[r0, r0 + n)` into `buf`
+    /// (reused across sub-blocks: no fresh pages per read): NaN at fill /
+    /// outside the valid range (raw domain), then scale and offset (formats.md
+    /// s9), pixel by pixel with the wavelength last.
+    fn read_spectra<'b>(&self, var: &Variable, r0: usize, n: usize, buf: &'b mut Vec<f32>) -> Result<&'b [f32]> {
         let path = &self.info.path;
         let p = Packing::of(var);
         let (scale, offset) = (p.scale.unwrap_or(1.0) as f32, p.offset.unwrap_or(0.0) as f32);
         let (lo, hi) = (p.valid_min.unwrap_or(f64::NEG_INFINITY) as f32, p.valid_max.unwrap_or(f64::INFINITY) as f32);
         let (fill, missing) = (p.fill.map(|f| f as f32), p.missing.map(|f| f as f32));
+        buf.resize(n * self.info.cols * self.wavelengths.len(), 0.0);
         // int16 converts exactly to f32 (netCDF-C does the conversion).
-        let mut v: Vec<f32> = var
-            .get_values::<f32, _>(vec![Extent::from(r0..r0 + n), Extent::from(..), Extent::from(..)])
+        var.get_values_into::<f32, _>(buf, vec![Extent::from(r0..r0 + n), Extent::from(..), Extent::from(..)])
             .map_err(|e| Error::file(path, format!("reading {}: {e}", var.name())))?;
-        for x in v.iter_mut() {
+        for x in buf.iter_mut() {
             *x = if Some(*x) == fill || Some(*x) == missing || !(lo..=hi).contains(x) { f32::NAN } else { *x * scale + offset };
         }
-        Ok(v)
+        Ok(buf)
     }
 }
 
@@ -307,17 +308,22 @@ impl Granule for PaceOci {
         let mut sigma: Vec<(u16, Vec<f32>)> = if with_sigma { bands.iter().map(|&nm| (nm, Vec::with_capacity(nrows * cols))).collect() } else { Vec::new() };
         let rrs_var = var("geophysical_data/Rrs")?;
         let unc_var = if with_sigma { Some(var("geophysical_data/Rrs_unc")?) } else { None };
-        let step = (SUB_BLOCK_BYTES / (cols * nw * 4).max(1)).clamp(1, nrows.max(1));
+        // Sub-blocks of whole chunks along the lines where the file is chunked, so
+        // that no chunk is decompressed twice (a chunk can exceed the chunk cache).
+        let chunk_lines = rrs_var.chunking().ok().flatten().and_then(|c| c.first().copied()).filter(|&c| c > 0).unwrap_or(1);
+        let step = (SUB_BLOCK_BYTES / (cols * nw * 4).max(1)).max(1);
+        let step = (step / chunk_lines).max(1) * chunk_lines;
+        let mut buf = Vec::new();
         let mut r = row0;
         while r < row0 + nrows {
             let n = step.min(row0 + nrows - r);
-            let spectra = self.read_spectra(&rrs_var, r, n)?;
-            for (out, v) in rrs.iter_mut().zip(convolve::convolve(&spectra, nw, &taps)?) {
+            let spectra = self.read_spectra(&rrs_var, r, n, &mut buf)?;
+            for (out, v) in rrs.iter_mut().zip(convolve::convolve(spectra, nw, &taps)?) {
                 out.1.extend(v);
             }
             if let Some(u) = &unc_var {
-                let spectra = self.read_spectra(u, r, n)?;
-                for (out, v) in sigma.iter_mut().zip(convolve::convolve(&spectra, nw, &taps)?) {
+                let spectra = self.read_spectra(u, r, n, &mut buf)?;
+                for (out, v) in sigma.iter_mut().zip(convolve::convolve(spectra, nw, &taps)?) {
                     out.1.extend(v);
                 }
             }
