@@ -252,18 +252,30 @@ impl PaceOci {
     /// (reused across sub-blocks: no fresh pages per read): NaN at fill /
     /// outside the valid range (raw domain), then scale and offset (formats.md
     /// s9), pixel by pixel with the wavelength last.
-    fn read_spectra<'b>(&self, var: &Variable, r0: usize, n: usize, buf: &'b mut Vec<f32>) -> Result<&'b [f32]> {
+    fn read_spectra<'b>(&self, var: &Variable, r0: usize, n: usize, buf: &'b mut Vec<f32>, raw: &mut Vec<i16>) -> Result<&'b [f32]> {
         let path = &self.info.path;
         let p = Packing::of(var);
         let (scale, offset) = (p.scale.unwrap_or(1.0) as f32, p.offset.unwrap_or(0.0) as f32);
         let (lo, hi) = (p.valid_min.unwrap_or(f64::NEG_INFINITY) as f32, p.valid_max.unwrap_or(f64::INFINITY) as f32);
         let (fill, missing) = (p.fill.map(|f| f as f32), p.missing.map(|f| f as f32));
-        buf.resize(n * self.info.cols * self.wavelengths.len(), 0.0);
-        // int16 converts exactly to f32 (netCDF-C does the conversion).
-        var.get_values_into::<f32, _>(buf, vec![Extent::from(r0..r0 + n), Extent::from(..), Extent::from(..)])
-            .map_err(|e| Error::file(path, format!("reading {}: {e}", var.name())))?;
-        for x in buf.iter_mut() {
-            *x = if Some(*x) == fill || Some(*x) == missing || !(lo..=hi).contains(x) { f32::NAN } else { *x * scale + offset };
+        let len = n * self.info.cols * self.wavelengths.len();
+        buf.resize(len, 0.0);
+        let extents = || vec![Extent::from(r0..r0 + n), Extent::from(..), Extent::from(..)];
+        let fail = |e: netcdf::Error| Error::file(path, format!("reading {}: {e}", var.name()));
+        let decode = |x: f32| if Some(x) == fill || Some(x) == missing || !(lo..=hi).contains(&x) { f32::NAN } else { x * scale + offset };
+        if p.stored == "i16" {
+            // NASA's packing: read the int16 as stored and convert here (netCDF-C's
+            // own type conversion took most of the read time); int16 is exact in f32.
+            raw.resize(len, 0);
+            var.get_values_into::<i16, _>(raw, extents()).map_err(fail)?;
+            for (x, &r) in buf.iter_mut().zip(raw.iter()) {
+                *x = decode(r as f32);
+            }
+        } else {
+            var.get_values_into::<f32, _>(buf, extents()).map_err(fail)?;
+            for x in buf.iter_mut() {
+                *x = decode(*x);
+            }
         }
         Ok(buf)
     }
@@ -313,16 +325,16 @@ impl Granule for PaceOci {
         let chunk_lines = rrs_var.chunking().ok().flatten().and_then(|c| c.first().copied()).filter(|&c| c > 0).unwrap_or(1);
         let step = (SUB_BLOCK_BYTES / (cols * nw * 4).max(1)).max(1);
         let step = (step / chunk_lines).max(1) * chunk_lines;
-        let mut buf = Vec::new();
+        let (mut buf, mut raw) = (Vec::new(), Vec::new());
         let mut r = row0;
         while r < row0 + nrows {
             let n = step.min(row0 + nrows - r);
-            let spectra = self.read_spectra(&rrs_var, r, n, &mut buf)?;
+            let spectra = self.read_spectra(&rrs_var, r, n, &mut buf, &mut raw)?;
             for (out, v) in rrs.iter_mut().zip(convolve::convolve(spectra, nw, &taps)?) {
                 out.1.extend(v);
             }
             if let Some(u) = &unc_var {
-                let spectra = self.read_spectra(u, r, n, &mut buf)?;
+                let spectra = self.read_spectra(u, r, n, &mut buf, &mut raw)?;
                 for (out, v) in sigma.iter_mut().zip(convolve::convolve(spectra, nw, &taps)?) {
                     out.1.extend(v);
                 }
