@@ -270,3 +270,19 @@ def test_continuity_olci_oc5_and_ocx_through_convolution():
     print("continuity |log10 ratio| median, max:", diffs)
     # Measured 0.003 dex median, 0.009 dex max for both (2 %); allowed 0.015 dex (3.5 %).
     assert all(mx < 0.015 for _, mx in diffs.values()), diffs
+
+
+def test_config_key_and_python_keyword_equal_the_flag(tmp_path):
+    path = tmp_path / "oci.nc"
+    write_oci(path)
+    cfg = tmp_path / "chain.toml"
+    cfg.write_text('products = ["chl_oc5"]\nsensor_bands = "olci-a"\n')
+    a = oc.process([path], tmp_path / "a", config=cfg, quicklook=False)
+    b = oc.process([path], tmp_path / "b", products=["chl_oc5"], sensor_bands="olci-a", quicklook=False)
+    assert not a["failed"] and not b["failed"]
+    with netCDF4.Dataset(tmp_path / "a" / "oci.chl_oc5.nc") as da, netCDF4.Dataset(tmp_path / "b" / "oci.chl_oc5.nc") as db:
+        np.testing.assert_array_equal(da["chl_oc5"][:], db["chl_oc5"][:])
+        assert 'sensor_bands = "olci-a"' in da.oceancolour_configuration
+    cfg.write_text('sensor_bands = "seawifs"\n')
+    with pytest.raises(oc.OceanColourError, match="no spectral response table"):
+        oc.process([path], tmp_path / "c", config=cfg, products=["chl_ocx"])
