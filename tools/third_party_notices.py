@@ -116,6 +116,10 @@ def render() -> str:
         for title, text in texts:
             out += [f"#### {title}", "", "```text", text, "```", ""]
 
+    out += ["## Fonts embedded in the extension module", ""]
+    for font in sorted((ROOT / "src" / "formats" / "fonts").glob("*.ttf")):
+        out += [f"### {font.name}", "", "```text", (font.parent / "LICENSE.txt").read_text().strip(), "```", ""]
+
     out += ["## Rust crates compiled into the extension module", "", "| crate | version | licence |", "|---|---|---|"]
     texts: dict[str, tuple[str, list[str]]] = {}
     missing, no_file = [], []

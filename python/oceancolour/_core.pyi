@@ -1,7 +1,7 @@
 """Type stubs for the compiled core (src/python)."""
 
 import os
-from typing import Any, Literal, Mapping, Sequence, TypedDict, final, overload, type_check_only
+from typing import Any, Callable, Literal, Mapping, Sequence, TypedDict, final, overload, type_check_only
 
 import numpy as np
 import numpy.typing as npt
@@ -328,6 +328,7 @@ def process(
     overwrite: bool = False,
     quicklook: bool | None = None,
     jobs: int = 2,
+    progress: Callable[[str, int, int], object] | None = None,
     sensor_bands: str | None = None,
 ) -> ProcessReport: ...
 def cli_main(argv: list[str]) -> int: ...

@@ -18,6 +18,9 @@ use crate::products::{self, Coefficients};
 pub struct Output {
     /// Write a quick-look PNG next to each product.
     pub quicklook: bool,
+    /// The quick-look's colours: "fixed" (the product's display range, NASA
+    /// OBPG's where NASA has one) or "stretch" (2nd-98th percentile of the image).
+    pub quicklook_scale: String,
     /// Rows per block: bounds memory whatever the granule size.
     pub block_rows: usize,
     pub netcdf: Storage,
@@ -30,7 +33,13 @@ pub struct Output {
 
 impl Default for Output {
     fn default() -> Self {
-        Output { quicklook: true, block_rows: crate::defaults::BLOCK_ROWS, netcdf: Storage::default(), attributes: BTreeMap::new() }
+        Output {
+            quicklook: true,
+            quicklook_scale: "fixed".into(),
+            block_rows: crate::defaults::BLOCK_ROWS,
+            netcdf: Storage::default(),
+            attributes: BTreeMap::new(),
+        }
     }
 }
 
@@ -112,6 +121,9 @@ impl Config {
         let bad = |what: String| Err(Error::file(origin, format!("invalid configuration: {what}")));
         if !(0..=9).contains(&self.output.netcdf.deflate) {
             return bad(format!("output.netcdf.deflate = {} (must be 0-9)", self.output.netcdf.deflate));
+        }
+        if !["fixed", "stretch"].contains(&self.output.quicklook_scale.as_str()) {
+            return bad(format!("output.quicklook_scale must be \"fixed\" or \"stretch\", not {:?}", self.output.quicklook_scale));
         }
         if self.output.block_rows == 0 || self.output.netcdf.chunk.contains(&0) {
             return bad("output.block_rows and output.netcdf.chunk must be positive".into());

@@ -27,7 +27,7 @@ use netcdf::AttributeValue;
 
 use crate::error::{join, Error, Result};
 use crate::formats::cf::{iso8601_duration, parse_time, text_attr, ProductWriter, VariableMeta};
-use crate::formats::quicklook::QuickLook;
+use crate::formats::quicklook::{Legend, QuickLook, Scale};
 use crate::formats::{self, Granule, GranuleInfo, Layout};
 use crate::products::{self, Prepared, Product};
 use crate::reflectance::Reflectances;
@@ -364,6 +364,7 @@ fn coverage_seconds(info: &GranuleInfo) -> Option<i64> {
 }
 
 fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {
+    let started = std::time::Instant::now();
     let granule: Box<dyn Granule> = formats::open_as(input, req.sensor.as_deref(), &req.config.flags, req.config.sensor_bands.as_deref())?;
     let info = granule.info().clone();
     let name = stem(input);
@@ -406,7 +407,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
             Ok(job) => jobs.push(job),
             Err(error) => {
                 let f = Failure { input: input.to_path_buf(), product: Some(spec.name), error };
-                ::log::error!("{}", f.problem());
+                ::log::error!(input:% = input.display(), product = spec.name; "{}", f.problem());
                 report.failed.push(f);
             }
         }
@@ -467,9 +468,23 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
             ("pixels_valid".to_string(), AttributeValue::Longlong(job.valid as i64)),
         ];
         let dest = job.writer.finish(counts)?;
-        ::log::info!("wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)", dest.display(), job.valid);
+        ::log::info!(
+            input:% = info.path.display(), product = job.spec.name, output:% = dest.display(), valid = job.valid, total = total, flagged = flagged,
+            seconds = (started.elapsed().as_secs_f64() * 1e3).round() / 1e3;
+            "wrote {} ({} of {total} pixels valid, {flagged} excluded by flags)", dest.display(), job.valid
+        );
         if let Some(q) = job.quicklook {
-            q.write_png(&job.dest_png, job.spec.log_scale)?;
+            let log = job.spec.log_scale;
+            let scale = match (req.config.output.quicklook_scale.as_str(), job.spec.display_range) {
+                ("fixed", Some([min, max])) => Scale::Fixed { min, max, log },
+                _ => Scale::Stretch { log },
+            };
+            let date = info.time_coverage_start.as_deref().and_then(|t| t.get(..10)).unwrap_or("");
+            // Turbidity's CF units are "1" (UDUNITS has no FNU); people read FNU.
+            let units = if job.spec.standard_name == Some("sea_water_turbidity") { "FNU" } else { job.spec.units };
+            let sensor = format!("{} {}", info.sensor.instrument, info.sensor.platform);
+            let legend = Legend { product: job.spec.name, units, sensor: &sensor, date, simulated: info.simulated };
+            q.write_png(&job.dest_png, scale, &legend)?;
             report.written.push(job.dest_png);
         }
         report.written.push(dest);

@@ -57,7 +57,12 @@ impl Oc5Tables {
         let table = match cached {
             Some(t) => t,
             None => {
+                // Seconds to a minute: say so, it is the first-use pause users otherwise wonder about.
+                log::info!(sensor = sensor.name; "building the open OC5 table of {} (200^3 nodes, recipe {OPEN_TABLE_VERSION}; once, then cached{})", sensor.name,
+                    path.as_ref().map(|p| format!(" in {}", p.display())).unwrap_or_default());
+                let started = std::time::Instant::now();
                 let t = oc5::build_with_f0(&c1, sensor, [200, 200, 200], &f0)?;
+                log::info!(sensor = sensor.name, seconds = started.elapsed().as_secs_f64(); "built the open OC5 table of {} in {:.1} s", sensor.name, started.elapsed().as_secs_f64());
                 if let Some(p) = &path {
                     // A cache that cannot be written only costs a rebuild next time.
                     if std::fs::create_dir_all(p.parent().expect("cache file has a parent")).is_ok() {

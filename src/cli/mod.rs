@@ -38,8 +38,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     log_format: LogFormat,
     /// Only warnings and errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also debug records (per-block timings, cache decisions).
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -158,6 +161,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// Gridded products to Zarr or Cloud-Optimised GeoTIFF (Python: pip install "oceancolour[export]").
+    #[command(disable_help_flag = true)]
+    Export {
+        /// The subcommand's own arguments (see `oceancolour NAME --help` from the pip package).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -172,9 +182,9 @@ enum SensorsAction {
 /// The subcommands written in Python: the `oceancolour` that pip installs
 /// (python/oceancolour/__main__.py) runs them before reaching this parser;
 /// the bare binary lists them and says where they are.
-fn python_subcommand(name: &str) -> i32 {
+fn python_subcommand(name: &str, extra: &str) -> i32 {
     log::error!(
-        "`oceancolour {name}` is part of the Python package: pip install \"oceancolour[validate]\", then run the `oceancolour` it installs (or `python -m oceancolour {name}`)"
+        "`oceancolour {name}` is part of the Python package: pip install \"oceancolour[{extra}]\", then run the `oceancolour` it installs (or `python -m oceancolour {name}`)"
     );
     EXIT_USAGE
 }
@@ -213,7 +223,12 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
             return e.exit_code();
         }
     };
-    chain::log::init(cli.log_format == LogFormat::Json, if cli.quiet { LevelFilter::Warn } else { LevelFilter::Info });
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => LevelFilter::Warn,
+        (false, true) => LevelFilter::Debug,
+        (false, false) => LevelFilter::Info,
+    };
+    let _logging = chain::log::init(cli.log_format == LogFormat::Json, level);
     match cli.command {
         Command::Process { inputs, outdir, products, config, sensor, sensor_bands, overwrite, no_quicklook, jobs } => {
             let args = RequestArgs {
@@ -250,9 +265,10 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
         Command::Demo { outdir } => run_demo(ctx, &outdir),
         Command::Sensors { action: None } => sensors_list(),
         Command::Sensors { action: Some(SensorsAction::Show { name }) } => sensors_show(&name),
-        Command::Lut { .. } => python_subcommand("lut"),
-        Command::Validate { .. } => python_subcommand("validate"),
-        Command::Matchup { .. } => python_subcommand("matchup"),
+        Command::Lut { .. } => python_subcommand("lut", "validate"),
+        Command::Validate { .. } => python_subcommand("validate", "validate"),
+        Command::Matchup { .. } => python_subcommand("matchup", "validate"),
+        Command::Export { .. } => python_subcommand("export", "export"),
         Command::Simulate { format, output, size, sensor } => {
             let Some((rows, cols)) = size.split_once('x').and_then(|(r, c)| Some((r.parse().ok()?, c.parse().ok()?))) else {
                 return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });

@@ -38,6 +38,8 @@ pub struct Product {
     pub valid_range: Option<[f32; 2]>,
     /// Quick-looks on a log10 scale (and geometric binning, fusion.md s1.2).
     pub log_scale: bool,
+    /// The quick-look's fixed colour scale (`[output] quicklook_scale = "fixed"`).
+    pub display_range: Option<[f32; 2]>,
     /// Wavelength the quantity is defined at (CF `radiation_wavelength`;
     /// without one an attenuation is integrated over all wavelengths).
     pub radiation_wavelength_nm: Option<f32>,
@@ -326,6 +328,15 @@ const TURBIDITY: Option<&str> = Some("sea_water_turbidity");
 /// l2gen's chlorophyll clip (coefficients::CHL_MIN/CHL_MAX) and Kd clip (KD_MIN/KD_MAX).
 const CHL_RANGE: Option<[f32; 2]> = Some([CHL_MIN as f32, CHL_MAX as f32]);
 const KD_RANGE: Option<[f32; 2]> = Some([KD_MIN as f32, KD_MAX as f32]);
+/// Quick-look display ranges: NASA OBPG's (SeaDAS/SNAP colour schemes `chlor_a`
+/// 0.01-20 mg m-3 log and `Kd_490` 0.01-5 m-1 log, senbox-org/snap-desktop
+/// `color_palette_schemes.xml`); NASA has none for SPM and turbidity: 0.1-100
+/// (g m-3, FNU) on a log scale is this library's choice, from clear shelf water to
+/// estuarine turbidity maxima.
+const CHL_DISPLAY: Option<[f32; 2]> = Some([0.01, 20.0]);
+const KD_DISPLAY: Option<[f32; 2]> = Some([0.01, 5.0]);
+const SPM_DISPLAY: Option<[f32; 2]> = Some([0.1, 100.0]);
+const TURBIDITY_DISPLAY: Option<[f32; 2]> = Some([0.1, 100.0]);
 const FNU: &str = "Turbidity in FNU; CF's sea_water_turbidity is dimensionless and UDUNITS has no FNU (formats.md s8.2)";
 
 const OCX_REF: &str = "O'Reilly et al. 1998, J. Geophys. Res. 103(C11):24937-24953; O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47";
@@ -344,6 +355,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Chlorophyll-a concentration, OCx maximum band ratio",
         valid_range: CHL_RANGE,
         log_scale: true,
+        display_range: CHL_DISPLAY,
         radiation_wavelength_nm: None,
         references: OCX_REF,
         comment: "NASA OBPG OCx band-ratio polynomial with l2gen's guards and clip",
@@ -358,6 +370,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Chlorophyll-a concentration, Hu colour index (CI)",
         valid_range: CHL_RANGE,
         log_scale: true,
+        display_range: CHL_DISPLAY,
         radiation_wavelength_nm: None,
         references: CI_REF,
         comment: "Clear-water algorithm; green band converted to 555 nm as NASA l2gen",
@@ -372,6 +385,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Chlorophyll-a concentration, OCI (CI in clear water blended into OCx)",
         valid_range: CHL_RANGE,
         log_scale: true,
+        display_range: CHL_DISPLAY,
         radiation_wavelength_nm: None,
         references: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; O'Reilly et al. 1998, J. Geophys. Res. 103(C11):24937-24953; O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47; NASA OBPG l2gen chl_oci",
         comment: "NASA's chlor_a algorithm",
@@ -386,6 +400,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Diffuse attenuation coefficient of downwelling irradiance at 490 nm, KD2 band ratio",
         valid_range: KD_RANGE,
         log_scale: true,
+        display_range: KD_DISPLAY,
         radiation_wavelength_nm: Some(490.0),
         references: "NASA OBPG Kd(490) ATBD, https://oceancolor.gsfc.nasa.gov/resources/atbd/kd",
         comment: "NASA OBPG KD2 band-ratio algorithm, clipped as l2gen",
@@ -400,6 +415,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Suspended particulate matter concentration, Nechad et al. 2010 single band",
         valid_range: None,
         log_scale: true,
+        display_range: SPM_DISPLAY,
         radiation_wavelength_nm: None,
         references: "Nechad, Ruddick & Park 2010, Remote Sens. Environ. 114(4):854-866",
         comment: "Published A, C at the band centre (default: the sensor's red band)",
@@ -414,6 +430,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Turbidity (FNU), Nechad et al. 2009 single band",
         valid_range: None,
         log_scale: true,
+        display_range: TURBIDITY_DISPLAY,
         radiation_wavelength_nm: None,
         references: "Nechad, Ruddick & Neukermans 2009, Proc. SPIE 7473, 74730H",
         comment: FNU,
@@ -428,6 +445,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Turbidity (FNU), Dogliotti et al. 2015 red/NIR switching",
         valid_range: None,
         log_scale: true,
+        display_range: TURBIDITY_DISPLAY,
         radiation_wavelength_nm: None,
         references: "Dogliotti et al. 2015, Remote Sens. Environ. 156:157-168",
         comment: FNU,
@@ -442,6 +460,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Chlorophyll-a concentration, OC5 table lookup (Gohin et al. 2002 structure)",
         valid_range: CHL_RANGE,
         log_scale: true,
+        display_range: CHL_DISPLAY,
         radiation_wavelength_nm: None,
         references: OC5_REF,
         comment: OPEN_TABLE,
@@ -456,6 +475,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Chlorophyll-a concentration, OC5CI (colour index in clear water blended into OC5)",
         valid_range: CHL_RANGE,
         log_scale: true,
+        display_range: CHL_DISPLAY,
         radiation_wavelength_nm: None,
         references: "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661; Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543",
         comment: "CI below 0.15 mg m-3, OC5 above 0.20 (GlobColour/CMEMS practice). Default table: this library's open OC5-like table, not Ifremer's",
@@ -470,6 +490,7 @@ pub static PRODUCTS: &[Product] = &[
         long_name: "Non-algal suspended particulate matter concentration, Gohin-like inversion of this library's forward model",
         valid_range: None,
         log_scale: true,
+        display_range: SPM_DISPLAY,
         radiation_wavelength_nm: None,
         references: "Gohin et al. 2005, Remote Sens. Environ. 95:29-46; Gohin 2011, Ocean Sci. 7:705-732",
         comment: "Structure of Gohin et al. 2005 / Gohin 2011 (green, red in very turbid water, OC5 chl removing the algal part); coefficients: this library's forward model with a fitted mineral calibration, not Ifremer's",

@@ -5,7 +5,7 @@
 //! which removes partial outputs.
 
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -81,9 +81,12 @@ const _: () = assert!(defaults::JOBS == 2);
 
 /// Runs the chain (as `oceancolour process`) and returns
 /// {"written": [...], "skipped": [...], "failed": [(input, problem), ...]}.
-/// `jobs`: granules in flight at once (as `--jobs`).
+/// `jobs`: granules in flight at once (as `--jobs`). `progress`: called as
+/// `progress(input, rows_done, rows_total)` as each granule's blocks are done
+/// (from the chain's threads, with the GIL), e.g. to update a tqdm bar; an
+/// exception it raises is reported as unraisable and the run goes on.
 #[pyfunction]
-#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2, sensor_bands = None))]
+#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2, progress = None, sensor_bands = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn process<'py>(
     py: Python<'py>,
@@ -95,10 +98,50 @@ pub fn process<'py>(
     overwrite: bool,
     quicklook: Option<bool>,
     jobs: usize,
+    progress: Option<Py<PyAny>>,
     sensor_bands: Option<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    if let Some(p) = &progress {
+        if !p.bind(py).is_callable() {
+            return Err(pyo3::exceptions::PyTypeError::new_err("progress must be a callable progress(input, rows_done, rows_total)"));
+        }
+    }
     let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, sensor_bands, overwrite, quicklook, jobs })?;
     let ctx = Context::new(format!("oc.process({:?})", req.inputs), tables().clone());
-    let report = interruptible(py, ctx.stop_handle(), move || chain::process(&req, &ctx, &|_| {}))?;
+    let report = interruptible(py, ctx.stop_handle(), move || {
+        // Per granule in flight: its name, rows done and rows in all.
+        let state: Mutex<Vec<(usize, String, usize, usize)>> = Mutex::new(Vec::new());
+        let on_progress = |p: chain::Progress| {
+            let Some(callback) = &progress else { return };
+            let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+            let (name, done, total) = match p {
+                chain::Progress::Granule { index, name, rows } => {
+                    s.push((index, name.to_string(), 0, rows));
+                    (name.to_string(), 0, rows)
+                }
+                chain::Progress::Rows { index, rows } => match s.iter_mut().find(|g| g.0 == index) {
+                    Some(g) => {
+                        g.2 = (g.2 + rows).min(g.3);
+                        (g.1.clone(), g.2, g.3)
+                    }
+                    None => return,
+                },
+                chain::Progress::GranuleDone { index } => match s.iter().position(|g| g.0 == index) {
+                    Some(i) => {
+                        let g = s.swap_remove(i);
+                        (g.1, g.3, g.3)
+                    }
+                    None => return,
+                },
+            };
+            drop(s);
+            Python::attach(|py| {
+                if let Err(e) = callback.bind(py).call1((name, done, total)) {
+                    e.write_unraisable(py, None);
+                }
+            });
+        };
+        chain::process(&req, &ctx, &on_progress)
+    })?;
     report_dict(py, &report)
 }

@@ -9,6 +9,7 @@ mod arrays;
 mod cli;
 mod fusion;
 mod oc5;
+mod pylog;
 mod registry;
 
 use numpy::PyArrayDyn;
@@ -344,6 +345,7 @@ fn _forget_pool_after_fork() {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::error::install_panic_hook();
+    pylog::install();
     m.add("OceanColourError", m.py().get_type::<OceanColourError>())?;
     m.add("OceanColourFileError", file_error_type(m.py())?.clone_ref(m.py()))?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -95,6 +95,14 @@ def test_validate_report_without_matplotlib(without, tmp_path):
     assert ok.returncode == 0 and "chl: PASS" in ok.stdout, ok.stderr
 
 
+@pytest.mark.parametrize("fmt,module", [("zarr", "zarr"), ("cog", "rioxarray"), ("zarr", "xarray")])
+def test_export_without_its_extra(without, tmp_path, fmt, module):
+    grid = _grid(tmp_path / "a.nc")
+    r = without([module], "-m", "oceancolour", "export", grid, "--format", fmt, "-o", tmp_path / "out")
+    _one_line(r, "export", module)
+    assert not [p for p in (tmp_path / "out").iterdir()]  # nothing written
+
+
 def test_validate_netcdf_without_netcdf4_and_sav_without_scipy(without, tmp_path):
     grid = _grid(tmp_path / "a.nc")
     r = without(["netCDF4"], "-m", "oceancolour", "validate", "--reference", grid, "--candidate", grid,
