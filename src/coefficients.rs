@@ -34,6 +34,13 @@ tabulated in acolite data/Shared/algorithms/chl_oc/defaults.txt and oceancolouR 
 const V6: &str = "NASA OBPG OCx version 6 (R2009-R2018 reprocessings), oceancolor.gsfc.nasa.gov reprocessing/r2009/ocv6 (exact)";
 
 pub static OCX_SETS: &[OcxSet] = &[
+    // --- PACE OCI: NASA's OCI chlor_a OCx coefficients and bands were not found in the
+    // sources searched; SeaWiFS's OC4 (same coefficients as the row below) on OCI's nearest
+    // bands 442/490/510/555 nm, a SUBSTITUTE stated in the source. Prefer --sensor-bands olci-a.
+    OcxSet { name: "oc4", sensors: &["pace-oci"], blues: &[442, 490, 510], green: 555,
+        a: [0.32814, -3.20725, 3.22969, -1.36769, -0.81739],
+        source: "SUBSTITUTE: SeaWiFS OC4 of O'Reilly & Werdell 2019 Table 6 on PACE OCI bands 442/490/510/555 nm \
+(NASA's own OCI coefficients not found); oceancolour's choice, not NASA's OCI chlor_a" },
     // --- SeaWiFS
     OcxSet { name: "oc4", sensors: &["seawifs"], blues: &[443, 490, 510], green: 555,
         a: [0.32814, -3.20725, 3.22969, -1.36769, -0.81739], source: OW2019 },

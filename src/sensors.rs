@@ -17,6 +17,7 @@
 //! band's F0 (`f0 =`), which then replaces the default set's for that sensor.
 
 mod registry;
+pub mod rsr;
 
 pub use registry::{load_files, ENV_VAR};
 
@@ -394,8 +395,11 @@ mod tests {
         let olci = sensor("olci-b").unwrap();
         assert_eq!((olci.l2gen_band(669), olci.l2gen_band(670), olci.l2gen_band(677), olci.l2gen_band(678)), (Some(665), Some(674), Some(674), Some(681)));
         assert_eq!(olci.l2gen_band(640), None);
-        // Blue and green are the sensor's ratio blue and OCx green everywhere.
-        for s in all().unwrap() {
+        // PACE OCI: 443 is its 442 nm band (442 claims 437-447, 445 from 444); bindex_get_555
+        // finds 547 first, while OCx takes 555.
+        assert_eq!(ci("pace-oci"), [442, 547, 670]);
+        // Blue and green are the sensor's ratio blue and OCx green on the multispectral sensors.
+        for s in all().unwrap().iter().filter(|s| s.name != "pace-oci") {
             let [b, g, _] = s.ci_bands().unwrap();
             assert_eq!((b, g), (s.roles.ratio_blues[0], s.roles.green), "{}", s.name);
         }
@@ -548,7 +552,7 @@ roles = { violet = 412, green = 547, ratio_blues = [443, 488], red = 667, red_do
         let all = load_files(&[over]).unwrap();
         assert_eq!(all[0].name, "seawifs");
         assert_eq!(all[0].instrument, "MYINST");
-        assert_eq!(all.len(), 10);
+        assert_eq!(all.len(), 11);
     }
 
     #[test]

@@ -14,6 +14,7 @@ ACOLITE data folder (see validation/data/README.md).
 
     .venv/bin/python validation/fonom.py          # table of every sensor's Fonom
     .venv/bin/python validation/fonom.py --rust   # the rows of FONOM_THUILLIER2003 in src/sensors.rs
+    .venv/bin/python validation/fonom.py --pace-oci-toml   # the bands of the pace-oci registry row
 """
 
 from __future__ import annotations
@@ -61,6 +62,44 @@ def fonom(nominal_nm: int, samples: dict[int, float]) -> float:
     return sum(samples[w] for w in window) / len(window) / 10.0
 
 
+# PACE OCI Level-2 AOP Rrs wavelengths (172 bands, 346-719 nm): the V3.1
+# `sensor_band_parameters/wavelength_3d` values, which NASA rounds to integer nm
+# (oceandata-notebooks docs/notebooks/oci/V3.2_updates.md; the list as read
+# from a PACE_OCI ... L3m.MO.RRS.V3_1.Rrs.4km.nc `wavelength` coordinate, the
+# same 172 L2 bands). The registry row `pace-oci` is printed by --pace-oci-toml.
+PACE_OCI_BANDS: list[int] = [
+    346, 348, 351, 353, 356, 358, 361, 363, 366, 368, 371, 373, 375, 378, 380, 383, 385, 388, 390, 393,
+    395, 398, 400, 403, 405, 408, 410, 413, 415, 418, 420, 422, 425, 427, 430, 432, 435, 437, 440, 442,
+    445, 447, 450, 452, 455, 457, 460, 462, 465, 467, 470, 472, 475, 477, 480, 482, 485, 487, 490, 492,
+    495, 497, 500, 502, 505, 507, 510, 512, 515, 517, 520, 522, 525, 527, 530, 532, 535, 537, 540, 542,
+    545, 547, 550, 553, 555, 558, 560, 563, 565, 568, 570, 573, 575, 578, 580, 583, 586, 588, 613, 615,
+    618, 620, 623, 625, 627, 630, 632, 635, 637, 640, 641, 642, 643, 645, 646, 647, 648, 650, 651, 652,
+    653, 655, 656, 657, 658, 660, 661, 662, 663, 665, 666, 667, 668, 670, 671, 672, 673, 675, 676, 677,
+    678, 679, 681, 682, 683, 684, 686, 687, 688, 689, 691, 692, 693, 694, 696, 697, 698, 699, 701, 702,
+    703, 704, 706, 707, 708, 709, 711, 712, 713, 714, 717, 719,
+]
+
+
+def fonom_clipped(nominal_nm: int, samples: dict[int, float]) -> tuple[float, int]:
+    """As `fonom`, over the samples of the window the spectrum holds (the 1-nm
+    file starts at 350 nm: OCI 346-353 nm have partial windows). Returns the
+    value and the number of samples averaged. THIS LIBRARY's rule for those
+    four bands, not l2gen's (whose OCI F0 source was not read)."""
+    window = [w for w in range(nominal_nm - HALF_WIDTH_NM, nominal_nm + HALF_WIDTH_NM + 1) if w in samples]
+    return sum(samples[w] for w in window) / len(window) / 10.0, len(window)
+
+
+def pace_oci_toml(samples: dict[int, float] | None = None) -> str:
+    """The `bands = [...]` rows of the registry's pace-oci sensor."""
+    s = samples or spectrum()
+    rows = []
+    for nm in PACE_OCI_BANDS:
+        f0, n = fonom_clipped(nm, s)
+        note = "" if n == 2 * HALF_WIDTH_NM + 1 else f"  # {n} of 11 samples (spectrum starts at 350 nm)"
+        rows.append(f"    {{ nominal = {nm}, centre = {nm}.0, f0 = {f0:.5f} }},{note}")
+    return "bands = [\n" + "\n".join(rows) + "\n]"
+
+
 def table(samples: dict[int, float] | None = None) -> dict[str, dict[int, float]]:
     s = samples or spectrum()
     return {name: {nm: fonom(nm, s) for nm in bands} for name, bands in SENSOR_BANDS.items()}
@@ -69,7 +108,11 @@ def table(samples: dict[int, float] | None = None) -> dict[str, dict[int, float]
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rust", action="store_true", help="print the rows of sensors::FONOM_THUILLIER2003 (src/sensors.rs)")
+    p.add_argument("--pace-oci-toml", action="store_true", help="print the bands of the pace-oci row of src/sensors/registry.toml")
     args = p.parse_args()
+    if args.pace_oci_toml:
+        print(pace_oci_toml())
+        return
     t = table()
     if args.rust:
         # Fonom depends on the nominal wavelength only: one row per wavelength.

@@ -96,6 +96,10 @@ pub fn attribute_name_problem(name: &str) -> Option<String> {
 pub struct Config {
     /// Product names (the Python function names, e.g. "chl_ocx").
     pub products: Vec<String>,
+    /// Registry sensor whose bands hyperspectral inputs (PACE OCI) are
+    /// convolved to, so that its products run on them (`--sensor-bands`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sensor_bands: Option<String>,
     pub coefficients: Coefficients,
     pub flags: FlagConfig,
     pub output: Output,
@@ -131,6 +135,10 @@ impl Config {
         }
         for p in &self.products {
             products::product(p)?;
+        }
+        if let Some(s) = &self.sensor_bands {
+            let target = crate::sensors::sensor(s)?;
+            crate::sensors::rsr::responses(target.name)?;
         }
         Ok(())
     }

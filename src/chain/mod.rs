@@ -59,6 +59,8 @@ pub struct RequestArgs {
     pub products: Option<Vec<String>>,
     pub config: Option<PathBuf>,
     pub sensor: Option<String>,
+    /// Overrides the configuration's `sensor_bands`.
+    pub sensor_bands: Option<String>,
     pub overwrite: bool,
     /// Overrides the configuration's `output.quicklook`.
     pub quicklook: Option<bool>,
@@ -75,6 +77,9 @@ impl Request {
         }
         if let Some(q) = a.quicklook {
             config.output.quicklook = q;
+        }
+        if let Some(s) = a.sensor_bands {
+            config.sensor_bands = Some(s);
         }
         config.check(a.config.as_deref().unwrap_or(Path::new("the configuration")))?;
         if config.products.is_empty() {
@@ -276,6 +281,8 @@ fn f0_used(info: &GranuleInfo) -> String {
 }
 
 fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, key: &str) -> Vec<(String, AttributeValue)> {
+    // The instrument that observed (PACE OCI when its Rrs were convolved to another sensor's bands).
+    let observed = info.virtual_bands.as_ref().map(|v| v.observed_by).unwrap_or(info.sensor);
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let level = match info.layout {
         Layout::Swath => "L2",
@@ -293,7 +300,7 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
             ),
         )
     } else {
-        (title, summary, format!("satellite observations from {} ({})", info.sensor.instrument, info.sensor.platform))
+        (title, summary, format!("satellite observations from {} ({})", observed.instrument, observed.platform))
     };
     let mut g = vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
@@ -307,8 +314,8 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
         text_attr("processing_level", level),
         text_attr("standard_name_vocabulary", "CF Standard Name Table v83"),
         text_attr("source", source),
-        text_attr("instrument", info.sensor.instrument),
-        text_attr("platform", info.sensor.platform),
+        text_attr("instrument", observed.instrument),
+        text_attr("platform", observed.platform),
         text_attr("product_version", VERSION),
         text_attr("references", spec.references),
         text_attr("comment", "Masked pixels (flags, fill, algorithm failures) are _FillValue."),
@@ -334,6 +341,9 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
         // the resolution is the duration.
         g.push(text_attr("time_coverage_duration", iso8601_duration(seconds)));
         g.push(text_attr("time_coverage_resolution", iso8601_duration(seconds)));
+    }
+    if let Some(v) = &info.virtual_bands {
+        g.push(text_attr("sensor_bands", format!("{} observed by {}: {}", info.sensor.name, v.observed_by.name, v.description)));
     }
     if let Layout::Bins { isin_rows } = info.layout {
         g.push(text_attr("binning_scheme", format!("Integerized Sinusoidal Grid, {isin_rows} rows")));
@@ -364,7 +374,7 @@ fn coverage_seconds(info: &GranuleInfo) -> Option<i64> {
 fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress, beats: &watchdog::Beats) -> Result<()> {
     let started = std::time::Instant::now();
     beats.beat(index, input);
-    let granule: Box<dyn Granule> = formats::open(input, req.sensor.as_deref(), &req.config.flags)?;
+    let granule: Box<dyn Granule> = formats::open_as(input, req.sensor.as_deref(), &req.config.flags, req.config.sensor_bands.as_deref())?;
     beats.idle(index); // building a table is not a read
     let info = granule.info().clone();
     let name = stem(input);

@@ -61,7 +61,7 @@ enum SimFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Make products from granules: OBPG L2/L3b/L3m netCDF, OLCI WFR .SEN3 folders, CF gridded Rrs.
+    /// Make products from granules: OBPG L2/L3b/L3m netCDF, PACE OCI L2 AOP, OLCI WFR .SEN3 folders, CF gridded Rrs.
     Process {
         /// Input granules (files or .SEN3 folders).
         #[arg(required = true)]
@@ -78,6 +78,9 @@ enum Command {
         /// Sensor (registry name) for every input, overriding the file metadata.
         #[arg(long)]
         sensor: Option<String>,
+        /// Convolve hyperspectral Rrs (PACE OCI) to this registry sensor's bands (its RSRs) and run its products, e.g. olci-a.
+        #[arg(long)]
+        sensor_bands: Option<String>,
         /// Remake products even if made before with the same configuration.
         #[arg(long)]
         overwrite: bool,
@@ -95,6 +98,9 @@ enum Command {
         /// Sensor (registry name), overriding the file metadata.
         #[arg(long)]
         sensor: Option<String>,
+        /// Describe a hyperspectral granule (PACE OCI) as convolved to this registry sensor's bands.
+        #[arg(long)]
+        sensor_bands: Option<String>,
     },
     /// List the sensor registry (built-in and OCEANCOLOUR_SENSORS files), or show one sensor.
     Sensors {
@@ -224,13 +230,14 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
     };
     let _logging = chain::log::init(cli.log_format == LogFormat::Json, level);
     match cli.command {
-        Command::Process { inputs, outdir, products, config, sensor, overwrite, no_quicklook, jobs } => {
+        Command::Process { inputs, outdir, products, config, sensor, sensor_bands, overwrite, no_quicklook, jobs } => {
             let args = RequestArgs {
                 inputs,
                 outdir,
                 products: Some(products),
                 config,
                 sensor,
+                sensor_bands,
                 overwrite,
                 quicklook: no_quicklook.then_some(false),
                 jobs: jobs.into(),
@@ -242,13 +249,15 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
             let report = with_progress(|p| chain::process(&req, ctx, p));
             summarise(&report)
         }
-        Command::Info { file, sensor } => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| info(ctx, &file, sensor.as_deref()))) {
-            Ok(code) => code,
-            Err(panic) => {
-                log::error!("{}", Error::from_panic(panic, Some(&file)));
-                EXIT_FAILED_INPUTS
+        Command::Info { file, sensor, sensor_bands } => {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| info(ctx, &file, sensor.as_deref(), sensor_bands.as_deref()))) {
+                Ok(code) => code,
+                Err(panic) => {
+                    log::error!("{}", Error::from_panic(panic, Some(&file)));
+                    EXIT_FAILED_INPUTS
+                }
             }
-        },
+        }
         Command::Bin(args) => fusion::bin(ctx, args),
         Command::Intercal { action } => fusion::intercal(ctx, action),
         Command::Merge(args) => fusion::merge(ctx, args),
@@ -347,8 +356,8 @@ fn summarise(report: &Report) -> i32 {
     }
 }
 
-fn info(ctx: &Context, path: &Path, sensor: Option<&str>) -> i32 {
-    let g = match formats::open(path, sensor, &FlagConfig::default()) {
+fn info(ctx: &Context, path: &Path, sensor: Option<&str>, sensor_bands: Option<&str>) -> i32 {
+    let g = match formats::open_as(path, sensor, &FlagConfig::default(), sensor_bands) {
         Ok(g) => g,
         // A merged multi-sensor product: what it stores (no Rrs products to list).
         Err(Error::MergedProduct { .. }) => match formats::cf_grid::StoredGrid::open(path) {

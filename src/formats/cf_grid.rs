@@ -106,6 +106,7 @@ impl Gridded {
             attributes,
             f0: Vec::new(),
             simulated: nc::says_simulated(&file),
+            virtual_bands: None,
         };
         Ok(Gridded { info, file, vars })
     }

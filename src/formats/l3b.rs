@@ -140,7 +140,7 @@ impl L3bFile {
         }
         let bin_num: Vec<u64> = bin_num.iter().map(|&b| b as u64).collect();
         let (lat, lon): (Vec<f32>, Vec<f32>) = bin_num.iter().map(|&b| self.isin.centre(b).map_or((f32::NAN, f32::NAN), |(o, a)| (a as f32, o as f32))).unzip();
-        Ok(Block { row0, nrows, rrs, lat, lon, bin_num, flagged: 0 })
+        Ok(Block { row0, nrows, rrs, lat, lon, bin_num, flagged: 0, rrs_sigma: Vec::new() })
     }
 }
 
@@ -180,6 +180,7 @@ impl L3bGranule {
             attributes,
             f0: Vec::new(),
             simulated,
+            virtual_bands: None,
         };
         Ok(L3bGranule { info, l3b })
     }

@@ -5,7 +5,8 @@
 //!
 //! Readers: NASA OBPG Level-2 (`obpg_l2`), OBPG Level-3 binned (`l3b`),
 //! OBPG Level-3 mapped and CF gridded Rrs files (`grid`), Sentinel-3 OLCI
-//! Level-2 WFR `.SEN3` folders (`olci`). `open` picks the reader from the
+//! Level-2 WFR `.SEN3` folders (`olci`), NASA PACE OCI Level-2 AOP
+//! (`pace_oci`, hyperspectral, optionally convolved to a multispectral sensor). `open` picks the reader from the
 //! file's content, and the sensor from its metadata unless one is given.
 
 pub mod atomic;
@@ -20,6 +21,7 @@ pub(crate) mod nc;
 pub mod obpg_l2;
 pub mod oc5_table;
 pub mod olci;
+pub mod pace_oci;
 pub mod quicklook;
 pub mod simulated;
 
@@ -69,6 +71,18 @@ pub struct GranuleInfo {
     /// The input says it is SIMULATED (`oceancolour simulate`/`demo` write
     /// it in their `title`/`comment`): its products say so too.
     pub simulated: bool,
+    /// When the Rrs are virtual bands of `sensor` made from another
+    /// instrument's spectrum (PACE OCI convolved to OLCI-A, `--sensor-bands`).
+    pub virtual_bands: Option<VirtualBands>,
+}
+
+/// Rrs of a multispectral sensor made from a hyperspectral one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VirtualBands {
+    /// The instrument that observed (e.g. pace-oci).
+    pub observed_by: &'static Sensor,
+    /// How, for the provenance (RSR source, weighting, bands).
+    pub description: String,
 }
 
 /// Rows `[row0, row0 + nrows)` of a granule.
@@ -85,6 +99,10 @@ pub struct Block {
     pub bin_num: Vec<u64>,
     /// Pixels excluded by the flags (their Rrs set to NaN).
     pub flagged: usize,
+    /// Per-band Rrs uncertainty (sr-1, one sigma) where the file carries one
+    /// (PACE OCI `Rrs_unc`), NaN where Rrs is; empty otherwise. Kept for the
+    /// uncertainty work: nothing propagates it yet.
+    pub rrs_sigma: Vec<(u16, Vec<f32>)>,
 }
 
 /// A granule being read, block by block (one thread: netCDF I/O is serialised).
@@ -98,10 +116,32 @@ pub trait Granule {
 /// file recognised by its groups (OBPG L2 / L3b) or coordinates (grids).
 /// `sensor` overrides the sensor read from the metadata.
 pub fn open(path: &Path, sensor: Option<&str>, flags: &FlagConfig) -> Result<Box<dyn Granule>> {
+    open_as(path, sensor, flags, None)
+}
+
+/// `open`, with the Rrs of a hyperspectral granule (PACE OCI) convolved to
+/// the bands of the registry sensor `sensor_bands` (`--sensor-bands`); an
+/// error on multispectral inputs, whose bands cannot be made into others.
+pub fn open_as(path: &Path, sensor: Option<&str>, flags: &FlagConfig, sensor_bands: Option<&str>) -> Result<Box<dyn Granule>> {
+    let refuse = |format: &str| {
+        Err(Error::InvalidParameter {
+            name: "sensor_bands".into(),
+            reason: format!("{} is {format}, multispectral: --sensor-bands / sensor_bands convolves hyperspectral Rrs (PACE OCI L2 AOP) only", path.display()),
+        })
+    };
     if path.is_dir() {
+        if sensor_bands.is_some() {
+            return refuse("an OLCI WFR product");
+        }
         return Ok(Box::new(olci::OlciWfr::open(path, sensor, flags)?));
     }
     let file = nc::open(path)?;
+    if pace_oci::is_pace_oci(&file) {
+        return Ok(Box::new(pace_oci::PaceOci::open(path, file, sensor, flags, sensor_bands)?));
+    }
+    if sensor_bands.is_some() {
+        return refuse("not a PACE OCI L2 AOP file (no 3-D geophysical_data/Rrs)");
+    }
     if nc::group(&file, "geophysical_data").is_some() {
         Ok(Box::new(obpg_l2::ObpgL2::open(path, file, sensor, flags)?))
     } else if nc::group(&file, "level-3_binned_data").is_some() {

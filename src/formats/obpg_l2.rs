@@ -97,6 +97,7 @@ impl ObpgL2 {
             attributes,
             f0,
             simulated: nc::says_simulated(&file),
+            virtual_bands: None,
         };
         Ok(ObpgL2 { info, file, rule })
     }
@@ -143,6 +144,7 @@ impl Granule for ObpgL2 {
             lon: read_decoded(path, &var("navigation_data/longitude")?, row0, nrows)?,
             bin_num: Vec::new(),
             flagged: excluded.iter().filter(|&&x| x).count(),
+            rrs_sigma: Vec::new(),
         })
     }
 }

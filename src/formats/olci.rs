@@ -129,6 +129,7 @@ impl OlciWfr {
             attributes: vec![("platform".into(), platform), ("product_type".into(), product_type)],
             f0: Vec::new(),
             simulated: reflectance.values().any(|(_, f)| nc::says_simulated(f)),
+            virtual_bands: None,
         };
         Ok(OlciWfr { info, reflectance, geo, wqsf, rule })
     }
@@ -171,7 +172,16 @@ impl Granule for OlciWfr {
         }
         let geo_path = dir.join("geo_coordinates.nc");
         let coord = |name: &str| read_decoded(&geo_path, &nc::variable(&geo_path, &self.geo, name, "")?, row0, nrows);
-        Ok(Block { row0, nrows, rrs, lat: coord("latitude")?, lon: coord("longitude")?, bin_num: Vec::new(), flagged: excluded.iter().filter(|&&x| x).count() })
+        Ok(Block {
+            row0,
+            nrows,
+            rrs,
+            lat: coord("latitude")?,
+            lon: coord("longitude")?,
+            bin_num: Vec::new(),
+            flagged: excluded.iter().filter(|&&x| x).count(),
+            rrs_sigma: Vec::new(),
+        })
     }
 }
 

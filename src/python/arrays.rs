@@ -190,3 +190,25 @@ pub(super) fn with_array(py: Python<'_>, x: &Bound<'_, PyAny>, name: &str, f: im
     let values = compute(py, || f(data))?;
     into_numpy(py, values, &shape)
 }
+
+/// Runs `f` on one array whose last axis has length `last` (spectra),
+/// without the GIL; `f` returns the values and the new last-axis length.
+pub(super) fn with_last_axis(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    name: &str,
+    last: usize,
+    f: impl FnOnce(&[f32]) -> Result<(Vec<f32>, usize)> + Send,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let arr = read_array(x, name)?;
+    let shape = arr.as_array().shape().to_vec();
+    if shape.last() != Some(&last) {
+        return Err(OceanColourError::new_err(format!("{name} has shape {shape:?}: its last axis must be the {last} wavelengths given")));
+    }
+    let flat = Flat::new(arr, &shape);
+    let data = flat.slice();
+    let (values, n) = compute(py, || f(data))?;
+    let mut out = shape;
+    *out.last_mut().expect("checked above") = n;
+    into_numpy(py, values, &out)
+}

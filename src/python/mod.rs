@@ -179,6 +179,42 @@ fn ci_coefficient_sets<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
     Ok(out)
 }
 
+/// Hyperspectral Rrs (sr-1; last axis = `wavelengths`, nm, increasing) as the
+/// bands of a registry sensor (`target_sensor`, e.g. "olci-a"): each band the
+/// response-weighted mean of the spectrum (linearly interpolated) over the
+/// sensor's published RSR, weighted by the Thuillier 2003 F0 (`weighting="f0"`,
+/// band radiance over band irradiance) or not (`"flat"`). Bands whose response
+/// lies outside the spectrum are left out. Returns `(rrs, bands)`: the array
+/// with the last axis the bands made, and their nominal wavelengths (nm).
+/// NaN on any wavelength a band reads gives NaN.
+#[pyfunction]
+#[pyo3(signature = (rrs_hyper, wavelengths, target_sensor, weighting = "f0"))]
+fn convolve_bands(
+    py: Python<'_>,
+    rrs_hyper: &Bound<'_, PyAny>,
+    wavelengths: Vec<f64>,
+    target_sensor: &str,
+    weighting: &str,
+) -> PyResult<(PyF32Array, Vec<u16>)> {
+    use crate::kernels::convolve::{convolve, Weighting};
+    let w = Weighting::parse(weighting)?;
+    let target = sensor_registry::sensor(target_sensor)?;
+    let (taps, _) = crate::formats::pace_oci::target_weights(target, &wavelengths, w)?;
+    let bands: Vec<u16> = taps.iter().map(|b| b.nominal).collect();
+    let (nw, nb) = (wavelengths.len(), taps.len());
+    let out = arrays::with_last_axis(py, rrs_hyper, "rrs_hyper", nw, move |flat| {
+        let per_band = convolve(flat, nw, &taps)?;
+        let mut v = vec![0f32; flat.len() / nw * nb];
+        for (j, band) in per_band.iter().enumerate() {
+            for (p, x) in band.iter().enumerate() {
+                v[p * nb + j] = *x;
+            }
+        }
+        Ok((v, nb))
+    })?;
+    Ok((out, bands))
+}
+
 /// OCx maximum-band-ratio chlorophyll-a (mg m-3).
 ///
 /// chl = 10^(a0 + a1 X + a2 X^2 + a3 X^3 + a4 X^4), X = log10(max(Rrs_blue)/Rrs_green)
@@ -318,6 +354,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_sensor_from_metadata, m)?)?;
     m.add_function(wrap_pyfunction!(ocx_coefficient_sets, m)?)?;
     m.add_function(wrap_pyfunction!(ci_coefficient_sets, m)?)?;
+    m.add_function(wrap_pyfunction!(convolve_bands, m)?)?;
     m.add_function(wrap_pyfunction!(chl_ocx, m)?)?;
     m.add_function(wrap_pyfunction!(chl_ci, m)?)?;
     m.add_function(wrap_pyfunction!(chl_oci, m)?)?;

@@ -205,7 +205,8 @@ def test_errors_name_the_problem(call, match):
 
 
 def test_sensor_registry():
-    assert oc.sensors() == ["seawifs", "modis-aqua", "modis-terra", "meris", "viirs-snpp", "viirs-noaa20", "viirs-noaa21", "olci-a", "olci-b", "olci-c"]
+    assert oc.sensors() == ["seawifs", "modis-aqua", "modis-terra", "meris", "viirs-snpp", "viirs-noaa20", "viirs-noaa21", "olci-a", "olci-b", "olci-c",
+                           "pace-oci"]
     info = oc.sensor_info("olci-a")
     assert [b["nominal"] for b in info["bands"]][:9] == [400, 412, 443, 490, 510, 560, 620, 665, 674]
     assert info["band_roles"]["green"] == 560 and info["f0_unit"] == "mW cm-2 um-1"
