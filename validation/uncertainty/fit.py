@@ -1,7 +1,7 @@
 """Fit the per-class uncertainty statistics of issue 13 and check them on held-out data.
 
 Writes, next to this file:
-- class_stats.csv: per product and Moore et al. (2009) optical water type: N, N_eff,
+- src/quality/class_stats.csv (embedded by the Rust core): per product and Moore et al. (2009) optical water type: N, N_eff,
   bias, RMSD and centred SD of log10(product / in situ), with the provenance
   (data and their sha256, split, seed, date, script, library version) in '#' lines;
 - calibration.json: held-out coverage of +-1 and +-2 sigma, overall and per water
@@ -55,6 +55,8 @@ HOLDOUT = 1 / 3
 #: library (about 10% relative precision on an RMSD needs N ~ 50; 25 gives ~14%).
 N_MIN = 25
 KD_CSV = HERE / "nomad_v2_kd489.csv"
+#: The class statistics the Rust core embeds (include_str! in src/quality/stats.rs).
+CLASS_STATS = HERE.parents[1] / "src" / "quality" / "class_stats.csv"
 #: Held-out groups: coverage is reported from N_INDICATIVE stations and called assessed
 #: from N_ASSESS (binomial standard error of a 68% fraction: 10 points at 20, 6.6 at 50).
 N_INDICATIVE, N_ASSESS = 20, 50
@@ -355,7 +357,7 @@ def write_stats(rows, oc):
         f"# fitted: {datetime.date.today().isoformat()} by validation/uncertainty/fit.py (git {commit}), oceancolour {oc.__version__}.",
     ]
     cols = ["product", "scheme", "class", "n", "n_eff", "bias_dex", "rmsd_dex", "sd_dex", "stats_from"]
-    with open(HERE / "class_stats.csv", "w", newline="") as f:
+    with open(CLASS_STATS, "w", newline="") as f:
         f.write("\n".join(hdr) + "\n")
         wr = csv.writer(f, lineterminator="\n")
         wr.writerow(cols)
