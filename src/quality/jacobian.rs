@@ -79,7 +79,7 @@ pub fn ci(blue: f64, green: f64, red: f64, conv: &GreenTo555, a: &[f64; 2]) -> [
     let w = CI_BASELINE_WEIGHT;
     let g555 = crate::kernels::chlorophyll::green_to_555(green, conv);
     let index = g555 - (blue + w * (red - blue));
-    if !(index < 0.0) {
+    if index.is_nan() || index >= 0.0 {
         return [0.0; 3];
     }
     let a1 = a[1];

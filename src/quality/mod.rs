@@ -5,6 +5,9 @@
 //! Rrs uncertainty through each algorithm (`jacobian`). Pure kernels: no I/O, no Python;
 //! the product registry (`products::uncertainty`) runs them over blocks of pixels.
 
+// Index loops over the small fixed matrices read as the formulas.
+#![allow(clippy::needless_range_loop)]
+
 pub mod jacobian;
 pub mod oc5_class;
 pub mod owt;

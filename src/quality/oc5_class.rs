@@ -20,7 +20,10 @@ impl Oc5TestVersion {
         match name.trim() {
             "A" | "a" => Ok(Self::A),
             "B" | "b" => Ok(Self::B),
-            other => Err(Error::InvalidParameter { name: "version".into(), reason: format!("{other:?}; the OC5 applicability tests have versions \"A\" (Polymer) and \"B\" (C2RCC)") }),
+            other => Err(Error::InvalidParameter {
+                name: "version".into(),
+                reason: format!("{other:?}; the OC5 applicability tests have versions \"A\" (Polymer) and \"B\" (C2RCC)"),
+            }),
         }
     }
 
@@ -81,8 +84,7 @@ pub const HIGH_CHL: f64 = 10.0;
 
 /// CF `flag_values` 1..7 (RBINS's class numbers) and their `flag_meanings`; 0 = not classified (_FillValue).
 pub const FLAG_VALUES: [u8; 7] = [1, 2, 3, 4, 5, 6, 7];
-pub const FLAG_MEANINGS: &str =
-    "oc5_applicable oc5_usable_larger_uncertainty very_high_spm very_high_cdom very_high_spm_and_very_high_cdom high_chl low_cdom";
+pub const FLAG_MEANINGS: &str = "oc5_applicable oc5_usable_larger_uncertainty very_high_spm very_high_cdom very_high_spm_and_very_high_cdom high_chl low_cdom";
 
 /// The class of one pixel from Rrs (sr-1) at the OLCI/MERIS bands 412, 443, 490, 560
 /// (other sensors band-shift first) and the OC5 chl (mg m-3; NaN disables the

@@ -103,7 +103,10 @@ pub fn embedded() -> &'static [ClassStats] {
 pub fn for_product(product: &str) -> Result<&'static ClassStats> {
     embedded().iter().find(|s| s.product == product).ok_or_else(|| Error::Unsupported {
         algorithm: product.into(),
-        reason: format!("no class statistics for it in src/quality/class_stats.csv (products there: {})", crate::error::join(embedded().iter().map(|s| s.product.as_str()))),
+        reason: format!(
+            "no class statistics for it in src/quality/class_stats.csv (products there: {})",
+            crate::error::join(embedded().iter().map(|s| s.product.as_str()))
+        ),
     })
 }
 
