@@ -107,7 +107,10 @@ def ccrr_set(oc):
     rrs = {b: cc[b] for b in bands}
     ok = np.all([np.isfinite(rrs[b]) for b in (412, 443, 490, 510, 560, 665)], axis=0)
     rrs = {b: v[ok] for b, v in rrs.items()}
-    shifted = oc.fusion.band_shift({float(b): rrs[b] for b in (412, 443, 490, 510, 560, 665)}, [555.0, 670.0])
+    # Band centres, not nominal names (MERIS 412.5, 442.5 nm): what the Rust port's
+    # water-type recipe passes to the band shift.
+    centre = {b["nominal"]: b["centre_nm"] for b in oc.sensor_info("meris")["bands"]}
+    shifted = oc.fusion.band_shift({centre[b]: rrs[b] for b in (412, 443, 490, 510, 560, 665)}, [555.0, 670.0])
     owt = {412: rrs[412], 443: rrs[443], 490: rrs[490], 510: rrs[510], 555: shifted[555.0].astype(float),
            670: shifted[670.0].astype(float)}
     n = ok.sum()
