@@ -475,5 +475,6 @@ def process(
     overwrite: bool = False,
     quicklook: bool | None = None,
     jobs: int = 2,
+    uncertainty: bool | None = None,
 ) -> ProcessReport: ...
 def cli_main(argv: list[str]) -> int: ...

@@ -18,6 +18,9 @@ use crate::products::{self, Coefficients};
 pub struct Output {
     /// Write a quick-look PNG next to each product.
     pub quicklook: bool,
+    /// Write `<product>_uncertainty` and `<product>_bias` (and `oc5_class` beside
+    /// chl_oc5) into the product files of the products that have them (docs/uncertainty.md).
+    pub uncertainty: bool,
     /// Rows per block: bounds memory whatever the granule size.
     pub block_rows: usize,
     pub netcdf: Storage,
@@ -30,7 +33,13 @@ pub struct Output {
 
 impl Default for Output {
     fn default() -> Self {
-        Output { quicklook: true, block_rows: crate::defaults::BLOCK_ROWS, netcdf: Storage::default(), attributes: BTreeMap::new() }
+        Output {
+            quicklook: true,
+            uncertainty: crate::defaults::WRITE_UNCERTAINTY,
+            block_rows: crate::defaults::BLOCK_ROWS,
+            netcdf: Storage::default(),
+            attributes: BTreeMap::new(),
+        }
     }
 }
 

@@ -81,9 +81,10 @@ const _: () = assert!(defaults::JOBS == 2);
 
 /// Runs the chain (as `oceancolour process`) and returns
 /// {"written": [...], "skipped": [...], "failed": [(input, problem), ...]}.
-/// `jobs`: granules in flight at once (as `--jobs`).
+/// `jobs`: granules in flight at once (as `--jobs`). `uncertainty=False`: as
+/// `--no-uncertainty` (default: the configuration's `output.uncertainty`, on).
 #[pyfunction]
-#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2))]
+#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2, uncertainty = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn process<'py>(
     py: Python<'py>,
@@ -95,8 +96,9 @@ pub fn process<'py>(
     overwrite: bool,
     quicklook: Option<bool>,
     jobs: usize,
+    uncertainty: Option<bool>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, overwrite, quicklook, jobs })?;
+    let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, overwrite, quicklook, uncertainty, jobs })?;
     let ctx = Context::new(format!("oc.process({:?})", req.inputs), tables().clone());
     let report = interruptible(py, ctx.stop_handle(), move || chain::process(&req, &ctx, &|_| {}))?;
     report_dict(py, &report)
