@@ -234,6 +234,7 @@ impl ProductWriter {
                     let values: Vec<i8> = values.iter().map(|&x| x as i8).collect();
                     v.put_attribute("flag_values", values).map_err(err("writing attributes"))?;
                     v.put_attribute("flag_meanings", meanings.as_str()).map_err(err("writing attributes"))?;
+                    v.put_attribute("standard_name", "status_flag").map_err(err("writing attributes"))?;
                     v.put_attribute("coverage_content_type", "qualityInformation").map_err(err("writing attributes"))?;
                 }
                 None => {

@@ -210,3 +210,93 @@ def test_xarray_accessor_gives_uncertainty_variables():
     lazy = ds.chunk({"y": 2}).oc.kd490_uncertainty(rrs_uncertainty=0.05)
     assert lazy.name == "kd490_uncertainty"
     np.testing.assert_array_equal(lazy.values, oc.kd490(rrs, "seawifs", return_uncertainty=True, rrs_uncertainty=0.05)[1])
+
+
+def _cli(*args):
+    import subprocess
+
+    return subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def chain_files(tmp_path_factory):
+    netCDF4 = pytest.importorskip("netCDF4")  # noqa: F841
+    d = tmp_path_factory.mktemp("unc_chain")
+    r = _cli("simulate", "obpg-l2", "-o", d / "g.nc", "--size", "60x40")
+    assert r.returncode == 0, r.stderr
+    r = _cli("process", d / "g.nc", "-o", d / "on", "--products", "chl_oc5,kd490,chl_ci", "--no-quicklook")
+    assert r.returncode == 0, r.stderr
+    r = _cli("process", d / "g.nc", "-o", d / "off", "--products", "chl_oc5,kd490", "--no-quicklook", "--no-uncertainty")
+    assert r.returncode == 0, r.stderr
+    return d
+
+
+def test_chain_writes_uncertainty_bias_and_class(chain_files):
+    import netCDF4
+
+    d = chain_files
+    with netCDF4.Dataset(d / "on" / "g.chl_oc5.nc") as f:
+        chl = f["chl_oc5"]
+        assert chl.ancillary_variables == "chl_oc5_uncertainty chl_oc5_bias oc5_class"
+        u, b, k = f["chl_oc5_uncertainty"], f["chl_oc5_bias"], f["oc5_class"]
+        assert u.dtype == np.float32 and u.units == "1" and "log10(chl_oc5)" in u.long_name and "dex" in u.long_name
+        assert u.coverage_content_type == "qualityInformation" and "Moore" in u.comment
+        assert b.units == "1" and "bias" in b.long_name.lower()
+        assert k.dtype == np.int8 and list(k.flag_values) == [1, 2, 3, 4, 5, 6, 7] and k._FillValue == 0
+        assert k.flag_meanings.split() == ["oc5_applicable", "oc5_usable_larger_uncertainty", "very_high_spm",
+                                           "very_high_cdom", "very_high_spm_and_very_high_cdom", "high_chl", "low_cdom"]
+        assert k.standard_name == "status_flag" and "version B" in k.long_name
+        vals, uu, kk = chl[:], u[:], k[:]
+        # an uncertainty where (and only where) there is a value; a class wherever the Rrs allow one
+        assert np.array_equal(np.ma.getmaskarray(vals), np.ma.getmaskarray(uu))
+        assert (~np.ma.getmaskarray(vals)).sum() > 100
+        assert np.all((uu.compressed() > 0.1) & (uu.compressed() < 0.5))
+        assert set(np.unique(kk.compressed())) <= set(range(1, 8))
+    with netCDF4.Dataset(d / "on" / "g.kd490.nc") as f:
+        assert f["kd490"].ancillary_variables == "kd490_uncertainty kd490_bias"
+        assert "oc5_class" not in f.variables
+    with netCDF4.Dataset(d / "on" / "g.chl_ci.nc") as f:  # no class statistics for chl_ci
+        assert not hasattr(f["chl_ci"], "ancillary_variables") and list(f.variables) .count("chl_ci_uncertainty") == 0
+
+
+def test_chain_uncertainty_is_the_array_api_one(chain_files):
+    import netCDF4
+
+    with netCDF4.Dataset(chain_files / "on" / "g.kd490.nc") as f:
+        kd, u = f["kd490"][:], f["kd490_uncertainty"][:]
+    with netCDF4.Dataset(chain_files / "g.nc") as g:
+        geo = g["geophysical_data"]
+        rrs = {int(n[4:]): np.asarray(geo[n][:].filled(np.nan), dtype=np.float32) for n in geo.variables
+               if n.startswith("Rrs_")}
+    _, ref = oc.kd490(rrs, "seawifs", return_uncertainty=True)
+    ok = ~np.ma.getmaskarray(kd)
+    np.testing.assert_allclose(u[ok], ref[ok], atol=1e-6)
+
+
+def test_no_uncertainty_writes_the_product_alone(chain_files):
+    import netCDF4
+
+    with netCDF4.Dataset(chain_files / "off" / "g.chl_oc5.nc") as f:
+        assert set(f.variables) >= {"chl_oc5"} and not {"chl_oc5_uncertainty", "chl_oc5_bias", "oc5_class"} & set(f.variables)
+        assert not hasattr(f["chl_oc5"], "ancillary_variables")
+        assert "uncertainty = false" in f.oceancolour_configuration
+
+
+def test_chain_layers_pass_the_cf_checker(chain_files):
+    import shutil
+    import subprocess
+
+    cc = pytest.importorskip("compliance_checker")
+    exe = Path(sys.executable).parent / "cfchecks"
+    if shutil.which("cfchecks", path=str(exe.parent)) is None:
+        pytest.skip("cfchecks not installed")
+    tables = ROOT / "tests" / "data" / "cf-tables"
+    r = subprocess.run([str(exe), "-v", "1.8", "-s", str(Path(cc.__file__).parent / "data" / "cf-standard-name-table.xml"),
+                        "-a", str(tables / "area-type-table.xml"), "-r", str(tables / "standardized-region-list.xml"),
+                        str(chain_files / "on" / "g.chl_oc5.nc")], capture_output=True, text=True, timeout=300)
+    if "UDUNITS" in r.stderr:
+        pytest.skip("cfchecks needs the udunits2 C library")
+    assert "Checking variable: oc5_class" in r.stdout and "Checking variable: chl_oc5_uncertainty" in r.stdout
+    assert "ERRORS detected: 0" in r.stdout, r.stdout + r.stderr
+    assert "WARNINGS given: 0" in r.stdout, r.stdout

@@ -39,7 +39,17 @@ const NOT_PRODUCTS: [&str; 6] = ["lat", "lon", "bin_num", "radiation_wavelength"
 fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2Pixels> {
     let f = nc::open(path)?;
     let attr = |n: &str| nc::text(f.attribute(n).map(|a| a.value())).unwrap_or_default();
-    let products: Vec<String> = f.variables().filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty()).map(|v| v.name()).collect();
+    // Variables a product names in `ancillary_variables` (its uncertainty, bias, class) are not products.
+    let ancillary: Vec<String> = f
+        .variables()
+        .filter_map(|v| nc::text(v.attribute("ancillary_variables").map(|a| a.value())))
+        .flat_map(|t| t.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .collect();
+    let products: Vec<String> = f
+        .variables()
+        .filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty() && !ancillary.contains(&v.name()))
+        .map(|v| v.name())
+        .collect();
     let name = match variable {
         Some(v) if products.iter().any(|p| p == v) => v.to_string(),
         Some(v) => return Err(Error::file(path, format!("has no product variable {v:?}; it has: {}", products.join(", ")))),
