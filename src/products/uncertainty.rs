@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::coefficients::{self as coef, CiSet, Kd2Set, OcxSet};
-use crate::compute::{par_chunk_pairs, par_chunks, CHUNK};
+use crate::compute::{par_chunk_pairs, par_chunks, with_avx2, CHUNK};
 use crate::error::{Error, Result};
 use crate::kernels::chlorophyll::{ci_pixel_for_blend, ocx_pixel};
 use crate::oc5::Oc5Table;
@@ -111,32 +111,31 @@ impl Uncertainty {
             None => None,
         };
         let src = self.owt.bands.iter().map(|&nm| r.band(nm, "uncertainty (optical water types)")).collect::<Result<Vec<_>>>()?;
-        let classes = quality::moore2009();
+        // The six Moore-band inputs: the sensor's bands as is, band-shifted ones computed first.
+        let targets = self.owt.shifted_targets(&src);
+        let six: [&[f32]; owt::BANDS] = std::array::from_fn(|t| match &targets[t] {
+            Ok(i) => src[*i],
+            Err(v) => v.as_slice(),
+        });
+        let fast = owt::moore2009_fast();
+        let (a, b, worst_a, worst_b) = self.stats.terms_f32(self.bias_corrected);
         let mut sigma = vec![0f32; n];
         let mut bias = vec![0f32; n];
-        let (stats, recipe, corrected) = (self.stats, &self.owt, self.bias_corrected);
         let u_rrs = u_rrs.as_deref();
-        // One pass for both layers: the memberships are most of the cost.
         par_chunk_pairs(
             &mut sigma,
             &mut bias,
             CHUNK,
-            || (vec![0.0; src.len()], [0.0; owt::BANDS], [0.0; owt::BANDS]),
-            |start, so, bo, (px, scratch, six)| {
-                for (k, (s_out, b_out)) in so.iter_mut().zip(bo.iter_mut()).enumerate() {
-                    let i = start + k;
-                    if !value[i].is_finite() {
-                        (*s_out, *b_out) = (f32::NAN, f32::NAN);
-                        continue;
-                    }
-                    for (p, b) in px.iter_mut().zip(&src) {
-                        *p = b[i] as f64;
-                    }
-                    recipe.apply(px, scratch, six);
-                    let w = quality::owt_memberships_pixel(*six, classes).and_then(|f| quality::owt_weights(&f));
-                    let (sg, b) = stats.uncertainty_pixel(w.as_ref(), u_rrs.map(|u| u[i] as f64), corrected);
-                    (*s_out, *b_out) = (sg as f32, b as f32);
-                }
+            || (),
+            |start, so, bo, _| {
+                let len = so.len();
+                let ins: [&[f32]; owt::BANDS] = six.map(|x| &x[start..start + len]);
+                let v = &value[start..start + len];
+                let u = u_rrs.map(|u| &u[start..start + len]);
+                with_avx2(
+                    #[inline(always)]
+                    || class_term_chunk(ins, v, u, fast, (&a, &b, worst_a, worst_b), so, bo),
+                )
             },
         );
         Ok((sigma, bias))
@@ -432,5 +431,78 @@ pub(super) fn push_layers(out: &mut super::Output, layers: &[&str], sigma_bias: 
         if layers.contains(&"bias") {
             out.layers.push(("bias", Layer::F32(b)));
         }
+    }
+}
+
+/// Pixels per block of `class_term_chunk`: its scratch arrays stay in L1.
+const BLOCK: usize = 64;
+
+/// The class term over a chunk, block by block with the pixel loop innermost (so that
+/// it vectorises, f32): sigma and bias per pixel, NaN where the value is NaN; the
+/// unclassified values where the water types cannot be computed (a band non-finite or
+/// negative) or the memberships sum below 1e-6.
+#[inline(always)]
+fn class_term_chunk(
+    ins: [&[f32]; owt::BANDS],
+    value: &[f32],
+    u_rrs: Option<&[f32]>,
+    fast: &owt::FastClasses,
+    (a, b, worst_a, worst_b): (&[f32; owt::CLASSES], &[f32; owt::CLASSES], f32, f32),
+    sigma: &mut [f32],
+    bias: &mut [f32],
+) {
+    let mut r = [[0f32; BLOCK]; owt::BANDS];
+    let mut ok = [true; BLOCK];
+    let (mut s, mut sa, mut sb) = ([0f32; BLOCK], [0f32; BLOCK], [0f32; BLOCK]);
+    let mut start = 0;
+    while start < sigma.len() {
+        let m = BLOCK.min(sigma.len() - start);
+        ok[..m].fill(true);
+        for k in 0..owt::BANDS {
+            let x = &ins[k][start..start + m];
+            for i in 0..m {
+                let v = x[i];
+                let good = v >= 0.0 && v.is_finite();
+                ok[i] &= good;
+                let v = if good { v } else { 0.0 };
+                r[k][i] = v / (0.52 + 1.7 * v);
+            }
+        }
+        s[..m].fill(0.0);
+        sa[..m].fill(0.0);
+        sb[..m].fill(0.0);
+        for c in 0..owt::CLASSES {
+            let (w, wmu) = fast.class(c);
+            let (ac, bc) = (a[c], b[c]);
+            let [r0, r1, r2, r3, r4, r5] = &r;
+            for i in 0..m {
+                // |W r - W mu|^2, the lower triangle written out (a loop with a
+                // running offset does not vectorise).
+                let (x0, x1, x2, x3, x4, x5) = (r0[i], r1[i], r2[i], r3[i], r4[i], r5[i]);
+                let y0 = w[0] * x0 - wmu[0];
+                let y1 = w[1] * x0 + w[2] * x1 - wmu[1];
+                let y2 = w[3] * x0 + w[4] * x1 + w[5] * x2 - wmu[2];
+                let y3 = w[6] * x0 + w[7] * x1 + w[8] * x2 + w[9] * x3 - wmu[3];
+                let y4 = w[10] * x0 + w[11] * x1 + w[12] * x2 + w[13] * x3 + w[14] * x4 - wmu[4];
+                let y5 = w[15] * x0 + w[16] * x1 + w[17] * x2 + w[18] * x3 + w[19] * x4 + w[20] * x5 - wmu[5];
+                let z2 = y0 * y0 + y1 * y1 + y2 * y2 + y3 * y3 + y4 * y4 + y5 * y5;
+                let h = 0.5 * z2;
+                let f = crate::compute::fastmath::f32x::exp10(-h * std::f32::consts::LOG10_E) * (1.0 + h + 0.5 * h * h);
+                s[i] += f;
+                sa[i] += f * ac;
+                sb[i] += f * bc;
+            }
+        }
+        let v = &value[start..start + m];
+        for i in 0..m {
+            let classified = ok[i] && s[i] >= owt::MIN_SUM as f32;
+            let c = if classified { sa[i] / s[i] } else { worst_a };
+            let bb = if classified { sb[i] / s[i] } else { worst_b };
+            let u = u_rrs.map_or(0.0, |u| u[start + i]);
+            let valid = v[i].is_finite();
+            sigma[start + i] = if valid { (c * c + u * u).sqrt() } else { f32::NAN };
+            bias[start + i] = if valid { bb } else { f32::NAN };
+        }
+        start += m;
     }
 }

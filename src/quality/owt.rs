@@ -288,6 +288,37 @@ impl BandRecipe {
         }
     }
 
+    /// The targets over a block: `Some(index into bands)` where read as is, else the
+    /// band-shifted values (computed in parallel).
+    pub fn shifted_targets(&self, src: &[&[f32]]) -> Vec<std::result::Result<usize, Vec<f32>>> {
+        let n = src.first().map_or(0, |b| b.len());
+        let nt = self.native.len();
+        let ns = self.n_shifted();
+        let mut flat = vec![0f32; if ns > 0 { n * ns } else { 0 }];
+        if ns > 0 {
+            crate::compute::par_chunks(&mut flat, 4096 * ns, |start, o| {
+                let (mut px, mut scratch, mut out) = (vec![0.0; src.len()], vec![0.0; ns], vec![0.0; nt]);
+                for (p, chunk) in o.chunks_mut(ns).enumerate() {
+                    let i = start / ns + p;
+                    for (x, b) in px.iter_mut().zip(src) {
+                        *x = b[i] as f64;
+                    }
+                    self.apply(&px, &mut scratch, &mut out);
+                    for (c, s) in chunk.iter_mut().zip(&scratch) {
+                        *c = *s as f32;
+                    }
+                }
+            });
+        }
+        (0..nt)
+            .map(|t| match (self.native[t], self.shifted[t]) {
+                (Some(i), _) => Ok(i),
+                (None, Some(j)) => Err((0..n).map(|i| flat[i * ns + j]).collect()),
+                _ => Err(vec![f32::NAN; n]),
+            })
+            .collect()
+    }
+
     /// How many targets are band-shifted.
     pub fn n_shifted(&self) -> usize {
         self.native.iter().filter(|n| n.is_none()).count()
@@ -305,6 +336,103 @@ impl BandRecipe {
             .collect();
         format!("{} (band shift: Melin & Sclep 2015, Opt. Express 23:2262, from {:?})", parts.join(", "), self.bands)
     }
+}
+
+/// The classes in the form the per-pixel class term runs fastest (f32, vectorised):
+/// per class the inverse Cholesky factor W = L^-1 of its covariance (lower triangle,
+/// row-major) and W mu, so that Z^2 = |W r - W mu|^2 (a sum of squares: no cancellation
+/// in f32, unlike the quadratic form with the inverse matrix).
+pub struct FastClasses {
+    w: [[f32; 21]; CLASSES],
+    wmu: [[f32; BANDS]; CLASSES],
+}
+
+impl FastClasses {
+    /// Class k's W (lower triangle, row-major) and W mu.
+    #[inline(always)]
+    pub fn class(&self, k: usize) -> (&[f32; 21], &[f32; BANDS]) {
+        (&self.w[k], &self.wmu[k])
+    }
+}
+
+/// Cholesky factor L (Sigma = L L^T) and its inverse, f64.
+fn inverse_cholesky(cov: [[f64; BANDS]; BANDS]) -> Option<[[f64; BANDS]; BANDS]> {
+    let mut l = [[0.0f64; BANDS]; BANDS];
+    for i in 0..BANDS {
+        for j in 0..=i {
+            let s: f64 = cov[i][j] - (0..j).map(|k| l[i][k] * l[j][k]).sum::<f64>();
+            if i == j {
+                if s <= 0.0 {
+                    return None;
+                }
+                l[i][i] = s.sqrt();
+            } else {
+                l[i][j] = s / l[j][j];
+            }
+        }
+    }
+    // Forward substitution for L^-1 (lower triangular).
+    let mut w = [[0.0f64; BANDS]; BANDS];
+    for c in 0..BANDS {
+        for i in c..BANDS {
+            let s: f64 = (if i == c { 1.0 } else { 0.0 }) - (c..i).map(|k| l[i][k] * w[k][c]).sum::<f64>();
+            w[i][c] = s / l[i][i];
+        }
+    }
+    Some(w)
+}
+
+/// Moore et al. 2009 in the fast form (computed on first use).
+pub fn moore2009_fast() -> &'static FastClasses {
+    static FAST: OnceLock<FastClasses> = OnceLock::new();
+    FAST.get_or_init(|| {
+        let mut w = [[0f32; 21]; CLASSES];
+        let mut wmu = [[0f32; BANDS]; CLASSES];
+        for k in 0..CLASSES {
+            let cov: [[f64; BANDS]; BANDS] = std::array::from_fn(|i| std::array::from_fn(|j| COV_E8[k][i][j] as f64 * 1e-8));
+            let inv = inverse_cholesky(cov).expect("Moore 2009 covariances are positive definite (tested)");
+            let mut t = 0;
+            for i in 0..BANDS {
+                let mut m = 0.0;
+                for j in 0..=i {
+                    w[k][t] = inv[i][j] as f32;
+                    m += inv[i][j] * MEANS[k][j];
+                    t += 1;
+                }
+                wmu[k][i] = m as f32;
+            }
+        }
+        FastClasses { w, wmu }
+    })
+}
+
+/// Membership-weighted sums over the classes for one pixel of above-water Rrs at the
+/// Moore bands: (sum f, sum f a_k, sum f b_k) for two per-class statistics a, b.
+/// The caller checks validity (finite, >= 0) and passes 0s otherwise.
+#[inline(always)]
+pub fn weighted_sums(x: [f32; BANDS], c: &FastClasses, a: &[f32; CLASSES], b: &[f32; CLASSES]) -> (f32, f32, f32) {
+    let r = x.map(|v| v / (0.52 + 1.7 * v));
+    let (mut s, mut sa, mut sb) = (0.0f32, 0.0f32, 0.0f32);
+    for k in 0..CLASSES {
+        let w = &c.w[k];
+        let mut z2 = 0.0f32;
+        let mut t = 0;
+        for i in 0..BANDS {
+            let mut y = -c.wmu[k][i];
+            for j in 0..=i {
+                y += w[t + j] * r[j];
+            }
+            t += i + 1;
+            z2 += y * y;
+        }
+        let h = 0.5 * z2;
+        // exp(-h) (1 + h + h^2/2): the chi-square survival function for 6 degrees of freedom.
+        let f = crate::compute::fastmath::f32x::exp10(-h * std::f32::consts::LOG10_E) * (1.0 + h + 0.5 * h * h);
+        s += f;
+        sa += f * a[k];
+        sb += f * b[k];
+    }
+    (s, sa, sb)
 }
 
 #[cfg(test)]
@@ -343,6 +471,26 @@ mod tests {
         assert!(owt_weights(&far).is_none());
         // chi2 sf for 6 dof at x = 6: 1 - F = 0.42319008 (tables)
         assert!((chi2_sf6(6.0) - 0.423_190_081_126_844_6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn fast_form_agrees_with_the_inverse_matrix_form() {
+        let (c, fast) = (moore2009(), moore2009_fast());
+        let ones = [1.0f32; CLASSES];
+        let idx: [f32; CLASSES] = std::array::from_fn(|k| k as f32);
+        for k in 0..CLASSES {
+            // spectra around each class mean
+            for scale in [0.7, 1.0, 1.3] {
+                let x = MEANS[k].map(|r| 0.52 * r * scale / (1.0 - 1.7 * r * scale));
+                let f = owt_memberships_pixel(x, c).unwrap();
+                let (s, sa, si) = weighted_sums(x.map(|v| v as f32), fast, &ones, &idx);
+                let s64: f64 = f.iter().sum();
+                let i64_: f64 = f.iter().enumerate().map(|(k, f)| k as f64 * f).sum();
+                assert!((s as f64 - s64).abs() < 1e-5 * s64.max(1e-3), "class {k} x{scale}: {s} {s64}");
+                assert!((sa - s).abs() <= 1e-6 * s.abs());
+                assert!((si as f64 - i64_).abs() < 1e-5 * i64_.max(1e-3));
+            }
+        }
     }
 
     #[test]

@@ -133,6 +133,13 @@ impl ClassStats {
         }
     }
 
+    /// The per-class sigma statistic (RMSD, or SD when `bias_corrected`) and bias as f32,
+    /// with their unclassified values, for the vectorised kernel.
+    pub fn terms_f32(&self, bias_corrected: bool) -> ([f32; CLASSES], [f32; CLASSES], f32, f32) {
+        let a = if bias_corrected { &self.sd } else { &self.rmsd };
+        (a.map(|x| x as f32), self.bias.map(|x| x as f32), self.worst[if bias_corrected { 2 } else { 1 }] as f32, self.worst[0] as f32)
+    }
+
     /// (sigma, bias) in dex: the class RMSD, or SD when `bias_corrected`, combined in
     /// quadrature with a propagated Rrs term (the two taken as independent: the class
     /// term is fitted on in situ radiometry, which has no satellite Rrs error).
