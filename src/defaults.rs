@@ -15,6 +15,11 @@ pub const KD2: &str = "default";
 pub const OC5CI_CI: &str = "hu2012";
 /// Kd(490) from chlorophyll: Morel et al. 2007, as l2gen.
 pub const MOREL_KD490: &str = "morel2007";
+/// OC5 applicability tests: version B (RBINS-1 `apply_OC5_v2`, the code that could be
+/// read; docs/uncertainty.md s1).
+pub const OC5_CLASS_VERSION: &str = "B";
+/// The chain writes `<product>_uncertainty` (and `oc5_class` beside chl_oc5) unless told not to.
+pub const WRITE_UNCERTAINTY: bool = true;
 /// KdPAR over the first optical depth (Morel et al. 2007).
 pub const KDPAR_DEPTH: &str = "first";
 

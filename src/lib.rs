@@ -22,6 +22,7 @@ pub mod fusion;
 pub mod kernels;
 pub mod oc5;
 pub mod products;
+pub mod quality;
 pub mod reflectance;
 pub mod sensors;
 

@@ -115,25 +115,96 @@ class Oc5Table:
 _Oc5TableArg = Oc5Table | Literal["per-pixel"] | None
 
 @overload
-def chl_oc5(rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, return_status: Literal[False] = False) -> _F32Array: ...
+def chl_oc5(
+    rrs: _RrsMapping,
+    sensor: str,
+    table: _Oc5TableArg = None,
+    return_status: Literal[False] = False,
+    return_uncertainty: Literal[False] = False,
+    return_bias: Literal[False] = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+    return_class: Literal[False] = False,
+    class_version: str = "B",
+) -> _F32Array: ...
 @overload
 def chl_oc5(
     rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, *, return_status: Literal[True]
 ) -> tuple[_F32Array, npt.NDArray[np.uint8]]: ...
+@overload
+def chl_oc5(
+    rrs: _RrsMapping,
+    sensor: str,
+    table: _Oc5TableArg = None,
+    return_status: bool = False,
+    return_uncertainty: bool = False,
+    return_bias: bool = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+    return_class: bool = False,
+    class_version: str = "B",
+) -> _F32Array | tuple[npt.NDArray[Any], ...]: ...
+@overload
 def chl_oc5ci(
     rrs: _RrsMapping,
     sensor: str,
     table: Oc5Table | None = None,
     ci: str = ...,
     thresholds: tuple[float, float] | None = None,
+    return_uncertainty: Literal[False] = False,
+    return_bias: Literal[False] = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
 ) -> _F32Array: ...
+@overload
+def chl_oc5ci(
+    rrs: _RrsMapping,
+    sensor: str,
+    table: Oc5Table | None = None,
+    ci: str = ...,
+    thresholds: tuple[float, float] | None = None,
+    return_uncertainty: bool = False,
+    return_bias: bool = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array | tuple[_F32Array, ...]: ...
+@overload
 def spm_gohin(
     rrs: _RrsMapping,
     sensor: str,
     chl: npt.ArrayLike | None = None,
     table: _Oc5TableArg = None,
     mineral_scale: float | None = None,
+    return_uncertainty: Literal[False] = False,
+    return_bias: Literal[False] = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
 ) -> _F32Array: ...
+@overload
+def spm_gohin(
+    rrs: _RrsMapping,
+    sensor: str,
+    chl: npt.ArrayLike | None = None,
+    table: _Oc5TableArg = None,
+    mineral_scale: float | None = None,
+    return_uncertainty: bool = False,
+    return_bias: bool = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array | tuple[_F32Array, ...]: ...
+def oc5_class(rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, version: str = "B") -> npt.NDArray[np.uint8]: ...
+@overload
+def owt_dominant(rrs: _RrsMapping, sensor: str, return_memberships: Literal[False] = False) -> npt.NDArray[np.uint8]: ...
+@overload
+def owt_dominant(
+    rrs: _RrsMapping, sensor: str, return_memberships: Literal[True]
+) -> tuple[npt.NDArray[np.uint8], _F32Array]: ...
 def forward_rrs(
     chl: npt.ArrayLike,
     acdm443: npt.ArrayLike | None,
@@ -153,19 +224,101 @@ def convolve_bands(
     target_sensor: str,
     weighting: str = "f0",
 ) -> tuple[_F32Array, list[int]]: ...
-def chl_ocx(rrs: _RrsMapping, sensor: str, coefficients: str = "default") -> _F32Array: ...
+@overload
+def chl_ocx(
+    rrs: _RrsMapping,
+    sensor: str,
+    coefficients: str = "default",
+    return_uncertainty: Literal[False] = False,
+    return_bias: Literal[False] = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array: ...
+@overload
+def chl_ocx(
+    rrs: _RrsMapping,
+    sensor: str,
+    coefficients: str = "default",
+    return_uncertainty: bool = False,
+    return_bias: bool = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array | tuple[_F32Array, ...]: ...
 def chl_ci(rrs: _RrsMapping, sensor: str, coefficients: str = "hu2019") -> _F32Array: ...
+@overload
 def chl_oci(
     rrs: _RrsMapping,
     sensor: str,
     ocx: str = "default",
     ci: str = "hu2019",
     thresholds: tuple[float, float] | None = None,
+    return_uncertainty: Literal[False] = False,
+    return_bias: Literal[False] = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
 ) -> _F32Array: ...
-def kd490(rrs: _RrsMapping, sensor: str, coefficients: str = "default") -> _F32Array: ...
+@overload
+def chl_oci(
+    rrs: _RrsMapping,
+    sensor: str,
+    ocx: str = "default",
+    ci: str = "hu2019",
+    thresholds: tuple[float, float] | None = None,
+    return_uncertainty: bool = False,
+    return_bias: bool = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array | tuple[_F32Array, ...]: ...
+@overload
+def kd490(
+    rrs: _RrsMapping,
+    sensor: str,
+    coefficients: str = "default",
+    return_uncertainty: Literal[False] = False,
+    return_bias: Literal[False] = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array: ...
+@overload
+def kd490(
+    rrs: _RrsMapping,
+    sensor: str,
+    coefficients: str = "default",
+    return_uncertainty: bool = False,
+    return_bias: bool = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array | tuple[_F32Array, ...]: ...
 def kd490_morel(chl: npt.ArrayLike, coefficients: str = "morel2007") -> _F32Array: ...
 def kdpar_morel(kd490: npt.ArrayLike, depth: str = "first") -> _F32Array: ...
-def spm_nechad(rrs: _RrsMapping, sensor: str, wavelength: int | None = None) -> _F32Array: ...
+@overload
+def spm_nechad(
+    rrs: _RrsMapping,
+    sensor: str,
+    wavelength: int | None = None,
+    return_uncertainty: Literal[False] = False,
+    return_bias: Literal[False] = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array: ...
+@overload
+def spm_nechad(
+    rrs: _RrsMapping,
+    sensor: str,
+    wavelength: int | None = None,
+    return_uncertainty: bool = False,
+    return_bias: bool = False,
+    rrs_uncertainty: float | None = None,
+    band_correlation: float = 0.0,
+    bias_corrected: bool = False,
+) -> _F32Array | tuple[_F32Array, ...]: ...
 def turbidity_nechad(rrs: _RrsMapping, sensor: str, wavelength: int | None = None) -> _F32Array: ...
 def turbidity_dogliotti(rrs: _RrsMapping, sensor: str) -> _F32Array: ...
 def set_num_threads(n: int) -> None: ...
@@ -330,5 +483,6 @@ def process(
     jobs: int = 2,
     progress: Callable[[str, int, int], object] | None = None,
     sensor_bands: str | None = None,
+    uncertainty: bool | None = None,
 ) -> ProcessReport: ...
 def cli_main(argv: list[str]) -> int: ...

@@ -56,6 +56,8 @@ class Product:
     #: Wavelength (nm) the quantity is defined at, written as the scalar
     #: coordinate ``radiation_wavelength`` (CF: Kd without one is spectrally integrated).
     wavelength_nm: float | None = None
+    #: The per-pixel layers of the registry row ("uncertainty", "bias", ...).
+    layers: tuple[str, ...] = ()
 
 
 def _registry_row(name: str) -> Product:
@@ -68,6 +70,7 @@ def _registry_row(name: str) -> Product:
         info["references"],
         info["comment"],
         info["radiation_wavelength_nm"],
+        tuple(layer["name"] for layer in info["layers"]),
     )
 
 
@@ -179,11 +182,46 @@ def _compute_block(
     return getattr(_core, function)(_rrs_block(wavelengths, rho_w, blocks), sensor, **kwargs)
 
 
-def _bands_used(function: str, sensor: str, kwargs: dict) -> tuple[int, ...]:
+def _compute_layers(
+    *blocks: np.ndarray,
+    function: str,
+    sensor: str,
+    wavelengths: tuple[int, ...],
+    rho_w: tuple[bool, ...],
+    kwargs: dict,
+) -> tuple[np.ndarray, ...]:
+    """One chunk: the product and the layers ``kwargs`` asks for (a tuple)."""
+    return tuple(getattr(_core, function)(_rrs_block(wavelengths, rho_w, blocks), sensor, **kwargs))
+
+
+#: Keywords of the product functions that return layers, and the layer each gives.
+_LAYER_KEYWORDS = {"return_uncertainty": "uncertainty", "return_bias": "bias"}
+
+#: CF attributes of the layers (docs/uncertainty.md; "dex" is not a UDUNITS unit).
+_LAYER_ATTRS = {
+    "uncertainty": {
+        "units": "1",
+        "long_name": "1-sigma uncertainty of log10({name}) (dex)",
+        "comment": "Membership-weighted class RMSD of Moore et al. 2009 water types (this library's fit on NOMAD and "
+        "CoastColour, src/quality/class_stats.csv), combined in quadrature with any propagated Rrs uncertainty; "
+        "the linear-space interval is [value 10^-u, value 10^u]. docs/uncertainty.md",
+    },
+    "bias": {
+        "units": "1",
+        "long_name": "Expected bias of log10({name}) (dex; log10 product - log10 truth)",
+        "comment": "Membership-weighted class bias of Moore et al. 2009 water types (this library's fit). docs/uncertainty.md",
+    },
+}
+
+
+def _bands_used(function: str, sensor: str, kwargs: dict, layers: bool = False) -> tuple[int, ...]:
     """The Rrs bands (nominal nm) ``function`` reads for ``sensor`` under
-    ``kwargs``, from the product registry; this also validates the arguments
-    before any dask graph is built."""
-    return tuple(_core.product_info(function, sensor, **kwargs)["bands"])
+    ``kwargs``, from the product registry (with those of its layers when
+    ``layers``); this also validates the arguments before any dask graph is built."""
+    choices = {k: v for k, v in kwargs.items() if k in ("rrs_uncertainty", "band_correlation", "bias_corrected")}
+    other = {k: v for k, v in kwargs.items() if k not in choices and k not in _LAYER_KEYWORDS}
+    info = _core.product_info(function, sensor, **other, **choices)
+    return tuple(info["bands"]) + (tuple(info.get("layer_bands", ())) if layers else ())
 
 
 @xr.register_dataset_accessor("oc")
@@ -219,16 +257,25 @@ class OceanColourAccessor:
         sensor: str | None = None,
         bands: Mapping[int, Hashable | xr.DataArray] | None = None,
         **kwargs: Any,
-    ) -> xr.DataArray:
-        """Computes product ``name`` (a key of :data:`PRODUCTS`); see the class docstring."""
+    ) -> Any:
+        """Computes product ``name`` (a key of :data:`PRODUCTS`); see the class docstring.
+
+        With ``return_uncertainty=True`` and/or ``return_bias=True`` (products with an
+        uncertainty), returns a Dataset holding the product (its ``ancillary_variables``
+        naming the layers), ``<name>_uncertainty`` and/or ``<name>_bias`` (dex)."""
         if name not in PRODUCTS or not hasattr(_core, PRODUCTS[name].function):
             available = [k for k, p in PRODUCTS.items() if hasattr(_core, p.function)]
             raise _core.OceanColourError(f"unknown product {name!r}; available: {available}")
         p = PRODUCTS[name]
         sensor = self.sensor(sensor)
         found = find_rrs(self._ds, sensor, bands)
-        used = set(_bands_used(p.function, sensor, kwargs))
+        wanted = [layer for k, layer in _LAYER_KEYWORDS.items() if kwargs.get(k)]
+        if wanted and not set(wanted) <= set(p.layers):
+            raise _core.OceanColourError(f"{name} has no {', '.join(wanted)} layer (its layers: {list(p.layers) or 'none'})")
+        used = set(_bands_used(p.function, sensor, kwargs, layers=bool(wanted)))
         inputs = [b for b in found if b.nominal in used]
+        if wanted:
+            return self._with_layers(name, p, sensor, inputs, kwargs, wanted)
         out = xr.apply_ufunc(
             _compute_block,
             *(b.data for b in inputs),
@@ -242,7 +289,10 @@ class OceanColourAccessor:
             dask="parallelized",
             output_dtypes=[np.float32],
         )
-        call = ", ".join([f"sensor={sensor!r}"] + [f"{k}={v!r}" for k, v in kwargs.items()])
+        return self._finish(name, p, sensor, inputs, kwargs, out)
+
+    def _finish(self, name: str, p: Product, sensor: str, inputs: list[_Band], kwargs: dict, out: xr.DataArray) -> xr.DataArray:
+        call = ", ".join([f"sensor={sensor!r}"] + [f"{k}={v!r}" for k, v in kwargs.items() if k not in _LAYER_KEYWORDS])
         out.attrs = {
             **({"standard_name": p.standard_name} if p.standard_name else {}),
             "units": p.units,
@@ -256,6 +306,35 @@ class OceanColourAccessor:
             wl = xr.DataArray(p.wavelength_nm, attrs={"standard_name": "radiation_wavelength", "units": "nm"})
             out = out.assign_coords(radiation_wavelength=wl)
         return out.rename(name)
+
+    def _with_layers(self, name: str, p: Product, sensor: str, inputs: list[_Band], kwargs: dict, wanted: list[str]) -> xr.Dataset:
+        outs = xr.apply_ufunc(
+            _compute_layers,
+            *(b.data for b in inputs),
+            kwargs={
+                "function": p.function,
+                "sensor": sensor,
+                "wavelengths": tuple(b.nominal for b in inputs),
+                "rho_w": tuple(b.rho_w for b in inputs),
+                "kwargs": kwargs,
+            },
+            dask="parallelized",
+            output_core_dims=[[] for _ in range(1 + len(wanted))],
+            output_dtypes=[np.float32] * (1 + len(wanted)),
+        )
+        value = self._finish(name, p, sensor, inputs, kwargs, outs[0])
+        names = [f"{name}_{layer}" for layer in wanted]
+        value.attrs["ancillary_variables"] = " ".join(names)
+        layers = {}
+        for layer, var, da in zip(wanted, names, outs[1:]):
+            attrs = {k: v.format(name=name) for k, v in _LAYER_ATTRS[layer].items()}
+            layers[var] = da.assign_attrs(attrs).rename(var)
+        return xr.Dataset({name: value, **layers})
+
+    def uncertainty(self, name: str, sensor: str | None = None, bands: Mapping[int, Hashable | xr.DataArray] | None = None,
+                    **kwargs: Any) -> xr.DataArray:
+        """``<name>_uncertainty``: the 1-sigma uncertainty of log10 of product ``name`` (dex), a DataArray."""
+        return self.product(name, sensor, bands, return_uncertainty=True, **kwargs)[f"{name}_uncertainty"]
 
 
 def _product_method(name: str, p: Product) -> Callable[..., xr.DataArray]:
@@ -277,9 +356,26 @@ def _product_method(name: str, p: Product) -> Callable[..., xr.DataArray]:
     return method
 
 
+def _uncertainty_method(name: str) -> Callable[..., xr.DataArray]:
+    def method(
+        self: OceanColourAccessor,
+        sensor: str | None = None,
+        bands: Mapping[int, Hashable | xr.DataArray] | None = None,
+        **kwargs: Any,
+    ) -> xr.DataArray:
+        return self.uncertainty(name, sensor, bands, **kwargs)
+
+    method.__name__ = method.__qualname__ = f"{name}_uncertainty"
+    method.__doc__ = (f"1-sigma uncertainty of log10({name}) (dex) as a DataArray named {name}_uncertainty; "
+                      f"keyword arguments as {name} (rrs_uncertainty, band_correlation, bias_corrected among them).")
+    return method
+
+
 for _name, _p in PRODUCTS.items():
     if hasattr(_core, _p.function):
         setattr(OceanColourAccessor, _name, _product_method(_name, _p))
+        if "uncertainty" in _p.layers:
+            setattr(OceanColourAccessor, f"{_name}_uncertainty", _uncertainty_method(_name))
 
 
 # ---------------------------------------------------------------- fusion

@@ -21,6 +21,9 @@ pub struct Output {
     /// The quick-look's colours: "fixed" (the product's display range, NASA
     /// OBPG's where NASA has one) or "stretch" (2nd-98th percentile of the image).
     pub quicklook_scale: String,
+    /// Write `<product>_uncertainty` and `<product>_bias` (and `oc5_class` beside
+    /// chl_oc5) into the product files of the products that have them (docs/uncertainty.md).
+    pub uncertainty: bool,
     /// Rows per block: bounds memory whatever the granule size.
     pub block_rows: usize,
     pub netcdf: Storage,
@@ -36,6 +39,7 @@ impl Default for Output {
         Output {
             quicklook: true,
             quicklook_scale: "fixed".into(),
+            uncertainty: crate::defaults::WRITE_UNCERTAINTY,
             block_rows: crate::defaults::BLOCK_ROWS,
             netcdf: Storage::default(),
             attributes: BTreeMap::new(),

@@ -27,10 +27,10 @@ use std::sync::Mutex;
 use netcdf::AttributeValue;
 
 use crate::error::{join, Error, Result};
-use crate::formats::cf::{iso8601_duration, parse_time, text_attr, ProductWriter, VariableMeta};
+use crate::formats::cf::{iso8601_duration, parse_time, text_attr, LayerMeta, ProductWriter, VariableMeta};
 use crate::formats::quicklook::{Legend, QuickLook, Scale};
 use crate::formats::{self, Granule, GranuleInfo, Layout};
-use crate::products::{self, Prepared, Product};
+use crate::products::{self, Layer, Prepared, Product};
 use crate::reflectance::Reflectances;
 pub use config::Config;
 pub use context::{Context, Stop};
@@ -64,6 +64,8 @@ pub struct RequestArgs {
     pub overwrite: bool,
     /// Overrides the configuration's `output.quicklook`.
     pub quicklook: Option<bool>,
+    /// Overrides the configuration's `output.uncertainty`.
+    pub uncertainty: Option<bool>,
     pub jobs: usize,
 }
 
@@ -80,6 +82,9 @@ impl Request {
         }
         if let Some(s) = a.sensor_bands {
             config.sensor_bands = Some(s);
+        }
+        if let Some(u) = a.uncertainty {
+            config.output.uncertainty = u;
         }
         config.check(a.config.as_deref().unwrap_or(Path::new("the configuration")))?;
         if config.products.is_empty() {
@@ -263,10 +268,83 @@ pub fn process(req: &Request, ctx: &Context, progress: OnProgress) -> Report {
 struct Job {
     spec: &'static Product,
     prepared: Prepared,
+    /// The registry layers written beside the product, with their variable names.
+    layers: Vec<(&'static str, String)>,
     writer: ProductWriter,
     quicklook: Option<QuickLook>,
     valid: usize,
     dest_png: PathBuf,
+}
+
+impl Job {
+    fn layer_names(&self) -> Vec<&'static str> {
+        self.layers.iter().map(|(l, _)| *l).collect()
+    }
+}
+
+/// The variable name of a product's layer in its file: `<product>_uncertainty`,
+/// `<product>_bias` (stable names: the fusion reads them), `oc5_class` for chl_oc5's class.
+pub fn layer_variable(product: &str, layer: &str) -> String {
+    match layer {
+        "class" => "oc5_class".into(),
+        l => format!("{product}_{l}"),
+    }
+}
+
+/// The quality layers written beside a product (`output.uncertainty`, default on):
+/// its uncertainty and bias, and the OC5 applicability class beside chl_oc5. Left out,
+/// with a warning, where the granule lacks a band they need.
+fn quality_layers(req: &Request, info: &GranuleInfo, spec: &'static Product, prepared: &Prepared) -> Vec<(&'static str, LayerMeta)> {
+    if !req.config.output.uncertainty || !spec.layers.iter().any(|l| l.name == "uncertainty") {
+        return Vec::new();
+    }
+    if let Some(b) = prepared.layer_bands.iter().find(|b| !info.bands.contains(b)) {
+        ::log::warn!("{}: no uncertainty written: the water types need Rrs at {b} nm, which this granule does not have", spec.name);
+        return Vec::new();
+    }
+    let name = spec.name;
+    let what = &prepared.layer_provenance;
+    let mut out = vec![
+        (
+            "uncertainty",
+            LayerMeta {
+                name: layer_variable(name, "uncertainty"),
+                long_name: format!("1-sigma uncertainty of log10({name}) (dex: log10 units)"),
+                units: "1".into(),
+                comment: format!(
+                    "{what}. 1 sigma of log10({name}); the linear-space interval is [value 10^-u, value 10^u]. Not included: atmospheric correction and other satellite Rrs errors unless an Rrs uncertainty is propagated, pixel/station mismatch, correlation between pixels. docs/uncertainty.md"
+                ),
+                flags: None,
+            },
+        ),
+        (
+            "bias",
+            LayerMeta {
+                name: layer_variable(name, "bias"),
+                long_name: format!("Expected bias of log10({name}) (dex; log10 product - log10 truth)"),
+                units: "1".into(),
+                comment: "Membership-weighted class bias of the Moore et al. 2009 water types (this library's fit, src/quality/class_stats.csv); not subtracted from the product. docs/uncertainty.md".into(),
+                flags: None,
+            },
+        ),
+    ];
+    if spec.layers.iter().any(|l| l.name == "class") {
+        let version = &req.config.coefficients.oc5_class_version;
+        out.push((
+            "class",
+            LayerMeta {
+                name: layer_variable(name, "class"),
+                long_name: format!("OC5 applicability class (EUNOSAT tests, version {version})"),
+                units: "1".into(),
+                comment: format!(
+                    "Applicability tests of RBINS/EUNOSAT (version {version}: {}). Pixels are not removed. docs/uncertainty.md s1",
+                    if version.eq_ignore_ascii_case("A") { "Polymer tuning" } else { "C2RCC tuning" }
+                ),
+                flags: Some((crate::quality::oc5_class::FLAG_VALUES.to_vec(), crate::quality::oc5_class::FLAG_MEANINGS.into())),
+            },
+        ));
+    }
+    out
 }
 
 /// Which F0 turns the input Rrs into nLw where a product needs nLw (the OC5
@@ -410,8 +488,11 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
                 comment: spec.comment.into(),
                 radiation_wavelength_nm: spec.radiation_wavelength_nm,
             };
-            let writer = ProductWriter::create(&dest, &info, &meta, &req.config.output.netcdf, globals(req, &info, spec, &prepared.provenance, &key))?;
-            Ok(Job { spec, prepared, writer, quicklook: req.config.output.quicklook.then(|| QuickLook::new(&info)), valid: 0, dest_png: png })
+            let mut writer = ProductWriter::create(&dest, &info, &meta, &req.config.output.netcdf, globals(req, &info, spec, &prepared.provenance, &key))?;
+            let layers = quality_layers(req, &info, spec, &prepared);
+            writer.add_layers(&layers.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>())?;
+            let layers = layers.into_iter().map(|(l, m)| (l, m.name)).collect();
+            Ok(Job { spec, prepared, layers, writer, quicklook: req.config.output.quicklook.then(|| QuickLook::new(&info)), valid: 0, dest_png: png })
         })();
         match made {
             Ok(job) => jobs.push(job),
@@ -425,7 +506,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
     if jobs.is_empty() {
         return Ok(());
     }
-    let mut bands: Vec<u16> = jobs.iter().flat_map(|j| j.prepared.bands.iter().copied()).collect();
+    let mut bands: Vec<u16> = jobs.iter().flat_map(|j| j.prepared.bands_for(&j.layer_names())).collect();
     bands.sort_unstable();
     bands.dedup();
     ::log::info!(
@@ -460,10 +541,19 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
         let block = granule.read_block(row0, n, &bands)?;
         flagged += block.flagged;
         for job in jobs.iter_mut() {
-            let slices = job.prepared.bands.iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
-            let values = job.prepared.run(&Reflectances::new(info.sensor, slices)?.with_file_f0(info.f0.clone()), &[])?.value;
+            let names = job.layer_names();
+            let slices = job.prepared.bands_for(&names).iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
+            let mut out = job.prepared.run(&Reflectances::new(info.sensor, slices)?.with_file_f0(info.f0.clone()), &names)?;
+            let values = std::mem::take(&mut out.value);
             job.valid += values.iter().filter(|v| v.is_finite()).count();
             job.writer.write_block(&block, &values)?;
+            for (layer, var) in &job.layers {
+                match out.take(layer) {
+                    Some(Layer::F32(v)) => job.writer.write_layer_f32(&block, var, &v)?,
+                    Some(Layer::U8(v)) => job.writer.write_layer_flags(&block, var, &v)?,
+                    None => return Err(Error::Unsupported { algorithm: job.spec.name.into(), reason: format!("gave no {layer} layer") }),
+                }
+            }
             if let Some(q) = job.quicklook.as_mut() {
                 q.add_block(&block, &values);
             }

@@ -87,6 +87,9 @@ enum Command {
         /// Do not write quick-look PNGs.
         #[arg(long)]
         no_quicklook: bool,
+        /// Do not write <product>_uncertainty, <product>_bias and oc5_class into the product files.
+        #[arg(long)]
+        no_uncertainty: bool,
         /// Granules in flight at once (each uses the shared kernel threads; netCDF I/O is serialised by the library).
         #[arg(short, long, default_value_t = crate::defaults::JOBS as u16, value_parser = clap::value_parser!(u16).range(1..))]
         jobs: u16,
@@ -230,7 +233,7 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
     };
     let _logging = chain::log::init(cli.log_format == LogFormat::Json, level);
     match cli.command {
-        Command::Process { inputs, outdir, products, config, sensor, sensor_bands, overwrite, no_quicklook, jobs } => {
+        Command::Process { inputs, outdir, products, config, sensor, sensor_bands, overwrite, no_quicklook, no_uncertainty, jobs } => {
             let args = RequestArgs {
                 inputs,
                 outdir,
@@ -240,6 +243,7 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
                 sensor_bands,
                 overwrite,
                 quicklook: no_quicklook.then_some(false),
+                uncertainty: no_uncertainty.then_some(false),
                 jobs: jobs.into(),
             };
             let req = match Request::new(args) {

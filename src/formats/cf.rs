@@ -49,10 +49,27 @@ pub struct VariableMeta {
     pub radiation_wavelength_nm: Option<f32>,
 }
 
+/// An extra per-pixel variable written beside the product (its uncertainty, bias,
+/// applicability class), listed in the product's `ancillary_variables`.
+#[derive(Debug, Clone)]
+pub struct LayerMeta {
+    /// Variable name, e.g. `chl_oc5_uncertainty` or `oc5_class`.
+    pub name: String,
+    pub long_name: String,
+    pub units: String,
+    pub comment: String,
+    /// Flag-like layers: (flag_values, flag_meanings) of a `byte` variable with
+    /// `_FillValue` 0 (CF-1.8 has no unsigned types; the values fit in a byte).
+    pub flags: Option<(Vec<u8>, String)>,
+}
+
 /// A product file being written; removed unless `finish` succeeds.
 pub struct ProductWriter {
     nf: NewNetcdf,
     name: String,
+    dims: Vec<String>,
+    chunk: Vec<usize>,
+    storage: Storage,
     layout: Layout,
     cols: usize,
     lat_range: [f32; 2],
@@ -181,11 +198,82 @@ impl ProductWriter {
         Ok(ProductWriter {
             nf,
             name: var.name.clone(),
+            dims: dims.iter().map(|d| d.to_string()).collect(),
+            chunk,
+            storage: storage.clone(),
             layout: info.layout.clone(),
             cols: info.cols,
             lat_range: [f32::INFINITY, f32::NEG_INFINITY],
             lon_range: [f32::INFINITY, f32::NEG_INFINITY],
         })
+    }
+
+    /// Defines the layer variables (before any block is written) and names them in
+    /// the product's `ancillary_variables`.
+    pub fn add_layers(&mut self, layers: &[LayerMeta]) -> Result<()> {
+        if layers.is_empty() {
+            return Ok(());
+        }
+        let dest = self.nf.dest().to_path_buf();
+        let err = |what: &'static str| nc_err(&dest, what);
+        let dims: Vec<&str> = self.dims.iter().map(String::as_str).collect();
+        let f = self.nf.nc();
+        for l in layers {
+            let mut v = match &l.flags {
+                Some(_) => f.add_variable::<i8>(&l.name, &dims),
+                None => f.add_variable::<f32>(&l.name, &dims),
+            }
+            .map_err(err("defining a layer variable"))?;
+            v.set_chunking(&self.chunk).map_err(err("chunking a layer"))?;
+            if self.storage.deflate > 0 {
+                v.set_compression(self.storage.deflate, self.storage.shuffle).map_err(err("compressing a layer"))?;
+            }
+            match &l.flags {
+                Some((values, meanings)) => {
+                    v.set_fill_value(0i8).map_err(err("setting _FillValue"))?;
+                    let values: Vec<i8> = values.iter().map(|&x| x as i8).collect();
+                    v.put_attribute("flag_values", values).map_err(err("writing attributes"))?;
+                    v.put_attribute("flag_meanings", meanings.as_str()).map_err(err("writing attributes"))?;
+                    v.put_attribute("standard_name", "status_flag").map_err(err("writing attributes"))?;
+                    v.put_attribute("coverage_content_type", "qualityInformation").map_err(err("writing attributes"))?;
+                }
+                None => {
+                    v.set_fill_value(FILL).map_err(err("setting _FillValue"))?;
+                    v.put_attribute("coverage_content_type", "qualityInformation").map_err(err("writing attributes"))?;
+                }
+            }
+            v.put_attribute("long_name", l.long_name.as_str()).map_err(err("writing attributes"))?;
+            v.put_attribute("units", l.units.as_str()).map_err(err("writing attributes"))?;
+            v.put_attribute("coordinates", "lat lon").map_err(err("writing attributes"))?;
+            v.put_attribute("comment", l.comment.as_str()).map_err(err("writing attributes"))?;
+        }
+        let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+        f.variable_mut(&self.name).expect("defined in create").put_attribute("ancillary_variables", names.join(" ")).map_err(err("writing attributes"))?;
+        Ok(())
+    }
+
+    /// Writes a block of a float layer (NaN -> _FillValue).
+    pub fn write_layer_f32(&mut self, block: &Block, name: &str, values: &[f32]) -> Result<()> {
+        let filled: Vec<f32> = values.iter().map(|&v| if v.is_finite() { v } else { FILL }).collect();
+        self.put_layer(block, name, &filled)
+    }
+
+    /// Writes a block of a flag layer (0 = not classified = _FillValue).
+    pub fn write_layer_flags(&mut self, block: &Block, name: &str, values: &[u8]) -> Result<()> {
+        let v: Vec<i8> = values.iter().map(|&x| x as i8).collect();
+        self.put_layer(block, name, &v)
+    }
+
+    fn put_layer<T: netcdf::NcTypeDescriptor + Copy>(&mut self, block: &Block, name: &str, values: &[T]) -> Result<()> {
+        let dest = self.nf.dest().to_path_buf();
+        let rows = block.row0..block.row0 + block.nrows;
+        let extents = match self.layout {
+            Layout::Bins { .. } => vec![Extent::from(rows)],
+            _ => vec![Extent::from(rows), Extent::from(0..self.cols)],
+        };
+        let f = self.nf.nc();
+        let mut v = f.variable_mut(name).ok_or_else(|| Error::file(&dest, format!("layer {name} was not defined")))?;
+        v.put_values(values, extents).map_err(nc_err(&dest, "writing a layer (disk full?)"))
     }
 
     /// Writes the product values of a block (NaN -> _FillValue) and, for

@@ -252,6 +252,49 @@ impl Oc5Table {
         Some((value, flag))
     }
 
+    /// Trilinear value at (nLw green, nLw412, R) and its exact gradient with respect to
+    /// the fractional index on each axis, in variable order (green, 412, ratio), inside
+    /// the cell the value comes from (the gradient jumps across cell faces); `None`
+    /// outside the table. For the Rrs uncertainty propagation (docs/uncertainty.md s4).
+    pub fn value_and_index_gradient(&self, nlw_green: f64, nlw_412: f64, ratio: f64) -> Option<(f64, [f64; 3])> {
+        let pos = self.positions();
+        let mut x = [0.0f64; 3];
+        x[pos[0]] = nlw_green;
+        x[pos[1]] = nlw_412;
+        x[pos[2]] = ratio;
+        let mut i0 = [0usize; 3];
+        let mut w = [0.0f64; 3];
+        for d in 0..3 {
+            let a = &self.axes[d];
+            let f = (x[d] - a.min) / a.step;
+            if !(f >= 0.0 && f <= (a.n - 1) as f64) {
+                return None;
+            }
+            let lo = (f.floor() as usize).min(a.n - 2);
+            i0[d] = lo;
+            w[d] = f - lo as f64;
+        }
+        let [n1, n2] = [self.axes[1].n, self.axes[2].n];
+        let base = (i0[0] * n1 + i0[1]) * n2 + i0[2];
+        let (mut value, mut grad) = (0.0, [0.0f64; 3]);
+        for c in 0..8usize {
+            let d = [c >> 2, (c >> 1) & 1, c & 1];
+            let v = self.values[base + (d[0] * n1 + d[1]) * n2 + d[2]] as f64;
+            let wt = |k: usize| if d[k] == 1 { w[k] } else { 1.0 - w[k] };
+            let sg = |k: usize| if d[k] == 1 { 1.0 } else { -1.0 };
+            value += v * wt(0) * wt(1) * wt(2);
+            grad[0] += v * sg(0) * wt(1) * wt(2);
+            grad[1] += v * wt(0) * sg(1) * wt(2);
+            grad[2] += v * wt(0) * wt(1) * sg(2);
+        }
+        Some((value, [grad[pos[0]], grad[pos[1]], grad[pos[2]]]))
+    }
+
+    /// The axis steps in variable order (green, 412, ratio).
+    pub fn steps(&self) -> [f64; 3] {
+        self.positions().map(|p| self.axes[p].step)
+    }
+
     /// Table lookup over every pixel (in parallel): chl and, if asked, status.
     /// `blues` are the ratio's blue bands (1 to 4); all slices have the same
     /// length. Same arithmetic as `interpolate`, so the same values bit for bit.

@@ -12,6 +12,7 @@
 
 pub mod algorithms;
 mod settings;
+pub mod uncertainty;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ use crate::oc5::{self, status, C1Params, Oc5Table};
 use crate::reflectance::Reflectances;
 use crate::sensors::Sensor;
 use algorithms as alg;
+use uncertainty::{Jac, Oc5Classes, Uncertainty};
 
 /// One row of the registry.
 pub struct Product {
@@ -72,6 +74,12 @@ pub enum Choice {
     Oc5ciCi,
     Oc5ciThresholds,
     MineralScale,
+    /// Relative Rrs uncertainty propagated into the uncertainty layer.
+    RrsUncertainty,
+    BandCorrelation,
+    BiasCorrected,
+    /// Version of the OC5 applicability tests.
+    Oc5ClassVersion,
 }
 
 impl Choice {
@@ -87,6 +95,10 @@ impl Choice {
             Choice::Oc5ciCi => "oc5ci_ci",
             Choice::Oc5ciThresholds => "oc5ci_thresholds",
             Choice::MineralScale => "spm_gohin_mineral_scale",
+            Choice::RrsUncertainty => "rrs_uncertainty",
+            Choice::BandCorrelation => "band_correlation",
+            Choice::BiasCorrected => "bias_corrected",
+            Choice::Oc5ClassVersion => "oc5_class_version",
         }
     }
 }
@@ -133,6 +145,10 @@ pub struct Prepared {
     pub bands: Vec<u16>,
     /// The algorithm and coefficients used, with their sources.
     pub provenance: String,
+    /// The bands the extra layers read besides `bands` (water types, OC5 classes).
+    pub layer_bands: Vec<u16>,
+    /// What the uncertainty and class layers hold, where the product has them.
+    pub layer_provenance: String,
     run: Runner,
 }
 
@@ -144,7 +160,28 @@ impl Prepared {
                 unique.push(b);
             }
         }
-        Prepared { bands: unique, provenance, run: Box::new(run) }
+        Prepared { bands: unique, provenance, layer_bands: Vec::new(), layer_provenance: String::new(), run: Box::new(run) }
+    }
+
+    fn with_layer_bands(mut self, bands: &[u16], text: String) -> Self {
+        for &b in bands {
+            if !self.bands.contains(&b) && !self.layer_bands.contains(&b) {
+                self.layer_bands.push(b);
+            }
+        }
+        if !text.is_empty() {
+            self.layer_provenance = if self.layer_provenance.is_empty() { text } else { format!("{}; {text}", self.layer_provenance) };
+        }
+        self
+    }
+
+    /// The bands a run with `layers` reads.
+    pub fn bands_for(&self, layers: &[&str]) -> Vec<u16> {
+        let mut b = self.bands.clone();
+        if !layers.is_empty() {
+            b.extend(self.layer_bands.iter().copied());
+        }
+        b
     }
 
     /// The product over one block; `layers`: the extra layers wanted (names of the row's `layers`).
@@ -236,9 +273,40 @@ impl Oc5Run {
 
 // ------------------------------------------------------------ how each product is made
 
+type ValueRun = Arc<dyn Fn(&Reflectances) -> Result<Vec<f32>> + Send + Sync>;
+
+/// A product with "uncertainty" and "bias" layers: its value, and the layers when asked.
+/// An uncertainty that cannot be set up on the sensor is an error only when asked for.
+fn with_uncertainty(name: &str, s: &'static Sensor, c: &Coefficients, bands: Vec<u16>, text: String, jac: Jac, value: ValueRun) -> Prepared {
+    let unc = Uncertainty::new(name, s, c, jac, &bands).map(Arc::new);
+    let (extra, utext) = match &unc {
+        Ok(u) => (u.bands().to_vec(), u.text()),
+        Err(_) => (Vec::new(), String::new()),
+    };
+    Prepared::new(bands, text, move |r, layers| {
+        let v = value(r)?;
+        let sb = uncertainty_layers(&unc, r, &v, &value, layers)?;
+        let mut out = Output::value(v);
+        uncertainty::push_layers(&mut out, layers, sb);
+        Ok(out)
+    })
+    .with_layer_bands(&extra, utext)
+}
+
+#[allow(clippy::type_complexity)]
+fn uncertainty_layers(unc: &Result<Arc<Uncertainty>>, r: &Reflectances, v: &[f32], value: &ValueRun, layers: &[&str]) -> Result<Option<(Vec<f32>, Vec<f32>)>> {
+    if !(layers.contains(&"uncertainty") || layers.contains(&"bias")) {
+        return Ok(None);
+    }
+    let u = unc.as_ref().map_err(Clone::clone)?;
+    let f = |r: &Reflectances| value(r);
+    Ok(Some(u.layers(r, v, &f)?))
+}
+
 fn make_ocx(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
     let set = ocx_set(s, &c.ocx)?;
-    Ok(Prepared::new(alg::ocx_wavelengths(set), ocx_text(set), move |r, _| Ok(Output::value(alg::chl_ocx(r, set)?))))
+    let value: ValueRun = Arc::new(move |r| alg::chl_ocx(r, set));
+    Ok(with_uncertainty("chl_ocx", s, c, alg::ocx_wavelengths(set), ocx_text(set), Jac::Ocx(set), value))
 }
 
 fn make_ci(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
@@ -251,20 +319,23 @@ fn make_oci(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result
     let t = thresholds.unwrap_or(ci.blend);
     let bands = alg::ocx_wavelengths(ocx).into_iter().chain(alg::ci_wavelengths(s)?).collect();
     let text = format!("{}; {}; blend thresholds {t:?} mg m-3", ocx_text(ocx), ci_text(ci));
-    Ok(Prepared::new(bands, text, move |r, _| Ok(Output::value(alg::chl_oci(r, ocx, ci, thresholds)?))))
+    let value: ValueRun = Arc::new(move |r| alg::chl_oci(r, ocx, ci, thresholds));
+    Ok(with_uncertainty("chl_oci", s, c, bands, text, Jac::Oci { ocx, ci, t }, value))
 }
 
 fn make_kd490(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
     let set = kd2_set(s, Some(c.kd2.as_str()))?;
     let text = format!("KD2 set {} (a = {:?}); {}", set.name, set.a, set.source);
-    Ok(Prepared::new(alg::kd2_wavelengths(s, set)?.to_vec(), text, move |r, _| Ok(Output::value(alg::kd490(r, set)?))))
+    let value: ValueRun = Arc::new(move |r| alg::kd490(r, set));
+    Ok(with_uncertainty("kd490", s, c, alg::kd2_wavelengths(s, set)?.to_vec(), text, Jac::Kd2(set), value))
 }
 
 fn make_spm_nechad(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
     let nm = alg::nechad_wavelength(s, c.nechad_wavelength);
-    alg::nechad_node(NECHAD2010_SPM, s, nm, "spm_nechad")?;
+    let node = alg::nechad_node(NECHAD2010_SPM, s, nm, "spm_nechad")?;
     let text = format!("Nechad et al. 2010 SPM calibration at {} band {nm} nm", s.name);
-    Ok(Prepared::new(vec![nm], text, move |r, _| Ok(Output::value(alg::spm_nechad(r, Some(nm))?))))
+    let value: ValueRun = Arc::new(move |r| alg::spm_nechad(r, Some(nm)));
+    Ok(with_uncertainty("spm_nechad", s, c, vec![nm], text, Jac::Nechad { nm, c: node.c }, value))
 }
 
 fn make_turbidity_nechad(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
@@ -279,14 +350,72 @@ fn make_dogliotti(s: &'static Sensor, _: &Coefficients, _: &dyn TableSource) -> 
     Ok(Prepared::new(vec![red, nir], alg::turbidity_dogliotti_text(s)?, |r, _| Ok(Output::value(alg::turbidity_dogliotti(r)?))))
 }
 
+fn oc5_jac(source: &Oc5Source) -> Jac {
+    match source {
+        Oc5Source::Table { table, .. } => Jac::Oc5(table.clone()),
+        Oc5Source::PerPixel => Jac::FiniteDifference,
+    }
+}
+
 fn make_oc5(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
     let source = tables.oc5(s, c)?;
     let (bands, text) = oc5_text(&source, s)?;
-    let oc5 = Oc5Run::new(source, s)?;
+    let jac = oc5_jac(&source);
+    let oc5 = Arc::new(Oc5Run::new(source, s)?);
+    let unc = Uncertainty::new("chl_oc5", s, c, jac, &bands).map(Arc::new);
+    let classes = Oc5Classes::new(s, c).map(Arc::new);
+    let mut extra = Vec::new();
+    let mut ltext = Vec::new();
+    if let Ok(u) = &unc {
+        extra.extend_from_slice(u.bands());
+        ltext.push(u.text());
+    }
+    if let Ok(k) = &classes {
+        extra.extend_from_slice(k.bands());
+        ltext.push(format!("class: {}", k.text()));
+    }
+    let o = oc5.clone();
+    let value: ValueRun = Arc::new(move |r| Ok(o.chl(r, false)?.0));
     Ok(Prepared::new(bands, text, move |r, layers| {
         let (chl, status) = oc5.chl(r, layers.contains(&"status"))?;
+        let sb = uncertainty_layers(&unc, r, &chl, &value, layers)?;
+        let class = if layers.contains(&"class") { Some(classes.as_ref().map_err(Clone::clone)?.classes(r, &chl)?) } else { None };
         let mut out = Output::value(chl);
         out.layers.extend(status.map(|st| ("status", Layer::U8(st))));
+        uncertainty::push_layers(&mut out, layers, sb);
+        out.layers.extend(class.map(|k| ("class", Layer::U8(k))));
+        Ok(out)
+    })
+    .with_layer_bands(&extra, ltext.join("; ")))
+}
+
+/// The OC5 applicability class as a product (value: the class number as f32, NaN where
+/// not classified; layer "class": the same as u8).
+fn make_oc5_class(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
+    let source = tables.oc5(s, c)?;
+    let (oc5_bands, oc5_provenance) = oc5_text(&source, s)?;
+    let oc5 = Oc5Run::new(source, s)?;
+    let classes = Oc5Classes::new(s, c)?;
+    let text = format!("{}; high-chl test on {oc5_provenance}", classes.text());
+    let bands = classes.bands().iter().copied().chain(oc5_bands).collect();
+    Ok(Prepared::new(bands, text, move |r, _| {
+        let k = classes.classes(r, &oc5.chl(r, false)?.0)?;
+        Ok(Output { value: uncertainty::class_value(&k), layers: vec![("class", Layer::U8(k))] })
+    }))
+}
+
+/// Moore 2009 dominant water type as a product (value: class 1..8 as f32, NaN where
+/// unclassified or invalid; layers "class" (u8) and, when asked, "membership").
+fn make_owt(s: &'static Sensor, _: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
+    let recipe = crate::quality::BandRecipe::new(s, &crate::quality::owt::MOORE2009_BANDS)?;
+    let text = format!(
+        "Moore, Campbell & Dowell 2009, Remote Sens. Environ. 113:2424-2430 water types (means/covariances via JuliaOcean/OceanColorData.jl Moore2009()), chi-square memberships of below-water rrs (Moore et al. 2001), at {}",
+        recipe.describe(&crate::quality::owt::MOORE2009_BANDS)
+    );
+    Ok(Prepared::new(recipe.bands.clone(), text, move |r, layers| {
+        let (k, f) = uncertainty::water_types(r, &recipe, layers.contains(&"membership"))?;
+        let mut out = Output { value: uncertainty::class_value(&k), layers: vec![("class", Layer::U8(k))] };
+        out.layers.extend(f.map(|f| ("membership", Layer::F32(f))));
         Ok(out)
     }))
 }
@@ -306,7 +435,9 @@ fn make_oc5ci(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) ->
     let t = thresholds.unwrap_or(OC5CI_BLEND);
     let text = format!("{oc5}; CI set {} (a = {:?}); blend thresholds {t:?} mg m-3", ci.name, ci.a);
     let bands = alg::ci_wavelengths(s)?.into_iter().chain(bands).collect();
-    Ok(Prepared::new(bands, text, move |r, _| Ok(Output::value(alg::chl_oc5ci(r, &table, ci, thresholds)?))))
+    let jac = Jac::Oc5ci { table: table.clone(), ci, t };
+    let value: ValueRun = Arc::new(move |r| alg::chl_oc5ci(r, &table, ci, thresholds));
+    Ok(with_uncertainty("chl_oc5ci", s, c, bands, text, jac, value))
 }
 
 fn make_spm_gohin(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
@@ -315,8 +446,9 @@ fn make_spm_gohin(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource
     let (bands, oc5_provenance) = oc5_text(&source, s)?;
     let oc5 = Oc5Run::new(source, s)?;
     let text = format!("{oc5_provenance}; mineral calibration factor {k} ({})", GOHIN_SPM_MINERAL_SCALE.source);
-    let bands = alg::spm_gohin_wavelengths(s)?.into_iter().chain(bands).collect();
-    Ok(Prepared::new(bands, text, move |r, _| Ok(Output::value(alg::spm_gohin(r, &oc5.chl(r, false)?.0, k)?))))
+    let bands = alg::spm_gohin_wavelengths(s)?.into_iter().chain(bands).collect::<Vec<u16>>();
+    let value: ValueRun = Arc::new(move |r| alg::spm_gohin(r, &oc5.chl(r, false)?.0, k));
+    Ok(with_uncertainty("spm_gohin", s, c, bands, text, Jac::FiniteDifference, value))
 }
 
 // ------------------------------------------------------------ the rows
@@ -345,7 +477,28 @@ const OC5_REF: &str = "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1
 const OPEN_TABLE: &str =
     "Default table: this library's open OC5-like table built from its own forward model; not Ifremer's table, no parity with Ifremer's values claimed";
 
-const OC5_STATUS: &[LayerSpec] = &[LayerSpec { name: "status", long_name: "OC5 status per pixel", flag_meanings: Some(status::MEANINGS) }];
+const OC5_STATUS: LayerSpec = LayerSpec { name: "status", long_name: "OC5 status per pixel", flag_meanings: Some(status::MEANINGS) };
+const UNCERTAINTY: LayerSpec = LayerSpec {
+    name: "uncertainty",
+    long_name: "1-sigma uncertainty of log10 of the product (dex), membership-weighted class RMSD of Moore 2009 water types (docs/uncertainty.md)",
+    flag_meanings: None,
+};
+const BIAS: LayerSpec = LayerSpec {
+    name: "bias",
+    long_name: "Expected bias of log10 of the product (dex; log10 product - log10 truth), membership-weighted class bias",
+    flag_meanings: None,
+};
+const OC5_CLASS: LayerSpec = LayerSpec { name: "class", long_name: "OC5 applicability class (EUNOSAT tests)", flag_meanings: Some(OC5_CLASS_MEANINGS) };
+/// "value meaning, ..." of the OC5 applicability classes (quality::oc5_class::FLAG_MEANINGS).
+const OC5_CLASS_MEANINGS: &str = "0 not classified, 1 oc5_applicable, 2 oc5_usable_larger_uncertainty, 3 very_high_spm, 4 very_high_cdom, 5 very_high_spm_and_very_high_cdom, 6 high_chl, 7 low_cdom";
+const UNCERTAINTY_LAYERS: &[LayerSpec] = &[UNCERTAINTY, BIAS];
+const OC5_LAYERS: &[LayerSpec] = &[OC5_STATUS, UNCERTAINTY, BIAS, OC5_CLASS];
+/// The uncertainty keywords every product with an uncertainty takes.
+macro_rules! with_uncertainty_choices {
+    ($($c:expr),* $(,)?) => {
+        &[$($c,)* ("rrs_uncertainty", Choice::RrsUncertainty), ("band_correlation", Choice::BandCorrelation), ("bias_corrected", Choice::BiasCorrected)]
+    };
+}
 
 pub static PRODUCTS: &[Product] = &[
     Product {
@@ -359,8 +512,8 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: OCX_REF,
         comment: "NASA OBPG OCx band-ratio polynomial with l2gen's guards and clip",
-        choices: &[("coefficients", Choice::Ocx)],
-        layers: &[],
+        choices: with_uncertainty_choices![("coefficients", Choice::Ocx)],
+        layers: UNCERTAINTY_LAYERS,
         make: make_ocx,
     },
     Product {
@@ -389,8 +542,8 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: "Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543; O'Reilly et al. 1998, J. Geophys. Res. 103(C11):24937-24953; O'Reilly & Werdell 2019, Remote Sens. Environ. 229:32-47; NASA OBPG l2gen chl_oci",
         comment: "NASA's chlor_a algorithm",
-        choices: &[("ocx", Choice::Ocx), ("ci", Choice::Ci), ("thresholds", Choice::OciThresholds)],
-        layers: &[],
+        choices: with_uncertainty_choices![("ocx", Choice::Ocx), ("ci", Choice::Ci), ("thresholds", Choice::OciThresholds)],
+        layers: UNCERTAINTY_LAYERS,
         make: make_oci,
     },
     Product {
@@ -404,8 +557,8 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: Some(490.0),
         references: "NASA OBPG Kd(490) ATBD, https://oceancolor.gsfc.nasa.gov/resources/atbd/kd",
         comment: "NASA OBPG KD2 band-ratio algorithm, clipped as l2gen",
-        choices: &[("coefficients", Choice::Kd2)],
-        layers: &[],
+        choices: with_uncertainty_choices![("coefficients", Choice::Kd2)],
+        layers: UNCERTAINTY_LAYERS,
         make: make_kd490,
     },
     Product {
@@ -419,8 +572,8 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: "Nechad, Ruddick & Park 2010, Remote Sens. Environ. 114(4):854-866",
         comment: "Published A, C at the band centre (default: the sensor's red band)",
-        choices: &[("wavelength", Choice::NechadWavelength)],
-        layers: &[],
+        choices: with_uncertainty_choices![("wavelength", Choice::NechadWavelength)],
+        layers: UNCERTAINTY_LAYERS,
         make: make_spm_nechad,
     },
     Product {
@@ -464,8 +617,8 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: OC5_REF,
         comment: OPEN_TABLE,
-        choices: &[("table", Choice::Oc5Table)],
-        layers: OC5_STATUS,
+        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("class_version", Choice::Oc5ClassVersion)],
+        layers: OC5_LAYERS,
         make: make_oc5,
     },
     Product {
@@ -479,8 +632,8 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661; Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543",
         comment: "CI below 0.15 mg m-3, OC5 above 0.20 (GlobColour/CMEMS practice). Default table: this library's open OC5-like table, not Ifremer's",
-        choices: &[("table", Choice::Oc5Table), ("ci", Choice::Oc5ciCi), ("thresholds", Choice::Oc5ciThresholds)],
-        layers: &[],
+        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("ci", Choice::Oc5ciCi), ("thresholds", Choice::Oc5ciThresholds)],
+        layers: UNCERTAINTY_LAYERS,
         make: make_oc5ci,
     },
     Product {
@@ -494,9 +647,43 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: "Gohin et al. 2005, Remote Sens. Environ. 95:29-46; Gohin 2011, Ocean Sci. 7:705-732",
         comment: "Structure of Gohin et al. 2005 / Gohin 2011 (green, red in very turbid water, OC5 chl removing the algal part); coefficients: this library's forward model with a fitted mineral calibration, not Ifremer's",
-        choices: &[("table", Choice::Oc5Table), ("mineral_scale", Choice::MineralScale)],
-        layers: &[],
+        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("mineral_scale", Choice::MineralScale)],
+        layers: UNCERTAINTY_LAYERS,
         make: make_spm_gohin,
+    },
+    Product {
+        name: "oc5_class",
+        standard_name: None,
+        units: "1",
+        long_name: "OC5 applicability class (EUNOSAT tests)",
+        valid_range: Some([1.0, 7.0]),
+        log_scale: false,
+        // A class number, shown on its own linear range (no NASA display range exists).
+        display_range: Some([1.0, 7.0]),
+        radiation_wavelength_nm: None,
+        references: "RBINS/EUNOSAT OC5 applicability tests: D. Van der Zande, EUNOSAT/DCS4COP OLCI C2RCCalt script, apply_OC5_v2 (version B); RBINS-2/RBINS-3 as in shared/science/algorithms.md s1.8 (version A); docs/uncertainty.md s1",
+        comment: "Applicability tests of RBINS/EUNOSAT on rho = pi Rrs at 412, 443, 490, 560 nm (band-shifted where the sensor lacks them) and the OC5 chl. Pixels are not removed.",
+        choices: &[("table", Choice::Oc5Table), ("version", Choice::Oc5ClassVersion)],
+        layers: &[OC5_CLASS],
+        make: make_oc5_class,
+    },
+    Product {
+        name: "owt_dominant",
+        standard_name: None,
+        units: "1",
+        long_name: "Dominant optical water type, Moore et al. 2009 (8 classes)",
+        valid_range: Some([1.0, 8.0]),
+        log_scale: false,
+        display_range: Some([1.0, 8.0]),
+        radiation_wavelength_nm: None,
+        references: "Moore, Campbell & Dowell 2009, Remote Sens. Environ. 113:2424-2430, doi:10.1016/j.rse.2009.07.016; Moore et al. 2001, IEEE TGRS 39:1764",
+        comment: "Class of highest chi-square membership of the below-water rrs at 412, 443, 490, 510, 555, 670 nm (band-shifted, Melin & Sclep 2015, where the sensor lacks them); 0/missing = unclassified (memberships sum < 1e-6) or invalid",
+        choices: &[],
+        layers: &[
+            LayerSpec { name: "class", long_name: "Dominant optical water type (Moore et al. 2009)", flag_meanings: Some("0 unclassified, 1 owt_1, 2 owt_2, 3 owt_3, 4 owt_4, 5 owt_5, 6 owt_6, 7 owt_7, 8 owt_8") },
+            LayerSpec { name: "membership", long_name: "Membership f_k = 1 - F_chi2(Z_k^2; 6) of each Moore 2009 water type (not normalised), 8 per pixel", flag_meanings: None },
+        ],
+        make: make_owt,
     },
 ];
 
@@ -535,6 +722,7 @@ mod tests {
             oc5_table: Some("t.nc".into()),
             oc5ci_thresholds: Some([0.1, 0.2]),
             spm_gohin_mineral_scale: Some(1.0),
+            rrs_uncertainty: Some(0.05),
             ..Coefficients::default()
         };
         let keys: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();

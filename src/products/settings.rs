@@ -32,6 +32,15 @@ pub struct Coefficients {
     pub oc5ci_thresholds: Option<[f64; 2]>,
     /// Mineral calibration factor of spm_gohin; default coefficients::GOHIN_SPM_MINERAL_SCALE.
     pub spm_gohin_mineral_scale: Option<f64>,
+    /// Relative Rrs standard uncertainty propagated into the per-pixel uncertainty
+    /// (e.g. 0.05); default none: the class term only (docs/uncertainty.md s4).
+    pub rrs_uncertainty: Option<f64>,
+    /// Correlation of the Rrs errors between bands in the propagation (0: independent, default).
+    pub band_correlation: f64,
+    /// Uncertainty of the bias-corrected product (class SD instead of RMSD); default false.
+    pub bias_corrected: bool,
+    /// Version of the OC5 applicability tests: "B" (C2RCC tuning, default) or "A" (Polymer).
+    pub oc5_class_version: String,
 }
 
 impl Default for Coefficients {
@@ -46,6 +55,10 @@ impl Default for Coefficients {
             oc5ci_ci: defaults::OC5CI_CI.into(),
             oc5ci_thresholds: None,
             spm_gohin_mineral_scale: None,
+            rrs_uncertainty: None,
+            band_correlation: 0.0,
+            bias_corrected: false,
+            oc5_class_version: defaults::OC5_CLASS_VERSION.into(),
         }
     }
 }

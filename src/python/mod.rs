@@ -10,6 +10,7 @@ mod cli;
 mod fusion;
 mod oc5;
 mod pylog;
+mod quality;
 mod registry;
 
 use numpy::PyArrayDyn;
@@ -223,10 +224,31 @@ fn convolve_bands(
 /// NaN where invalid (non-finite or non-positive Rrs, ratio outside
 /// (0.21, 30)); clipped to [0.001, 1000] as NASA l2gen does.
 /// `coefficients`: a set name from `ocx_coefficient_sets(sensor)`, or "default".
+///
+/// `return_uncertainty=True` also returns the per-pixel 1-sigma uncertainty of
+/// log10 of the product (dex), `return_bias=True` the expected bias (dex), in
+/// that order after the value: membership-weighted class statistics of the
+/// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
+/// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
+/// the uncertainty after subtracting the bias (class SD).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, coefficients = "default"))]
-fn chl_ocx(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
-    registry::value(py, "chl_ocx", rrs, sensor, &[("coefficients", kw(py, coefficients)?)])
+#[pyo3(signature = (rrs, sensor, coefficients = "default", return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[allow(clippy::too_many_arguments)]
+fn chl_ocx<'py>(
+    py: Python<'py>,
+    rrs: &Bound<'py, PyAny>,
+    sensor: &str,
+    coefficients: &str,
+    return_uncertainty: bool,
+    return_bias: bool,
+    rrs_uncertainty: Option<f64>,
+    band_correlation: f64,
+    bias_corrected: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
+    let [a, b, c] = u.choices(py)?;
+    registry::value_and_layers(py, "chl_ocx", rrs, sensor, &[("coefficients", kw(py, coefficients)?), a, b, c], &u.layers())
 }
 const _: () = assert!(defaults::same(defaults::OCX, "default"));
 
@@ -246,19 +268,64 @@ const _: () = assert!(defaults::same(defaults::CI, "hu2019"));
 /// OCI chlorophyll-a (mg m-3): CI where chl_CI <= t1, OCx where chl_CI >= t2,
 /// a linear blend between (NASA l2gen chl_oci). `thresholds` default to those
 /// published with the CI set: (0.25, 0.35) for hu2019, (0.15, 0.20) for hu2012.
+///
+/// `return_uncertainty=True` also returns the per-pixel 1-sigma uncertainty of
+/// log10 of the product (dex), `return_bias=True` the expected bias (dex), in
+/// that order after the value: membership-weighted class statistics of the
+/// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
+/// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
+/// the uncertainty after subtracting the bias (class SD).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, ocx = "default", ci = "hu2019", thresholds = None))]
-fn chl_oci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, ocx: &str, ci: &str, thresholds: Option<(f64, f64)>) -> PyResult<PyF32Array> {
-    registry::value(py, "chl_oci", rrs, sensor, &[("ocx", kw(py, ocx)?), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?)])
+#[pyo3(signature = (rrs, sensor, ocx = "default", ci = "hu2019", thresholds = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[allow(clippy::too_many_arguments)]
+fn chl_oci<'py>(
+    py: Python<'py>,
+    rrs: &Bound<'py, PyAny>,
+    sensor: &str,
+    ocx: &str,
+    ci: &str,
+    thresholds: Option<(f64, f64)>,
+    return_uncertainty: bool,
+    return_bias: bool,
+    rrs_uncertainty: Option<f64>,
+    band_correlation: f64,
+    bias_corrected: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
+    let [a, b, c] = u.choices(py)?;
+    let args = [("ocx", kw(py, ocx)?), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?), a, b, c];
+    registry::value_and_layers(py, "chl_oci", rrs, sensor, &args, &u.layers())
 }
 
 /// Diffuse attenuation Kd(490) (m-1) by NASA's KD2 band-ratio algorithm:
 /// Kd = 0.0166 + 10^poly(log10(Rrs_blue/Rrs_green)), clipped to [0.016, 6.4].
 /// `coefficients`: "default" (the sensor's KD2 set), "kd2s", "kd2m", "kd2e", "kd2v".
+///
+/// `return_uncertainty=True` also returns the per-pixel 1-sigma uncertainty of
+/// log10 of the product (dex), `return_bias=True` the expected bias (dex), in
+/// that order after the value: membership-weighted class statistics of the
+/// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
+/// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
+/// the uncertainty after subtracting the bias (class SD).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, coefficients = "default"))]
-fn kd490(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
-    registry::value(py, "kd490", rrs, sensor, &[("coefficients", kw(py, coefficients)?)])
+#[pyo3(signature = (rrs, sensor, coefficients = "default", return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[allow(clippy::too_many_arguments)]
+fn kd490<'py>(
+    py: Python<'py>,
+    rrs: &Bound<'py, PyAny>,
+    sensor: &str,
+    coefficients: &str,
+    return_uncertainty: bool,
+    return_bias: bool,
+    rrs_uncertainty: Option<f64>,
+    band_correlation: f64,
+    bias_corrected: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
+    let [a, b, c] = u.choices(py)?;
+    registry::value_and_layers(py, "kd490", rrs, sensor, &[("coefficients", kw(py, coefficients)?), a, b, c], &u.layers())
 }
 const _: () = assert!(defaults::same(defaults::KD2, "default"));
 
@@ -286,10 +353,31 @@ const _: () = assert!(defaults::same(defaults::KDPAR_DEPTH, "first"));
 /// SPM = A rho_w / (1 - rho_w/C), rho_w = pi Rrs, with A and C of the
 /// published calibration at the band centre. `wavelength`: a nominal band of
 /// the sensor (default: its red band, e.g. 665 for OLCI).
+///
+/// `return_uncertainty=True` also returns the per-pixel 1-sigma uncertainty of
+/// log10 of the product (dex), `return_bias=True` the expected bias (dex), in
+/// that order after the value: membership-weighted class statistics of the
+/// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
+/// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
+/// the uncertainty after subtracting the bias (class SD).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, wavelength = None))]
-fn spm_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavelength: Option<u16>) -> PyResult<PyF32Array> {
-    registry::value(py, "spm_nechad", rrs, sensor, &[("wavelength", kw(py, wavelength)?)])
+#[pyo3(signature = (rrs, sensor, wavelength = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[allow(clippy::too_many_arguments)]
+fn spm_nechad<'py>(
+    py: Python<'py>,
+    rrs: &Bound<'py, PyAny>,
+    sensor: &str,
+    wavelength: Option<u16>,
+    return_uncertainty: bool,
+    return_bias: bool,
+    rrs_uncertainty: Option<f64>,
+    band_correlation: f64,
+    bias_corrected: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
+    let [a, b, c] = u.choices(py)?;
+    registry::value_and_layers(py, "spm_nechad", rrs, sensor, &[("wavelength", kw(py, wavelength)?), a, b, c], &u.layers())
 }
 
 /// Turbidity (FNU), Nechad et al. 2009: T = A rho_w / (1 - rho_w/C) at one band
@@ -366,6 +454,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(turbidity_dogliotti, m)?)?;
     registry::register(m)?;
     oc5::register(m)?;
+    quality::register(m)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(_forget_pool_after_fork, m)?)?;

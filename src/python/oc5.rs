@@ -16,7 +16,7 @@ use crate::coefficients;
 use crate::defaults;
 use crate::formats::oc5_table as io;
 use crate::oc5::{self, C1Params, Oc5Table as Table};
-use crate::products::{self, algorithms, Layer};
+use crate::products::{self, algorithms};
 use crate::sensors::{self, Sensor};
 
 /// An OC5 look-up table: chlorophyll (mg m-3) on a regular grid over
@@ -244,18 +244,45 @@ impl PyOc5Table {
 /// NOT Ifremer's; see README), an `Oc5Table`, or "per-pixel" (the open
 /// correction computed per pixel, no table). `return_status=True` also
 /// returns uint8 status: 0 valid, 1 outside table, 2 invalid input, 3 fallback.
+/// `return_class=True` also returns the uint8 OC5 applicability class
+/// (`oc5_class`, tests version `class_version`).
+/// Returned in the order chl, status, uncertainty, bias, class (those asked).
+///
+/// `return_uncertainty=True` / `return_bias=True` also return the 1-sigma
+/// uncertainty and the expected bias of log10 of the product (dex), in that
+/// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
+/// `bias_corrected` as there.
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, table = None, return_status = false))]
-fn chl_oc5<'py>(py: Python<'py>, rrs: &Bound<'py, PyAny>, sensor: &str, table: Option<&Bound<'py, PyAny>>, return_status: bool) -> PyResult<Bound<'py, PyAny>> {
-    let layers: &[&str] = if return_status { &["status"] } else { &[] };
-    let (mut out, shape) = registry::run(py, "chl_oc5", rrs, sensor, &[("table", table_arg(py, table))], layers)?;
-    let status = out.take("status");
-    let chl = into_numpy(py, out.value, &shape)?.into_bound(py).into_any();
-    match status {
-        Some(Layer::U8(st)) => Ok(PyTuple::new(py, [chl, into_numpy(py, st, &shape)?.into_bound(py).into_any()])?.into_any()),
-        _ => Ok(chl),
+#[pyo3(signature = (rrs, sensor, table = None, return_status = false, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false, return_class = false, class_version = "B"))]
+#[allow(clippy::too_many_arguments)]
+fn chl_oc5<'py>(
+    py: Python<'py>,
+    rrs: &Bound<'py, PyAny>,
+    sensor: &str,
+    table: Option<&Bound<'py, PyAny>>,
+    return_status: bool,
+    return_uncertainty: bool,
+    return_bias: bool,
+    rrs_uncertainty: Option<f64>,
+    band_correlation: f64,
+    bias_corrected: bool,
+    return_class: bool,
+    class_version: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
+    let [a, b, c] = u.choices(py)?;
+    let args = [("table", table_arg(py, table)), ("class_version", kw(py, class_version)?), a, b, c];
+    let mut layers = Vec::new();
+    if return_status {
+        layers.push("status");
     }
+    layers.extend(u.layers());
+    if return_class {
+        layers.push("class");
+    }
+    registry::value_and_layers(py, "chl_oc5", rrs, sensor, &args, &layers)
 }
+const _: () = assert!(defaults::same(defaults::OC5_CLASS_VERSION, "B"));
 
 /// `table=` as given (None when absent).
 fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'py, PyAny> {
@@ -265,18 +292,31 @@ fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'
 /// OC5CI chlorophyll-a (mg m-3): Hu colour index where chl_CI <= 0.15, OC5
 /// where chl_CI >= 0.20, linear in chl_CI between (GlobColour/CMEMS
 /// practice). `ci`: the CI set ("hu2012" default), `thresholds`: (t1, t2).
+///
+/// `return_uncertainty=True` / `return_bias=True` also return the 1-sigma
+/// uncertainty and the expected bias of log10 of the product (dex), in that
+/// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
+/// `bias_corrected` as there.
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, table = None, ci = "hu2012", thresholds = None))]
-fn chl_oc5ci(
-    py: Python<'_>,
-    rrs: &Bound<'_, PyAny>,
+#[pyo3(signature = (rrs, sensor, table = None, ci = "hu2012", thresholds = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[allow(clippy::too_many_arguments)]
+fn chl_oc5ci<'py>(
+    py: Python<'py>,
+    rrs: &Bound<'py, PyAny>,
     sensor: &str,
-    table: Option<&Bound<'_, PyAny>>,
+    table: Option<&Bound<'py, PyAny>>,
     ci: &str,
     thresholds: Option<(f64, f64)>,
-) -> PyResult<Py<PyArrayDyn<f32>>> {
-    let args = [("table", table_arg(py, table)), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?)];
-    registry::value(py, "chl_oc5ci", rrs, sensor, &args)
+    return_uncertainty: bool,
+    return_bias: bool,
+    rrs_uncertainty: Option<f64>,
+    band_correlation: f64,
+    bias_corrected: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
+    let [a, b, c] = u.choices(py)?;
+    let args = [("table", table_arg(py, table)), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?), a, b, c];
+    registry::value_and_layers(py, "chl_oc5ci", rrs, sensor, &args, &u.layers())
 }
 const _: () = assert!(defaults::same(defaults::OC5CI_CI, "hu2012"));
 
@@ -288,23 +328,42 @@ const _: () = assert!(defaults::same(defaults::OC5CI_CI, "hu2012"));
 /// not public. The forward model's mineral constants (Babin et al. 2003)
 /// carry one calibration factor fitted on CoastColour TSM (Nechad et al.
 /// 2015); `mineral_scale` overrides it (see README).
+///
+/// `return_uncertainty=True` / `return_bias=True` also return the 1-sigma
+/// uncertainty and the expected bias of log10 of the product (dex), in that
+/// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
+/// `bias_corrected` as there.
+/// Not with `chl` given (the uncertainty is that of the whole product, OC5 included).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None))]
-fn spm_gohin(
-    py: Python<'_>,
-    rrs: &Bound<'_, PyAny>,
+#[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[allow(clippy::too_many_arguments)]
+fn spm_gohin<'py>(
+    py: Python<'py>,
+    rrs: &Bound<'py, PyAny>,
     sensor: &str,
-    chl: Option<&Bound<'_, PyAny>>,
-    table: Option<&Bound<'_, PyAny>>,
+    chl: Option<&Bound<'py, PyAny>>,
+    table: Option<&Bound<'py, PyAny>>,
     mineral_scale: Option<f64>,
-) -> PyResult<Py<PyArrayDyn<f32>>> {
-    let args = [("table", table_arg(py, table)), ("mineral_scale", kw(py, mineral_scale)?)];
-    let Some(chl) = chl else { return registry::value(py, "spm_gohin", rrs, sensor, &args) };
+    return_uncertainty: bool,
+    return_bias: bool,
+    rrs_uncertainty: Option<f64>,
+    band_correlation: f64,
+    bias_corrected: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
+    let [a, b, c] = u.choices(py)?;
+    let args = [("table", table_arg(py, table)), ("mineral_scale", kw(py, mineral_scale)?), a, b, c];
+    let Some(chl) = chl else { return registry::value_and_layers(py, "spm_gohin", rrs, sensor, &args, &u.layers()) };
+    if !u.layers().is_empty() {
+        return Err(OceanColourError::new_err(
+            "spm_gohin: return_uncertainty/return_bias need chl=None (the class statistics are those of spm_gohin with its OC5 chl)",
+        ));
+    }
     // Chlorophyll given: the inversion alone, with the registry's choice of mineral scale.
     let (c, _) = registry::settings(products::product("spm_gohin")?, &args)?;
     let s = sensors::sensor(sensor)?;
     let (v, shape) = call_with_reflectances(py, rrs, s, &[("chl", chl)], |r, x| algorithms::spm_gohin(r, x[0], c.mineral_scale()))?;
-    into_numpy(py, v, &shape)
+    Ok(into_numpy(py, v, &shape)?.into_bound(py).into_any())
 }
 
 /// Rrs (sr-1) of the bio-optical forward model at `sensor`'s band centres

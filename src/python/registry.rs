@@ -8,14 +8,14 @@ use std::sync::{Arc, Mutex};
 
 use numpy::PyArrayDyn;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use super::arrays::{call_with_reflectances, compute, into_numpy};
 use super::oc5::PyOc5Table;
 use super::OceanColourError;
 use crate::chain::tables::Oc5Tables;
-use crate::products::{self, Choice, Coefficients, Oc5Source, Output, Prepared, Product, TableSource};
+use crate::products::{self, Choice, Coefficients, Layer, Oc5Source, Output, Prepared, Product, TableSource};
 use crate::sensors::{self, Sensor};
 
 /// The OC5 tables of this interpreter: open tables built or read once, and
@@ -105,6 +105,10 @@ pub(super) fn settings(product: &Product, args: &[(&str, Bound<'_, PyAny>)]) -> 
             Choice::NechadWavelength => c.nechad_wavelength = v.extract()?,
             Choice::MineralScale => c.spm_gohin_mineral_scale = v.extract()?,
             Choice::Oc5Table => table = oc5_choice(v)?,
+            Choice::RrsUncertainty => c.rrs_uncertainty = v.extract()?,
+            Choice::BandCorrelation => c.band_correlation = v.extract()?,
+            Choice::BiasCorrected => c.bias_corrected = v.extract()?,
+            Choice::Oc5ClassVersion => c.oc5_class_version = v.extract()?,
         }
     }
     Ok((c, CallTables(table)))
@@ -134,6 +138,63 @@ pub(super) fn run(
 pub(super) fn value(py: Python<'_>, name: &str, rrs: &Bound<'_, PyAny>, sensor: &str, args: &[(&str, Bound<'_, PyAny>)]) -> PyResult<Py<PyArrayDyn<f32>>> {
     let (out, shape) = run(py, name, rrs, sensor, args, &[])?;
     into_numpy(py, out.value, &shape)
+}
+
+/// The keyword arguments of the uncertainty (rows with the "uncertainty" layer).
+pub(super) struct UncertaintyArgs {
+    pub return_uncertainty: bool,
+    pub return_bias: bool,
+    pub rrs_uncertainty: Option<f64>,
+    pub band_correlation: f64,
+    pub bias_corrected: bool,
+}
+
+impl UncertaintyArgs {
+    /// The registry choices they set.
+    pub(super) fn choices<'py>(&self, py: Python<'py>) -> PyResult<[(&'static str, Bound<'py, PyAny>); 3]> {
+        Ok([
+            ("rrs_uncertainty", kw(py, self.rrs_uncertainty)?),
+            ("band_correlation", kw(py, self.band_correlation)?),
+            ("bias_corrected", kw(py, self.bias_corrected)?),
+        ])
+    }
+
+    /// The layers asked for, in the order they are returned.
+    pub(super) fn layers(&self) -> Vec<&'static str> {
+        let mut l = Vec::new();
+        if self.return_uncertainty {
+            l.push("uncertainty");
+        }
+        if self.return_bias {
+            l.push("bias");
+        }
+        l
+    }
+}
+
+/// Product `name`: its value alone when no layer is asked, else the tuple
+/// (value, layer, ...) in the order of `layers` (u8 layers as uint8 arrays).
+pub(super) fn value_and_layers<'py>(
+    py: Python<'py>,
+    name: &str,
+    rrs: &Bound<'py, PyAny>,
+    sensor: &str,
+    args: &[(&str, Bound<'py, PyAny>)],
+    layers: &[&str],
+) -> PyResult<Bound<'py, PyAny>> {
+    let (mut out, shape) = run(py, name, rrs, sensor, args, layers)?;
+    let mut items = vec![into_numpy(py, std::mem::take(&mut out.value), &shape)?.into_bound(py).into_any()];
+    for l in layers {
+        items.push(match out.take(l) {
+            Some(Layer::F32(v)) => into_numpy(py, v, &shape)?.into_bound(py).into_any(),
+            Some(Layer::U8(v)) => into_numpy(py, v, &shape)?.into_bound(py).into_any(),
+            None => return Err(OceanColourError::new_err(format!("internal error: {name} gave no {l} layer"))),
+        });
+    }
+    if items.len() == 1 {
+        return Ok(items.pop().expect("one item"));
+    }
+    Ok(PyTuple::new(py, items)?.into_any())
 }
 
 /// Names of the products of the registry.
@@ -187,6 +248,8 @@ fn product_info<'py>(py: Python<'py>, name: &str, sensor: Option<&str>, choices:
             let (s, prepared) = prepare(py, name, sensor, &args)?;
             d.set_item("sensor", s.name)?;
             d.set_item("bands", prepared.bands)?;
+            d.set_item("layer_bands", prepared.layer_bands)?;
+            d.set_item("layer_provenance", prepared.layer_provenance)?;
             d.set_item("provenance", prepared.provenance)?;
         }
         None => {

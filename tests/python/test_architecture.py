@@ -1,5 +1,5 @@
 """The rooms of docs/architecture.md import only downwards: the compute base,
-the science (kernels, bio-optics, OC5, fusion) and the product registry never
+the science (kernels, bio-optics, OC5, fusion, quality) and the product registry never
 reach the file formats, the chain, the CLI or the Python glue; formats never
 reach the chain."""
 
@@ -16,6 +16,7 @@ FORBIDDEN = {
     "kernels": UPPER | {"oc5", "fusion", "products"},
     "oc5": UPPER | {"fusion", "products"},
     "fusion": UPPER | {"products", "kernels"},
+    "quality": UPPER | {"products", "oc5"},
     "products": UPPER,
     "formats": {"chain", "cli", "python"},
     "chain": {"cli", "python"},

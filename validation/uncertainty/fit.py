@@ -1,7 +1,7 @@
 """Fit the per-class uncertainty statistics of issue 13 and check them on held-out data.
 
 Writes, next to this file:
-- class_stats.csv: per product and Moore et al. (2009) optical water type: N, N_eff,
+- src/quality/class_stats.csv (embedded by the Rust core): per product and Moore et al. (2009) optical water type: N, N_eff,
   bias, RMSD and centred SD of log10(product / in situ), with the provenance
   (data and their sha256, split, seed, date, script, library version) in '#' lines;
 - calibration.json: held-out coverage of +-1 and +-2 sigma, overall and per water
@@ -55,6 +55,8 @@ HOLDOUT = 1 / 3
 #: library (about 10% relative precision on an RMSD needs N ~ 50; 25 gives ~14%).
 N_MIN = 25
 KD_CSV = HERE / "nomad_v2_kd489.csv"
+#: The class statistics the Rust core embeds (include_str! in src/quality/stats.rs).
+CLASS_STATS = HERE.parents[1] / "src" / "quality" / "class_stats.csv"
 #: Held-out groups: coverage is reported from N_INDICATIVE stations and called assessed
 #: from N_ASSESS (binomial standard error of a 68% fraction: 10 points at 20, 6.6 at 50).
 N_INDICATIVE, N_ASSESS = 20, 50
@@ -105,7 +107,10 @@ def ccrr_set(oc):
     rrs = {b: cc[b] for b in bands}
     ok = np.all([np.isfinite(rrs[b]) for b in (412, 443, 490, 510, 560, 665)], axis=0)
     rrs = {b: v[ok] for b, v in rrs.items()}
-    shifted = oc.fusion.band_shift({float(b): rrs[b] for b in (412, 443, 490, 510, 560, 665)}, [555.0, 670.0])
+    # Band centres, not nominal names (MERIS 412.5, 442.5 nm): what the Rust port's
+    # water-type recipe passes to the band shift.
+    centre = {b["nominal"]: b["centre_nm"] for b in oc.sensor_info("meris")["bands"]}
+    shifted = oc.fusion.band_shift({centre[b]: rrs[b] for b in (412, 443, 490, 510, 560, 665)}, [555.0, 670.0])
     owt = {412: rrs[412], 443: rrs[443], 490: rrs[490], 510: rrs[510], 555: shifted[555.0].astype(float),
            670: shifted[670.0].astype(float)}
     n = ok.sum()
@@ -355,7 +360,7 @@ def write_stats(rows, oc):
         f"# fitted: {datetime.date.today().isoformat()} by validation/uncertainty/fit.py (git {commit}), oceancolour {oc.__version__}.",
     ]
     cols = ["product", "scheme", "class", "n", "n_eff", "bias_dex", "rmsd_dex", "sd_dex", "stats_from"]
-    with open(HERE / "class_stats.csv", "w", newline="") as f:
+    with open(CLASS_STATS, "w", newline="") as f:
         f.write("\n".join(hdr) + "\n")
         wr = csv.writer(f, lineterminator="\n")
         wr.writerow(cols)

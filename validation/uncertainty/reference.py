@@ -330,8 +330,14 @@ def jac_blend(chl_ci, chl_x, jci, jx, t1, t2):
         kc = np.where(c <= t1, 1.0, np.where(mid, c * (t2 - 2 * c + x) / ((t2 - t1) * chl), 0.0))
         kx = np.where(c >= t2, 1.0, np.where(mid, x * (c - t1) / ((t2 - t1) * chl), 0.0))
     out = {}
+    # A branch with weight 0 contributes 0 even where its Jacobian is NaN (e.g. OC5
+    # outside its table where the blend takes the CI alone): 0 * NaN would drop the band.
+    def part(k_, j_):
+        with np.errstate(invalid="ignore"):
+            return np.where(k_ == 0, 0.0, k_ * np.asarray(j_, dtype=float))
+
     for k in set(jci) | set(jx):
-        out[k] = kc * jci.get(k, 0.0) + kx * jx.get(k, 0.0)
+        out[k] = part(kc, jci.get(k, 0.0)) + part(kx, jx.get(k, 0.0))
     return out
 
 
