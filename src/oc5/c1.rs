@@ -10,7 +10,12 @@
 //! 4. with chl = chl1, fit (acdm443 >= 0, SPM >= 0) so that the model gives
 //!    green g1 e^dg' and 412 b1 e^db' (2x2 bounded least squares in log
 //!    residuals, projected Levenberg-Marquardt);
-//! 5. dR = R_model(chl1, acdm, SPM) / R_model(chl1, Case-1) and OC5 = OCx(R/dR);
+//! 5. dR = R_model(chl1, acdm, SPM) / R_model(chl1, Case-1);
+//!    recipe "open-oc5-c1-1": OC5 = OCx(R/dR);
+//!    recipe "open-oc5-c1-2" (default, issue 14): OC5 = OCx(R) OCx(R_w/dR) / OCx(R_w),
+//!    the same where R >= R*, and below R* the chl factor the model gives at
+//!    R* (c1-1 applied dR, meant at R*, where the OCx polynomial is several
+//!    times steeper, and over-corrected turbid water: validation/turbid);
 //!    if the fit misses by more than 10%, OC5 = OCx(R) (fallback).
 //!
 //! The exact three-unknown inversion is deliberately not used (s3 of the study).
@@ -26,6 +31,42 @@ use crate::compute::fastmath::{exp10, ln, log10, poly4};
 use crate::error::{Error, Result};
 use crate::sensors::Sensor;
 
+/// How the model's ratio change dR becomes a chl correction (step 5 above).
+/// Both are this library's design, not Gohin's; each has the version string
+/// its tables carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum C1Recipe {
+    /// OC5 = OCx(R/dR) (oc5-open-table.md s5 as designed).
+    C1v1,
+    /// OC5 = OCx(R) OCx(R_w/dR) / OCx(R_w), R_w = max(R, R*): the correction
+    /// bounded at the reference ratio (issue 14, validation/turbid).
+    C1v2,
+}
+
+impl C1Recipe {
+    pub const ALL: [C1Recipe; 2] = [C1Recipe::C1v1, C1Recipe::C1v2];
+
+    /// The version string tables built with this recipe carry.
+    pub fn version(self) -> &'static str {
+        match self {
+            C1Recipe::C1v1 => "open-oc5-c1-1",
+            C1Recipe::C1v2 => "open-oc5-c1-2",
+        }
+    }
+
+    /// The recipe of a version string ("default" = `OPEN_TABLE_VERSION`).
+    pub fn from_name(name: &str) -> Result<Self> {
+        let name = if name == "default" { OPEN_TABLE_VERSION } else { name };
+        Self::ALL.into_iter().find(|r| r.version() == name).ok_or_else(|| Error::InvalidParameter {
+            name: "recipe".into(),
+            reason: format!(
+                "unknown open OC5 table recipe {name:?}; known recipes: {} (or \"default\" = {OPEN_TABLE_VERSION})",
+                crate::error::join(Self::ALL.iter().map(|r| r.version()))
+            ),
+        })
+    }
+}
+
 /// Design parameters of the correction (oc5-open-table.md s5; design choices
 /// of that study, not published by Gohin).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,16 +78,20 @@ pub struct C1Params {
     pub chl_cap: f64,
     /// Relative misfit of the 2x2 fit above which OC5 falls back to OCx.
     pub max_misfit: f64,
+    /// How dR corrects chl (default: `OPEN_TABLE_VERSION`'s).
+    pub recipe: C1Recipe,
 }
 
 impl Default for C1Params {
     fn default() -> Self {
-        Self { tau: 0.5, chl_cap: 5.0, max_misfit: 0.1 }
+        Self { tau: 0.5, chl_cap: 5.0, max_misfit: 0.1, recipe: C1Recipe::C1v2 }
     }
 }
 
-/// Version of the open-table recipe; changes whenever model or rule changes.
-pub const OPEN_TABLE_VERSION: &str = "open-oc5-c1-1";
+/// Version of the default open-table recipe; a new version whenever model or
+/// rule changes (earlier ones stay selectable by name, `C1Recipe`).
+pub const OPEN_TABLE_VERSION: &str = "open-oc5-c1-2";
+const _: () = assert!(crate::defaults::same(OPEN_TABLE_VERSION, crate::defaults::OC5_RECIPE));
 
 /// Nodes on the model's Case-1 curve between CHL_MIN and chl_cap.
 const CURVE_NODES: usize = 2000;
@@ -225,7 +270,16 @@ impl C1Model {
         }
         let p = [q[0].exp() - EA, q[1].exp() - ES];
         let dr = self.ratio_fast(chl1, p[0].max(0.0), p[1].max(0.0)) / self.ratio_fast(chl1, tie, 0.0);
-        C1Result { chl: ocx(r / dr), flag: node::CORRECTED }
+        let chl = match self.params.recipe {
+            C1Recipe::C1v1 => ocx(r / dr),
+            // The factor in log space on the unclipped polynomial, then l2gen's clip.
+            C1Recipe::C1v2 => {
+                let a = &self.ocx.a;
+                let (x, xw) = (log10(r), log10(r_w));
+                exp10(poly4(a, x) + poly4(a, log10(r_w / dr)) - poly4(a, xw)).clamp(CHL_MIN, CHL_MAX)
+            }
+        };
+        C1Result { chl, flag: node::CORRECTED }
     }
 
     /// The per-pixel OC5 (no table) from Rrs green, Rrs412 and the maximum
@@ -255,13 +309,19 @@ impl C1Model {
              it is NOT Ifremer's OC5 table and no parity with Ifremer's values is claimed."
                 .into(),
         );
+        let rule = match p.recipe {
+            C1Recipe::C1v1 => "OC5 = OCx(R/dR)",
+            C1Recipe::C1v2 => "OC5 = OCx(R) OCx(R_w/dR) / OCx(R_w) (correction bounded at the reference ratio)",
+        };
         put(
             "method",
-            "C1 with tolerance (oceancolour oc5-open-table.md s5): R_w = max(R, R*), chl1 = model Case-1 chl at R_w, \
-             departures of green and 412 from the Case-1 spectrum beyond ln(1+tau) fitted by (acdm443, SPM) at chl1, \
-             OC5 = OCx(R/dR) with dR = R_model(fit)/R_model(Case-1); fit misfit > max_misfit: OC5 = OCx(R)"
-                .into(),
+            format!(
+                "C1 with tolerance (oceancolour oc5-open-table.md s5): R_w = max(R, R*), chl1 = model Case-1 chl at R_w, \
+                 departures of green and 412 from the Case-1 spectrum beyond ln(1+tau) fitted by (acdm443, SPM) at chl1, \
+                 dR = R_model(fit)/R_model(Case-1), {rule}; fit misfit > max_misfit: OC5 = OCx(R)"
+            ),
         );
+        put("recipe", p.recipe.version().into());
         put("tau", p.tau.to_string());
         put("chl_cap", p.chl_cap.to_string());
         put("max_misfit", p.max_misfit.to_string());
@@ -332,7 +392,7 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
         bands: c1.bands.clone(),
         f0_green,
         f0_violet,
-        version: OPEN_TABLE_VERSION.into(),
+        version: c1.params.recipe.version().into(),
         metadata,
     };
     t.validate()?;
