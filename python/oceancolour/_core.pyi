@@ -79,9 +79,10 @@ class Oc5Table:
         ocx: str = "default",
         tau: float = 0.5,
         chl_cap: float = 5.0,
+        recipe: str = "open-oc5-c1-2",
     ) -> Oc5Table: ...
     @staticmethod
-    def open_table(sensor: str) -> Oc5Table: ...
+    def open_table(sensor: str, recipe: str = "open-oc5-c1-2") -> Oc5Table: ...
     @staticmethod
     def load(path: str | os.PathLike[str]) -> Oc5Table: ...
     def save(self, path: str | os.PathLike[str]) -> None: ...
@@ -115,10 +116,16 @@ class Oc5Table:
 _Oc5TableArg = Oc5Table | Literal["per-pixel"] | None
 
 @overload
-def chl_oc5(rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, return_status: Literal[False] = False) -> _F32Array: ...
+def chl_oc5(
+    rrs: _RrsMapping,
+    sensor: str,
+    table: _Oc5TableArg = None,
+    return_status: Literal[False] = False,
+    recipe: str | None = None,
+) -> _F32Array: ...
 @overload
 def chl_oc5(
-    rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, *, return_status: Literal[True]
+    rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, *, return_status: Literal[True], recipe: str | None = None
 ) -> tuple[_F32Array, npt.NDArray[np.uint8]]: ...
 def chl_oc5ci(
     rrs: _RrsMapping,
@@ -126,6 +133,7 @@ def chl_oc5ci(
     table: Oc5Table | None = None,
     ci: str = ...,
     thresholds: tuple[float, float] | None = None,
+    recipe: str | None = None,
 ) -> _F32Array: ...
 def spm_gohin(
     rrs: _RrsMapping,
@@ -133,6 +141,18 @@ def spm_gohin(
     chl: npt.ArrayLike | None = None,
     table: _Oc5TableArg = None,
     mineral_scale: float | None = None,
+    algorithm: str = "nechad-switching",
+    switch: tuple[float, float] | None = None,
+    calibration: float | None = None,
+    recipe: str | None = None,
+) -> _F32Array: ...
+def chl_eunosat(
+    rrs: _RrsMapping,
+    sensor: str,
+    constants: str = "a016-p106",
+    version: str = "A",
+    table: _Oc5TableArg = None,
+    recipe: str | None = None,
 ) -> _F32Array: ...
 def forward_rrs(
     chl: npt.ArrayLike,
