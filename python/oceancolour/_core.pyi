@@ -77,7 +77,7 @@ class Oc5Table:
         shape: tuple[int, int, int] = ...,
         f0: str | Mapping[int, float] | None = None,
         ocx: str = "default",
-        tau: float = 0.5,
+        tau: float | None = None,
         chl_cap: float = 5.0,
         recipe: str = "open-oc5-c1-2",
     ) -> Oc5Table: ...

@@ -47,7 +47,7 @@ impl Oc5Tables {
         if let Some((_, t)) = memo.iter().find(|(k, _)| *k == (sensor.name, recipe)) {
             return Ok(t.clone());
         }
-        let c1 = oc5::c1_model(sensor, "default", C1Params { recipe, ..C1Params::default() })?;
+        let c1 = oc5::c1_model(sensor, "default", C1Params::for_recipe(recipe))?;
         let f0 = oc5::resolve_f0(sensor, &c1.bands, &F0Choice::set(DEFAULT_F0_SET))?;
         let [fg, fv] = f0.values;
         let version = recipe.version();

@@ -227,7 +227,7 @@ fn oc5_text(source: &Oc5Source, sensor: &Sensor, c: &Coefficients) -> Result<(Ve
 }
 
 fn per_pixel_model(sensor: &Sensor, c: &Coefficients) -> Result<oc5::C1Model> {
-    oc5::c1_model(sensor, "default", C1Params { recipe: c.oc5_recipe()?, ..C1Params::default() })
+    oc5::c1_model(sensor, "default", C1Params::for_recipe(c.oc5_recipe()?))
 }
 
 /// OC5 chl over a block, with its status when asked.

@@ -66,10 +66,12 @@ impl PyOc5Table {
     /// `f0`: the F0 set the nLw axes use (default "fonom-thuillier2003",
     /// NASA l2gen's; also "obpg-rsr2009", "rbins-oc5"), or {band nm: F0} for
     /// the green and 412 bands. `recipe`: "open-oc5-c1-2" (default, the
-    /// correction bounded at the reference ratio) or "open-oc5-c1-1" (the
-    /// earlier rule). Not Ifremer's table; no parity claimed.
+    /// correction bounded at the reference ratio in bright-green water) or
+    /// "open-oc5-c1-1" (the earlier rule). `tau`: the tolerance (None = the
+    /// recipe's: 0.25 for c1-2, 0.5 for c1-1). Not Ifremer's table; no
+    /// parity claimed.
     #[staticmethod]
-    #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = 0.5, chl_cap = 5.0, recipe = "open-oc5-c1-2"))]
+    #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = None, chl_cap = 5.0, recipe = "open-oc5-c1-2"))]
     #[allow(clippy::too_many_arguments)] // the Python signature
     fn build(
         py: Python<'_>,
@@ -77,13 +79,14 @@ impl PyOc5Table {
         shape: (usize, usize, usize),
         f0: Option<&Bound<'_, PyAny>>,
         ocx: &str,
-        tau: f64,
+        tau: Option<f64>,
         chl_cap: f64,
         recipe: &str,
     ) -> PyResult<Self> {
         let s = sensors::sensor(sensor)?;
         let f0 = f0_choice(f0, s, &oc5_bands_of(s, ocx)?, sensors::DEFAULT_F0_SET)?;
-        let params = C1Params { tau, chl_cap, recipe: oc5::C1Recipe::from_name(recipe)?, ..C1Params::default() };
+        let base = C1Params::for_recipe(oc5::C1Recipe::from_name(recipe)?);
+        let params = C1Params { tau: tau.unwrap_or(base.tau), chl_cap, ..base };
         let opts = oc5::BuildOptions { shape: [shape.0, shape.1, shape.2], f0, ocx: ocx.to_string(), params };
         let t = compute(py, || oc5::build(s, &opts))?;
         Ok(Self { inner: Arc::new(t) })
