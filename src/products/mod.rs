@@ -604,6 +604,28 @@ mod tests {
     }
 
     #[test]
+    fn turbid_products_name_their_bands_and_refuse_sensors_without_them() {
+        let c = Coefficients::default();
+        let bands = |name: &str, sensor: &str| product(name).unwrap().prepare(sensor_of(sensor), &c, &NoTables).map(|p| p.bands);
+        fn sensor_of(n: &str) -> &'static Sensor {
+            sensor(n).unwrap()
+        }
+        assert_eq!(bands("spm_gohin", "olci-a").unwrap(), [560, 665, 709]);
+        assert_eq!(bands("spm_gohin", "seawifs").unwrap(), [555, 670]); // no 709 nm: green -> red only
+        for s in ["meris", "olci-a", "olci-b", "olci-c"] {
+            let b = bands("chl_eunosat", s).unwrap();
+            assert!([665, 709, 779].iter().all(|nm| b.contains(nm)), "{s}: {b:?}");
+        }
+        let e = bands("chl_eunosat", "modis-aqua").err().unwrap().to_string();
+        assert!(e.contains("709, 779") && e.contains("modis-aqua"), "{e}");
+        let old = Coefficients { spm_gohin_algorithm: "forward-model".into(), oc5_recipe: "open-oc5-c1-1".into(), ..c.clone() };
+        let p = product("spm_gohin").unwrap().prepare(sensor_of("meris"), &old, &NoTables).unwrap();
+        assert!(p.provenance.contains("forward-model") && p.provenance.contains("open-oc5-c1-1"), "{}", p.provenance);
+        let bad = Coefficients { spm_gohin_algorithm: "gohin2011".into(), ..c.clone() };
+        assert!(product("spm_gohin").unwrap().prepare(sensor_of("meris"), &bad, &NoTables).err().unwrap().to_string().contains("nechad-switching"));
+    }
+
+    #[test]
     fn every_choice_is_a_field_of_the_coefficients_table() {
         let full = Coefficients {
             oci_thresholds: Some([0.1, 0.2]),
