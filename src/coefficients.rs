@@ -516,6 +516,104 @@ on those rows (validation/oc5.py prints the fit). The model with Babin 2003 cons
 /// not found.
 pub const GOHIN_SPM_SWITCH: [f64; 2] = [0.5, 0.7];
 
+/// The spm_gohin algorithms, selectable by name: the switching Nechad SPM
+/// (default, issue 14) and the earlier forward-model inversion.
+pub const SPM_GOHIN_ALGORITHMS: &[(&str, &str)] = &[
+    ("nechad-switching", "green -> red -> NIR switching Nechad et al. 2010 SPM with one calibration factor (issue 14)"),
+    ("forward-model", "this library's forward model inverted at green, red where green saturates, OC5 chl removing the algal part"),
+];
+
+/// Switch points of the switching SPM: a band gives way to the next one as
+/// rho_w/C of the band (C its Nechad 2010 saturation) goes from the first
+/// value to the second (linear blend). NOT a published value: the scheme is
+/// Novoa et al. 2017's (Remote Sens. 9:61; Han et al. 2016, Remote Sens. 8:211,
+/// blend likewise), but their thresholds could not be verified here, so these
+/// are this library's choice (validation/turbid/README.md), configurable
+/// (`[coefficients] spm_gohin_switch`, Python `switch=`).
+pub const SPM_SWITCH_FRACTIONS: [f64; 2] = [0.03, 0.08];
+
+/// The NIR band of the switching SPM: the sensor's 709 nm band (MERIS, OLCI;
+/// Nechad 2010 710 nm node within NECHAD_NEAREST_NM of 708.75). Sensors
+/// without it switch green -> red only.
+pub const SPM_SWITCH_NIR_NOMINAL: u16 = 709;
+
+/// Calibration factor of the switching SPM (multiplies the Nechad value).
+pub const SPM_SWITCHING_SCALE: Calibration = Calibration {
+    value: SPM_SWITCHING_SCALE_VALUE,
+    source: "CALIBRATION (this library, not a published value): median of TSM/SPM(factor 1) on the N=91 rows with \
+TSM and a valid estimate of the CoastColour calibration half (validation/data/ccrr_calibration_half.csv, Nechad \
+et al. 2015 ESSD), MERIS bands 560/665/709, switch fractions SPM_SWITCH_FRACTIONS; only the calibration half is \
+used (validation/turbid/evaluate.py prints the fit)",
+};
+const SPM_SWITCHING_SCALE_VALUE: f64 = 1.2364;
+
+/// A constant set of Gons et al. 2005 red/NIR chlorophyll.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GonsConstants {
+    pub name: &'static str,
+    /// Chlorophyll-specific absorption at 665 nm (m2 mg-1).
+    pub a_star: f64,
+    /// Exponent of bb.
+    pub p: f64,
+    pub source: &'static str,
+}
+
+/// Both constant sets of the RBINS EUNOSAT scripts (algorithms.md s4.7, "derived": the scripts
+/// disagree; which goes with which processing is not documented, so neither is assigned to one).
+pub static GONS_CONSTANTS: &[GonsConstants] = &[
+    GonsConstants {
+        name: "a016-p106",
+        a_star: 0.016,
+        p: 1.06,
+        source: "Gons et al. 2005 (Gons, Rijkeboer & Ruddick, J. Plankton Res. 27:125) as coded in one RBINS EUNOSAT script (algorithms.md s4.7)",
+    },
+    GonsConstants {
+        name: "a0146-p105",
+        a_star: 0.0146,
+        p: 1.05,
+        source: "Gons et al. 2005 as coded in the other RBINS EUNOSAT script (x 1/0.0146; algorithms.md s4.7)",
+    },
+];
+/// Pure-water absorption (m-1) at 709 and 665 nm of the Gons algorithm (RBINS scripts, algorithms.md s4.7).
+pub const GONS_AW709: f64 = 0.70;
+pub const GONS_AW665: f64 = 0.40;
+/// bb = GONS_BB[0] rho779 / (GONS_BB[1] - GONS_BB[2] rho779) (algorithms.md s4.7).
+pub const GONS_BB: [f64; 3] = [1.61, 0.082, 0.6];
+/// Gons is used in the EUNOSAT blend only above this value (mg m-3; algorithms.md s1.8).
+pub const GONS_MIN: f64 = 2.0;
+
+/// The EUNOSAT thresholds for using Gons (algorithms.md s1.8, RBINS scripts, "exact" as coded).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EunosatThresholds {
+    pub name: &'static str,
+    /// OC4Me at or above which (mg m-3).
+    pub oc4_min: f64,
+    /// rho_w(665) at or above which.
+    pub rho665_min: f64,
+    pub source: &'static str,
+}
+
+pub static EUNOSAT_THRESHOLDS: &[EunosatThresholds] = &[
+    EunosatThresholds { name: "A", oc4_min: 8.5, rho665_min: 0.0081, source: "EUNOSAT version A (Polymer input), RBINS scripts (algorithms.md s1.8)" },
+    EunosatThresholds { name: "B", oc4_min: 8.1, rho665_min: 0.0076, source: "EUNOSAT version B (C2RCC input), RBINS scripts (algorithms.md s1.8)" },
+];
+
+/// The Gons constant set of a name.
+pub fn gons_constants(name: &str) -> Result<&'static GonsConstants> {
+    GONS_CONSTANTS.iter().find(|c| c.name == name).ok_or_else(|| Error::InvalidParameter {
+        name: "constants".into(),
+        reason: format!("unknown Gons 2005 constant set {name:?}; known: {}", crate::error::join(GONS_CONSTANTS.iter().map(|c| c.name))),
+    })
+}
+
+/// The EUNOSAT thresholds of a version name.
+pub fn eunosat_thresholds(name: &str) -> Result<&'static EunosatThresholds> {
+    EUNOSAT_THRESHOLDS.iter().find(|c| c.name == name).ok_or_else(|| Error::InvalidParameter {
+        name: "version".into(),
+        reason: format!("unknown EUNOSAT version {name:?}; known: {}", crate::error::join(EUNOSAT_THRESHOLDS.iter().map(|c| c.name))),
+    })
+}
+
 /// OC5CI blend: CI below 0.15 mg m-3, OC5 above 0.20, linear between
 /// (GlobColour/CMEMS practice, Mercator Ocean Journal Sept 2021, algorithms.md s1.9; exact).
 /// Which CI coefficients GlobColour uses is not known; hu2012 is the default

@@ -13,6 +13,16 @@ pub const KD2: &str = "default";
 /// GlobColour blend thresholds (`coefficients::OC5CI_BLEND`); which CI
 /// coefficients GlobColour uses is not known.
 pub const OC5CI_CI: &str = "hu2012";
+/// Recipe of the open OC5-like tables (`oc5::C1Recipe`): the correction
+/// bounded at the reference ratio (issue 14); "open-oc5-c1-1" selectable.
+pub const OC5_RECIPE: &str = "open-oc5-c1-2";
+/// spm_gohin algorithm: the switching Nechad SPM (issue 14); "forward-model" the earlier one.
+pub const SPM_GOHIN_ALGORITHM: &str = "nechad-switching";
+/// chl_eunosat: Gons constants and EUNOSAT thresholds version. Which constant
+/// set goes with which version is not documented (algorithms.md s4.7); this
+/// pairing is this library's default, both stay selectable.
+pub const EUNOSAT_CONSTANTS: &str = "a016-p106";
+pub const EUNOSAT_VERSION: &str = "A";
 /// Kd(490) from chlorophyll: Morel et al. 2007, as l2gen.
 pub const MOREL_KD490: &str = "morel2007";
 /// OC5 applicability tests: version B (RBINS-1 `apply_OC5_v2`, the code that could be

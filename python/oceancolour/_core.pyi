@@ -77,11 +77,12 @@ class Oc5Table:
         shape: tuple[int, int, int] = ...,
         f0: str | Mapping[int, float] | None = None,
         ocx: str = "default",
-        tau: float = 0.5,
+        tau: float | None = None,
         chl_cap: float = 5.0,
+        recipe: str = "open-oc5-c1-2",
     ) -> Oc5Table: ...
     @staticmethod
-    def open_table(sensor: str) -> Oc5Table: ...
+    def open_table(sensor: str, recipe: str = "open-oc5-c1-2") -> Oc5Table: ...
     @staticmethod
     def load(path: str | os.PathLike[str]) -> Oc5Table: ...
     def save(self, path: str | os.PathLike[str]) -> None: ...
@@ -120,6 +121,7 @@ def chl_oc5(
     sensor: str,
     table: _Oc5TableArg = None,
     return_status: Literal[False] = False,
+    recipe: str | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
     rrs_uncertainty: float | None = None,
@@ -130,7 +132,7 @@ def chl_oc5(
 ) -> _F32Array: ...
 @overload
 def chl_oc5(
-    rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, *, return_status: Literal[True]
+    rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, *, return_status: Literal[True], recipe: str | None = None
 ) -> tuple[_F32Array, npt.NDArray[np.uint8]]: ...
 @overload
 def chl_oc5(
@@ -138,6 +140,7 @@ def chl_oc5(
     sensor: str,
     table: _Oc5TableArg = None,
     return_status: bool = False,
+    recipe: str | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
     rrs_uncertainty: float | None = None,
@@ -153,6 +156,7 @@ def chl_oc5ci(
     table: Oc5Table | None = None,
     ci: str = ...,
     thresholds: tuple[float, float] | None = None,
+    recipe: str | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
     rrs_uncertainty: float | None = None,
@@ -166,6 +170,7 @@ def chl_oc5ci(
     table: Oc5Table | None = None,
     ci: str = ...,
     thresholds: tuple[float, float] | None = None,
+    recipe: str | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
     rrs_uncertainty: float | None = None,
@@ -179,6 +184,10 @@ def spm_gohin(
     chl: npt.ArrayLike | None = None,
     table: _Oc5TableArg = None,
     mineral_scale: float | None = None,
+    algorithm: str = "nechad-switching",
+    switch: tuple[float, float] | None = None,
+    calibration: float | None = None,
+    recipe: str | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
     rrs_uncertainty: float | None = None,
@@ -192,12 +201,24 @@ def spm_gohin(
     chl: npt.ArrayLike | None = None,
     table: _Oc5TableArg = None,
     mineral_scale: float | None = None,
+    algorithm: str = "nechad-switching",
+    switch: tuple[float, float] | None = None,
+    calibration: float | None = None,
+    recipe: str | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
     rrs_uncertainty: float | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array | tuple[_F32Array, ...]: ...
+def chl_eunosat(
+    rrs: _RrsMapping,
+    sensor: str,
+    constants: str = "a016-p106",
+    version: str = "A",
+    table: _Oc5TableArg = None,
+    recipe: str | None = None,
+) -> _F32Array: ...
 def oc5_class(rrs: _RrsMapping, sensor: str, table: _Oc5TableArg = None, version: str = "B") -> npt.NDArray[np.uint8]: ...
 @overload
 def owt_dominant(rrs: _RrsMapping, sensor: str, return_memberships: Literal[False] = False) -> npt.NDArray[np.uint8]: ...

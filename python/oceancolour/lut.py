@@ -77,9 +77,9 @@ def _convert(args: argparse.Namespace) -> None:
 
 
 def _build(args: argparse.Namespace) -> None:
-    t = oc.Oc5Table.build(args.sensor, shape=tuple(args.shape), f0=_f0(args.f0))
+    t = oc.Oc5Table.build(args.sensor, shape=tuple(args.shape), f0=_f0(args.f0), recipe=args.recipe)
     t.save(args.output)
-    print(f"wrote {args.output} (open OC5-like table for {t.sensor}, shape {t.shape}; not Ifremer's table)")
+    print(f"wrote {args.output} (open OC5-like table for {t.sensor}, recipe {t.version}, shape {t.shape}; not Ifremer's table)")
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "oceancolour lut") -> int:
@@ -102,6 +102,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "oceancolour lut") -> in
                    help="nodes on each axis (default 200 200 200, as the operational tables)")
     p.add_argument("--f0", nargs="*", metavar="SET|NM=F0",
                    help="F0 of the nLw axes: a set name (default fonom-thuillier2003) or NM=F0 (mW cm-2 um-1) pairs")
+    p.add_argument("--recipe", default="open-oc5-c1-2", choices=["open-oc5-c1-2", "open-oc5-c1-1"],
+                   help="open-table recipe (default open-oc5-c1-2: correction bounded at the reference ratio; "
+                        "open-oc5-c1-1: the earlier rule)")
     p.set_defaults(run=_build)
     args = parser.parse_args(argv)
     try:

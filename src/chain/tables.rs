@@ -14,15 +14,19 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::formats::oc5_table;
-use crate::oc5::{self, C1Params, F0Choice, Oc5Table, F0_SET_KEY, OPEN_TABLE_VERSION};
+use crate::oc5::{self, C1Params, C1Recipe, F0Choice, Oc5Table, F0_SET_KEY};
 use crate::products::{Coefficients, Oc5Source, TableSource};
 use crate::sensors::{Sensor, DEFAULT_F0_SET};
+
+/// An open table's sensor and recipe.
+type OpenKey = (&'static str, C1Recipe);
 
 /// The tables of a run (the run context holds one; the Python module one
 /// for the interpreter).
 #[derive(Default)]
 pub struct Oc5Tables {
-    open: Mutex<Vec<(&'static str, Arc<Oc5Table>)>>,
+    /// Keyed by sensor and recipe: a table of one recipe is never served for another.
+    open: Mutex<Vec<(OpenKey, Arc<Oc5Table>)>>,
     files: Mutex<Vec<(PathBuf, Arc<Oc5Table>)>>,
 }
 
@@ -35,20 +39,22 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 impl Oc5Tables {
-    /// The sensor's open OC5-like table (200^3, the default F0 set): from memory, else
-    /// from the disk cache, else built (and cached when the directory is writable).
-    pub fn open_table(&self, sensor: &'static Sensor) -> Result<Arc<Oc5Table>> {
+    /// The sensor's open OC5-like table (200^3, the default F0 set) of a recipe: from
+    /// memory, else from the disk cache (file name and version checked), else built
+    /// (and cached when the directory is writable).
+    pub fn open_table(&self, sensor: &'static Sensor, recipe: C1Recipe) -> Result<Arc<Oc5Table>> {
         let mut memo = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, t)) = memo.iter().find(|(n, _)| *n == sensor.name) {
+        if let Some((_, t)) = memo.iter().find(|(k, _)| *k == (sensor.name, recipe)) {
             return Ok(t.clone());
         }
-        let c1 = oc5::c1_model(sensor, "default", C1Params::default())?;
+        let c1 = oc5::c1_model(sensor, "default", C1Params::for_recipe(recipe))?;
         let f0 = oc5::resolve_f0(sensor, &c1.bands, &F0Choice::set(DEFAULT_F0_SET))?;
         let [fg, fv] = f0.values;
-        let path = cache_dir().map(|d| d.join(format!("oc5_open_{}_{}.nc", sensor.name, OPEN_TABLE_VERSION)));
+        let version = recipe.version();
+        let path = cache_dir().map(|d| d.join(format!("oc5_open_{}_{}.nc", sensor.name, version)));
         let cached = path.as_ref().and_then(|p| oc5_table::load(p).ok()).filter(|t| {
             t.sensor == sensor.name
-                && t.version == OPEN_TABLE_VERSION
+                && t.version == version
                 && t.f0_green == fg
                 && t.f0_violet == fv
                 && t.metadata.get(F0_SET_KEY) == Some(&f0.set)
@@ -58,7 +64,7 @@ impl Oc5Tables {
             Some(t) => t,
             None => {
                 // Seconds to a minute: say so, it is the first-use pause users otherwise wonder about.
-                log::info!(sensor = sensor.name; "building the open OC5 table of {} (200^3 nodes, recipe {OPEN_TABLE_VERSION}; once, then cached{})", sensor.name,
+                log::info!(sensor = sensor.name; "building the open OC5 table of {} (200^3 nodes, recipe {version}; once, then cached{})", sensor.name,
                     path.as_ref().map(|p| format!(" in {}", p.display())).unwrap_or_default());
                 let started = std::time::Instant::now();
                 let t = oc5::build_with_f0(&c1, sensor, [200, 200, 200], &f0)?;
@@ -73,7 +79,7 @@ impl Oc5Tables {
             }
         };
         let table = Arc::new(table);
-        memo.push((sensor.name, table.clone()));
+        memo.push(((sensor.name, recipe), table.clone()));
         Ok(table)
     }
 
@@ -103,7 +109,10 @@ impl TableSource for Oc5Tables {
     fn oc5(&self, sensor: &'static Sensor, coefficients: &Coefficients) -> Result<Oc5Source> {
         Ok(match &coefficients.oc5_table {
             Some(path) => Oc5Source::Table { table: self.file(path, sensor)?, name: path.display().to_string() },
-            None => Oc5Source::Table { table: self.open_table(sensor)?, name: format!("open OC5-like table for {} (oceancolour, not Ifremer's)", sensor.name) },
+            None => Oc5Source::Table {
+                table: self.open_table(sensor, coefficients.oc5_recipe()?)?,
+                name: format!("open OC5-like table for {} (oceancolour, not Ifremer's)", sensor.name),
+            },
         })
     }
 }

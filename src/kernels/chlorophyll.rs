@@ -96,3 +96,44 @@ pub fn oci_blend(chl_ci: f32, chl_ocx: f32, t1: f64, t2: f64) -> f32 {
     // OCx matters only where it is used.
     v.clamp(CHL_MIN, CHL_MAX) as f32
 }
+
+/// Gons et al. 2005 red/NIR chlorophyll (mg m-3) from rho_w = pi Rrs at 665,
+/// 709 and 779 nm, as the RBINS EUNOSAT scripts code it (algorithms.md s4.7):
+/// bb = 1.61 rho779 / (0.082 - 0.6 rho779),
+/// chl = [(rho709/rho665)(aw709 + bb) - aw665 - bb^p] / a*.
+/// NaN for non-finite input, rho665 <= 0 or bb < 0 (rho779 < 0 or past the pole).
+#[inline(always)]
+pub fn gons_pixel(rrs665: f32, rrs709: f32, rrs779: f32, c: &crate::coefficients::GonsConstants) -> f32 {
+    use crate::coefficients::{GONS_AW665, GONS_AW709, GONS_BB};
+    let pi = std::f64::consts::PI;
+    let (r665, r709, r779) = (pi * rrs665 as f64, pi * rrs709 as f64, pi * rrs779 as f64);
+    let bb = GONS_BB[0] * r779 / (GONS_BB[1] - GONS_BB[2] * r779);
+    let chl = ((r709 / r665) * (GONS_AW709 + bb) - GONS_AW665 - bb.powf(c.p)) / c.a_star;
+    if r665 > 0.0 && bb >= 0.0 && chl.is_finite() {
+        chl as f32
+    } else {
+        f32::NAN
+    }
+}
+
+/// The EUNOSAT blend (algorithms.md s1.8): Gons counts where OC4Me >= the
+/// version's OC4 threshold, rho665 >= its rho threshold and Gons > GONS_MIN;
+/// the value is the mean of the valid (finite) OC4Me, OC5 and Gons. NaN when
+/// none is valid.
+#[inline(always)]
+pub fn eunosat_pixel(oc4me: f32, oc5: f32, gons: f32, rrs665: f32, t: &crate::coefficients::EunosatThresholds) -> f32 {
+    let rho665 = std::f64::consts::PI * rrs665 as f64;
+    let use_gons = (oc4me as f64) >= t.oc4_min && rho665 >= t.rho665_min && (gons as f64) > crate::coefficients::GONS_MIN;
+    let (mut sum, mut n) = (0.0f64, 0u32);
+    for (v, ok) in [(oc4me, true), (oc5, true), (gons, use_gons)] {
+        if ok && v.is_finite() {
+            sum += v as f64;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        f32::NAN
+    } else {
+        (sum / n as f64) as f32
+    }
+}

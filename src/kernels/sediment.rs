@@ -1,6 +1,7 @@
 //! Suspended matter and turbidity per pixel from one red/NIR band:
 //! the Nechad semi-empirical form and the Dogliotti 2015 red/NIR blend; and
-//! the Gohin-like non-algal SPM inverted from the bio-optical forward model.
+//! the Gohin-like non-algal SPM inverted from the bio-optical forward model,
+//! and the green -> red -> NIR switching Nechad SPM (issue 14).
 
 use crate::bio_optical::{u_from_rrs, ForwardModel};
 use crate::coefficients::NechadNode;
@@ -92,5 +93,59 @@ pub fn spm_gohin_pixel(model: &ForwardModel, green: f32, red: f32, chl: f32, s_l
         v as f32
     } else {
         f32::NAN
+    }
+}
+
+/// Green -> red -> NIR switching Nechad 2010 SPM (g m-3, times `scale`), in the
+/// manner of Novoa et al. 2017 (Remote Sens. 9:61): start from the first band's
+/// Nechad SPM; at each next band, blend linearly from the current value to that
+/// band's value with weight w = (rho_w(previous band)/C(previous band) - f0)/(f1 - f0)
+/// clamped to [0, 1] (the previous band stops being trusted as it nears its
+/// saturation C). `steps`: how many switches (1: green -> red; 2: also red ->
+/// NIR). NaN where a band in use is invalid or saturated.
+#[inline(always)]
+pub fn spm_switching_pixel(rrs: [f32; 3], nodes: &[NechadNode; 3], steps: usize, fractions: [f64; 2], scale: f64) -> f32 {
+    let mut out = nechad_pixel(rrs[0], &nodes[0]) as f64;
+    for i in 0..steps {
+        let w = (rho_w(rrs[i] as f64) / nodes[i].c - fractions[0]) / (fractions[1] - fractions[0]);
+        if w.is_nan() {
+            return f32::NAN;
+        }
+        if w <= 0.0 {
+            continue;
+        }
+        let next = nechad_pixel(rrs[i + 1], &nodes[i + 1]) as f64;
+        out = if w >= 1.0 { next } else { (1.0 - w) * out + w * next };
+    }
+    (scale * out) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coefficients::NechadNode;
+
+    const N: [NechadNode; 3] =
+        [NechadNode { nm: 560.0, a: 104.20, c: 0.1449 }, NechadNode { nm: 665.0, a: 355.85, c: 0.1728 }, NechadNode { nm: 710.0, a: 561.94, c: 0.1892 }];
+
+    #[test]
+    fn switching_uses_each_band_in_its_range_and_blends_between() {
+        let f = [0.03, 0.08];
+        let rrs = |rho: [f64; 3]| rho.map(|r| (r / std::f64::consts::PI) as f32);
+        // Green well below 0.03 C: green alone.
+        let x = rrs([0.002, 0.001, 0.0005]);
+        assert_eq!(spm_switching_pixel(x, &N, 2, f, 1.0), nechad_pixel(x[0], &N[0]));
+        // Green past 0.08 C, red below 0.03 C: red alone.
+        let x = rrs([0.02, 0.004, 0.002]);
+        assert!((spm_switching_pixel(x, &N, 2, f, 2.0) - 2.0 * nechad_pixel(x[1], &N[1])).abs() < 1e-4);
+        // Both past: NIR; one step only: red.
+        let x = rrs([0.06, 0.05, 0.03]);
+        assert!((spm_switching_pixel(x, &N, 2, f, 1.0) - nechad_pixel(x[2], &N[2])).abs() < 1e-3);
+        assert!((spm_switching_pixel(x, &N, 1, f, 1.0) - nechad_pixel(x[1], &N[1])).abs() < 1e-3);
+        // Half way through the green -> red blend (w = 0.5 at 0.055 C).
+        let x = rrs([0.055 * 0.1449, 0.001, 0.0005]);
+        let want = 0.5 * (nechad_pixel(x[0], &N[0]) + nechad_pixel(x[1], &N[1]));
+        assert!((spm_switching_pixel(x, &N, 2, f, 1.0) - want).abs() < 1e-4);
+        assert!(spm_switching_pixel([f32::NAN, 0.001, 0.001], &N, 2, f, 1.0).is_nan());
     }
 }

@@ -10,7 +10,19 @@
 //! 4. with chl = chl1, fit (acdm443 >= 0, SPM >= 0) so that the model gives
 //!    green g1 e^dg' and 412 b1 e^db' (2x2 bounded least squares in log
 //!    residuals, projected Levenberg-Marquardt);
-//! 5. dR = R_model(chl1, acdm, SPM) / R_model(chl1, Case-1) and OC5 = OCx(R/dR);
+//! 5. dR = R_model(chl1, acdm, SPM) / R_model(chl1, Case-1);
+//!    recipe "open-oc5-c1-1": OC5 = OCx(R/dR);
+//!    recipe "open-oc5-c1-2" (default, issue 14), in log10 chl:
+//!    log OC5 = log OCx(R) + (1 - w) F1 + w F2, with F1 = c1-1's correction,
+//!    F2 = [log OCx(R_w/dR) - log OCx(R_w)] min(1, R/R*) (the chl factor the
+//!    model gives at the reference R_w, damped below R*) and w = min(dg'/ln 2, 1)
+//!    the weight of the green departure; tau 0.25 (c1-1: 0.5).
+//!    Why: c1-1 applies dR, computed at R*, to the unclamped R where the OCx
+//!    polynomial is several times steeper, and over-corrects bright-green
+//!    (mineral) water (TSM > 30 median ratio 0.31, validation/turbid), while
+//!    dark-412 (CDOM) water without a green departure needs c1-1's full
+//!    correction (w = 0 there). Where R >= R* F2 = F1 and c1-2 is c1-1 with
+//!    the smaller tau; exact Case-1 spectra give OCx in both.
 //!    if the fit misses by more than 10%, OC5 = OCx(R) (fallback).
 //!
 //! The exact three-unknown inversion is deliberately not used (s3 of the study).
@@ -26,6 +38,42 @@ use crate::compute::fastmath::{exp10, ln, log10, poly4};
 use crate::error::{Error, Result};
 use crate::sensors::Sensor;
 
+/// How the model's ratio change dR becomes a chl correction (step 5 above).
+/// Both are this library's design, not Gohin's; each has the version string
+/// its tables carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum C1Recipe {
+    /// OC5 = OCx(R/dR) (oc5-open-table.md s5 as designed).
+    C1v1,
+    /// OC5 = OCx(R) OCx(R_w/dR) / OCx(R_w), R_w = max(R, R*): the correction
+    /// bounded at the reference ratio (issue 14, validation/turbid).
+    C1v2,
+}
+
+impl C1Recipe {
+    pub const ALL: [C1Recipe; 2] = [C1Recipe::C1v1, C1Recipe::C1v2];
+
+    /// The version string tables built with this recipe carry.
+    pub fn version(self) -> &'static str {
+        match self {
+            C1Recipe::C1v1 => "open-oc5-c1-1",
+            C1Recipe::C1v2 => "open-oc5-c1-2",
+        }
+    }
+
+    /// The recipe of a version string ("default" = `OPEN_TABLE_VERSION`).
+    pub fn from_name(name: &str) -> Result<Self> {
+        let name = if name == "default" { OPEN_TABLE_VERSION } else { name };
+        Self::ALL.into_iter().find(|r| r.version() == name).ok_or_else(|| Error::InvalidParameter {
+            name: "recipe".into(),
+            reason: format!(
+                "unknown open OC5 table recipe {name:?}; known recipes: {} (or \"default\" = {OPEN_TABLE_VERSION})",
+                crate::error::join(Self::ALL.iter().map(|r| r.version()))
+            ),
+        })
+    }
+}
+
 /// Design parameters of the correction (oc5-open-table.md s5; design choices
 /// of that study, not published by Gohin).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,16 +85,48 @@ pub struct C1Params {
     pub chl_cap: f64,
     /// Relative misfit of the 2x2 fit above which OC5 falls back to OCx.
     pub max_misfit: f64,
+    /// How dR corrects chl (default: `OPEN_TABLE_VERSION`'s).
+    pub recipe: C1Recipe,
+}
+
+impl C1Params {
+    /// The design parameters of a recipe: tau 0.5 for c1-1 (oc5-open-table.md
+    /// s5), 0.25 for c1-2 (`C1V2_TAU`).
+    pub fn for_recipe(recipe: C1Recipe) -> Self {
+        let tau = match recipe {
+            C1Recipe::C1v1 => 0.5,
+            C1Recipe::C1v2 => C1V2_TAU,
+        };
+        Self { tau, chl_cap: 5.0, max_misfit: 0.1, recipe }
+    }
 }
 
 impl Default for C1Params {
     fn default() -> Self {
-        Self { tau: 0.5, chl_cap: 5.0, max_misfit: 0.1 }
+        Self::for_recipe(C1Recipe::C1v2)
     }
 }
 
-/// Version of the open-table recipe; changes whenever model or rule changes.
-pub const OPEN_TABLE_VERSION: &str = "open-oc5-c1-1";
+/// Design constants of recipe c1-2: THIS LIBRARY's choices (not Gohin's, not
+/// published), chosen on the CoastColour calibration half
+/// (validation/data/ccrr_calibration_half.csv), the same rows the issue-14
+/// figures are measured on (no held-out turbid data in the repository), so
+/// those figures are in-sample: validation/turbid/README.md.
+/// Green departure (ln units, beyond the tolerance) at which the bounded
+/// correction fully replaces c1-1's: a factor 2 in Rrs(green).
+pub const C1V2_GREEN_BLEND: f64 = std::f64::consts::LN_2;
+/// Exponent of the damping (R/R*)^k of the bounded correction below R*.
+pub const C1V2_DAMPING: f64 = 1.0;
+/// Tolerance tau of c1-2 (0.5 in c1-1): with the bounded correction the
+/// smaller tolerance corrects the moderately turbid TSM <= 10 stations
+/// (median ratio 1.49 vs 1.56 at tau 0.5) and keeps NOMAD deep water at
+/// OC5/OCx 0.995 (0.967 at tau 0.2).
+pub const C1V2_TAU: f64 = 0.25;
+
+/// Version of the default open-table recipe; a new version whenever model or
+/// rule changes (earlier ones stay selectable by name, `C1Recipe`).
+pub const OPEN_TABLE_VERSION: &str = "open-oc5-c1-2";
+const _: () = assert!(crate::defaults::same(OPEN_TABLE_VERSION, crate::defaults::OC5_RECIPE));
 
 /// Nodes on the model's Case-1 curve between CHL_MIN and chl_cap.
 const CURVE_NODES: usize = 2000;
@@ -225,7 +305,21 @@ impl C1Model {
         }
         let p = [q[0].exp() - EA, q[1].exp() - ES];
         let dr = self.ratio_fast(chl1, p[0].max(0.0), p[1].max(0.0)) / self.ratio_fast(chl1, tie, 0.0);
-        C1Result { chl: ocx(r / dr), flag: node::CORRECTED }
+        let chl = match self.params.recipe {
+            C1Recipe::C1v1 => ocx(r / dr),
+            // The factor in log space on the unclipped polynomial, then l2gen's clip.
+            C1Recipe::C1v2 => {
+                // In log10 chl on the unclipped polynomial, then l2gen's clip.
+                let a = &self.ocx.a;
+                let (x, xw) = (log10(r), log10(r_w));
+                let c1_1 = poly4(a, x - log10(dr)) - poly4(a, x);
+                let damp = (r / self.r_star).min(1.0).powf(C1V2_DAMPING);
+                let bounded = (poly4(a, log10(r_w / dr)) - poly4(a, xw)) * damp;
+                let w = (dg / C1V2_GREEN_BLEND).clamp(0.0, 1.0);
+                exp10(poly4(a, x) + (1.0 - w) * c1_1 + w * bounded).clamp(CHL_MIN, CHL_MAX)
+            }
+        };
+        C1Result { chl, flag: node::CORRECTED }
     }
 
     /// The per-pixel OC5 (no table) from Rrs green, Rrs412 and the maximum
@@ -255,13 +349,26 @@ impl C1Model {
              it is NOT Ifremer's OC5 table and no parity with Ifremer's values is claimed."
                 .into(),
         );
+        let rule = match p.recipe {
+            C1Recipe::C1v1 => "OC5 = OCx(R/dR)",
+            C1Recipe::C1v2 => {
+                "log OC5 = log OCx(R) + (1-w) [log OCx(R/dR) - log OCx(R)] + w [log OCx(R_w/dR) - log OCx(R_w)] min(1, R/R*)^damping_exponent, \
+                 w = min(1, green departure beyond ln(1+tau) / green_blend) (correction bounded at the reference ratio in bright-green water)"
+            }
+        };
         put(
             "method",
-            "C1 with tolerance (oceancolour oc5-open-table.md s5): R_w = max(R, R*), chl1 = model Case-1 chl at R_w, \
-             departures of green and 412 from the Case-1 spectrum beyond ln(1+tau) fitted by (acdm443, SPM) at chl1, \
-             OC5 = OCx(R/dR) with dR = R_model(fit)/R_model(Case-1); fit misfit > max_misfit: OC5 = OCx(R)"
-                .into(),
+            format!(
+                "C1 with tolerance (oceancolour oc5-open-table.md s5): R_w = max(R, R*), chl1 = model Case-1 chl at R_w, \
+                 departures of green and 412 from the Case-1 spectrum beyond ln(1+tau) fitted by (acdm443, SPM) at chl1, \
+                 dR = R_model(fit)/R_model(Case-1), {rule}; fit misfit > max_misfit: OC5 = OCx(R)"
+            ),
         );
+        put("recipe", p.recipe.version().into());
+        if p.recipe == C1Recipe::C1v2 {
+            put("green_blend", C1V2_GREEN_BLEND.to_string());
+            put("damping_exponent", C1V2_DAMPING.to_string());
+        }
         put("tau", p.tau.to_string());
         put("chl_cap", p.chl_cap.to_string());
         put("max_misfit", p.max_misfit.to_string());
@@ -332,7 +439,7 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
         bands: c1.bands.clone(),
         f0_green,
         f0_violet,
-        version: OPEN_TABLE_VERSION.into(),
+        version: c1.params.recipe.version().into(),
         metadata,
     };
     t.validate()?;
@@ -344,13 +451,17 @@ mod tests {
     use super::*;
     use crate::sensors::sensor;
 
-    fn meris() -> C1Model {
+    fn meris_with(params: C1Params) -> C1Model {
         let s = sensor("meris").unwrap();
-        C1Model::new(s, crate::coefficients::ocx_set(s, "oc4").unwrap(), C1Params::default(), 1.0).unwrap()
+        C1Model::new(s, crate::coefficients::ocx_set(s, "oc4").unwrap(), params, 1.0).unwrap()
+    }
+
+    fn meris() -> C1Model {
+        meris_with(C1Params::default())
     }
 
     /// oc5-open-table.md s5 test vectors (MERIS, spectra of algorithms.md s5.2):
-    /// [412, 443, 490, 510, 560] -> (OC4-MERIS, open OC5 per pixel).
+    /// [412, 443, 490, 510, 560] -> (OC4-MERIS, open OC5 per pixel, recipe c1-1).
     const VECTORS: [([f64; 5], f64, f64); 5] = [
         ([0.0095, 0.0080, 0.0060, 0.0035, 0.0018], 0.153, 0.153),
         ([0.0040, 0.0045, 0.0050, 0.0042, 0.0030], 0.699, 0.699),
@@ -361,7 +472,7 @@ mod tests {
 
     #[test]
     fn design_study_test_vectors() {
-        let m = meris();
+        let m = meris_with(C1Params::for_recipe(C1Recipe::C1v1));
         assert!((m.r_star - 0.964).abs() < 0.002, "R* {}", m.r_star);
         for (rrs, want_ocx, want_oc5) in VECTORS {
             let r = rrs[1].max(rrs[2]).max(rrs[3]) / rrs[4];
@@ -389,6 +500,48 @@ mod tests {
             assert!(bright.chl < c.chl && bright.flag == node::CORRECTED, "chl {chl}: {bright:?}");
             assert!(dark412.chl < c.chl, "chl {chl}: {dark412:?}");
         }
+    }
+
+    #[test]
+    fn recipe_c1_2_is_c1_1_above_r_star_and_corrects_bright_green_water_less_below() {
+        // Same tolerance, to compare the rules alone.
+        let old = meris_with(C1Params { tau: 0.25, ..C1Params::for_recipe(C1Recipe::C1v1) });
+        let new = meris_with(C1Params { tau: 0.25, ..C1Params::for_recipe(C1Recipe::C1v2) });
+        let ocx = |r: f64| ocx_of_ratio(r, &old.ocx.a);
+        let (mut above, mut below) = (0, 0);
+        for g in [0.002, 0.004, 0.008, 0.016, 0.03] {
+            for b in [0.0005, 0.001, 0.002, 0.004, 0.008] {
+                for r in [0.3, 0.45, 0.6, 0.8, 0.9, 1.0, 1.3, 2.0, 4.0] {
+                    let (o, n) = (old.correct(g, b, r), new.correct(g, b, r));
+                    assert_eq!(o.flag, n.flag);
+                    if r >= old.r_star {
+                        assert!((n.chl / o.chl - 1.0).abs() < 1e-9, "g {g} b {b} r {r}: {n:?} vs {o:?}");
+                        above += 1;
+                    } else if n.flag == node::CORRECTED && o.chl < CHL_MAX && ocx(r) < CHL_MAX {
+                        // Never a larger correction of OCx than c1-1 gives, in either direction.
+                        let (lo, ln_, lx) = (o.chl.log10(), n.chl.log10(), ocx(r).log10());
+                        assert!((ln_ - lx).abs() <= (lo - lx).abs() + 1e-9, "g {g} b {b} r {r}: c1-2 {} c1-1 {} OCx {}", n.chl, o.chl, ocx(r));
+                        below += 1;
+                    }
+                }
+            }
+        }
+        assert!(above > 50 && below > 30, "{above} {below}");
+        // Bright green, no 412 departure beyond CDOM: c1-1 cuts OCx by far more than c1-2.
+        let (r, g, b) = (0.6, 0.02, 0.004);
+        assert!(new.correct(g, b, r).chl > 1.5 * old.correct(g, b, r).chl);
+    }
+
+    #[test]
+    fn recipes_have_names_and_parameters() {
+        assert_eq!(C1Recipe::from_name("default").unwrap(), C1Recipe::C1v2);
+        assert_eq!(C1Recipe::from_name("open-oc5-c1-1").unwrap().version(), "open-oc5-c1-1");
+        let e = C1Recipe::from_name("c1-3").unwrap_err().to_string();
+        assert!(e.contains("open-oc5-c1-1") && e.contains("open-oc5-c1-2"), "{e}");
+        assert_eq!(C1Params::for_recipe(C1Recipe::C1v1).tau, 0.5);
+        let md = meris().metadata(sensor("meris").unwrap());
+        assert_eq!(md["recipe"], "open-oc5-c1-2");
+        assert_eq!(md["tau"], "0.25");
     }
 
     #[test]

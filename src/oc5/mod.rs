@@ -9,7 +9,7 @@
 pub mod c1;
 pub mod table;
 
-pub use c1::{build_table, C1Model, C1Params, OPEN_TABLE_VERSION};
+pub use c1::{build_table, C1Model, C1Params, C1Recipe, OPEN_TABLE_VERSION};
 pub use table::{node, operational_axes, status, Axis, AxisVariable, Oc5Bands, Oc5Table, OPERATIONAL_AXES};
 
 use crate::coefficients::ocx_set;

@@ -9,8 +9,8 @@ use crate::coefficients::{self as coef, nechad_at, ocx_set, CiSet, Kd2Set, Morel
 use crate::compute::{map_pixels, map_pixels_vec};
 use crate::error::{join, Error, Result};
 use crate::kernels::attenuation::{kd2_pixel, kd490_from_chl_pixel, kdpar_morel_pixel};
-use crate::kernels::chlorophyll::{ci_pixel, ci_pixel_for_blend, oci_blend, ocx_pixel};
-use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel};
+use crate::kernels::chlorophyll::{ci_pixel, ci_pixel_for_blend, eunosat_pixel, gons_pixel, oci_blend, ocx_pixel};
+use crate::kernels::sediment::{dogliotti_pixel, nechad_pixel, spm_gohin_pixel, spm_switching_pixel};
 use crate::oc5::{C1Model, Oc5Bands, Oc5Table};
 use crate::reflectance::Reflectances;
 use crate::sensors::Sensor;
@@ -337,6 +337,73 @@ pub fn spm_gohin(rrs: &Reflectances, chl: &[f32], mineral_scale: f64) -> Result<
     let red = rrs.band(red_nm, algorithm)?;
     let [s_lo, s_hi] = coef::GOHIN_SPM_SWITCH;
     Ok(map_pixels_vec([green, red, chl], rrs.len(), |[g, r, c]| spm_gohin_pixel(&model, g, r, c, s_lo, s_hi)))
+}
+
+/// The bands of the switching SPM on a sensor: the default OCx green, the red
+/// band and, where the sensor has it, `SPM_SWITCH_NIR_NOMINAL`; with their
+/// Nechad 2010 A, C at the band centres.
+pub fn spm_switching_bands(s: &Sensor) -> Result<Vec<(u16, NechadNode)>> {
+    let mut nm = vec![ocx_set(s, "default")?.green, s.roles.red];
+    if s.band(coef::SPM_SWITCH_NIR_NOMINAL).is_ok() {
+        nm.push(coef::SPM_SWITCH_NIR_NOMINAL);
+    }
+    nm.into_iter().map(|b| Ok((b, nechad_node(coef::NECHAD2010_SPM, s, b, "spm_gohin (nechad-switching)")?))).collect()
+}
+
+/// The switch fractions in use, checked: 0 <= f0 < f1 < 1.
+pub fn spm_switch_fractions(given: Option<[f64; 2]>) -> Result<[f64; 2]> {
+    let f = given.unwrap_or(coef::SPM_SWITCH_FRACTIONS);
+    if !(f[0] >= 0.0 && f[0] < f[1] && f[1] < 1.0) {
+        return Err(Error::InvalidParameter { name: "switch".into(), reason: format!("need 0 <= f0 < f1 < 1 (fractions of each band's Nechad C); got {f:?}") });
+    }
+    Ok(f)
+}
+
+/// Non-algal SPM (g m-3), green -> red -> NIR switching Nechad 2010 SPM times
+/// `scale` (`kernels::sediment::spm_switching_pixel`).
+pub fn spm_gohin_switching(rrs: &Reflectances, fractions: [f64; 2], scale: f64) -> Result<Vec<f32>> {
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(Error::InvalidParameter { name: "calibration".into(), reason: format!("must be finite and > 0, got {scale}") });
+    }
+    let fractions = spm_switch_fractions(Some(fractions))?;
+    let bands = spm_switching_bands(rrs.sensor)?;
+    let steps = bands.len() - 1;
+    let algorithm = "spm_gohin (nechad-switching)";
+    let data = bands.iter().map(|(nm, _)| rrs.band(*nm, algorithm)).collect::<Result<Vec<_>>>()?;
+    let last = *bands.last().expect("two or three bands");
+    let nodes = [bands[0].1, bands[1].1, bands.get(2).unwrap_or(&last).1];
+    let inputs = [data[0], data[1], *data.get(2).unwrap_or(&data[1])];
+    Ok(map_pixels_vec(inputs, rrs.len(), move |x| spm_switching_pixel(x, &nodes, steps, fractions, scale)))
+}
+
+/// The red/NIR bands of Gons et al. 2005 (nominal nm).
+pub const GONS_BANDS: [u16; 3] = [665, 709, 779];
+
+/// Checks that a sensor has the Gons bands: an error naming the missing ones.
+pub fn gons_wavelengths(s: &Sensor) -> Result<[u16; 3]> {
+    let missing: Vec<u16> = GONS_BANDS.into_iter().filter(|&nm| s.band(nm).is_err()).collect();
+    if !missing.is_empty() {
+        return Err(Error::Unsupported {
+            algorithm: "chl_eunosat".into(),
+            reason: format!(
+                "Gons et al. 2005 red/NIR chlorophyll needs bands 665, 709 and 779 nm; {} has no {} nm band (MERIS and OLCI have them)",
+                s.name,
+                join(missing)
+            ),
+        });
+    }
+    Ok(GONS_BANDS)
+}
+
+/// EUNOSAT chlorophyll (mg m-3) from OC4Me and OC5 values already computed
+/// and the Gons bands of `rrs`.
+pub fn chl_eunosat(rrs: &Reflectances, oc4me: &[f32], oc5: &[f32], gons: &coef::GonsConstants, t: &coef::EunosatThresholds) -> Result<Vec<f32>> {
+    let [a, b, c] = gons_wavelengths(rrs.sensor)?;
+    let algorithm = "chl_eunosat";
+    let (r665, r709, r779) = (rrs.band(a, algorithm)?, rrs.band(b, algorithm)?, rrs.band(c, algorithm)?);
+    let (g, t) = (*gons, *t);
+    let gons_chl = map_pixels_vec([r665, r709, r779], rrs.len(), move |[x, y, z]| gons_pixel(x, y, z, &g));
+    Ok(map_pixels_vec([oc4me, oc5, &gons_chl, r665], rrs.len(), move |[o4, o5, gn, r]| eunosat_pixel(o4, o5, gn, r, &t)))
 }
 
 /// Rrs (sr-1) of the forward model at the sensor's band centres within the

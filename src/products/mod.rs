@@ -19,7 +19,8 @@ use std::sync::Arc;
 pub use settings::{mineral_scale, Coefficients};
 
 use crate::coefficients::{
-    ci_set, kd2_set, ocx_set, CHL_MAX, CHL_MIN, GOHIN_SPM_MINERAL_SCALE, KD_MAX, KD_MIN, NECHAD2009_TURBIDITY, NECHAD2010_SPM, OC5CI_BLEND,
+    ci_set, eunosat_thresholds, gons_constants, kd2_set, ocx_set, CHL_MAX, CHL_MIN, GOHIN_SPM_MINERAL_SCALE, KD_MAX, KD_MIN, NECHAD2009_TURBIDITY,
+    NECHAD2010_SPM, OC5CI_BLEND, SPM_GOHIN_ALGORITHMS, SPM_SWITCHING_SCALE,
 };
 use crate::error::{join, Error, Result};
 use crate::oc5::{self, status, C1Params, Oc5Table};
@@ -80,6 +81,15 @@ pub enum Choice {
     BiasCorrected,
     /// Version of the OC5 applicability tests.
     Oc5ClassVersion,
+    /// The open OC5 table recipe (`oc5_recipe`), when no table file is given.
+    Oc5Recipe,
+    /// spm_gohin's algorithm, switch fractions and calibration factor.
+    SpmAlgorithm,
+    SpmSwitch,
+    SpmCalibration,
+    /// chl_eunosat's Gons constant set and thresholds version.
+    EunosatConstants,
+    EunosatVersion,
 }
 
 impl Choice {
@@ -99,6 +109,12 @@ impl Choice {
             Choice::BandCorrelation => "band_correlation",
             Choice::BiasCorrected => "bias_corrected",
             Choice::Oc5ClassVersion => "oc5_class_version",
+            Choice::Oc5Recipe => "oc5_recipe",
+            Choice::SpmAlgorithm => "spm_gohin_algorithm",
+            Choice::SpmSwitch => "spm_gohin_switch",
+            Choice::SpmCalibration => "spm_gohin_calibration",
+            Choice::EunosatConstants => "eunosat_constants",
+            Choice::EunosatVersion => "eunosat_version",
         }
     }
 }
@@ -225,7 +241,7 @@ fn ci_text(ci: &crate::coefficients::CiSet) -> String {
 
 /// The OC5 source's bands and provenance: which table, its version and a
 /// checksum of its values; or the per-pixel correction.
-fn oc5_text(source: &Oc5Source, sensor: &Sensor) -> Result<(Vec<u16>, String)> {
+fn oc5_text(source: &Oc5Source, sensor: &Sensor, c: &Coefficients) -> Result<(Vec<u16>, String)> {
     Ok(match source {
         Oc5Source::Table { table: t, name } => (
             alg::oc5_wavelengths(&t.bands),
@@ -239,14 +255,18 @@ fn oc5_text(source: &Oc5Source, sensor: &Sensor) -> Result<(Vec<u16>, String)> {
             ),
         ),
         Oc5Source::PerPixel => (
-            alg::oc5_wavelengths(&per_pixel_model(sensor)?.bands),
-            format!("OC5 (Gohin, Druon & Lampert 2002 structure) by this library's open C1 correction per pixel, no table ({}, recipe {})", sensor.name, oc5::OPEN_TABLE_VERSION),
+            alg::oc5_wavelengths(&per_pixel_model(sensor, c)?.bands),
+            format!(
+                "OC5 (Gohin, Druon & Lampert 2002 structure) by this library's open C1 correction per pixel, no table ({}, recipe {})",
+                sensor.name,
+                c.oc5_recipe()?.version()
+            ),
         ),
     })
 }
 
-fn per_pixel_model(sensor: &Sensor) -> Result<oc5::C1Model> {
-    oc5::c1_model(sensor, "default", C1Params::default())
+fn per_pixel_model(sensor: &Sensor, c: &Coefficients) -> Result<oc5::C1Model> {
+    oc5::c1_model(sensor, "default", C1Params::for_recipe(c.oc5_recipe()?))
 }
 
 /// OC5 chl over a block, with its status when asked.
@@ -256,10 +276,10 @@ enum Oc5Run {
 }
 
 impl Oc5Run {
-    fn new(source: Oc5Source, sensor: &Sensor) -> Result<Self> {
+    fn new(source: Oc5Source, sensor: &Sensor, c: &Coefficients) -> Result<Self> {
         Ok(match source {
             Oc5Source::Table { table, .. } => Oc5Run::Table(table),
-            Oc5Source::PerPixel => Oc5Run::PerPixel(Box::new(per_pixel_model(sensor)?)),
+            Oc5Source::PerPixel => Oc5Run::PerPixel(Box::new(per_pixel_model(sensor, c)?)),
         })
     }
 
@@ -359,9 +379,9 @@ fn oc5_jac(source: &Oc5Source) -> Jac {
 
 fn make_oc5(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
     let source = tables.oc5(s, c)?;
-    let (bands, text) = oc5_text(&source, s)?;
+    let (bands, text) = oc5_text(&source, s, c)?;
     let jac = oc5_jac(&source);
-    let oc5 = Arc::new(Oc5Run::new(source, s)?);
+    let oc5 = Arc::new(Oc5Run::new(source, s, c)?);
     let unc = Uncertainty::new("chl_oc5", s, c, jac, &bands).map(Arc::new);
     let classes = Oc5Classes::new(s, c).map(Arc::new);
     let mut extra = Vec::new();
@@ -393,8 +413,8 @@ fn make_oc5(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> R
 /// not classified; layer "class": the same as u8).
 fn make_oc5_class(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
     let source = tables.oc5(s, c)?;
-    let (oc5_bands, oc5_provenance) = oc5_text(&source, s)?;
-    let oc5 = Oc5Run::new(source, s)?;
+    let (oc5_bands, oc5_provenance) = oc5_text(&source, s, c)?;
+    let oc5 = Oc5Run::new(source, s, c)?;
     let classes = Oc5Classes::new(s, c)?;
     let text = format!("{}; high-chl test on {oc5_provenance}", classes.text());
     let bands = classes.bands().iter().copied().chain(oc5_bands).collect();
@@ -431,7 +451,7 @@ fn make_oc5ci(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) ->
         });
     };
     let table = table.clone();
-    let (bands, oc5) = oc5_text(&source, s)?;
+    let (bands, oc5) = oc5_text(&source, s, c)?;
     let t = thresholds.unwrap_or(OC5CI_BLEND);
     let text = format!("{oc5}; CI set {} (a = {:?}); blend thresholds {t:?} mg m-3", ci.name, ci.a);
     let bands = alg::ci_wavelengths(s)?.into_iter().chain(bands).collect();
@@ -441,14 +461,71 @@ fn make_oc5ci(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) ->
 }
 
 fn make_spm_gohin(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
+    match c.spm_gohin_algorithm.as_str() {
+        "nechad-switching" => make_spm_switching(s, c),
+        "forward-model" => make_spm_forward_model(s, c, tables),
+        other => Err(Error::InvalidParameter {
+            name: "algorithm".into(),
+            reason: format!("unknown spm_gohin algorithm {other:?}; known: {}", join(SPM_GOHIN_ALGORITHMS.iter().map(|a| a.0))),
+        }),
+    }
+}
+
+fn make_spm_switching(s: &'static Sensor, c: &Coefficients) -> Result<Prepared> {
+    let fractions = alg::spm_switch_fractions(c.spm_gohin_switch)?;
+    let k = c.spm_gohin_calibration.unwrap_or(SPM_SWITCHING_SCALE.value);
+    let bands = alg::spm_switching_bands(s)?;
+    let text = format!(
+        "spm_gohin nechad-switching: Nechad et al. 2010 SPM at {} (A, C at the band centres), switching as rho_w/C of a band goes {} -> {} \
+         (this library's choice, not published); calibration factor {k} ({})",
+        bands.iter().map(|(nm, n)| format!("{nm} nm (A {}, C {})", n.a, n.c)).collect::<Vec<_>>().join(" -> "),
+        fractions[0],
+        fractions[1],
+        SPM_SWITCHING_SCALE.source
+    );
+    let nm = bands.iter().map(|b| b.0).collect();
+    let value: ValueRun = Arc::new(move |r| alg::spm_gohin_switching(r, fractions, k));
+    Ok(with_uncertainty("spm_gohin", s, c, nm, text, Jac::FiniteDifference, value))
+}
+
+fn make_spm_forward_model(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
     let k = c.mineral_scale();
     let source = tables.oc5(s, c)?;
-    let (bands, oc5_provenance) = oc5_text(&source, s)?;
-    let oc5 = Oc5Run::new(source, s)?;
-    let text = format!("{oc5_provenance}; mineral calibration factor {k} ({})", GOHIN_SPM_MINERAL_SCALE.source);
+    let (bands, oc5_provenance) = oc5_text(&source, s, c)?;
+    let oc5 = Oc5Run::new(source, s, c)?;
+    let text = format!("spm_gohin forward-model; {oc5_provenance}; mineral calibration factor {k} ({})", GOHIN_SPM_MINERAL_SCALE.source);
     let bands = alg::spm_gohin_wavelengths(s)?.into_iter().chain(bands).collect::<Vec<u16>>();
     let value: ValueRun = Arc::new(move |r| alg::spm_gohin(r, &oc5.chl(r, false)?.0, k));
     Ok(with_uncertainty("spm_gohin", s, c, bands, text, Jac::FiniteDifference, value))
+}
+
+fn make_eunosat(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
+    let gons_bands = alg::gons_wavelengths(s)?;
+    let oc4me =
+        ocx_set(s, "oc4me").map_err(|e| Error::Unsupported { algorithm: "chl_eunosat".into(), reason: format!("needs the OC4Me set on {}: {e}", s.name) })?;
+    let (gons, t) = (gons_constants(&c.eunosat_constants)?, eunosat_thresholds(&c.eunosat_version)?);
+    let source = tables.oc5(s, c)?;
+    let (oc5_bands, oc5_provenance) = oc5_text(&source, s, c)?;
+    let oc5 = Oc5Run::new(source, s, c)?;
+    let text = format!(
+        "EUNOSAT chlorophyll: mean of the valid OC4Me, OC5 and Gons (algorithms.md s1.8; OC4Me/OC5 QC flags not applied: finite = valid); \
+         {}; {oc5_provenance}; Gons et al. 2005 constants {} (a* {}, p {}; {}), used where OC4Me >= {} mg m-3, rho665 >= {} and Gons > {} ({})",
+        ocx_text(oc4me),
+        gons.name,
+        gons.a_star,
+        gons.p,
+        gons.source,
+        t.oc4_min,
+        t.rho665_min,
+        crate::coefficients::GONS_MIN,
+        t.source
+    );
+    let bands = alg::ocx_wavelengths(oc4me).into_iter().chain(oc5_bands).chain(gons_bands).collect();
+    Ok(Prepared::new(bands, text, move |r, _| {
+        let o4 = alg::chl_ocx(r, oc4me)?;
+        let (o5, _) = oc5.chl(r, false)?;
+        Ok(Output::value(alg::chl_eunosat(r, &o4, &o5, gons, t)?))
+    }))
 }
 
 // ------------------------------------------------------------ the rows
@@ -617,7 +694,7 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: OC5_REF,
         comment: OPEN_TABLE,
-        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("class_version", Choice::Oc5ClassVersion)],
+        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("recipe", Choice::Oc5Recipe), ("class_version", Choice::Oc5ClassVersion)],
         layers: OC5_LAYERS,
         make: make_oc5,
     },
@@ -632,7 +709,7 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: "Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661; Hu, Lee & Franz 2012, J. Geophys. Res. 117:C01011; Hu et al. 2019, J. Geophys. Res. Oceans 124:1524-1543",
         comment: "CI below 0.15 mg m-3, OC5 above 0.20 (GlobColour/CMEMS practice). Default table: this library's open OC5-like table, not Ifremer's",
-        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("ci", Choice::Oc5ciCi), ("thresholds", Choice::Oc5ciThresholds)],
+        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("recipe", Choice::Oc5Recipe), ("ci", Choice::Oc5ciCi), ("thresholds", Choice::Oc5ciThresholds)],
         layers: UNCERTAINTY_LAYERS,
         make: make_oc5ci,
     },
@@ -640,16 +717,41 @@ pub static PRODUCTS: &[Product] = &[
         name: "spm_gohin",
         standard_name: SPM,
         units: "g m-3",
-        long_name: "Non-algal suspended particulate matter concentration, Gohin-like inversion of this library's forward model",
+        long_name: "Non-algal suspended particulate matter concentration, Gohin-like green/red/NIR switching",
         valid_range: None,
         log_scale: true,
         display_range: SPM_DISPLAY,
         radiation_wavelength_nm: None,
-        references: "Gohin et al. 2005, Remote Sens. Environ. 95:29-46; Gohin 2011, Ocean Sci. 7:705-732",
-        comment: "Structure of Gohin et al. 2005 / Gohin 2011 (green, red in very turbid water, OC5 chl removing the algal part); coefficients: this library's forward model with a fitted mineral calibration, not Ifremer's",
-        choices: with_uncertainty_choices![("table", Choice::Oc5Table), ("mineral_scale", Choice::MineralScale)],
+        references: "Gohin et al. 2005, Remote Sens. Environ. 95:29-46; Gohin 2011, Ocean Sci. 7:705-732; Nechad, Ruddick & Park 2010, Remote Sens. Environ. 114(4):854-866; Novoa et al. 2017, Remote Sens. 9:61",
+        comment: "Default algorithm nechad-switching: Nechad 2010 per-band SPM switching green -> red -> NIR as each band saturates (switch points this library's choice) with one factor fitted on the CoastColour calibration half; algorithm forward-model: the earlier inversion of this library's forward model (OC5 chl removing the algal part). Not Ifremer's coefficients",
+        choices: &[
+            ("algorithm", Choice::SpmAlgorithm),
+            ("switch", Choice::SpmSwitch),
+            ("calibration", Choice::SpmCalibration),
+            ("table", Choice::Oc5Table),
+            ("recipe", Choice::Oc5Recipe),
+            ("mineral_scale", Choice::MineralScale),
+            ("rrs_uncertainty", Choice::RrsUncertainty),
+            ("band_correlation", Choice::BandCorrelation),
+            ("bias_corrected", Choice::BiasCorrected),
+        ],
         layers: UNCERTAINTY_LAYERS,
         make: make_spm_gohin,
+    },
+    Product {
+        name: "chl_eunosat",
+        standard_name: CHL,
+        units: "mg m-3",
+        long_name: "Chlorophyll-a concentration, EUNOSAT blend of OC4Me, OC5 and Gons et al. 2005 red/NIR",
+        valid_range: None,
+        log_scale: true,
+        display_range: CHL_DISPLAY,
+        radiation_wavelength_nm: None,
+        references: "Gons, Rijkeboer & Ruddick 2005, J. Plankton Res. 27(1):125-127; Gohin, Druon & Lampert 2002, Int. J. Remote Sens. 23(8):1639-1661; RBINS EUNOSAT/DCS4COP processing scripts (CMEMS HR-OC cites Lavigne et al. 2021)",
+        comment: "Mean of the valid OC4Me, OC5 and Gons (Gons only where OC4Me and rho665 pass the version's thresholds and Gons > 2); needs 665/709/779 nm (MERIS, OLCI). Constant sets a016-p106 / a0146-p105 and versions A (Polymer) / B (C2RCC) as in the RBINS scripts; the OC4Me/OC5 QC flags are not applied. Default OC5 table: this library's open table, not Ifremer's",
+        choices: &[("constants", Choice::EunosatConstants), ("version", Choice::EunosatVersion), ("table", Choice::Oc5Table), ("recipe", Choice::Oc5Recipe)],
+        layers: &[],
+        make: make_eunosat,
     },
     Product {
         name: "oc5_class",
@@ -663,7 +765,7 @@ pub static PRODUCTS: &[Product] = &[
         radiation_wavelength_nm: None,
         references: "RBINS/EUNOSAT OC5 applicability tests: D. Van der Zande, EUNOSAT/DCS4COP OLCI C2RCCalt script, apply_OC5_v2 (version B); RBINS-2/RBINS-3 as in shared/science/algorithms.md s1.8 (version A); docs/uncertainty.md s1",
         comment: "Applicability tests of RBINS/EUNOSAT on rho = pi Rrs at 412, 443, 490, 560 nm (band-shifted where the sensor lacks them) and the OC5 chl. Pixels are not removed.",
-        choices: &[("table", Choice::Oc5Table), ("version", Choice::Oc5ClassVersion)],
+        choices: &[("table", Choice::Oc5Table), ("recipe", Choice::Oc5Recipe), ("version", Choice::Oc5ClassVersion)],
         layers: &[OC5_CLASS],
         make: make_oc5_class,
     },
@@ -715,6 +817,28 @@ mod tests {
     }
 
     #[test]
+    fn turbid_products_name_their_bands_and_refuse_sensors_without_them() {
+        let c = Coefficients::default();
+        let bands = |name: &str, sensor: &str| product(name).unwrap().prepare(sensor_of(sensor), &c, &NoTables).map(|p| p.bands);
+        fn sensor_of(n: &str) -> &'static Sensor {
+            sensor(n).unwrap()
+        }
+        assert_eq!(bands("spm_gohin", "olci-a").unwrap(), [560, 665, 709]);
+        assert_eq!(bands("spm_gohin", "seawifs").unwrap(), [555, 670]); // no 709 nm: green -> red only
+        for s in ["meris", "olci-a", "olci-b", "olci-c"] {
+            let b = bands("chl_eunosat", s).unwrap();
+            assert!([665, 709, 779].iter().all(|nm| b.contains(nm)), "{s}: {b:?}");
+        }
+        let e = bands("chl_eunosat", "modis-aqua").err().unwrap().to_string();
+        assert!(e.contains("709, 779") && e.contains("modis-aqua"), "{e}");
+        let old = Coefficients { spm_gohin_algorithm: "forward-model".into(), oc5_recipe: "open-oc5-c1-1".into(), ..c.clone() };
+        let p = product("spm_gohin").unwrap().prepare(sensor_of("meris"), &old, &NoTables).unwrap();
+        assert!(p.provenance.contains("forward-model") && p.provenance.contains("open-oc5-c1-1"), "{}", p.provenance);
+        let bad = Coefficients { spm_gohin_algorithm: "gohin2011".into(), ..c.clone() };
+        assert!(product("spm_gohin").unwrap().prepare(sensor_of("meris"), &bad, &NoTables).err().unwrap().to_string().contains("nechad-switching"));
+    }
+
+    #[test]
     fn every_choice_is_a_field_of_the_coefficients_table() {
         let full = Coefficients {
             oci_thresholds: Some([0.1, 0.2]),
@@ -723,6 +847,8 @@ mod tests {
             oc5ci_thresholds: Some([0.1, 0.2]),
             spm_gohin_mineral_scale: Some(1.0),
             rrs_uncertainty: Some(0.05),
+            spm_gohin_switch: Some([0.1, 0.2]),
+            spm_gohin_calibration: Some(1.0),
             ..Coefficients::default()
         };
         let keys: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();

@@ -70,13 +70,26 @@ fn rrs_setting(c: &Coefficients) -> Result<Option<(f64, f64)>> {
     }
 }
 
+/// The row of class_stats.csv fitted for this selection: the product's name for its
+/// default algorithm, `<product>@<variant>` for an earlier one kept selectable (the OC5
+/// table recipe open-oc5-c1-1, spm_gohin's forward-model): statistics of one algorithm
+/// would misstate another's error (validation/uncertainty/fit.py fits both).
+fn stats_key(product: &str, c: &Coefficients) -> String {
+    let variant = match product {
+        "chl_oc5" | "chl_oc5ci" if c.oc5_table.is_none() && c.oc5_recipe != crate::defaults::OC5_RECIPE => Some(c.oc5_recipe.as_str()),
+        "spm_gohin" if c.spm_gohin_algorithm != crate::defaults::SPM_GOHIN_ALGORITHM => Some(c.spm_gohin_algorithm.as_str()),
+        _ => None,
+    };
+    variant.map_or_else(|| product.to_string(), |v| format!("{product}@{v}"))
+}
+
 impl Uncertainty {
     pub(super) fn new(product: &str, s: &'static Sensor, c: &Coefficients, jac: Jac, value_bands: &[u16]) -> Result<Self> {
         let mut bands = value_bands.to_vec();
         bands.sort_unstable();
         bands.dedup();
         Ok(Uncertainty {
-            stats: stats::for_product(product)?,
+            stats: stats::for_product(&stats_key(product, c))?,
             owt: BandRecipe::new(s, &owt::MOORE2009_BANDS)?,
             rrs: rrs_setting(c)?,
             bias_corrected: c.bias_corrected,
@@ -93,13 +106,14 @@ impl Uncertainty {
     /// What the layers hold, for the provenance.
     pub(super) fn text(&self) -> String {
         format!(
-            "uncertainty: membership-weighted class {} of Moore et al. 2009 water types ({}){}; class statistics: this library's fit, src/quality/class_stats.csv",
+            "uncertainty: membership-weighted class {} of Moore et al. 2009 water types ({}){}; class statistics: this library's fit, src/quality/class_stats.csv rows {}",
             if self.bias_corrected { "SD (bias-corrected)" } else { "RMSD" },
             self.owt.describe(&owt::MOORE2009_BANDS),
             match self.rrs {
                 Some((e, rho)) => format!(" combined in quadrature with Rrs uncertainty {e} x Rrs propagated (band correlation {rho})"),
                 None => String::new(),
-            }
+            },
+            self.stats.product
         )
     }
 

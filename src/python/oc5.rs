@@ -65,23 +65,42 @@ impl PyOc5Table {
     /// nodes span the operational axis ranges (200^3 = the operational axes).
     /// `f0`: the F0 set the nLw axes use (default "fonom-thuillier2003",
     /// NASA l2gen's; also "obpg-rsr2009", "rbins-oc5"), or {band nm: F0} for
-    /// the green and 412 bands. Not Ifremer's table; no parity claimed.
+    /// the green and 412 bands. `recipe`: "open-oc5-c1-2" (default, the
+    /// correction bounded at the reference ratio in bright-green water) or
+    /// "open-oc5-c1-1" (the earlier rule). `tau`: the tolerance (None = the
+    /// recipe's: 0.25 for c1-2, 0.5 for c1-1). Not Ifremer's table; no
+    /// parity claimed.
     #[staticmethod]
-    #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = 0.5, chl_cap = 5.0))]
-    fn build(py: Python<'_>, sensor: &str, shape: (usize, usize, usize), f0: Option<&Bound<'_, PyAny>>, ocx: &str, tau: f64, chl_cap: f64) -> PyResult<Self> {
+    #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = None, chl_cap = 5.0, recipe = "open-oc5-c1-2"))]
+    #[allow(clippy::too_many_arguments)] // the Python signature
+    fn build(
+        py: Python<'_>,
+        sensor: &str,
+        shape: (usize, usize, usize),
+        f0: Option<&Bound<'_, PyAny>>,
+        ocx: &str,
+        tau: Option<f64>,
+        chl_cap: f64,
+        recipe: &str,
+    ) -> PyResult<Self> {
         let s = sensors::sensor(sensor)?;
         let f0 = f0_choice(f0, s, &oc5_bands_of(s, ocx)?, sensors::DEFAULT_F0_SET)?;
-        let opts = oc5::BuildOptions { shape: [shape.0, shape.1, shape.2], f0, ocx: ocx.to_string(), params: C1Params { tau, chl_cap, ..C1Params::default() } };
+        let base = C1Params::for_recipe(oc5::C1Recipe::from_name(recipe)?);
+        let params = C1Params { tau: tau.unwrap_or(base.tau), chl_cap, ..base };
+        let opts = oc5::BuildOptions { shape: [shape.0, shape.1, shape.2], f0, ocx: ocx.to_string(), params };
         let t = compute(py, || oc5::build(s, &opts))?;
         Ok(Self { inner: Arc::new(t) })
     }
 
     /// The sensor's open OC5-like 200^3 table (default F0 set), built on first
-    /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR).
+    /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR), of
+    /// `recipe` (default "open-oc5-c1-2"; "open-oc5-c1-1" the earlier rule).
     #[staticmethod]
-    fn open_table(py: Python<'_>, sensor: &str) -> PyResult<Self> {
+    #[pyo3(signature = (sensor, recipe = "open-oc5-c1-2"))]
+    fn open_table(py: Python<'_>, sensor: &str, recipe: &str) -> PyResult<Self> {
         let s = sensors::sensor(sensor)?;
-        Ok(Self { inner: compute(py, || registry::tables().open_table(s))? })
+        let recipe = oc5::C1Recipe::from_name(recipe)?;
+        Ok(Self { inner: compute(py, || registry::tables().open_table(s, recipe))? })
     }
 
     /// Reads a table written by `save` (self-describing netCDF).
@@ -244,6 +263,8 @@ impl PyOc5Table {
 /// NOT Ifremer's; see README), an `Oc5Table`, or "per-pixel" (the open
 /// correction computed per pixel, no table). `return_status=True` also
 /// returns uint8 status: 0 valid, 1 outside table, 2 invalid input, 3 fallback.
+/// `recipe`: the open table's recipe when `table` is None or "per-pixel"
+/// (None = "open-oc5-c1-2"; "open-oc5-c1-1" the earlier rule).
 /// `return_class=True` also returns the uint8 OC5 applicability class
 /// (`oc5_class`, tests version `class_version`).
 /// Returned in the order chl, status, uncertainty, bias, class (those asked).
@@ -253,7 +274,7 @@ impl PyOc5Table {
 /// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
 /// `bias_corrected` as there.
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, table = None, return_status = false, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false, return_class = false, class_version = "B"))]
+#[pyo3(signature = (rrs, sensor, table = None, return_status = false, recipe = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false, return_class = false, class_version = "B"))]
 #[allow(clippy::too_many_arguments)]
 fn chl_oc5<'py>(
     py: Python<'py>,
@@ -261,6 +282,7 @@ fn chl_oc5<'py>(
     sensor: &str,
     table: Option<&Bound<'py, PyAny>>,
     return_status: bool,
+    recipe: Option<&str>,
     return_uncertainty: bool,
     return_bias: bool,
     rrs_uncertainty: Option<f64>,
@@ -271,7 +293,7 @@ fn chl_oc5<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
     let [a, b, c] = u.choices(py)?;
-    let args = [("table", table_arg(py, table)), ("class_version", kw(py, class_version)?), a, b, c];
+    let args = [("table", table_arg(py, table)), ("recipe", kw(py, recipe)?), ("class_version", kw(py, class_version)?), a, b, c];
     let mut layers = Vec::new();
     if return_status {
         layers.push("status");
@@ -298,7 +320,7 @@ fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'
 /// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
 /// `bias_corrected` as there.
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, table = None, ci = "hu2012", thresholds = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[pyo3(signature = (rrs, sensor, table = None, ci = "hu2012", thresholds = None, recipe = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
 fn chl_oc5ci<'py>(
     py: Python<'py>,
@@ -307,6 +329,7 @@ fn chl_oc5ci<'py>(
     table: Option<&Bound<'py, PyAny>>,
     ci: &str,
     thresholds: Option<(f64, f64)>,
+    recipe: Option<&str>,
     return_uncertainty: bool,
     return_bias: bool,
     rrs_uncertainty: Option<f64>,
@@ -315,28 +338,32 @@ fn chl_oc5ci<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
     let [a, b, c] = u.choices(py)?;
-    let args = [("table", table_arg(py, table)), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?), a, b, c];
+    let args = [("table", table_arg(py, table)), ("ci", kw(py, ci)?), ("thresholds", kw(py, thresholds)?), ("recipe", kw(py, recipe)?), a, b, c];
     registry::value_and_layers(py, "chl_oc5ci", rrs, sensor, &args, &u.layers())
 }
 const _: () = assert!(defaults::same(defaults::OC5CI_CI, "hu2012"));
+const _: () = assert!(defaults::same(defaults::OC5_RECIPE, "open-oc5-c1-2"));
 
-/// Non-algal suspended particulate matter (g m-3), Gohin-like: the forward
-/// model inverted for mineral SPM at the green band, switching to the red
-/// band where green saturates, with chl (default: OC5 with `table`)
-/// removing the algal part: the structure of Gohin et al. 2005 (Remote Sens.
-/// Environ. 95:29) and Gohin 2011 (Ocean Sci. 7:705), whose coefficients are
-/// not public. The forward model's mineral constants (Babin et al. 2003)
-/// carry one calibration factor fitted on CoastColour TSM (Nechad et al.
-/// 2015); `mineral_scale` overrides it (see README).
+/// Non-algal suspended particulate matter (g m-3), Gohin-like.
+/// `algorithm="nechad-switching"` (default): Nechad et al. 2010 per-band SPM
+/// switching green -> red -> NIR (709 nm where the sensor has it) as each
+/// band saturates, blended where rho_w/C of a band goes `switch` = (f0, f1)
+/// (default (0.03, 0.08): this library's choice, not published), times one
+/// `calibration` factor fitted on the CoastColour calibration half (see
+/// README). `algorithm="forward-model"`: the earlier recipe, the forward
+/// model inverted for mineral SPM at the green band, switching to red where
+/// green saturates, with chl (default: OC5 with `table`/`recipe`) removing
+/// the algal part (structure of Gohin et al. 2005, Gohin 2011, whose
+/// coefficients are not public); `mineral_scale` overrides its calibration.
 ///
 /// `return_uncertainty=True` / `return_bias=True` also return the 1-sigma
 /// uncertainty and the expected bias of log10 of the product (dex), in that
 /// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
-/// `bias_corrected` as there.
-/// Not with `chl` given (the uncertainty is that of the whole product, OC5 included).
+/// `bias_corrected` as there. Not with `chl` given (the uncertainty is that of
+/// the whole product, OC5 included).
 #[pyfunction]
-#[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None, algorithm = "nechad-switching", switch = None, calibration = None, recipe = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
+#[allow(clippy::too_many_arguments)] // the Python signature
 fn spm_gohin<'py>(
     py: Python<'py>,
     rrs: &Bound<'py, PyAny>,
@@ -344,6 +371,10 @@ fn spm_gohin<'py>(
     chl: Option<&Bound<'py, PyAny>>,
     table: Option<&Bound<'py, PyAny>>,
     mineral_scale: Option<f64>,
+    algorithm: &str,
+    switch: Option<(f64, f64)>,
+    calibration: Option<f64>,
+    recipe: Option<&str>,
     return_uncertainty: bool,
     return_bias: bool,
     rrs_uncertainty: Option<f64>,
@@ -352,8 +383,21 @@ fn spm_gohin<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let u = registry::UncertaintyArgs { return_uncertainty, return_bias, rrs_uncertainty, band_correlation, bias_corrected };
     let [a, b, c] = u.choices(py)?;
-    let args = [("table", table_arg(py, table)), ("mineral_scale", kw(py, mineral_scale)?), a, b, c];
+    let args = [
+        ("algorithm", kw(py, algorithm)?),
+        ("switch", kw(py, switch)?),
+        ("calibration", kw(py, calibration)?),
+        ("table", table_arg(py, table)),
+        ("recipe", kw(py, recipe)?),
+        ("mineral_scale", kw(py, mineral_scale)?),
+        a,
+        b,
+        c,
+    ];
     let Some(chl) = chl else { return registry::value_and_layers(py, "spm_gohin", rrs, sensor, &args, &u.layers()) };
+    if algorithm != "forward-model" {
+        return Err(OceanColourError::new_err(format!("chl= is used only by algorithm=\"forward-model\" (the algal part), not {algorithm:?}")));
+    }
     if !u.layers().is_empty() {
         return Err(OceanColourError::new_err(
             "spm_gohin: return_uncertainty/return_bias need chl=None (the class statistics are those of spm_gohin with its OC5 chl)",
@@ -365,6 +409,32 @@ fn spm_gohin<'py>(
     let (v, shape) = call_with_reflectances(py, rrs, s, &[("chl", chl)], |r, x| algorithms::spm_gohin(r, x[0], c.mineral_scale()))?;
     Ok(into_numpy(py, v, &shape)?.into_bound(py).into_any())
 }
+const _: () = assert!(defaults::same(defaults::SPM_GOHIN_ALGORITHM, "nechad-switching"));
+
+/// EUNOSAT chlorophyll-a (mg m-3): the mean of the valid OC4Me, OC5 and Gons
+/// et al. 2005 red/NIR chl, Gons counting only where OC4Me and rho665 =
+/// pi Rrs665 reach the `version`'s thresholds ("A": 8.5 mg m-3 and 0.0081,
+/// Polymer; "B": 8.1 and 0.0076, C2RCC) and Gons > 2 mg m-3. `constants`:
+/// the Gons set, "a016-p106" (a* = 0.016, p = 1.06) or "a0146-p105"
+/// (a* = 0.0146, p = 1.05), the two RBINS scripts' (which goes with which
+/// processing is not documented). Needs the 665, 709 and 779 nm bands
+/// (MERIS, OLCI). OC5 from `table`/`recipe` as `chl_oc5`; the OC4Me/OC5
+/// QC flags of the EUNOSAT scripts are not applied.
+#[pyfunction]
+#[pyo3(signature = (rrs, sensor, constants = "a016-p106", version = "A", table = None, recipe = None))]
+fn chl_eunosat(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &str,
+    constants: &str,
+    version: &str,
+    table: Option<&Bound<'_, PyAny>>,
+    recipe: Option<&str>,
+) -> PyResult<Py<PyArrayDyn<f32>>> {
+    let args = [("constants", kw(py, constants)?), ("version", kw(py, version)?), ("table", table_arg(py, table)), ("recipe", kw(py, recipe)?)];
+    registry::value(py, "chl_eunosat", rrs, sensor, &args)
+}
+const _: () = assert!(defaults::same(defaults::EUNOSAT_CONSTANTS, "a016-p106") && defaults::same(defaults::EUNOSAT_VERSION, "A"));
 
 /// Rrs (sr-1) of the bio-optical forward model at `sensor`'s band centres
 /// (those within 400-700 nm): {band nm: array}. `chl` mg m-3, `acdm443`
@@ -397,6 +467,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(chl_oc5, m)?)?;
     m.add_function(wrap_pyfunction!(chl_oc5ci, m)?)?;
     m.add_function(wrap_pyfunction!(spm_gohin, m)?)?;
+    m.add_function(wrap_pyfunction!(chl_eunosat, m)?)?;
     m.add_function(wrap_pyfunction!(forward_rrs, m)?)?;
     Ok(())
 }

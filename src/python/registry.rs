@@ -104,6 +104,20 @@ pub(super) fn settings(product: &Product, args: &[(&str, Bound<'_, PyAny>)]) -> 
             Choice::Oc5ciThresholds => c.oc5ci_thresholds = pair(v)?,
             Choice::NechadWavelength => c.nechad_wavelength = v.extract()?,
             Choice::MineralScale => c.spm_gohin_mineral_scale = v.extract()?,
+            Choice::SpmAlgorithm => {
+                if !v.is_none() {
+                    c.spm_gohin_algorithm = v.extract()?;
+                }
+            }
+            Choice::SpmSwitch => c.spm_gohin_switch = pair(v)?,
+            Choice::SpmCalibration => c.spm_gohin_calibration = v.extract()?,
+            Choice::EunosatConstants => c.eunosat_constants = v.extract()?,
+            Choice::EunosatVersion => c.eunosat_version = v.extract()?,
+            Choice::Oc5Recipe => {
+                if !v.is_none() {
+                    c.oc5_recipe = v.extract()?;
+                }
+            }
             Choice::Oc5Table => table = oc5_choice(v)?,
             Choice::RrsUncertainty => c.rrs_uncertainty = v.extract()?,
             Choice::BandCorrelation => c.band_correlation = v.extract()?,

@@ -122,9 +122,11 @@ def test_design_study_vectors_per_pixel_and_table(small_meris):
     want_oc5 = np.array([v[2] for v in VECTORS])
     np.testing.assert_allclose(ocx(rrs, [443, 490, 510], 560, [0.42487, -3.20974, 2.89721, -0.75258, -0.98259]),
                                want_ocx, rtol=0.01)
-    per_pixel, st = oc.chl_oc5(rrs, "meris", table="per-pixel", return_status=True)
-    np.testing.assert_allclose(per_pixel, want_oc5, rtol=0.01)
+    # The design study's vectors are those of recipe c1-1 (selectable by name).
+    c1_1, st = oc.chl_oc5(rrs, "meris", table="per-pixel", return_status=True, recipe="open-oc5-c1-1")
+    np.testing.assert_allclose(c1_1, want_oc5, rtol=0.01)
     assert st.tolist() == [0] * 5
+    per_pixel = oc.chl_oc5(rrs, "meris", table="per-pixel")
     # A 40^3 table is coarse: within 10% of the per-pixel values, except the steep
     # bright-green vector (the 200^3 table gives 43.4 there; validation/oc5.py).
     keep = [0, 1, 2, 4]
@@ -164,7 +166,12 @@ def test_table_metadata_and_axes_describe_themselves(small_meris):
     assert ax[0]["unit"] == "mW cm-2 um-1 sr-1" and ax[2]["n"] == 40
     assert abs(ax[2]["min"] + ax[2]["step"] * 39 - 6.8048) < 1e-12
     md = small_meris.metadata
-    assert md["tau"] == "0.5" and md["chl_cap"] == "5" and "Bricaud" in md["case1_tie"]
+    assert md["tau"] == "0.25" and md["chl_cap"] == "5" and "Bricaud" in md["case1_tie"]
+    assert md["recipe"] == small_meris.version == "open-oc5-c1-2"
+    old = oc.Oc5Table.build("meris", shape=(8, 8, 8), recipe="open-oc5-c1-1")
+    assert old.version == old.metadata["recipe"] == "open-oc5-c1-1" and old.metadata["tau"] == "0.5"
+    with pytest.raises(oc.OceanColourError, match="open-oc5-c1-2"):
+        oc.Oc5Table.build("meris", shape=(8, 8, 8), recipe="c1-9")
     assert "first positive-412" in md["node_rules"]
     assert small_meris.bands == {"violet": 412, "green": 560, "ratio_blues": [443, 490, 510]}
 
@@ -248,14 +255,14 @@ def test_spm_inverts_the_forward_model_and_switches_to_red():
     chl = np.array([0.5, 1.0, 3.0, 2.0, 1.0], dtype=np.float32)
     spm = np.array([0.5, 5.0, 20.0, 100.0, 300.0], dtype=np.float32)
     rrs = oc.forward_rrs(chl, None, spm, "meris")
-    got = oc.spm_gohin(rrs, "meris", chl=chl)
+    got = oc.spm_gohin(rrs, "meris", chl=chl, algorithm="forward-model")
     np.testing.assert_allclose(got, spm, rtol=1e-3)
     # The calibration factor scales SPM exactly as 1/k.
-    np.testing.assert_allclose(oc.spm_gohin(rrs, "meris", chl=chl, mineral_scale=0.5),
-                               oc.spm_gohin(rrs, "meris", chl=chl, mineral_scale=1.0) * 2, rtol=1e-5)
+    np.testing.assert_allclose(oc.spm_gohin(rrs, "meris", chl=chl, mineral_scale=0.5, algorithm="forward-model"),
+                               oc.spm_gohin(rrs, "meris", chl=chl, mineral_scale=1.0, algorithm="forward-model") * 2, rtol=1e-5)
     # Very turbid: the green is saturated enough that only red carries SPM; perturbing green changes nothing.
     rrs2 = dict(rrs)
     rrs2[560] = rrs[560] * np.float32(1.02)
-    moved = oc.spm_gohin(rrs2, "meris", chl=chl)
+    moved = oc.spm_gohin(rrs2, "meris", chl=chl, algorithm="forward-model")
     assert moved[-1] == got[-1] and moved[0] != got[0]
-    assert np.isnan(oc.spm_gohin({560: [np.nan], 665: [0.01]}, "meris", chl=[1.0])).all()
+    assert np.isnan(oc.spm_gohin({560: [np.nan], 665: [0.01]}, "meris", chl=[1.0], algorithm="forward-model")).all()

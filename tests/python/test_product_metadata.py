@@ -47,8 +47,12 @@ def registry_attrs(name):
 
 def accessor_attrs(name):
     rng = np.random.default_rng(0)
-    ds = xr.Dataset({f"Rrs_{nm}": (("y", "x"), rng.uniform(0.001, 0.01, (4, 3)).astype(np.float32)) for nm in SEAWIFS},
-                    attrs={"instrument": "SeaWiFS", "platform": "Orbview-2"})
+    bands, attrs = SEAWIFS, {"instrument": "SeaWiFS", "platform": "Orbview-2"}
+    if name == "chl_eunosat":  # red/NIR bands: OLCI
+        bands = [b["nominal"] for b in oc.sensor_info("olci-a")["bands"]]
+        attrs = {"instrument": "OLCI", "platform": "Sentinel-3A"}
+    ds = xr.Dataset({f"Rrs_{nm}": (("y", "x"), rng.uniform(0.001, 0.01, (4, 3)).astype(np.float32)) for nm in bands},
+                    attrs=attrs)
     out = getattr(ds.oc, name)()
     return {k: out.attrs[k] for k in CF if k in out.attrs}
 

@@ -175,7 +175,7 @@ def test_invalid_arguments_are_clear_errors():
     with pytest.raises(oc.OceanColourError, match="670"):
         oc.chl_ocx(no_red, "seawifs", return_uncertainty=True)
     with pytest.raises(oc.OceanColourError, match="chl=None"):
-        oc.spm_gohin(r, "seawifs", chl=[1.0], return_uncertainty=True)
+        oc.spm_gohin(r, "seawifs", chl=[1.0], algorithm="forward-model", return_uncertainty=True)
     # NaN and negative Rrs: NaN uncertainty where the value is NaN, no exception.
     bad = {**r, 443: [np.nan], 555: [-0.001]}
     v, u = oc.chl_ocx(bad, "seawifs", return_uncertainty=True)

@@ -69,7 +69,7 @@ def main() -> None:
 
     cc = ccrr_rows()
     rrs = {b: cc[b].astype(np.float32) for b in (412, 443, 490, 510, 560, 620, 665)}
-    t = oc.Oc5Table.open_table("meris")
+    t = oc.Oc5Table.open_table("meris", recipe="open-oc5-c1-1")
     old = np.asarray(oc.chl_oc5(rrs, "meris", table=t), float)
     ocx = np.asarray(oc.chl_ocx({b: rrs[b] for b in (443, 490, 510, 560)}, "meris"), float)
     a = next(s for s in oc.ocx_coefficient_sets("meris") if s["default"])["a"]

@@ -48,6 +48,9 @@ from nomad import DATA as NOMAD_CSV  # noqa: E402
 from nomad import insitu_chl, nomad_stations  # noqa: E402
 from oc5 import CCRR, ccrr_rows  # noqa: E402
 
+sys.path.insert(0, str(HERE.parent / "turbid"))
+from evaluate import ccrr_rrs  # noqa: E402  (the half's Rrs with 709 nm: spm_gohin's NIR branch)
+
 SEED = 13
 HOLDOUT = 1 / 3
 #: Classes with fewer effective stations than this in the fit are pooled with their
@@ -74,6 +77,11 @@ CONV_560 = (0.001148, 1.023, -0.103624, 0.979, -0.000121)
 EPS_RRS = 0.05
 
 PRODUCTS = ("chl_ocx", "chl_oci", "chl_oc5", "chl_oc5ci", "spm_gohin", "spm_nechad", "kd490")
+#: Earlier algorithms kept selectable by name get their own rows (`<product>@<variant>`,
+#: read by the Rust core when that variant is chosen): one algorithm's errors are not another's.
+VARIANTS = {"chl_oc5@open-oc5-c1-1": ("chl_oc5", {"recipe": "open-oc5-c1-1"}),
+            "chl_oc5ci@open-oc5-c1-1": ("chl_oc5ci", {"recipe": "open-oc5-c1-1"}),
+            "spm_gohin@forward-model": ("spm_gohin", {"algorithm": "forward-model"})}
 
 
 def sha256(path: Path) -> str:
@@ -103,8 +111,7 @@ def nomad_set(oc):
 
 def ccrr_set(oc):
     cc = ccrr_rows()
-    bands = [412, 443, 490, 510, 560, 620, 665]
-    rrs = {b: cc[b] for b in bands}
+    rrs = ccrr_rrs(cc)
     ok = np.all([np.isfinite(rrs[b]) for b in (412, 443, 490, 510, 560, 665)], axis=0)
     rrs = {b: v[ok] for b, v in rrs.items()}
     # Band centres, not nominal names (MERIS 412.5, 442.5 nm): what the Rust port's
@@ -130,11 +137,14 @@ def products(oc, s):
         "spm_nechad": oc.spm_nechad(r, sen),
         "kd490": oc.kd490(r, sen),
     }
+    for key, (name, kw) in VARIANTS.items():
+        p[key] = getattr(oc, name)(r, sen, **kw)
     return {k: np.asarray(v, dtype=float) for k, v in p.items()}
 
 
 TRUTH = {"chl_ocx": "chl", "chl_oci": "chl", "chl_oc5": "chl", "chl_oc5ci": "chl", "spm_gohin": "tsm",
          "spm_nechad": "tsm", "kd490": "kd"}
+TRUTH.update({key: TRUTH[name] for key, (name, _) in VARIANTS.items()})
 
 
 def split(groups, seed=SEED, frac=HOLDOUT):
@@ -217,7 +227,7 @@ def compute(oc, verbose=False):
     dom = R.owt_dominant(f_all)
 
     rows, calib, resid = [], {}, {}
-    for prod in PRODUCTS:
+    for prod in PRODUCTS + tuple(VARIANTS):
         est = np.concatenate([s["p"][prod] for s in sets])
         truth = np.concatenate([s[TRUTH[prod]] for s in sets])
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -354,8 +364,10 @@ def write_stats(rows, oc):
         f"# data: NOMAD v2 {NOMAD_CSV.name} sha256 {sha256(NOMAD_CSV)}; Kd(489) {KD_CSV.name} sha256 {sha256(KD_CSV)};",
         f"#   CoastColour RR calibration half {CCRR.name} sha256 {sha256(CCRR)}.",
         f"# split: NOMAD by cruise, CoastColour by row; {HOLDOUT:.3f} of groups held out (numpy default_rng({SEED})); fitted on the rest.",
-        "# products: oceancolour defaults (OCx/OCI/KD2 default sets, hu2019 CI in OCI, open OC5 tables (this library's,",
-        "#   not Ifremer's), OC5CI hu2012 0.15/0.20, Nechad 2010 at the red band, spm_gohin default mineral factor);",
+        "# products: oceancolour defaults (OCx/OCI/KD2 default sets, hu2019 CI in OCI, open OC5 tables of recipe",
+        "#   open-oc5-c1-2 (this library's, not Ifremer's), OC5CI hu2012 0.15/0.20, Nechad 2010 at the red band,",
+        "#   spm_gohin nechad-switching); rows <product>@<variant>: the earlier algorithms kept selectable",
+        "#   (OC5 recipe open-oc5-c1-1, spm_gohin forward-model with its default mineral factor);",
         "#   NOMAD as SeaWiFS bands, CoastColour as MERIS bands; one table for both sensors.",
         f"# fitted: {datetime.date.today().isoformat()} by validation/uncertainty/fit.py (git {commit}), oceancolour {oc.__version__}.",
     ]

@@ -135,7 +135,9 @@ def test_rrs_term_correlation_limits():
 
 def test_uncertainty_weighting_and_shipped_table():
     stats = R.load_class_stats(HERE.parents[1] / "src" / "quality" / "class_stats.csv")
-    assert set(stats) == {"chl_ocx", "chl_oci", "chl_oc5", "chl_oc5ci", "spm_gohin", "spm_nechad", "kd490"}
+    assert set(stats) == {"chl_ocx", "chl_oci", "chl_oc5", "chl_oc5ci", "spm_gohin", "spm_nechad", "kd490",
+                          # the earlier algorithms kept selectable by name
+                          "chl_oc5@open-oc5-c1-1", "chl_oc5ci@open-oc5-c1-1", "spm_gohin@forward-model"}
     cl = stats["chl_ocx"]["classes"]
     w = np.zeros((3, 8))
     w[0, 2] = 1
