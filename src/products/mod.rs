@@ -802,6 +802,18 @@ mod tests {
     }
 
     #[test]
+    fn an_earlier_algorithm_reads_its_own_class_statistics() {
+        // Statistics fitted on one algorithm would misstate another's error (issue 14 kept
+        // the earlier ones selectable): the layers name the row they read.
+        let s = sensor("meris").unwrap();
+        let rows = |c: &Coefficients| product("spm_gohin").unwrap().prepare(s, c, &NoTables).unwrap().layer_provenance;
+        let default = Coefficients::default();
+        assert!(rows(&default).ends_with("rows spm_gohin"), "{}", rows(&default));
+        let earlier = Coefficients { spm_gohin_algorithm: "forward-model".into(), ..default };
+        assert!(rows(&earlier).ends_with("rows spm_gohin@forward-model"), "{}", rows(&earlier));
+    }
+
+    #[test]
     fn each_product_names_the_bands_it_reads() {
         let c = Coefficients::default();
         let s = sensor("seawifs").unwrap();

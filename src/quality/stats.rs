@@ -162,7 +162,13 @@ mod tests {
     #[test]
     fn embedded_table_has_every_product_and_class() {
         let all = embedded();
-        for p in ["chl_ocx", "chl_oci", "chl_oc5", "chl_oc5ci", "spm_gohin", "spm_nechad", "kd490"] {
+        // The seven products of issue 13 and the earlier algorithms kept selectable (issue 14).
+        let rows = ["chl_ocx", "chl_oci", "chl_oc5", "chl_oc5ci", "spm_gohin", "spm_nechad", "kd490"].into_iter().chain([
+            "chl_oc5@open-oc5-c1-1",
+            "chl_oc5ci@open-oc5-c1-1",
+            "spm_gohin@forward-model",
+        ]);
+        for p in rows {
             let s = for_product(p).unwrap();
             assert!(s.rmsd.iter().all(|r| *r > 0.0 && *r < 1.0), "{p}");
             // RMSD^2 = bias^2 + SD^2 (to the file's 4 decimals)
@@ -170,7 +176,7 @@ mod tests {
                 assert!((s.rmsd[k].powi(2) - s.bias[k].powi(2) - s.sd[k].powi(2)).abs() < 2e-4, "{p} {k}");
             }
         }
-        assert_eq!(all.len(), 7);
+        assert_eq!(all.len(), 10);
         assert!(provenance().contains("FITTED BY THIS LIBRARY"));
         assert!(for_product("chl_ci").is_err());
     }
