@@ -87,6 +87,7 @@ fn writer_leaves_nothing_unless_finished() {
         references: String::new(),
         comment: String::new(),
         radiation_wavelength_nm: None,
+        flags: None,
     };
     let dest = dir.join("out.nc");
     let block = g.read_block(0, 20, &[443]).unwrap();

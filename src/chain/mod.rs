@@ -487,6 +487,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
                 references: spec.references.into(),
                 comment: spec.comment.into(),
                 radiation_wavelength_nm: spec.radiation_wavelength_nm,
+                flags: spec.class_flags(),
             };
             let mut writer = ProductWriter::create(&dest, &info, &meta, &req.config.output.netcdf, globals(req, &info, spec, &prepared.provenance, &key))?;
             let layers = quality_layers(req, &info, spec, &prepared);

@@ -47,6 +47,9 @@ pub struct VariableMeta {
     /// Scalar `radiation_wavelength` coordinate (nm), e.g. 490 for Kd(490)
     /// (CF: without it the attenuation is an integral over all wavelengths).
     pub radiation_wavelength_nm: Option<f32>,
+    /// A class product: (flag_values, flag_meanings) of a `byte` variable with
+    /// `_FillValue` 0 instead of a float quantity.
+    pub flags: Option<(Vec<u8>, String)>,
 }
 
 /// An extra per-pixel variable written beside the product (its uncertainty, bias,
@@ -67,6 +70,8 @@ pub struct LayerMeta {
 pub struct ProductWriter {
     nf: NewNetcdf,
     name: String,
+    /// The product variable holds class numbers (byte), not a float quantity.
+    class: bool,
     dims: Vec<String>,
     chunk: Vec<usize>,
     storage: Storage,
@@ -171,24 +176,36 @@ impl ProductWriter {
             coordinates.push_str(" time");
         }
         {
-            let mut v = f.add_variable::<f32>(&var.name, &dims).map_err(err("defining the product variable"))?;
+            let mut v = match &var.flags {
+                Some(_) => f.add_variable::<i8>(&var.name, &dims),
+                None => f.add_variable::<f32>(&var.name, &dims),
+            }
+            .map_err(err("defining the product variable"))?;
             v.set_chunking(&chunk).map_err(err("chunking the product"))?;
             if storage.deflate > 0 {
                 v.set_compression(storage.deflate, storage.shuffle).map_err(err("compressing the product"))?;
             }
-            v.set_fill_value(FILL).map_err(err("setting _FillValue"))?;
+            match &var.flags {
+                Some((values, meanings)) => {
+                    v.set_fill_value(0i8).map_err(err("setting _FillValue"))?;
+                    v.put_attribute("flag_values", values.iter().map(|&x| x as i8).collect::<Vec<i8>>()).map_err(err("writing attributes"))?;
+                    v.put_attribute("flag_meanings", meanings.as_str()).map_err(err("writing attributes"))?;
+                }
+                None => v.set_fill_value(FILL).map_err(err("setting _FillValue"))?,
+            }
             v.put_attribute("long_name", var.long_name.as_str()).map_err(err("writing attributes"))?;
             if let Some(s) = &var.standard_name {
                 v.put_attribute("standard_name", s.as_str()).map_err(err("writing attributes"))?;
             }
             v.put_attribute("units", var.units.as_str()).map_err(err("writing attributes"))?;
-            if let Some([lo, hi]) = var.valid_range {
+            if let (Some([lo, hi]), None) = (var.valid_range, &var.flags) {
                 v.put_attribute("valid_min", lo).map_err(err("writing attributes"))?;
                 v.put_attribute("valid_max", hi).map_err(err("writing attributes"))?;
             }
             v.put_attribute("coordinates", coordinates.as_str()).map_err(err("writing attributes"))?;
-            // Every chain product is a geophysical quantity derived from measured Rrs (ISO 19115-1 code).
-            v.put_attribute("coverage_content_type", "physicalMeasurement").map_err(err("writing attributes"))?;
+            // A quantity derived from measured Rrs, or a classification of it (ISO 19115-1 codes).
+            let content = if var.flags.is_some() { "thematicClassification" } else { "physicalMeasurement" };
+            v.put_attribute("coverage_content_type", content).map_err(err("writing attributes"))?;
             v.put_attribute("references", var.references.as_str()).map_err(err("writing attributes"))?;
             v.put_attribute("comment", var.comment.as_str()).map_err(err("writing attributes"))?;
         }
@@ -198,6 +215,7 @@ impl ProductWriter {
         Ok(ProductWriter {
             nf,
             name: var.name.clone(),
+            class: var.flags.is_some(),
             dims: dims.iter().map(|d| d.to_string()).collect(),
             chunk,
             storage: storage.clone(),
@@ -286,9 +304,16 @@ impl ProductWriter {
             Layout::Bins { .. } => vec![Extent::from(rows)],
             _ => vec![Extent::from(rows), Extent::from(0..self.cols)],
         };
-        let filled: Vec<f32> = values.iter().map(|&v| if v.is_finite() { v } else { FILL }).collect();
         let err = |what: &'static str| nc_err(&dest, what);
-        f.variable_mut(&self.name).expect("defined in create").put_values(&filled, extents.clone()).map_err(err("writing the product (disk full?)"))?;
+        let var = &mut f.variable_mut(&self.name).expect("defined in create");
+        if self.class {
+            // Class numbers 1..=127 as bytes; NaN (not classified) -> 0, the fill.
+            let classes: Vec<i8> = values.iter().map(|&v| if v.is_finite() { v as i8 } else { 0 }).collect();
+            var.put_values(&classes, extents.clone()).map_err(err("writing the product (disk full?)"))?;
+        } else {
+            let filled: Vec<f32> = values.iter().map(|&v| if v.is_finite() { v } else { FILL }).collect();
+            var.put_values(&filled, extents.clone()).map_err(err("writing the product (disk full?)"))?;
+        }
         if !matches!(self.layout, Layout::Grid { .. }) {
             for (name, data) in [("lat", &block.lat), ("lon", &block.lon)] {
                 f.variable_mut(name).expect("defined").put_values(data, extents.clone()).map_err(err("writing coordinates"))?;

@@ -60,6 +60,26 @@ impl Product {
     pub fn prepare(&self, sensor: &'static Sensor, coefficients: &Coefficients, tables: &dyn TableSource) -> Result<Prepared> {
         (self.make)(sensor, coefficients, tables)
     }
+
+    /// A class product (its value is a class number, e.g. `oc5_class`, `owt_dominant`):
+    /// the CF `flag_values` and `flag_meanings` of its class layer, read from that
+    /// layer's "value meaning, ..." list (0, not classified, is the fill). None for
+    /// quantities, including those that carry a class layer beside their value.
+    pub fn class_flags(&self) -> Option<(Vec<u8>, String)> {
+        let class = self.layers.iter().find(|l| l.name == "class")?;
+        if self.log_scale || self.layers.iter().any(|l| l.name == "uncertainty") {
+            return None;
+        }
+        let pairs: Vec<(u8, &str)> = class
+            .flag_meanings?
+            .split(", ")
+            .filter_map(|p| p.split_once(' '))
+            .filter_map(|(k, m)| Some((k.parse::<u8>().ok()?, m)))
+            .filter(|(k, _)| *k != 0)
+            .collect();
+        let meanings = pairs.iter().map(|(_, m)| m.replace(' ', "_")).collect::<Vec<_>>().join(" ");
+        Some((pairs.iter().map(|(k, _)| *k).collect(), meanings))
+    }
 }
 
 /// What a coefficient choice sets in `Coefficients`.
@@ -798,6 +818,19 @@ mod tests {
     impl TableSource for NoTables {
         fn oc5(&self, _: &'static Sensor, _: &Coefficients) -> Result<Oc5Source> {
             Ok(Oc5Source::PerPixel)
+        }
+    }
+
+    #[test]
+    fn class_products_carry_cf_flags_and_quantities_do_not() {
+        let (values, meanings) = product("oc5_class").unwrap().class_flags().unwrap();
+        assert_eq!(values, crate::quality::oc5_class::FLAG_VALUES);
+        assert_eq!(meanings, crate::quality::oc5_class::FLAG_MEANINGS);
+        let (values, meanings) = product("owt_dominant").unwrap().class_flags().unwrap();
+        assert_eq!(values, (1..=8).collect::<Vec<u8>>());
+        assert_eq!(meanings.split(' ').count(), 8);
+        for p in ["chl_oc5", "chl_ocx", "kd490", "spm_gohin"] {
+            assert!(product(p).unwrap().class_flags().is_none(), "{p}");
         }
     }
 

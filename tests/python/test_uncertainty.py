@@ -225,7 +225,8 @@ def chain_files(tmp_path_factory):
     d = tmp_path_factory.mktemp("unc_chain")
     r = _cli("simulate", "obpg-l2", "-o", d / "g.nc", "--size", "60x40")
     assert r.returncode == 0, r.stderr
-    r = _cli("process", d / "g.nc", "-o", d / "on", "--products", "chl_oc5,kd490,chl_ci", "--no-quicklook")
+    r = _cli("process", d / "g.nc", "-o", d / "on", "--products", "chl_oc5,kd490,chl_ci,oc5_class,owt_dominant",
+             "--no-quicklook")
     assert r.returncode == 0, r.stderr
     r = _cli("process", d / "g.nc", "-o", d / "off", "--products", "chl_oc5,kd490", "--no-quicklook", "--no-uncertainty")
     assert r.returncode == 0, r.stderr
@@ -274,6 +275,38 @@ def test_chain_uncertainty_is_the_array_api_one(chain_files):
     np.testing.assert_allclose(u[ok], ref[ok], atol=1e-6)
 
 
+def test_chain_writes_class_products_as_cf_flags(chain_files):
+    """oc5_class and owt_dominant files hold bytes with flag_values/flag_meanings (0 = not
+    classified = fill), equal to the array API's classes of the same Rrs."""
+    import netCDF4
+
+    with netCDF4.Dataset(chain_files / "g.nc") as g:
+        geo = g["geophysical_data"]
+        rrs = {int(n[4:]): np.asarray(geo[n][:].filled(np.nan), dtype=np.float32) for n in geo.variables
+               if n.startswith("Rrs_")}
+    for name, n_classes in (("oc5_class", 7), ("owt_dominant", 8)):
+        with netCDF4.Dataset(chain_files / "on" / f"g.{name}.nc") as f:
+            v = f[name]
+            assert v.dtype == np.int8 and v._FillValue == 0, name
+            assert list(v.flag_values) == list(range(1, n_classes + 1)), name
+            assert len(v.flag_meanings.split()) == n_classes and v.coverage_content_type == "thematicClassification"
+            assert not hasattr(v, "valid_min")
+            k = v[:].filled(0)
+        ref = getattr(oc, name)(rrs, "seawifs")
+        kept = k != 0
+        assert kept.sum() > 100, name
+        # where the chain kept a pixel (its l2_flags pass), the class is the array API's
+        np.testing.assert_array_equal(k[kept], ref[kept])
+
+
+def test_bin_refuses_a_class_product_and_bins_the_product_beside_its_class(chain_files, tmp_path):
+    r = _cli("bin", chain_files / "on" / "g.oc5_class.nc", "-o", tmp_path / "k.nc", "--grid", "isin:4320")
+    assert r.returncode == 1 and "classification" in r.stderr and "flag_values" in r.stderr, r.stderr
+    assert not (tmp_path / "k.nc").exists()
+    r = _cli("bin", chain_files / "on" / "g.chl_oc5.nc", "-o", tmp_path / "c.nc", "--grid", "isin:4320")
+    assert r.returncode == 0 and (tmp_path / "c.nc").exists(), r.stderr
+
+
 def test_no_uncertainty_writes_the_product_alone(chain_files):
     import netCDF4
 
@@ -294,9 +327,10 @@ def test_chain_layers_pass_the_cf_checker(chain_files):
     tables = ROOT / "tests" / "data" / "cf-tables"
     r = subprocess.run([str(exe), "-v", "1.8", "-s", str(Path(cc.__file__).parent / "data" / "cf-standard-name-table.xml"),
                         "-a", str(tables / "area-type-table.xml"), "-r", str(tables / "standardized-region-list.xml"),
-                        str(chain_files / "on" / "g.chl_oc5.nc")], capture_output=True, text=True, timeout=300)
+                        str(chain_files / "on" / "g.chl_oc5.nc"), str(chain_files / "on" / "g.oc5_class.nc"),
+                        str(chain_files / "on" / "g.owt_dominant.nc")], capture_output=True, text=True, timeout=300)
     if "UDUNITS" in r.stderr:
         pytest.skip("cfchecks needs the udunits2 C library")
     assert "Checking variable: oc5_class" in r.stdout and "Checking variable: chl_oc5_uncertainty" in r.stdout
-    assert "ERRORS detected: 0" in r.stdout, r.stdout + r.stderr
-    assert "WARNINGS given: 0" in r.stdout, r.stdout
+    assert r.stdout.count("ERRORS detected: 0") == 3, r.stdout + r.stderr
+    assert r.stdout.count("WARNINGS given: 0") == 3, r.stdout

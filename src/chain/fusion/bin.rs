@@ -62,6 +62,13 @@ fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2
         None => return Err(Error::file(path, format!("holds several variables ({}): choose one with --variable", products.join(", ")))),
     };
     let v = nc::variable(path, &f, &name, "product")?;
+    if v.attribute("flag_values").is_some() {
+        // l2bin's weighted means have no meaning for class numbers (oc5_class, owt_dominant).
+        return Err(Error::file(
+            path,
+            format!("{name} is a classification (it has flag_values): binning averages values, which means nothing for class numbers; bin the quantity it classifies instead"),
+        ));
+    }
     let (lat_v, lon_v) = (nc::variable(path, &f, "lat", "latitude")?, nc::variable(path, &f, "lon", "longitude")?);
     let dims: Vec<String> = v.dimensions().iter().map(|d| d.name()).collect();
     let rows = v.dimensions().first().map_or(0, |d| d.len());
