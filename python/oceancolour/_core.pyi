@@ -505,5 +505,6 @@ def process(
     progress: Callable[[str, int, int], object] | None = None,
     sensor_bands: str | None = None,
     uncertainty: bool | None = None,
+    bias_correct: bool | None = None,
 ) -> ProcessReport: ...
 def cli_main(argv: list[str]) -> int: ...

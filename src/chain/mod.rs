@@ -66,6 +66,8 @@ pub struct RequestArgs {
     pub quicklook: Option<bool>,
     /// Overrides the configuration's `output.uncertainty`.
     pub uncertainty: Option<bool>,
+    /// Overrides the configuration's `coefficients.bias_corrected` (`--bias-correct`).
+    pub bias_correct: Option<bool>,
     pub jobs: usize,
 }
 
@@ -85,6 +87,9 @@ impl Request {
         }
         if let Some(u) = a.uncertainty {
             config.output.uncertainty = u;
+        }
+        if let Some(b) = a.bias_correct {
+            config.coefficients.bias_corrected = b;
         }
         config.check(a.config.as_deref().unwrap_or(Path::new("the configuration")))?;
         if config.products.is_empty() {
@@ -323,7 +328,14 @@ fn quality_layers(req: &Request, info: &GranuleInfo, spec: &'static Product, pre
                 name: layer_variable(name, "bias"),
                 long_name: format!("Expected bias of log10({name}) (dex; log10 product - log10 truth)"),
                 units: "1".into(),
-                comment: "Membership-weighted class bias of the Moore et al. 2009 water types (this library's fit, src/quality/class_stats.csv); not subtracted from the product. docs/uncertainty.md".into(),
+                comment: format!(
+                    "Membership-weighted class bias of the Moore et al. 2009 water types (this library's fit, src/quality/class_stats.csv); {}. docs/uncertainty.md",
+                    if req.config.coefficients.bias_corrected {
+                        "SUBTRACTED from the product (bias_corrected): the product is value x 10^-bias and its uncertainty the class SD"
+                    } else {
+                        "not subtracted from the product"
+                    }
+                ),
                 flags: None,
             },
         ),

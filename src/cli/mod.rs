@@ -90,6 +90,9 @@ enum Command {
         /// Do not write <product>_uncertainty, <product>_bias and oc5_class into the product files.
         #[arg(long)]
         no_uncertainty: bool,
+        /// Write bias-corrected products (value x 10^-bias, the water types' class bias; uncertainty = class SD). Never the default.
+        #[arg(long)]
+        bias_correct: bool,
         /// Granules in flight at once (each uses the shared kernel threads; netCDF I/O is serialised by the library).
         #[arg(short, long, default_value_t = crate::defaults::JOBS as u16, value_parser = clap::value_parser!(u16).range(1..))]
         jobs: u16,
@@ -233,7 +236,7 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
     };
     let _logging = chain::log::init(cli.log_format == LogFormat::Json, level);
     match cli.command {
-        Command::Process { inputs, outdir, products, config, sensor, sensor_bands, overwrite, no_quicklook, no_uncertainty, jobs } => {
+        Command::Process { inputs, outdir, products, config, sensor, sensor_bands, overwrite, no_quicklook, no_uncertainty, bias_correct, jobs } => {
             let args = RequestArgs {
                 inputs,
                 outdir,
@@ -244,6 +247,7 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
                 overwrite,
                 quicklook: no_quicklook.then_some(false),
                 uncertainty: no_uncertainty.then_some(false),
+                bias_correct: bias_correct.then_some(true),
                 jobs: jobs.into(),
             };
             let req = match Request::new(args) {

@@ -323,9 +323,12 @@ fn with_uncertainty(name: &str, s: &'static Sensor, c: &Coefficients, bands: Vec
         Ok(u) => (u.bands().to_vec(), u.text()),
         Err(_) => (Vec::new(), String::new()),
     };
+    let correct = c.bias_corrected;
+    let (bands, text) = bias_corrected_reads(correct, bands, &extra, text);
     Prepared::new(bands, text, move |r, layers| {
-        let v = value(r)?;
-        let sb = uncertainty_layers(&unc, r, &v, &value, layers)?;
+        let mut v = value(r)?;
+        let sb = uncertainty_layers(&unc, r, &v, &value, layers, correct)?;
+        correct_bias(correct, &mut v, &sb);
         let mut out = Output::value(v);
         uncertainty::push_layers(&mut out, layers, sb);
         Ok(out)
@@ -334,13 +337,41 @@ fn with_uncertainty(name: &str, s: &'static Sensor, c: &Coefficients, bands: Vec
 }
 
 #[allow(clippy::type_complexity)]
-fn uncertainty_layers(unc: &Result<Arc<Uncertainty>>, r: &Reflectances, v: &[f32], value: &ValueRun, layers: &[&str]) -> Result<Option<(Vec<f32>, Vec<f32>)>> {
-    if !(layers.contains(&"uncertainty") || layers.contains(&"bias")) {
+fn uncertainty_layers(
+    unc: &Result<Arc<Uncertainty>>,
+    r: &Reflectances,
+    v: &[f32],
+    value: &ValueRun,
+    layers: &[&str],
+    bias_corrected: bool,
+) -> Result<Option<(Vec<f32>, Vec<f32>)>> {
+    if !(bias_corrected || layers.contains(&"uncertainty") || layers.contains(&"bias")) {
         return Ok(None);
     }
     let u = unc.as_ref().map_err(Clone::clone)?;
     let f = |r: &Reflectances| value(r);
     Ok(Some(u.layers(r, v, &f)?))
+}
+
+/// A bias-corrected product (`bias_corrected`, never the default) reads the water
+/// types' bands for its value, and says so in its provenance.
+fn bias_corrected_reads(correct: bool, mut bands: Vec<u16>, extra: &[u16], text: String) -> (Vec<u16>, String) {
+    if !correct {
+        return (bands, text);
+    }
+    bands.extend(extra.iter().filter(|b| !bands.contains(b)).copied().collect::<Vec<_>>());
+    (bands, format!("{text}; BIAS-CORRECTED: value x 10^-bias, the membership-weighted class bias of log10 (this library's fit, docs/uncertainty.md)"))
+}
+
+/// log10(value) - bias: the product divided by 10^bias where the bias is known.
+fn correct_bias(correct: bool, v: &mut [f32], sigma_bias: &Option<(Vec<f32>, Vec<f32>)>) {
+    if let (true, Some((_, bias))) = (correct, sigma_bias) {
+        for (x, b) in v.iter_mut().zip(bias) {
+            if b.is_finite() {
+                *x *= 10f32.powf(-b);
+            }
+        }
+    }
 }
 
 fn make_ocx(s: &'static Sensor, c: &Coefficients, _: &dyn TableSource) -> Result<Prepared> {
@@ -416,10 +447,14 @@ fn make_oc5(s: &'static Sensor, c: &Coefficients, tables: &dyn TableSource) -> R
     }
     let o = oc5.clone();
     let value: ValueRun = Arc::new(move |r| Ok(o.chl(r, false)?.0));
+    let correct = c.bias_corrected;
+    let (bands, text) = bias_corrected_reads(correct, bands, unc.as_ref().map_or(&[][..], |u| u.bands()), text);
     Ok(Prepared::new(bands, text, move |r, layers| {
-        let (chl, status) = oc5.chl(r, layers.contains(&"status"))?;
-        let sb = uncertainty_layers(&unc, r, &chl, &value, layers)?;
+        let (mut chl, status) = oc5.chl(r, layers.contains(&"status"))?;
+        let sb = uncertainty_layers(&unc, r, &chl, &value, layers, correct)?;
+        // The applicability tests see the table's chl, before any bias correction.
         let class = if layers.contains(&"class") { Some(classes.as_ref().map_err(Clone::clone)?.classes(r, &chl)?) } else { None };
+        correct_bias(correct, &mut chl, &sb);
         let mut out = Output::value(chl);
         out.layers.extend(status.map(|st| ("status", Layer::U8(st))));
         uncertainty::push_layers(&mut out, layers, sb);

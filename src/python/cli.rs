@@ -98,9 +98,9 @@ const _: () = assert!(defaults::JOBS == 2);
 /// (from the chain's threads, with the GIL), e.g. to update a tqdm bar; an
 /// exception it raises is reported as unraisable and the run goes on.
 /// `uncertainty=False`: as `--no-uncertainty` (default: the configuration's
-/// `output.uncertainty`, on).
+/// `output.uncertainty`, on). `bias_correct=True`: as `--bias-correct` (never the default).
 #[pyfunction]
-#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2, progress = None, sensor_bands = None, uncertainty = None))]
+#[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2, progress = None, sensor_bands = None, uncertainty = None, bias_correct = None))]
 #[allow(clippy::too_many_arguments)]
 pub fn process<'py>(
     py: Python<'py>,
@@ -115,13 +115,14 @@ pub fn process<'py>(
     progress: Option<Py<PyAny>>,
     sensor_bands: Option<String>,
     uncertainty: Option<bool>,
+    bias_correct: Option<bool>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if let Some(p) = &progress {
         if !p.bind(py).is_callable() {
             return Err(pyo3::exceptions::PyTypeError::new_err("progress must be a callable progress(input, rows_done, rows_total)"));
         }
     }
-    let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, sensor_bands, overwrite, quicklook, uncertainty, jobs })?;
+    let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, sensor_bands, overwrite, quicklook, uncertainty, bias_correct, jobs })?;
     let ctx = Context::new(format!("oc.process({:?})", req.inputs), tables().clone());
     let report = interruptible(py, ctx.stop_handle(), ctx.hung.clone(), move || {
         // Per granule in flight: its name, rows done and rows in all.

@@ -230,8 +230,9 @@ fn convolve_bands(
 /// that order after the value: membership-weighted class statistics of the
 /// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
 /// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
-/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
-/// the uncertainty after subtracting the bias (class SD).
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
+/// returns the bias-corrected value (value x 10^-bias) with the class SD as its
+/// uncertainty (never the default).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "default", return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -274,8 +275,9 @@ const _: () = assert!(defaults::same(defaults::CI, "hu2019"));
 /// that order after the value: membership-weighted class statistics of the
 /// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
 /// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
-/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
-/// the uncertainty after subtracting the bias (class SD).
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
+/// returns the bias-corrected value (value x 10^-bias) with the class SD as its
+/// uncertainty (never the default).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, ocx = "default", ci = "hu2019", thresholds = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -307,8 +309,9 @@ fn chl_oci<'py>(
 /// that order after the value: membership-weighted class statistics of the
 /// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
 /// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
-/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
-/// the uncertainty after subtracting the bias (class SD).
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
+/// returns the bias-corrected value (value x 10^-bias) with the class SD as its
+/// uncertainty (never the default).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "default", return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -359,8 +362,9 @@ const _: () = assert!(defaults::same(defaults::KDPAR_DEPTH, "first"));
 /// that order after the value: membership-weighted class statistics of the
 /// Moore 2009 water types (this library's fit, docs/uncertainty.md), with
 /// `rrs_uncertainty` (relative, e.g. 0.05) propagated through the algorithm and
-/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected` gives
-/// the uncertainty after subtracting the bias (class SD).
+/// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
+/// returns the bias-corrected value (value x 10^-bias) with the class SD as its
+/// uncertainty (never the default).
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, wavelength = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]

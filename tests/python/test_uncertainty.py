@@ -82,11 +82,17 @@ def test_class_uncertainty_and_bias(spectra, bias_corrected):
         np.testing.assert_allclose(u[ok], su[ok], atol=1e-5, rtol=0, err_msg=p)
         np.testing.assert_allclose(b[ok], sb[ok], atol=1e-5, rtol=0, err_msg=p)
         assert np.all(np.isnan(u[~ok])) and np.all(np.isnan(b[~ok])), p
-        # return_bias alone, and the value unchanged by the keywords
-        v2, b2 = getattr(oc, p)(r, sen, return_bias=True)
-        np.testing.assert_array_equal(v2, v)
-        np.testing.assert_array_equal(b2, b)
-        np.testing.assert_array_equal(getattr(oc, p)(r, sen), v)
+        # return_bias alone; the value unchanged by the keywords, except bias_corrected=True,
+        # which divides it by 10^bias (the reference's class bias)
+        plain = getattr(oc, p)(r, sen)
+        if bias_corrected:
+            np.testing.assert_allclose(v[ok], plain[ok] * 10.0 ** -sb[ok], rtol=3e-5, err_msg=p)
+            np.testing.assert_array_equal(getattr(oc, p)(r, sen, bias_corrected=True), v)
+        else:
+            np.testing.assert_array_equal(plain, v)
+            v2, b2 = getattr(oc, p)(r, sen, return_bias=True)
+            np.testing.assert_array_equal(v2, v)
+            np.testing.assert_array_equal(b2, b)
 
 
 def _reference_jacobians(r, sen):
@@ -305,6 +311,22 @@ def test_bin_refuses_a_class_product_and_bins_the_product_beside_its_class(chain
     assert not (tmp_path / "k.nc").exists()
     r = _cli("bin", chain_files / "on" / "g.chl_oc5.nc", "-o", tmp_path / "c.nc", "--grid", "isin:4320")
     assert r.returncode == 0 and (tmp_path / "c.nc").exists(), r.stderr
+
+
+def test_bias_correct_writes_the_corrected_product_and_says_so(chain_files, tmp_path):
+    import netCDF4
+
+    r = _cli("process", chain_files / "g.nc", "-o", tmp_path, "--products", "kd490", "--no-quicklook", "--bias-correct")
+    assert r.returncode == 0, r.stderr
+    with netCDF4.Dataset(chain_files / "on" / "g.kd490.nc") as f:
+        plain, bias_plain = f["kd490"][:], f["kd490_bias"][:]
+    with netCDF4.Dataset(tmp_path / "g.kd490.nc") as f:
+        kd, bias = f["kd490"][:], f["kd490_bias"][:]
+        assert "SUBTRACTED" in f["kd490_bias"].comment and "BIAS-CORRECTED" in f.algorithm_reference
+        assert "bias_corrected = true" in f.oceancolour_configuration
+    np.testing.assert_array_equal(bias, bias_plain)
+    ok = ~np.ma.getmaskarray(plain)
+    np.testing.assert_allclose(kd[ok], plain[ok] * 10.0 ** -bias[ok], rtol=3e-5)
 
 
 def test_no_uncertainty_writes_the_product_alone(chain_files):
