@@ -12,6 +12,8 @@ pub struct Reflectances<'a> {
     bands: Vec<(u16, &'a [f32])>,
     len: usize,
     file_f0: Vec<(u16, f64)>,
+    /// Per-band 1-sigma Rrs uncertainty (sr-1) where the input carries one (PACE `Rrs_unc`).
+    sigma: Vec<(u16, &'a [f32])>,
 }
 
 impl<'a> Reflectances<'a> {
@@ -24,7 +26,7 @@ impl<'a> Reflectances<'a> {
                 return Err(Error::LengthMismatch { band: nm, len: data.len(), expected: len });
             }
         }
-        Ok(Self { sensor, bands, len, file_f0: Vec::new() })
+        Ok(Self { sensor, bands, len, file_f0: Vec::new(), sigma: Vec::new() })
     }
 
     /// The F0 (nm, mW cm-2 um-1) the input file says these Rrs were made
@@ -33,6 +35,28 @@ impl<'a> Reflectances<'a> {
     pub fn with_file_f0(mut self, f0: Vec<(u16, f64)>) -> Self {
         self.file_f0 = f0;
         self
+    }
+
+    /// The input's per-band Rrs standard uncertainty (sr-1, e.g. PACE OCI `Rrs_unc`),
+    /// propagated into the products' uncertainty; bands and lengths as the Rrs.
+    pub fn with_sigma(mut self, sigma: Vec<(u16, &'a [f32])>) -> Result<Self> {
+        for &(nm, data) in &sigma {
+            self.sensor.band(nm)?;
+            if data.len() != self.len {
+                return Err(Error::LengthMismatch { band: nm, len: data.len(), expected: self.len });
+            }
+        }
+        self.sigma = sigma;
+        Ok(self)
+    }
+
+    /// The Rrs uncertainty of band `nm`, where the input gives one.
+    pub fn sigma(&self, nm: u16) -> Option<&'a [f32]> {
+        self.sigma.iter().find(|b| b.0 == nm).map(|b| b.1)
+    }
+
+    pub fn has_sigma(&self) -> bool {
+        !self.sigma.is_empty()
     }
 
     pub fn file_f0(&self) -> &[(u16, f64)] {

@@ -555,8 +555,11 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
         flagged += block.flagged;
         for job in jobs.iter_mut() {
             let names = job.layer_names();
-            let slices = job.prepared.bands_for(&names).iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
-            let mut out = job.prepared.run(&Reflectances::new(info.sensor, slices)?.with_file_f0(info.f0.clone()), &names)?;
+            let wanted = job.prepared.bands_for(&names);
+            let slices = wanted.iter().map(|nm| (*nm, block.rrs.iter().find(|b| b.0 == *nm).expect("read").1.as_slice())).collect();
+            let sigma = block.rrs_sigma.iter().filter(|(nm, _)| wanted.contains(nm)).map(|(nm, v)| (*nm, v.as_slice())).collect();
+            let rrs = Reflectances::new(info.sensor, slices)?.with_file_f0(info.f0.clone()).with_sigma(sigma)?;
+            let mut out = job.prepared.run(&rrs, &names)?;
             let values = std::mem::take(&mut out.value);
             job.valid += values.iter().filter(|v| v.is_finite()).count();
             job.writer.write_block(&block, &values)?;

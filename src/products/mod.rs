@@ -870,6 +870,45 @@ mod tests {
     }
 
     #[test]
+    fn the_inputs_own_rrs_uncertainty_is_propagated_as_a_relative_one() {
+        // Per-band sigma_b = 5% Rrs_b given with the input must give what the configured
+        // relative 5% gives (two paths through the Jacobians), and more than the class term.
+        let s = sensor("seawifs").unwrap();
+        let n = 50;
+        let rrs: Vec<(u16, Vec<f32>)> = [(412, 0.004), (443, 0.005), (490, 0.006), (510, 0.004), (555, 0.003), (670, 0.0004)]
+            .iter()
+            .map(|&(nm, base)| (nm, (0..n).map(|i| base * (1.0 + 0.6 * (i as f32 / n as f32))).collect()))
+            .collect();
+        let sigma: Vec<(u16, Vec<f32>)> = rrs.iter().map(|(nm, v)| (*nm, v.iter().map(|x| 0.05 * x).collect())).collect();
+        fn view(v: &[(u16, Vec<f32>)]) -> Vec<(u16, &[f32])> {
+            v.iter().map(|(nm, x)| (*nm, x.as_slice())).collect()
+        }
+        for name in ["chl_ocx", "chl_oci", "kd490", "spm_nechad", "chl_oc5"] {
+            let u = |c: &Coefficients, with_sigma: bool| {
+                let mut r = Reflectances::new(s, view(&rrs)).unwrap();
+                if with_sigma {
+                    r = r.with_sigma(view(&sigma)).unwrap();
+                }
+                let mut out = product(name).unwrap().prepare(s, c, &NoTables).unwrap().run(&r, &["uncertainty"]).unwrap();
+                match out.take("uncertainty") {
+                    Some(Layer::F32(v)) => v,
+                    _ => panic!("{name}: no uncertainty"),
+                }
+            };
+            let relative = Coefficients { rrs_uncertainty: Some(0.05), ..Coefficients::default() };
+            let (given, configured, class_only) = (u(&Coefficients::default(), true), u(&relative, false), u(&Coefficients::default(), false));
+            let finite = given.iter().filter(|x| x.is_finite()).count();
+            assert!(finite > 10, "{name}");
+            for i in 0..n {
+                if given[i].is_finite() {
+                    assert!((given[i] - configured[i]).abs() <= 1e-5 * configured[i].max(1e-3), "{name} {i}: {} vs {}", given[i], configured[i]);
+                    assert!(given[i] > class_only[i], "{name} {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn an_earlier_algorithm_reads_its_own_class_statistics() {
         // Statistics fitted on one algorithm would misstate another's error (issue 14 kept
         // the earlier ones selectable): the layers name the row they read.

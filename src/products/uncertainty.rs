@@ -46,8 +46,10 @@ pub(super) type ValueFn<'a> = &'a (dyn Fn(&Reflectances) -> Result<Vec<f32>> + S
 pub(super) struct Uncertainty {
     stats: &'static stats::ClassStats,
     owt: BandRecipe,
-    /// Relative Rrs uncertainty and band correlation.
+    /// Configured relative Rrs uncertainty and band correlation.
     rrs: Option<(f64, f64)>,
+    /// Band correlation of the Rrs errors (also for the input's own per-band uncertainty).
+    rho: f64,
     bias_corrected: bool,
     jac: Jac,
     /// The bands the value reads (for the finite differences).
@@ -92,6 +94,7 @@ impl Uncertainty {
             stats: stats::for_product(&stats_key(product, c))?,
             owt: BandRecipe::new(s, &owt::MOORE2009_BANDS)?,
             rrs: rrs_setting(c)?,
+            rho: c.band_correlation,
             bias_corrected: c.bias_corrected,
             jac,
             value_bands: bands,
@@ -111,7 +114,10 @@ impl Uncertainty {
             self.owt.describe(&owt::MOORE2009_BANDS),
             match self.rrs {
                 Some((e, rho)) => format!(" combined in quadrature with Rrs uncertainty {e} x Rrs propagated (band correlation {rho})"),
-                None => String::new(),
+                None => format!(
+                    " combined in quadrature with the input's per-band Rrs uncertainty propagated where it carries one (PACE OCI Rrs_unc; band correlation {})",
+                    self.rho
+                ),
             },
             self.stats.product
         )
@@ -120,10 +126,13 @@ impl Uncertainty {
     /// (sigma, bias) in dex per pixel, NaN where `value` is NaN.
     pub(super) fn layers(&self, r: &Reflectances, value: &[f32], value_fn: ValueFn) -> Result<(Vec<f32>, Vec<f32>)> {
         let n = r.len();
-        let u_rrs = match self.rrs {
-            Some((eps, rho)) => Some(self.rrs_term(r, value, value_fn, eps, rho)?),
+        // A configured relative uncertainty wins; else the input's own, where it has one.
+        let scale = match self.rrs {
+            Some((eps, _)) => Some(RrsScale::Relative(eps)),
+            None if r.has_sigma() => Some(RrsScale::per_band(r, &self.value_bands)?),
             None => None,
         };
+        let u_rrs = scale.map(|s| self.rrs_term(r, value, value_fn, &s, self.rho)).transpose()?;
         let src = self.owt.bands.iter().map(|&nm| r.band(nm, "uncertainty (optical water types)")).collect::<Result<Vec<_>>>()?;
         // The six Moore-band inputs: the sensor's bands as is, band-shifted ones computed first.
         let targets = self.owt.shifted_targets(&src);
@@ -155,22 +164,22 @@ impl Uncertainty {
         Ok((sigma, bias))
     }
 
-    /// The propagated Rrs term u_rrs (dex) per pixel, sigma_b = eps Rrs_b.
-    fn rrs_term(&self, r: &Reflectances, value: &[f32], value_fn: ValueFn, eps: f64, rho: f64) -> Result<Vec<f32>> {
+    /// The propagated Rrs term u_rrs (dex) per pixel, sigma_b from `scale`.
+    fn rrs_term(&self, r: &Reflectances, value: &[f32], value_fn: ValueFn, scale: &RrsScale, rho: f64) -> Result<Vec<f32>> {
         let n = r.len();
         let mut u = vec![0f32; n];
         let band = |nm: u16| r.band(nm, "uncertainty (Rrs propagation)");
         match &self.jac {
             Jac::Ocx(set) => {
                 let (blues, g) = (set.blues.iter().map(|&b| band(b)).collect::<Result<Vec<_>>>()?, band(set.green)?);
-                per_pixel(&mut u, rho, |i, acc| ocx_terms(set, &blues, g, i, 1.0, acc));
+                per_pixel(&mut u, rho, scale, |i, acc| ocx_terms(set, &blues, g, i, 1.0, acc));
             }
             Jac::Oci { ocx, ci, t } => {
                 let (blues, g) = (ocx.blues.iter().map(|&b| band(b)).collect::<Result<Vec<_>>>()?, band(ocx.green)?);
                 let [bn, gn, rn] = r.sensor.ci_bands()?;
                 let (cb, cg, cr, conv) = (band(bn)?, band(gn)?, band(rn)?, coef::green_to_555(gn));
                 let a = ocx.a.map(|x| x as f32);
-                per_pixel(&mut u, rho, |i, acc| {
+                per_pixel(&mut u, rho, scale, |i, acc| {
                     let last = blues[blues.len() - 1][i];
                     let pick = |k: usize| blues[k.min(blues.len() - 1)][i];
                     let x = ocx_pixel([pick(0), pick(1), pick(2), pick(3)], last, g[i], &a) as f64;
@@ -186,13 +195,13 @@ impl Uncertainty {
             }
             Jac::Oc5(table) => {
                 let ins = Oc5Inputs::new(r, table)?;
-                per_pixel(&mut u, rho, |i, acc| ins.terms(i, 1.0, acc));
+                per_pixel(&mut u, rho, scale, |i, acc| ins.terms(i, 1.0, acc));
             }
             Jac::Oc5ci { table, ci, t } => {
                 let ins = Oc5Inputs::new(r, table)?;
                 let [bn, gn, rn] = r.sensor.ci_bands()?;
                 let (cb, cg, cr, conv) = (band(bn)?, band(gn)?, band(rn)?, coef::green_to_555(gn));
-                per_pixel(&mut u, rho, |i, acc| {
+                per_pixel(&mut u, rho, scale, |i, acc| {
                     let c = ci_pixel_for_blend(cb[i], cg[i], cr[i], conv, &ci.a) as f64;
                     let x = ins.value(i);
                     let (kc, kx) = jac::blend(c, x, t[0], t[1]);
@@ -207,7 +216,7 @@ impl Uncertainty {
             Jac::Kd2(set) => {
                 let [bn, gn] = super::alg::kd2_wavelengths(r.sensor, set)?;
                 let (b, g) = (band(bn)?, band(gn)?);
-                per_pixel(&mut u, rho, |i, acc| {
+                per_pixel(&mut u, rho, scale, |i, acc| {
                     let (rb, rg) = (b[i] as f64, g[i] as f64);
                     let (jb, jg) = jac::kd2(rb, rg, &set.a);
                     acc.add(bn, jb * rb);
@@ -216,7 +225,7 @@ impl Uncertainty {
             }
             Jac::Nechad { nm, c } => {
                 let b = band(*nm)?;
-                per_pixel(&mut u, rho, |i, acc| {
+                per_pixel(&mut u, rho, scale, |i, acc| {
                     let x = b[i] as f64;
                     acc.add(*nm, jac::nechad(x, *c) * x);
                 });
@@ -236,7 +245,7 @@ impl Uncertainty {
                     let (hu, hd) = (((1.0 + h) as f32) as f64 - 1.0, 1.0 - ((1.0 - h) as f32) as f64);
                     scaled.push(up.iter().zip(&down).map(|(a, b)| jac::fd_scaled(*a as f64, *b as f64, 0.5 * (hu + hd))).collect());
                 }
-                per_pixel(&mut u, rho, |i, acc| {
+                per_pixel(&mut u, rho, scale, |i, acc| {
                     for (k, s) in scaled.iter().enumerate() {
                         acc.add(self.value_bands[k], s[i]);
                     }
@@ -244,7 +253,9 @@ impl Uncertainty {
             }
         }
         for (x, v) in u.iter_mut().zip(value) {
-            *x = if v.is_finite() { *x * eps as f32 } else { f32::NAN };
+            if !v.is_finite() {
+                *x = f32::NAN;
+            }
         }
         Ok(u)
     }
@@ -272,12 +283,43 @@ impl Acc {
     }
 }
 
-/// u[i] = rrs_term(J_b Rrs_b of pixel i) (times eps later), in parallel.
-fn per_pixel(u: &mut [f32], rho: f64, f: impl Fn(usize, &mut Acc) + Sync + Send) {
+/// sigma_b / Rrs_b per band and pixel: one relative value for all, or the input's own.
+enum RrsScale<'a> {
+    Relative(f64),
+    /// (band, sigma_b, Rrs_b)
+    PerBand(Vec<(u16, &'a [f32], &'a [f32])>),
+}
+
+impl<'a> RrsScale<'a> {
+    fn per_band(r: &Reflectances<'a>, bands: &[u16]) -> Result<Self> {
+        let one = |nm: u16| -> Result<(u16, &'a [f32], &'a [f32])> {
+            let sigma = r.sigma(nm).ok_or_else(|| Error::InvalidParameter {
+                name: "rrs_uncertainty".into(),
+                reason: format!("the input gives Rrs uncertainties but none at {nm} nm, which the product reads"),
+            })?;
+            Ok((nm, sigma, r.band(nm, "uncertainty (Rrs propagation)")?))
+        };
+        Ok(RrsScale::PerBand(bands.iter().map(|&nm| one(nm)).collect::<Result<_>>()?))
+    }
+
+    #[inline]
+    fn rel(&self, nm: u16, i: usize) -> f64 {
+        match self {
+            RrsScale::Relative(e) => *e,
+            RrsScale::PerBand(b) => b.iter().find(|x| x.0 == nm).map_or(f64::NAN, |(_, s, r)| s[i] as f64 / r[i] as f64),
+        }
+    }
+}
+
+/// u[i] = rrs_term(J_b sigma_b of pixel i), from the J_b Rrs_b that `f` gives, in parallel.
+fn per_pixel(u: &mut [f32], rho: f64, scale: &RrsScale, f: impl Fn(usize, &mut Acc) + Sync + Send) {
     par_chunks(u, CHUNK, |start, o| {
         for (k, out) in o.iter_mut().enumerate() {
             let mut acc = Acc { nm: [0; 10], v: [0.0; 10], n: 0 };
             f(start + k, &mut acc);
+            for j in 0..acc.n {
+                acc.v[j] *= scale.rel(acc.nm[j], start + k);
+            }
             *out = jac::rrs_term(&acc.v[..acc.n], rho) as f32;
         }
     });

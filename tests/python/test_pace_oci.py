@@ -286,3 +286,24 @@ def test_config_key_and_python_keyword_equal_the_flag(tmp_path):
     cfg.write_text('sensor_bands = "seawifs"\n')
     with pytest.raises(oc.OceanColourError, match="no spectral response table"):
         oc.process([path], tmp_path / "c", config=cfg, products=["chl_ocx"])
+
+
+def test_rrs_unc_is_propagated_into_the_uncertainty(tmp_path):
+    """OCI's per-band Rrs_unc (here 5% of Rrs + 1e-4) is propagated through the product's
+    Jacobian and added in quadrature to the class term: the chain's chl_ocx_uncertainty
+    grows where the file carries Rrs_unc, and only there (same Rrs otherwise)."""
+    u = {}
+    for unc in (True, False):
+        p = tmp_path / f"oci_{unc}.nc"
+        write_oci(p, unc=unc)
+        r = cli("process", p, "-o", tmp_path / "out", "--products", "chl_ocx", "--no-quicklook")
+        assert r.returncode == 0, r.stderr
+        with netCDF4.Dataset(tmp_path / "out" / f"{p.stem}.chl_ocx.nc") as d:
+            u[unc] = np.ma.filled(d["chl_ocx_uncertainty"][:].astype(np.float64), np.nan)
+            assert "Rrs_unc" in d["chl_ocx_uncertainty"].comment
+    ok = np.isfinite(u[True])
+    assert ok.sum() > 100
+    np.testing.assert_array_equal(ok, np.isfinite(u[False]))
+    extra = np.sqrt(u[True][ok] ** 2 - u[False][ok] ** 2)
+    # 5% per band on a band ratio: a few hundredths of a dex, not zero, not the whole term.
+    assert np.all(u[True][ok] > u[False][ok]) and 0.01 < np.median(extra) < 0.2, np.median(extra)
