@@ -169,6 +169,12 @@ def _rrs_block(wavelengths: tuple[int, ...], rho_w: tuple[bool, ...], blocks: tu
     return {nm: (b / np.pi if r else b) for nm, r, b in zip(wavelengths, rho_w, blocks)}
 
 
+def _block_kwargs(p: Product, sensor: str, inputs: list[_Band], kwargs: dict) -> dict:
+    """What each block's call needs: the product's function, the sensor, the bands in order."""
+    return {"function": p.function, "sensor": sensor, "wavelengths": tuple(b.nominal for b in inputs),
+            "rho_w": tuple(b.rho_w for b in inputs), "kwargs": kwargs}
+
+
 def _compute_block(
     *blocks: np.ndarray,
     function: str,
@@ -279,13 +285,7 @@ class OceanColourAccessor:
         out = xr.apply_ufunc(
             _compute_block,
             *(b.data for b in inputs),
-            kwargs={
-                "function": p.function,
-                "sensor": sensor,
-                "wavelengths": tuple(b.nominal for b in inputs),
-                "rho_w": tuple(b.rho_w for b in inputs),
-                "kwargs": kwargs,
-            },
+            kwargs=_block_kwargs(p, sensor, inputs, kwargs),
             dask="parallelized",
             output_dtypes=[np.float32],
         )
@@ -311,13 +311,7 @@ class OceanColourAccessor:
         outs = xr.apply_ufunc(
             _compute_layers,
             *(b.data for b in inputs),
-            kwargs={
-                "function": p.function,
-                "sensor": sensor,
-                "wavelengths": tuple(b.nominal for b in inputs),
-                "rho_w": tuple(b.rho_w for b in inputs),
-                "kwargs": kwargs,
-            },
+            kwargs=_block_kwargs(p, sensor, inputs, kwargs),
             dask="parallelized",
             output_core_dims=[[] for _ in range(1 + len(wanted))],
             output_dtypes=[np.float32] * (1 + len(wanted)),
