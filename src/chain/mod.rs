@@ -27,7 +27,7 @@ use std::sync::Mutex;
 use netcdf::AttributeValue;
 
 use crate::error::{join, Error, Result};
-use crate::formats::cf::{iso8601_duration, parse_time, text_attr, LayerMeta, ProductWriter, VariableMeta};
+use crate::formats::cf::{text_attr, LayerMeta, ProductWriter, VariableMeta};
 use crate::formats::quicklook::{Legend, QuickLook, Scale};
 use crate::formats::{self, Granule, GranuleInfo, Layout};
 use crate::products::{self, Layer, Prepared, Product};
@@ -396,13 +396,13 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", title),
         text_attr("summary", summary),
-        text_attr("keywords", "ocean colour, remote sensing reflectance, chlorophyll, suspended matter, turbidity, light attenuation"),
+        text_attr("keywords", crate::formats::cf::KEYWORDS),
         text_attr("id", format!("{}.{}", stem(&info.path), spec.name)),
         text_attr("naming_authority", "oceancolour"),
         text_attr("history", format!("{now} oceancolour {VERSION} process {}", info.path.display())),
         text_attr("date_created", now),
         text_attr("processing_level", level),
-        text_attr("standard_name_vocabulary", "CF Standard Name Table v83"),
+        text_attr("standard_name_vocabulary", crate::formats::cf::STANDARD_NAME_VOCABULARY),
         text_attr("source", source),
         text_attr("instrument", observed.instrument),
         text_attr("platform", observed.platform),
@@ -420,18 +420,7 @@ fn globals(req: &Request, info: &GranuleInfo, spec: &Product, algorithm: &str, k
         text_attr("oceancolour_configuration", req.config.to_toml()),
         text_attr("oceancolour_run_key", key),
     ];
-    if let Some(t) = &info.time_coverage_start {
-        g.push(text_attr("time_coverage_start", t.clone()));
-    }
-    if let Some(t) = &info.time_coverage_end {
-        g.push(text_attr("time_coverage_end", t.clone()));
-    }
-    if let Some(seconds) = coverage_seconds(info) {
-        // One value per pixel over the whole coverage: a single time step, so
-        // the resolution is the duration.
-        g.push(text_attr("time_coverage_duration", iso8601_duration(seconds)));
-        g.push(text_attr("time_coverage_resolution", iso8601_duration(seconds)));
-    }
+    g.extend(crate::formats::cf::time_coverage_attrs(&info.time_coverage_start, &info.time_coverage_end));
     if let Some(v) = &info.virtual_bands {
         g.push(text_attr("sensor_bands", format!("{} observed by {}: {}", info.sensor.name, v.observed_by.name, v.description)));
     }
@@ -452,13 +441,6 @@ pub fn with_user_attributes(mut g: Vec<(String, AttributeValue)>, user: &std::co
         }
     }
     g
-}
-
-/// Seconds from `time_coverage_start` to `time_coverage_end` when both are
-/// ISO 8601 / RFC 3339 times.
-fn coverage_seconds(info: &GranuleInfo) -> Option<i64> {
-    let (a, b) = (parse_time(&info.time_coverage_start)?, parse_time(&info.time_coverage_end)?);
-    Some((b - a).round() as i64)
 }
 
 fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress, beats: &watchdog::Beats) -> Result<()> {

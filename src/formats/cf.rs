@@ -154,25 +154,7 @@ impl ProductWriter {
             coordinates.push_str(" radiation_wavelength");
         }
         if let Some(start) = parse_time(&info.time_coverage_start) {
-            // Scalar CF time coordinate: the observations' start, bounded by the
-            // coverage (ACDD checks time_coverage_start/end against it).
-            let mut v = f.add_variable::<f64>("time", &[]).map_err(err("defining time"))?;
-            v.put_attribute("standard_name", "time").map_err(err("writing attributes"))?;
-            v.put_attribute("long_name", "start of the observations").map_err(err("writing attributes"))?;
-            v.put_attribute("units", "seconds since 1970-01-01 00:00:00 UTC").map_err(err("writing attributes"))?;
-            v.put_attribute("calendar", "standard").map_err(err("writing attributes"))?;
-            v.put_attribute("axis", "T").map_err(err("writing attributes"))?;
-            v.put_attribute("coverage_content_type", "coordinate").map_err(err("writing attributes"))?;
-            let end = parse_time(&info.time_coverage_end).filter(|&e| e >= start);
-            if end.is_some() {
-                v.put_attribute("bounds", "time_bnds").map_err(err("writing attributes"))?;
-            }
-            v.put_value(start, ()).map_err(err("writing time"))?;
-            if let Some(end) = end {
-                f.add_dimension("nv", 2).map_err(err("defining dimensions"))?;
-                let mut b = f.add_variable::<f64>("time_bnds", &["nv"]).map_err(err("defining time_bnds"))?;
-                b.put_values(&[start, end], ..).map_err(err("writing time_bnds"))?;
-            }
+            put_time_coordinate(f, start, parse_time(&info.time_coverage_end)).map_err(err("writing time"))?;
             coordinates.push_str(" time");
         }
         {
@@ -370,7 +352,7 @@ impl ProductWriter {
 /// same box as `geospatial_bounds` (WKT, EPSG:4326 axis order: latitude
 /// then longitude). A swath that crosses the antimeridian gets the loose box
 /// -180..180 its longitudes span, which contains it.
-pub fn geospatial_attrs(lat: [f32; 2], lon: [f32; 2]) -> Vec<(String, AttributeValue)> {
+pub fn geospatial_attrs<T: Copy + std::fmt::Display + Into<AttributeValue>>(lat: [T; 2], lon: [T; 2]) -> Vec<(String, AttributeValue)> {
     let [s, n] = lat;
     let [w, e] = lon;
     vec![
@@ -383,6 +365,47 @@ pub fn geospatial_attrs(lat: [f32; 2], lon: [f32; 2]) -> Vec<(String, AttributeV
         text_attr("geospatial_bounds", format!("POLYGON(({s} {w}, {n} {w}, {n} {e}, {s} {e}, {s} {w}))")),
         text_attr("geospatial_bounds_crs", "EPSG:4326"),
     ]
+}
+
+/// ACDD `keywords` of every file the chain writes (`[output.attributes]` may replace them).
+pub const KEYWORDS: &str = "ocean colour, remote sensing reflectance, chlorophyll, suspended matter, turbidity, light attenuation";
+/// ACDD `standard_name_vocabulary`: the CF table the standard names come from.
+pub const STANDARD_NAME_VOCABULARY: &str = "CF Standard Name Table v83";
+
+/// ACDD time coverage: start and end as given, and their duration (also
+/// the resolution: one value per cell over the whole coverage, a single
+/// time step) when both are ISO 8601 / RFC 3339 times.
+pub fn time_coverage_attrs(start: &Option<String>, end: &Option<String>) -> Vec<(String, AttributeValue)> {
+    let mut g: Vec<_> = [("time_coverage_start", start), ("time_coverage_end", end)].into_iter().filter_map(|(k, t)| Some(text_attr(k, t.clone()?))).collect();
+    if let (Some(a), Some(b)) = (parse_time(start), parse_time(end)) {
+        let seconds = (b - a).round() as i64;
+        g.push(text_attr("time_coverage_duration", iso8601_duration(seconds)));
+        g.push(text_attr("time_coverage_resolution", iso8601_duration(seconds)));
+    }
+    g
+}
+
+/// Scalar CF time coordinate `time` (CF-1.8 s5.7): the start of the
+/// observations, bounded by the coverage (`time_bnds`) when the end is known
+/// and not before the start. ACDD checks time_coverage_start/end against it.
+pub fn put_time_coordinate(f: &mut netcdf::FileMut, start: f64, end: Option<f64>) -> netcdf::Result<()> {
+    let end = end.filter(|&e| e >= start);
+    let mut v = f.add_variable::<f64>("time", &[])?;
+    v.put_attribute("standard_name", "time")?;
+    v.put_attribute("long_name", "start of the observations")?;
+    v.put_attribute("units", "seconds since 1970-01-01 00:00:00 UTC")?;
+    v.put_attribute("calendar", "standard")?;
+    v.put_attribute("axis", "T")?;
+    v.put_attribute("coverage_content_type", "coordinate")?;
+    if end.is_some() {
+        v.put_attribute("bounds", "time_bnds")?;
+    }
+    v.put_value(start, ())?;
+    if let Some(end) = end {
+        f.add_dimension("nv", 2)?;
+        f.add_variable::<f64>("time_bnds", &["nv"])?.put_values(&[start, end], ..)?;
+    }
+    Ok(())
 }
 
 /// Seconds since 1970-01-01T00:00:00Z of an ISO 8601 / RFC 3339 time.

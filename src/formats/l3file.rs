@@ -191,18 +191,27 @@ fn product_attrs(p: &ProductMeta, what: &str) -> Vec<(&'static str, AttributeVal
     a
 }
 
+/// UDUNITS units of a sum of squares of values in `units`: `(units)^2`.
+fn squared(units: &str) -> String {
+    match units {
+        "1" | "" => "1".into(),
+        u if u.contains(' ') => format!("({u})^2"),
+        u => format!("{u}^2"),
+    }
+}
+
 /// Writes an L3 binned file (layout by grid, see the module documentation).
 pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeValue)>) -> Result<PathBuf> {
     let b = &l3.bins;
     let p = &l3.product;
     let mut nf = NewNetcdf::create(dest)?;
-    put_globals(&mut nf, &l3.grid, BINNED, &p.variable, globals)?;
+    put_globals(&mut nf, &l3.grid, &b.bin, BINNED, &p.variable, globals)?;
     let mean: Vec<f32> = b.mean().into_iter().map(|x| x as f32).collect();
     let stdev: Vec<f32> = b.variance().into_iter().map(|x| x.sqrt() as f32).collect();
     let scheme = b.averaging.name();
-    let domain = match b.averaging {
-        Averaging::Arithmetic => "the values",
-        Averaging::Geometric => "ln of the values",
+    let (domain, domain_units) = match b.averaging {
+        Averaging::Arithmetic => ("the values", p.units.as_str()),
+        Averaging::Geometric => ("ln of the values", "1"),
     };
     let error_stdev = l3.uncertainty.as_ref().map(|u| binning::error_stdev_log10(b, u).into_iter().map(|x| x as f32).collect::<Vec<f32>>());
     let error_stdev_attrs = || -> Vec<(&'static str, AttributeValue)> {
@@ -266,20 +275,28 @@ pub fn write_binned(dest: &Path, l3: &L3Binned, globals: Vec<(String, AttributeV
                 Var::new(
                     format!("{}_stdev", p.variable),
                     Values::F32(dense(stdev.iter().map(|&x| x as f64).collect(), f64::NAN)?.into_iter().map(|x| x as f32).collect()),
-                    vec![("long_name", stdev_doc.into())],
+                    vec![("long_name", stdev_doc.into()), ("units", domain_units.into())],
                 ),
-                Var::new(format!("{}_sum", p.variable), Values::F64(dense(b.sum.clone(), 0.0)?), vec![("long_name", sum_doc("sum").into())]),
+                Var::new(
+                    format!("{}_sum", p.variable),
+                    Values::F64(dense(b.sum.clone(), 0.0)?),
+                    vec![("long_name", sum_doc("sum").into()), ("units", domain_units.into())],
+                ),
                 Var::new(
                     format!("{}_sum_squared", p.variable),
                     Values::F64(dense(b.sum2.clone(), 0.0)?),
-                    vec![("long_name", sum_doc("sum of squares").into())],
+                    vec![("long_name", sum_doc("sum of squares").into()), ("units", squared(domain_units).into())],
                 ),
                 Var::new(
                     "weights",
                     Values::F64(dense(b.weights.clone(), 0.0)?),
-                    vec![("long_name", "l2bin weights: sum over scenes of sqrt(n_scene); 0 where no data".into())],
+                    vec![("long_name", "l2bin weights: sum over scenes of sqrt(n_scene); 0 where no data".into()), ("units", "1".into())],
                 ),
-                Var::new("nobs", Values::U32(to_u32(dense(as_f64(&b.nobs), 0.0)?)), vec![("long_name", "number of Level-2 observations (count)".into())]),
+                Var::new(
+                    "nobs",
+                    Values::U32(to_u32(dense(as_f64(&b.nobs), 0.0)?)),
+                    vec![("long_name", "number of Level-2 observations (count)".into()), ("standard_name", "number_of_observations".into())],
+                ),
                 Var::new("nscenes", Values::U32(to_u32(dense(as_f64(&b.nscenes), 0.0)?)), vec![("long_name", "number of scenes".into())]),
             ];
             if let (Some(u), Some(e)) = (&l3.uncertainty, error_stdev) {

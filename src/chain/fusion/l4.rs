@@ -113,7 +113,7 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     ctx.check()?;
     progress(2, 3, "kriging");
     let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary, ctx.cancel())?;
-    let product_units = nc_units(&req.merged, &merged.variable);
+    let product_units = nc_text(&req.merged, &merged.variable, "units").unwrap_or_default();
     let v = &merged.variable;
     let vars = vec![
         Var::new(
@@ -123,7 +123,10 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
                 ("long_name", format!("{v}, gap-free (kriging of log10 anomalies to a first guess)").into()),
                 ("units", product_units.into()),
                 ("ancillary_variables", format!("{v}_kriging_variance observed").into()),
-            ],
+            ]
+            .into_iter()
+            .chain(nc_text(&req.merged, v, "standard_name").map(|s| ("standard_name", s.into())))
+            .collect(),
         ),
         Var::new(
             format!("{v}_log10"),
@@ -133,7 +136,11 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
         Var::new(
             format!("{v}_kriging_variance"),
             Values::F32(var.iter().map(|&e| e as f32).collect()),
-            vec![("long_name", format!("kriging error variance of log10 {v}").into()), ("units", "1 (log10 units squared)".into())],
+            vec![
+                ("long_name", format!("kriging error variance of log10 {v}").into()),
+                ("units", "1".into()),
+                ("comment", "log10 units squared (dex^2)".into()),
+            ],
         ),
         Var::new(
             "observed",
@@ -172,7 +179,9 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
     let inputs: Vec<PathBuf> = [Some(req.merged.clone()), Some(req.first_guess.clone()), req.previous.clone()].into_iter().flatten().collect();
     let mut globals = provenance(ctx, "l4", format!("{v} gap-free L4 ({})", merged.grid.describe()), &inputs, toml_of("l4", &cfg_used), method);
     for (k, val) in &merged.attributes {
-        if ["time_coverage_start", "time_coverage_end", "sensors", "instrument", "platform"].contains(&k.as_str()) {
+        if ["time_coverage_start", "time_coverage_end", "time_coverage_duration", "time_coverage_resolution", "sensors", "instrument", "platform"]
+            .contains(&k.as_str())
+        {
             globals.push(text_attr(k, val.clone()));
         }
     }
@@ -187,6 +196,7 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
     Ok(L4Report { output, variogram: vario, fitted, observed: nobs, cells: values.len() })
 }
 
-fn nc_units(path: &Path, var: &str) -> String {
-    nc::open(path).ok().and_then(|f| f.variable(var).and_then(|v| nc::text(v.attribute_value("units")))).unwrap_or_default()
+/// A text attribute of a variable of a file (the merged input's units, standard name).
+fn nc_text(path: &Path, var: &str, attribute: &str) -> Option<String> {
+    nc::open(path).ok().and_then(|f| f.variable(var).and_then(|v| nc::text(v.attribute_value(attribute))))
 }

@@ -134,7 +134,7 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
     let product = &first.product;
     let grid = &first.grid;
     let spread_units = match space {
-        Space::Log10 => "1 (log10 units)",
+        Space::Log10 => "1", // log10 units (dex), said in each layer's long_name
         Space::Linear => product.units.as_str(),
     };
     let (dense, bins_out): (Box<dyn Fn(Values) -> Values>, Vec<u64>) = match grid {
@@ -193,7 +193,7 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
         vars.push(Var::new(
             format!("nobs_{}", s.replace('-', "_")),
             dense(Values::U32(n)),
-            vec![("long_name", format!("Level-2 observations of {s} in the cell").into())],
+            vec![("long_name", format!("Level-2 observations of {s} in the cell").into()), ("standard_name", "number_of_observations".into())],
         ));
     }
     let mut cfg_used = cfg.clone();

@@ -26,7 +26,7 @@ use netcdf::AttributeValue;
 
 use super::{Context, VERSION};
 use crate::error::{Error, Result};
-use crate::formats::cf::text_attr;
+use crate::formats::cf::{self, text_attr};
 use crate::formats::l3file::{self, L3Binned};
 
 // ------------------------------------------------------------ common
@@ -42,9 +42,17 @@ fn names(paths: &[PathBuf]) -> String {
 fn provenance(ctx: &Context, command: &str, title: String, inputs: &[PathBuf], config: String, method: String) -> Vec<(String, AttributeValue)> {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let line = &ctx.command_line;
+    let level = if command == "l4" { "L4" } else { "L3" };
+    let summary = format!("{title}, made by oceancolour {VERSION} {command} from {} input file(s): {method}", inputs.len());
     let own = vec![
         text_attr("Conventions", "CF-1.8, ACDD-1.3"),
         text_attr("title", title),
+        text_attr("summary", summary),
+        text_attr("keywords", cf::KEYWORDS),
+        text_attr("naming_authority", "oceancolour"),
+        text_attr("standard_name_vocabulary", cf::STANDARD_NAME_VOCABULARY),
+        text_attr("source", format!("{level} fusion of ocean-colour products (the files in input_sources)")),
+        text_attr("comment", "Cells without data are _FillValue; counts are 0 there."),
         text_attr("history", format!("{now} oceancolour {VERSION} {command}: {line}")),
         text_attr("date_created", now),
         text_attr("product_version", VERSION),
@@ -58,7 +66,7 @@ fn provenance(ctx: &Context, command: &str, title: String, inputs: &[PathBuf], c
 }
 
 fn time_attrs(start: &str, end: &str) -> Vec<(String, AttributeValue)> {
-    vec![text_attr("time_coverage_start", start), text_attr("time_coverage_end", end)]
+    cf::time_coverage_attrs(&Some(start.to_string()), &Some(end.to_string()))
 }
 
 fn sensor_attrs(sensor: &str, instrument: &str, platform: &str) -> Vec<(String, AttributeValue)> {
