@@ -580,8 +580,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
                 _ => Scale::Stretch { log },
             };
             let date = info.time_coverage_start.as_deref().and_then(|t| t.get(..10)).unwrap_or("");
-            // Turbidity's CF units are "1" (UDUNITS has no FNU); people read FNU.
-            let units = if job.spec.standard_name == Some("sea_water_turbidity") { "FNU" } else { job.spec.units };
+            let units = job.spec.display_units.unwrap_or(job.spec.units);
             let sensor = format!("{} {}", info.sensor.instrument, info.sensor.platform);
             let legend = Legend { product: job.spec.name, units, sensor: &sensor, date, simulated: info.simulated };
             q.write_png(&job.dest_png, scale, &legend)?;

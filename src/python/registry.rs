@@ -220,7 +220,7 @@ fn product_names() -> Vec<&'static str> {
 
 /// One product of the registry: its CF metadata (standard_name, units,
 /// long_name, valid_min/valid_max where it clips, radiation_wavelength_nm,
-/// references, comment), `log_scale`, the quick-look's `display_range`, the keyword arguments of its function
+/// references, comment), `log_scale`, the quick-look's `display_range` and `display_units`, the keyword arguments of its function
 /// (`choices`) and the extra per-pixel `layers` it can give; for a
 /// `sensor`, also the Rrs `bands` it reads and its `provenance` under the
 /// given keyword arguments (the same as the product's function takes).
@@ -242,6 +242,7 @@ fn product_info<'py>(py: Python<'py>, name: &str, sensor: Option<&str>, choices:
     d.set_item("comment", p.comment)?;
     d.set_item("log_scale", p.log_scale)?;
     d.set_item("display_range", p.display_range)?;
+    d.set_item("display_units", p.display_units.unwrap_or(p.units))?;
     d.set_item("choices", p.choices.iter().map(|(k, _)| *k).collect::<Vec<_>>())?;
     let layers = PyList::empty(py);
     for l in p.layers {

@@ -94,3 +94,16 @@ def test_display_ranges_are_nasa_s_where_nasa_has_one():
         if name.startswith("chl_"):
             assert (lo, hi) == pytest.approx((0.01, 20.0)), name
     assert oc.product_info("kd490")["display_range"] == pytest.approx((0.01, 5.0))
+
+
+def test_colour_bar_units_are_the_registry_s_display_units():
+    """Turbidity is CF units "1" (UDUNITS has no FNU) but read in FNU: the
+    registry row says so, and every other product shows its CF units."""
+    import oceancolour as oc
+
+    for name in oc.products():
+        info = oc.product_info(name)
+        if info["standard_name"] == "sea_water_turbidity":
+            assert (info["units"], info["display_units"]) == ("1", "FNU"), name
+        else:
+            assert info["display_units"] == info["units"], name
