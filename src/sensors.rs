@@ -19,7 +19,7 @@
 mod registry;
 pub mod rsr;
 
-pub use registry::{load_files, ENV_VAR};
+pub use registry::{add_files, load_files, ENV_VAR};
 
 use crate::error::{join, Error, Result};
 

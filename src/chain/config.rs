@@ -4,7 +4,7 @@
 //! back to a default.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -100,6 +100,10 @@ pub fn attribute_name_problem(name: &str) -> Option<String> {
 pub struct Config {
     /// Product names (the Python function names, e.g. "chl_ocx").
     pub products: Vec<String>,
+    /// Sensor registry files added to the built-in rows and
+    /// `OCEANCOLOUR_SENSORS`'s (relative paths: to the configuration file's folder).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sensor_registry: Vec<PathBuf>,
     /// Registry sensor whose bands hyperspectral inputs (PACE OCI) are
     /// convolved to, so that its products run on them (`--sensor-bands`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,7 +115,8 @@ pub struct Config {
 
 impl Config {
     pub fn from_toml(text: &str, origin: &Path) -> Result<Config> {
-        let c: Config = toml::from_str(text).map_err(|e| Error::file(origin, format!("invalid configuration: {e}")))?;
+        let mut c: Config = toml::from_str(text).map_err(|e| Error::file(origin, format!("invalid configuration: {e}")))?;
+        c.sensor_registry = add_sensor_registry(&c.sensor_registry, origin)?;
         c.check(origin)?;
         Ok(c)
     }
@@ -150,6 +155,16 @@ impl Config {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("the configuration always serialises")
     }
+}
+
+/// Adds a configuration's `sensor_registry` files to the process-wide
+/// registry (before the products and sensors it names are checked); returns
+/// them resolved against the configuration file's folder.
+pub fn add_sensor_registry(files: &[PathBuf], origin: &Path) -> Result<Vec<PathBuf>> {
+    let folder = origin.parent().unwrap_or(Path::new(""));
+    let files: Vec<PathBuf> = files.iter().map(|f| folder.join(f)).collect();
+    crate::sensors::add_files(&files, &format!("sensor_registry of {}", origin.display()))?;
+    Ok(files)
 }
 
 #[cfg(test)]

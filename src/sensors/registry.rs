@@ -3,8 +3,8 @@
 //! `OCEANCOLOUR_SENSORS`. Rows are parsed with serde, checked (`validate`), and
 //! leaked to `&'static` once, so that consumers keep `&'static Sensor`.
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Deserialize;
 
@@ -18,19 +18,50 @@ pub const ENV_VAR: &str = "OCEANCOLOUR_SENSORS";
 const BUILT_IN: &str = include_str!("registry.toml");
 const BUILT_IN_NAME: &str = "built-in";
 
-static REGISTRY: OnceLock<Result<Vec<&'static Sensor>>> = OnceLock::new();
+/// The registry as loaded so far, and the files a configuration added to it.
+struct Loaded {
+    rows: Result<&'static [&'static Sensor]>,
+    added: Vec<PathBuf>,
+}
 
-/// The process-wide registry (built-in + `OCEANCOLOUR_SENSORS`), loaded on first use.
+static REGISTRY: Mutex<Option<Loaded>> = Mutex::new(None);
+
+fn env_files() -> Vec<PathBuf> {
+    std::env::var_os(ENV_VAR).map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect()).unwrap_or_default()
+}
+
+fn with_registry<T>(f: impl FnOnce(&mut Loaded) -> T) -> T {
+    let mut guard = REGISTRY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let loaded = guard.get_or_insert_with(|| Loaded { rows: load_files(&env_files()).map(|v| &*Box::leak(v.into_boxed_slice())), added: vec![] });
+    f(loaded)
+}
+
+/// The process-wide registry (built-in + `OCEANCOLOUR_SENSORS` + files added
+/// by a configuration's `sensor_registry`), loaded on first use.
 pub(super) fn global() -> Result<&'static [&'static Sensor]> {
-    let loaded = REGISTRY.get_or_init(|| {
-        let paths: Vec<PathBuf> =
-            std::env::var_os(ENV_VAR).map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect()).unwrap_or_default();
-        load_files(&paths)
-    });
-    match loaded {
-        Ok(v) => Ok(v.as_slice()),
-        Err(e) => Err(e.clone()),
-    }
+    with_registry(|l| l.rows.clone())
+}
+
+/// Adds registry files named by a configuration (`sensor_registry`) to the
+/// process-wide registry, after the built-in rows and `OCEANCOLOUR_SENSORS`'s:
+/// as there, a row replaces the one of its name or is appended. A file
+/// already added is not read again; nothing is added if one file is invalid.
+/// Rows handed out before keep their values (they are `&'static`).
+pub fn add_files(paths: &[PathBuf], named_by: &str) -> Result<()> {
+    with_registry(|l| {
+        let current = l.rows.clone()?;
+        let new: Vec<&PathBuf> = paths.iter().filter(|p| !l.added.contains(p)).collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        let mut all = current.to_vec();
+        for path in &new {
+            merge_file(&mut all, path, named_by)?;
+        }
+        l.rows = Ok(Box::leak(all.into_boxed_slice()));
+        l.added.extend(new.into_iter().cloned());
+        Ok(())
+    })
 }
 
 #[derive(Deserialize)]
@@ -96,17 +127,22 @@ fn leak_all(v: Vec<String>) -> &'static [&'static str] {
 pub fn load_files(paths: &[PathBuf]) -> Result<Vec<&'static Sensor>> {
     let mut all = parse(BUILT_IN_NAME, BUILT_IN)?;
     for path in paths {
-        let file = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|e| problem(&file, RegistryProblem::Unreadable, format!("cannot read it ({e}); {ENV_VAR} names it")))?;
-        for s in parse(&file, &text)? {
-            match all.iter_mut().find(|x| x.name == s.name) {
-                Some(slot) => *slot = s,
-                None => all.push(s),
-            }
-        }
+        merge_file(&mut all, path, ENV_VAR)?;
     }
     Ok(all)
+}
+
+/// Reads one registry file into `all` (`named_by`: what named the file, for the error).
+fn merge_file(all: &mut Vec<&'static Sensor>, path: &Path, named_by: &str) -> Result<()> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| problem(&file, RegistryProblem::Unreadable, format!("cannot read it ({e}); {named_by} names it")))?;
+    for s in parse(&file, &text)? {
+        match all.iter_mut().find(|x| x.name == s.name) {
+            Some(slot) => *slot = s,
+            None => all.push(s),
+        }
+    }
+    Ok(())
 }
 
 fn problem(file: &str, kind: RegistryProblem, detail: impl Into<String>) -> Error {

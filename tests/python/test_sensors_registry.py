@@ -261,3 +261,42 @@ def test_sensors_cli_lists_and_shows():
     assert "PROVISIONAL" in r.stdout and "195.13009 (fonom-thuillier2003)" in r.stdout
     r = cli("sensors", "show", "czcs")
     assert r.returncode == 2 and "unknown sensor" in r.stderr
+
+
+def test_registry_file_named_in_the_configuration(tmp_path):
+    """`sensor_registry = [...]` in `process`'s and the fusion commands'
+    configuration adds user rows as OCEANCOLOUR_SENSORS does (relative paths
+    from the configuration's folder); a bad file is a usage error naming it."""
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "mine.toml").write_text(USER)
+    l2 = tmp_path / "TS1.L2.nc"
+    r = cli("simulate", "obpg-l2", "--sensor", "test-radiometer", "--size", "30x20", "-o", l2,
+            env=env_with(tmp_path / "cfg" / "mine.toml"))
+    assert r.returncode == 0, r.stderr
+    plain = {k: v for k, v in os.environ.items() if k != "OCEANCOLOUR_SENSORS"}
+    # Without the registry the granule's TESTRAD/Testsat-1 is no known sensor.
+    r = cli("process", l2, "-o", tmp_path / "none", "--products", "chl_ocx", "--no-quicklook", env=plain)
+    assert r.returncode != 0 and "TESTRAD" in r.stderr, r.stderr
+    chain = tmp_path / "cfg" / "chain.toml"
+    chain.write_text('sensor_registry = ["mine.toml"]\nproducts = ["chl_ocx"]\n[output]\nquicklook = false\n')
+    r = cli("process", l2, "-o", tmp_path / "out", "--config", chain, env=plain)
+    assert r.returncode == 0, r.stdout + r.stderr
+    product = tmp_path / "out" / "TS1.L2.chl_ocx.nc"
+    with netCDF4.Dataset(product) as d:
+        assert "test-radiometer" in d.sensor
+        assert str(tmp_path / "cfg" / "mine.toml") in d.oceancolour_configuration  # provenance: the file used
+    fusion = tmp_path / "cfg" / "fusion.toml"
+    fusion.write_text('sensor_registry = ["mine.toml"]\n[bin]\ngrid = "isin:2160"\n')
+    r = cli("bin", product, "-o", tmp_path / "day.nc", "--config", fusion, env=plain)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with netCDF4.Dataset(tmp_path / "day.nc") as d:
+        assert d.sensor == "test-radiometer"
+    # A bad file named by the configuration: exit 2, naming the file and what named it; nothing written.
+    (tmp_path / "cfg" / "bad.toml").write_text("[[sensor]]\nname = 3\n")
+    chain.write_text('sensor_registry = ["bad.toml"]\nproducts = ["chl_ocx"]\n')
+    r = cli("process", l2, "-o", tmp_path / "bad", "--config", chain, env=plain)
+    assert r.returncode == 2 and "bad.toml" in r.stderr, r.stderr
+    assert not (tmp_path / "bad").exists()
+    chain.write_text('sensor_registry = ["missing.toml"]\nproducts = ["chl_ocx"]\n')
+    r = cli("process", l2, "-o", tmp_path / "bad", "--config", chain, env=plain)
+    assert r.returncode == 2 and "missing.toml" in r.stderr and "sensor_registry of" in r.stderr, r.stderr

@@ -17,6 +17,9 @@ use crate::fusion::intercal::Method;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FusionConfig {
+    /// Sensor registry files, as `process`'s configuration (`chain::config::add_sensor_registry`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sensor_registry: Vec<std::path::PathBuf>,
     pub bin: BinConfig,
     pub intercal: IntercalConfig,
     pub merge: MergeConfig,
@@ -190,7 +193,8 @@ impl Default for L4Config {
 impl FusionConfig {
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot be read: {e}")))?;
-        let c: FusionConfig = toml::from_str(&text).map_err(|e| Error::file(path, format!("invalid fusion configuration: {e}")))?;
+        let mut c: FusionConfig = toml::from_str(&text).map_err(|e| Error::file(path, format!("invalid fusion configuration: {e}")))?;
+        c.sensor_registry = crate::chain::config::add_sensor_registry(&c.sensor_registry, path)?;
         for name in c.output.attributes.keys() {
             if let Some(problem) = crate::chain::config::attribute_name_problem(name) {
                 return Err(Error::file(path, format!("invalid fusion configuration: output.attributes.{name} {problem}")));
