@@ -87,6 +87,9 @@ pub struct Sensor {
     pub coefficients_as: &'static str,
     /// Where the band names and centres come from.
     pub source: &'static str,
+    /// Nominal local time (hours) the platform crosses the equator, which
+    /// l2bin's data day needs (`bin --data-day`); None where not known.
+    pub equator_crossing_hour: Option<f64>,
     /// The registry file the row was read from (`built-in` for the shipped one).
     pub file: &'static str,
 }

@@ -35,6 +35,7 @@ class SensorInfo(TypedDict):
     coefficients_as: str
     source: str
     registry_file: str
+    equator_crossing_hour: float | None
     bands: list[BandInfo]
     band_roles: dict[str, Any]
     default_ocx: str

@@ -471,6 +471,9 @@ fn sensors_show(name: &str) -> i32 {
     }
     println!("  registry:     {}", s.file);
     println!("  bands source: {}", s.source);
+    if let Some(h) = s.equator_crossing_hour {
+        println!("  equator crossing: {:02}:{:02} local time (l2bin data day)", h.trunc() as u32, (h.fract() * 60.0).round() as u32);
+    }
     println!("  bands:        nominal  centre_nm  id      F0 (mW cm-2 um-1)");
     for b in s.bands {
         let f0 = match (b.f0, s.f0(b.nominal)) {

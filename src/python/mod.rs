@@ -108,6 +108,7 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
     d.set_item("coefficients_as", s.coefficients_as)?;
     d.set_item("source", s.source)?;
     d.set_item("registry_file", s.file)?;
+    d.set_item("equator_crossing_hour", s.equator_crossing_hour)?;
     let bands = PyList::empty(py);
     for b in s.bands {
         let bd = PyDict::new(py);

@@ -87,6 +87,8 @@ struct Row {
     kd2: String,
     #[serde(default)]
     source: String,
+    #[serde(default)]
+    equator_crossing_hour: Option<f64>,
     bands: Vec<BandRow>,
     roles: RolesRow,
 }
@@ -191,6 +193,7 @@ fn build(file: &str, name: String, row: Row) -> Sensor {
         kd2: leak(row.kd2),
         coefficients_as: row.coefficients_as.map(|c| leak(c.trim().to_ascii_lowercase())).unwrap_or(name),
         source: leak(row.source),
+        equator_crossing_hour: row.equator_crossing_hour,
         file: if file == BUILT_IN_NAME { BUILT_IN_NAME } else { leak(file.to_string()) },
     }
 }
@@ -198,6 +201,9 @@ fn build(file: &str, name: String, row: Row) -> Sensor {
 /// The checks every row passes, built-in or user.
 fn validate(file: &str, s: &Sensor) -> Result<()> {
     let err = |kind, detail: String| problem(file, kind, format!("sensor {}: {detail}", s.name));
+    if let Some(h) = s.equator_crossing_hour.filter(|h| !(0.0..24.0).contains(h)) {
+        return Err(err(RegistryProblem::Invalid, format!("equator_crossing_hour = {h} is not a local time of day in hours [0, 24)")));
+    }
     if s.name.is_empty() || !s.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(err(RegistryProblem::Invalid, "the name must be letters, digits and '-'".into()));
     }

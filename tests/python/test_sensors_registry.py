@@ -300,3 +300,27 @@ def test_registry_file_named_in_the_configuration(tmp_path):
     chain.write_text('sensor_registry = ["missing.toml"]\nproducts = ["chl_ocx"]\n')
     r = cli("process", l2, "-o", tmp_path / "bad", "--config", chain, env=plain)
     assert r.returncode == 2 and "missing.toml" in r.stderr and "sensor_registry of" in r.stderr, r.stderr
+
+
+def test_equator_crossing_hour_is_a_registry_key(tmp_path):
+    """l2bin's data day reads the platform's equator crossing from the
+    registry row: a user sensor without one cannot use --data-day; with one it can."""
+    assert oc.sensor_info("modis-aqua")["equator_crossing_hour"] == 13.5
+    assert oc.sensor_info("olci-c")["equator_crossing_hour"] == 10.0
+    user = tmp_path / "mine.toml"
+    user.write_text(USER)
+    l2 = tmp_path / "TS1.L2.nc"
+    env = env_with(user)
+    assert cli("simulate", "obpg-l2", "--sensor", "test-radiometer", "--size", "30x20", "-o", l2, env=env).returncode == 0
+    assert cli("process", l2, "-o", tmp_path / "out", "--products", "chl_ocx", "--no-quicklook", env=env).returncode == 0
+    product = tmp_path / "out" / "TS1.L2.chl_ocx.nc"
+    with netCDF4.Dataset(product) as d:
+        day = d.time_coverage_start[:10]
+    r = cli("bin", product, "-o", tmp_path / "day.nc", "--grid", "isin:2160", "--data-day", day, env=env)
+    assert r.returncode == 1 and "equator_crossing_hour" in r.stderr and "test-radiometer" in r.stderr, r.stderr
+    user.write_text(USER.replace('source = "a test', 'equator_crossing_hour = 12.0\nsource = "a test'))
+    r = cli("bin", product, "-o", tmp_path / "day.nc", "--grid", "isin:2160", "--data-day", day, env=env)
+    assert r.returncode == 0, r.stderr
+    user.write_text(USER.replace('source = "a test', 'equator_crossing_hour = 25.0\nsource = "a test'))
+    r = cli("sensors", env=env)
+    assert r.returncode == 2 and "equator_crossing_hour = 25" in r.stderr, r.stderr

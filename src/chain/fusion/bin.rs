@@ -343,8 +343,8 @@ fn screen_l2(px: &mut L2Pixels, range_rule: Option<OutOfRange>, screened: &mut S
 /// `data_day` (NaN elsewhere); false when none does.
 fn keep_data_day(path: &Path, px: &mut L2Pixels, data_day: NaiveDate) -> Result<bool> {
     let start = parse_time(&px.start).ok_or_else(|| Error::file(path, format!("time_coverage_start {:?} is not an ISO 8601 time", px.start)))?;
-    let eqx = equator_crossing_hour(&px.sensor.0).ok_or_else(|| {
-        Error::file(path, format!("sensor {:?} has no known equator-crossing time: the data-day rule cannot be applied (bin without --data-day)", px.sensor.0))
+    let eqx = crate::sensors::sensor(&px.sensor.0).ok().and_then(|s| s.equator_crossing_hour).ok_or_else(|| {
+        Error::file(path, format!("sensor {:?} has no equator_crossing_hour in the sensor registry: the data-day rule cannot be applied (add it to the registry row, or bin without --data-day)", px.sensor.0))
     })?;
     let (d0, d1) = binning::granule_data_days(start.timestamp(), eqx, &px.lon, px.cols)?;
     let epoch = |d: NaiveDate| (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days();
@@ -358,24 +358,6 @@ fn keep_data_day(path: &Path, px: &mut L2Pixels, data_day: NaiveDate) -> Result<
         *x = f32::NAN;
     }
     Ok(keep.iter().any(|&k| k))
-}
-
-/// Nominal local equator-crossing hour of a sensor's platform, as l2bin's
-/// data day needs it. Mission facts: SeaWiFS/OrbView-2 12:00 descending
-/// (NASA SeaWiFS mission page); Aqua 13:30 ascending, Terra 10:30
-/// descending (NASA MODIS specifications); Suomi-NPP, NOAA-20, NOAA-21
-/// 13:30 ascending (NOAA JPSS); Envisat 10:00 descending (ESA MERIS);
-/// Sentinel-3 10:00 descending (ESA Sentinel-3 OLCI user guide); PACE 13:00
-/// ascending (NASA PACE mission).
-fn equator_crossing_hour(sensor: &str) -> Option<f64> {
-    Some(match sensor {
-        "seawifs" => 12.0,
-        "modis-aqua" | "viirs-snpp" | "viirs-noaa20" | "viirs-noaa21" => 13.5,
-        "modis-terra" => 10.5,
-        "meris" | "olci-a" | "olci-b" | "olci-c" => 10.0,
-        "pace-oci" => 13.0,
-        _ => return None,
-    })
 }
 
 fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
