@@ -4,6 +4,8 @@ Python subcommands ``lut`` (OC5 tables), ``validate`` / ``matchup`` (which need
 the ``validate`` extra: pandas, scipy, matplotlib) and ``export`` (Zarr and
 Cloud-Optimised GeoTIFF; the ``export`` extra)."""
 
+import datetime
+import json
 import logging
 import os
 import signal
@@ -29,6 +31,52 @@ def _global_options(args: list[str]) -> tuple[list[str], list[str]]:
     return args[:i], args[i:]
 
 
+def _options_after(args: list[str]) -> tuple[list[str], list[str]]:
+    """Takes the global options out of the arguments of a Python subcommand (up to ``--``), so that
+    ``oceancolour lut -q ...`` works as ``oceancolour -q lut ...``, as clap's global options do for
+    the Rust subcommands; none of the Python subcommands has options of these names."""
+    options: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        if args[i] == "--":
+            rest.extend(args[i:])
+            break
+        if args[i] in ("-q", "--quiet", "-v", "--verbose") or args[i].startswith("--log-format="):
+            options.append(args[i])
+            i += 1
+        elif args[i] == "--log-format" and i + 1 < len(args):
+            options.extend(args[i : i + 2])
+            i += 2
+        else:
+            rest.append(args[i])
+            i += 1
+    return options, rest
+
+
+class _JsonRecords(logging.Formatter):
+    """One JSON object per record, as the Rust side writes them (src/chain/log.rs): time (UTC,
+    milliseconds), level (Rust's names) and message, keys sorted."""
+
+    LEVELS = {"WARNING": "WARN", "CRITICAL": "ERROR"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        t = datetime.datetime.fromtimestamp(record.created, datetime.timezone.utc)
+        time = t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+        level = self.LEVELS.get(record.levelname, record.levelname)
+        return json.dumps({"level": level, "message": record.getMessage(), "time": time}, sort_keys=True)
+
+
+def _log_format(options: list[str]) -> str:
+    fmt = "text"
+    for i, o in enumerate(options):
+        if o.startswith("--log-format="):
+            fmt = o.split("=", 1)[1]
+        elif o == "--log-format":
+            fmt = options[i + 1]
+    return fmt
+
+
 def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -43,10 +91,18 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     options, args = _global_options(sys.argv[1:])
     if args and (args[0] in ("lut", "export") or args[0] in PYTHON_SUBCOMMANDS):
+        after, rest = _options_after(args[1:])
+        options, args = options + after, [args[0], *rest]
         quiet = any(o in ("-q", "--quiet") for o in options)
         verbose = any(o in ("-v", "--verbose") for o in options)
         level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-        logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+        fmt = _log_format(options)
+        if fmt not in ("text", "json"):
+            print(f"error: --log-format {fmt!r}: text or json", file=sys.stderr)
+            sys.exit(2)
+        handler = logging.StreamHandler()
+        handler.setFormatter(_JsonRecords() if fmt == "json" else logging.Formatter("%(levelname)s %(message)s"))
+        logging.basicConfig(level=level, handlers=[handler])
     if args and args[0] == "lut":
         from oceancolour.lut import main as lut_main
 

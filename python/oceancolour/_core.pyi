@@ -155,7 +155,7 @@ def chl_oc5ci(
     rrs: _RrsMapping,
     sensor: str,
     table: Oc5Table | None = None,
-    ci: str = ...,
+    ci: str = "hu2012",
     thresholds: tuple[float, float] | None = None,
     recipe: str | None = None,
     return_uncertainty: Literal[False] = False,
@@ -169,7 +169,7 @@ def chl_oc5ci(
     rrs: _RrsMapping,
     sensor: str,
     table: Oc5Table | None = None,
-    ci: str = ...,
+    ci: str = "hu2012",
     thresholds: tuple[float, float] | None = None,
     recipe: str | None = None,
     return_uncertainty: bool = False,
@@ -234,6 +234,7 @@ def forward_rrs(
     sensor: str,
     mineral_scale: float | None = None,
 ) -> dict[int, _F32Array]: ...
+def defaults() -> dict[str, dict[str, Any]]: ...
 def sensors() -> list[str]: ...
 def sensor_info(sensor: str) -> SensorInfo: ...
 def products() -> list[str]: ...

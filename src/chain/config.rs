@@ -167,6 +167,28 @@ pub fn add_sensor_registry(files: &[PathBuf], origin: &Path) -> Result<Vec<PathB
     Ok(files)
 }
 
+/// The defaults of every run, as the chain applies them (`oc.defaults()`):
+/// `process` (the configuration of `oceancolour process` with its `jobs`),
+/// `bin` (the averaging and minimum observations a bin falls back to), and
+/// the `intercal`, `merge` and `l4` tables of the fusion configuration.
+pub fn defaults() -> serde_json::Value {
+    use super::fusion::{IntercalConfig, L4Config, MergeConfig};
+    let mut process = json(&Config::default());
+    process["jobs"] = crate::defaults::JOBS.into();
+    serde_json::json!({
+        "process": process,
+        "bin": {"averaging": crate::fusion::binning::Averaging::default().name(), "min_obs": crate::defaults::MIN_OBS},
+        "intercal": json(&IntercalConfig::default()),
+        "merge": json(&MergeConfig::default()),
+        "l4": json(&L4Config::default()),
+    })
+}
+
+/// A configuration table as JSON.
+fn json<T: Serialize>(t: &T) -> serde_json::Value {
+    serde_json::to_value(t).expect("the configuration always serialises")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

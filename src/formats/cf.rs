@@ -2,7 +2,7 @@
 //! file, float32 with a NaN-free `_FillValue`, `standard_name`, `units`,
 //! valid range, deflate + shuffle + chunking, coordinates, and provenance
 //! as global attributes, written through `atomic` (a failed or interrupted
-//! write leaves nothing). `read_product` reads such a file back as pixels
+//! write leaves nothing). `read_l2` reads such a file back as pixels
 //! (the input of `oceancolour bin`).
 
 use std::path::{Path, PathBuf};
@@ -11,6 +11,8 @@ use netcdf::{AttributeValue, Extent};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::NewNetcdf;
+use super::l3file::{self, ProductMeta};
+use super::nc;
 use super::{Block, GranuleInfo, Layout};
 use crate::error::{Error, Result};
 
@@ -440,6 +442,120 @@ pub fn iso8601_duration(seconds: i64) -> String {
 /// A string global attribute.
 pub fn text_attr(k: &str, v: impl Into<String>) -> (String, AttributeValue) {
     (k.to_string(), AttributeValue::Str(v.into()))
+}
+
+// ------------------------------------------------------------ reading back
+
+/// A Level-2 product file written by `oceancolour process` (swath, grid or
+/// bins with lat/lon), as pixels.
+pub struct L2Pixels {
+    pub lon: Vec<f32>,
+    pub lat: Vec<f32>,
+    pub value: Vec<f32>,
+    /// The product's per-pixel uncertainty (`<product>_uncertainty`), when the file has it.
+    pub uncertainty: Option<Vec<f32>>,
+    /// Pixels per row (1 for a 1-D layout): the data-day rule works by rows.
+    pub cols: usize,
+    /// Per pixel, whether another product variable of the file is invalid
+    /// there (only filled when asked: `drop_all_invalid`).
+    pub invalid_elsewhere: Vec<bool>,
+    pub product: ProductMeta,
+    pub sensor: (String, String, String),
+    pub start: String,
+    pub end: String,
+}
+
+/// Variables of a product file that are not products: coordinates, bins, time.
+const NOT_PRODUCTS: [&str; 6] = ["lat", "lon", "bin_num", "radiation_wavelength", "time", "time_bnds"];
+
+/// Reads a product file written by `ProductWriter` (swath, grid or bins
+/// with lat/lon) as pixels: `variable` (default the file's one product) with
+/// its `<product>_uncertainty`; `all_products`: also which pixels another
+/// product of the file is invalid at (l2bin's screening).
+pub fn read_l2(path: &Path, variable: Option<&str>, all_products: bool) -> Result<L2Pixels> {
+    let f = nc::open(path)?;
+    let attr = |n: &str| nc::text(f.attribute(n).map(|a| a.value())).unwrap_or_default();
+    // Variables another one names as ancillary (its uncertainty, class, status) are not products.
+    let ancillary: Vec<String> = f
+        .variables()
+        .filter_map(|v| nc::text(v.attribute_value("ancillary_variables")))
+        .flat_map(|a| a.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .collect();
+    let products: Vec<String> = f
+        .variables()
+        .filter(|v| !NOT_PRODUCTS.contains(&v.name().as_str()) && !v.dimensions().is_empty() && !ancillary.contains(&v.name()))
+        .map(|v| v.name())
+        .collect();
+    // And a product's uncertainty even when nothing names it.
+    let products: Vec<String> =
+        products.iter().filter(|p| !p.strip_suffix("_uncertainty").is_some_and(|base| products.iter().any(|q| q == base))).cloned().collect();
+    let name = match variable {
+        Some(v) if products.iter().any(|p| p == v) => v.to_string(),
+        Some(v) => return Err(Error::file(path, format!("has no product variable {v:?}; it has: {}", products.join(", ")))),
+        None if products.len() == 1 => products[0].clone(),
+        None => return Err(Error::file(path, format!("holds several variables ({}): choose one with --variable", products.join(", ")))),
+    };
+    let v = nc::variable(path, &f, &name, "product")?;
+    if v.attribute("flag_values").is_some() {
+        // l2bin's weighted means have no meaning for class numbers (oc5_class, owt_dominant).
+        return Err(Error::file(
+            path,
+            format!("{name} is a classification (it has flag_values): binning averages values, which means nothing for class numbers; bin the quantity it classifies instead"),
+        ));
+    }
+    let (lat_v, lon_v) = (nc::variable(path, &f, "lat", "latitude")?, nc::variable(path, &f, "lon", "longitude")?);
+    let dims: Vec<String> = v.dimensions().iter().map(|d| d.name()).collect();
+    let rows = v.dimensions().first().map_or(0, |d| d.len());
+    let value = nc::read_decoded(path, &v, 0, rows)?;
+    let n = value.len();
+    let uncertainty = match f.variable(&l3file::uncertainty_name(&name)) {
+        Some(u) if u.len() == n => Some(nc::read_decoded(path, &u, 0, rows)?),
+        Some(u) => return Err(Error::file(path, format!("{} has {} values but {name} has {n}", u.name(), u.len()))),
+        None => None,
+    };
+    let (lat, lon) = if lat_v.len() == n && lon_v.len() == n {
+        (nc::read_decoded(path, &lat_v, 0, rows)?, nc::read_decoded(path, &lon_v, 0, rows)?)
+    } else if dims.len() == 2 && lat_v.len() == rows && lon_v.len() * rows == n {
+        // A regular grid: 1-D axes, one position per cell.
+        let (la, lo) = (nc::read_decoded(path, &lat_v, 0, rows)?, nc::read_decoded(path, &lon_v, 0, lon_v.len())?);
+        let cols = lo.len();
+        ((0..n).map(|i| la[i / cols]).collect(), (0..n).map(|i| lo[i % cols]).collect())
+    } else {
+        return Err(Error::file(path, format!("lat/lon ({} and {} values) do not match {name} ({n} values)", lat_v.len(), lon_v.len())));
+    };
+    let mut invalid_elsewhere = Vec::new();
+    if all_products {
+        invalid_elsewhere = vec![false; n];
+        for other in products.iter().filter(|p| **p != name) {
+            let ov = nc::variable(path, &f, other, "product")?;
+            if ov.len() != n {
+                continue; // not a per-pixel product (e.g. a per-band table)
+            }
+            let values = nc::read_decoded(path, &ov, 0, rows)?;
+            for (bad, x) in invalid_elsewhere.iter_mut().zip(values) {
+                *bad |= !x.is_finite();
+            }
+        }
+    }
+    let cols = if dims.len() >= 2 { v.dimensions().last().map_or(1, |d| d.len()) } else { 1 };
+    let vt = |k: &str| nc::text(v.attribute_value(k));
+    Ok(L2Pixels {
+        lon,
+        lat,
+        value,
+        uncertainty,
+        cols,
+        invalid_elsewhere,
+        product: ProductMeta {
+            long_name: vt("long_name").unwrap_or_else(|| name.clone()),
+            units: vt("units").unwrap_or_default(),
+            standard_name: vt("standard_name"),
+            variable: name,
+        },
+        sensor: l3file::sensor_name(&f),
+        start: attr("time_coverage_start"),
+        end: attr("time_coverage_end"),
+    })
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ pub mod fields;
 pub mod flags;
 pub mod l3b;
 pub mod l3file;
+pub mod l4;
+pub mod merged;
 pub(crate) mod nc;
 pub mod obpg_l2;
 pub mod oc5_table;

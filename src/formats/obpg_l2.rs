@@ -16,7 +16,7 @@ use super::nc::{self, check_units, read_decoded, text, Packing};
 use super::simulated::{by_blocks, put_attrs, w, Scene, Surface, SIMULATED};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
 use crate::error::{Error, Result};
-use crate::sensors::sensor;
+use crate::sensors::{sensor, Sensor};
 
 /// Spellings of sr-1 accepted on Rrs variables (OBPG writes "sr^-1").
 pub const RRS_UNITS: &[&str] = &["sr^-1", "sr-1", "1/sr", "sr**-1"];
@@ -71,35 +71,62 @@ impl ObpgL2 {
         for &nm in &bands[1..] {
             nc::shape_must_be(path, &geo.variable(&format!("Rrs_{nm}")).expect("listed above"), &dims, &first_name)?;
         }
-        for name in ["navigation_data/latitude", "navigation_data/longitude"] {
-            nc::shape_must_be(path, &nc::variable(path, &file, name, "geolocation")?, &dims, &first_name)?;
-        }
-        let l2 = nc::variable(path, &file, "geophysical_data/l2_flags", "quality flags")?;
-        nc::shape_must_be(path, &l2, &dims, &first_name)?;
-        let masks = nc::masks(l2.attribute_value("flag_masks")).ok_or_else(|| Error::file(path, "l2_flags has no integer flag_masks attribute"))?;
-        let meanings = text(l2.attribute_value("flag_meanings")).ok_or_else(|| Error::file(path, "l2_flags has no flag_meanings attribute"))?;
-        let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?;
-        let rule = FlagRule { exclude: table.mask_of(&flags.obpg_l2_exclude).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?, require_any: 0 };
+        let rule = swath_flag_rule(path, &file, &dims, &first_name, flags)?;
         let keep = ["title", "instrument", "platform", "processing_version", "product_name", "processing_level"];
         let attributes = keep.iter().map(|k| (k.to_string(), attr(k))).filter(|kv| !kv.1.is_empty()).collect();
-        let info = GranuleInfo {
-            path: PathBuf::from(path),
-            format: "NASA OBPG Level-2",
-            sensor,
-            sensor_from,
-            rows,
-            cols,
-            layout: Layout::Swath,
-            bands,
-            time_coverage_start: Some(attr("time_coverage_start")).filter(|s| !s.is_empty()),
-            time_coverage_end: Some(attr("time_coverage_end")).filter(|s| !s.is_empty()),
-            flags_applied: format!("l2_flags excluding {} (mask 0x{:08X})", flags.obpg_l2_exclude.join(" "), rule.exclude),
-            attributes,
-            f0,
-            simulated: nc::says_simulated(&file),
-            virtual_bands: None,
-        };
+        let info = GranuleInfo { f0, ..swath_info(path, &file, "NASA OBPG Level-2", (sensor, sensor_from), (rows, cols), bands, flags, &rule, attributes) };
         Ok(ObpgL2 { info, file, rule })
+    }
+}
+
+/// The l2gen swath checks shared by OBPG Level-2 and PACE OCI (formats.md
+/// s1): `navigation_data` latitude/longitude and `geophysical_data/l2_flags`
+/// of the lines x pixels `plane` (`what`: the variable that set it), and the
+/// rule excluding the configured `l2_flags` names.
+pub(super) fn swath_flag_rule(path: &Path, file: &netcdf::File, plane: &[usize], what: &str, flags: &FlagConfig) -> Result<FlagRule> {
+    for name in ["navigation_data/latitude", "navigation_data/longitude"] {
+        nc::shape_must_be(path, &nc::variable(path, file, name, "geolocation")?, plane, what)?;
+    }
+    let l2 = nc::variable(path, file, "geophysical_data/l2_flags", "quality flags")?;
+    nc::shape_must_be(path, &l2, plane, what)?;
+    let masks = nc::masks(l2.attribute_value("flag_masks")).ok_or_else(|| Error::file(path, "l2_flags has no integer flag_masks attribute"))?;
+    let meanings = text(l2.attribute_value("flag_meanings")).ok_or_else(|| Error::file(path, "l2_flags has no flag_meanings attribute"))?;
+    let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?;
+    Ok(FlagRule { exclude: table.mask_of(&flags.obpg_l2_exclude).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?, require_any: 0 })
+}
+
+/// What an l2gen swath (OBPG Level-2, PACE OCI) says of itself: time
+/// coverage, the `l2_flags` rule applied, SIMULATED or not; no F0 and no
+/// virtual bands (the caller sets those it has).
+#[allow(clippy::too_many_arguments)] // the fields of a granule's description
+pub(super) fn swath_info(
+    path: &Path,
+    file: &netcdf::File,
+    format: &'static str,
+    (sensor, sensor_from): (&'static Sensor, String),
+    (rows, cols): (usize, usize),
+    bands: Vec<u16>,
+    flags: &FlagConfig,
+    rule: &FlagRule,
+    attributes: Vec<(String, String)>,
+) -> GranuleInfo {
+    let attr = |n: &str| Some(text(file.attribute(n).map(|a| a.value())).unwrap_or_default()).filter(|s| !s.is_empty());
+    GranuleInfo {
+        path: PathBuf::from(path),
+        format,
+        sensor,
+        sensor_from,
+        rows,
+        cols,
+        layout: Layout::Swath,
+        bands,
+        time_coverage_start: attr("time_coverage_start"),
+        time_coverage_end: attr("time_coverage_end"),
+        flags_applied: format!("l2_flags excluding {} (mask 0x{:08X})", flags.obpg_l2_exclude.join(" "), rule.exclude),
+        attributes,
+        f0: Vec::new(),
+        simulated: nc::says_simulated(file),
+        virtual_bands: None,
     }
 }
 

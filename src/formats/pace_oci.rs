@@ -15,14 +15,14 @@
 //! `sensor_bands`, the virtual bands of a multispectral sensor made by
 //! `kernels::convolve` (its RSRs, F0-weighted), so that its products run.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use netcdf::{Extent, Variable};
 
-use super::flags::{FlagConfig, FlagRule, FlagTable};
+use super::flags::{FlagConfig, FlagRule};
 use super::nc::{self, check_units, read_decoded, text, Packing};
-use super::obpg_l2::RRS_UNITS;
-use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout, VirtualBands};
+use super::obpg_l2::{swath_flag_rule, swath_info, RRS_UNITS};
+use super::{resolve_sensor, Block, Granule, GranuleInfo, VirtualBands};
 use crate::error::{join, Error, Result};
 use crate::kernels::convolve::{self, BandWeights, Weighting};
 use crate::sensors::{self, rsr, Sensor};
@@ -168,15 +168,7 @@ impl PaceOci {
             None => false,
         };
         let plane = [rows, cols];
-        for name in ["navigation_data/latitude", "navigation_data/longitude"] {
-            nc::shape_must_be(path, &nc::variable(path, &file, name, "geolocation")?, &plane, "the lines x pixels of geophysical_data/Rrs")?;
-        }
-        let l2 = nc::variable(path, &file, "geophysical_data/l2_flags", "quality flags")?;
-        nc::shape_must_be(path, &l2, &plane, "the lines x pixels of geophysical_data/Rrs")?;
-        let masks = nc::masks(l2.attribute_value("flag_masks")).ok_or_else(|| Error::file(path, "l2_flags has no integer flag_masks attribute"))?;
-        let meanings = text(l2.attribute_value("flag_meanings")).ok_or_else(|| Error::file(path, "l2_flags has no flag_meanings attribute"))?;
-        let table = FlagTable::new(&masks, &meanings).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?;
-        let rule = FlagRule { exclude: table.mask_of(&flags.obpg_l2_exclude).map_err(|e| Error::file(path, format!("l2_flags: {e}")))?, require_any: 0 };
+        let rule = swath_flag_rule(path, &file, &plane, "the lines x pixels of geophysical_data/Rrs", flags)?;
         // Each file wavelength to the registry band it is (nearest nominal within MATCH_NM).
         let nominal: Vec<Option<u16>> = wl
             .iter()
@@ -220,25 +212,13 @@ impl PaceOci {
         bands.sort_unstable();
         bands.dedup();
         let attributes = keep.into_iter().map(|(k, v)| (k.to_string(), v)).filter(|kv| !kv.1.is_empty()).collect();
+        let sensor_from = match &target {
+            None => sensor_from,
+            Some(t) => format!("{sensor_from}, observed by {}; Rrs convolved to {} bands (sensor_bands)", sensor.name, t.sensor.name),
+        };
         let info = GranuleInfo {
-            path: PathBuf::from(path),
-            format: "NASA PACE OCI Level-2 AOP",
-            sensor: info_sensor,
-            sensor_from: match &target {
-                None => sensor_from,
-                Some(t) => format!("{sensor_from}, observed by {}; Rrs convolved to {} bands (sensor_bands)", sensor.name, t.sensor.name),
-            },
-            rows,
-            cols,
-            layout: Layout::Swath,
-            bands,
-            time_coverage_start: Some(attr("time_coverage_start")).filter(|s| !s.is_empty()),
-            time_coverage_end: Some(attr("time_coverage_end")).filter(|s| !s.is_empty()),
-            flags_applied: format!("l2_flags excluding {} (mask 0x{:08X})", flags.obpg_l2_exclude.join(" "), rule.exclude),
-            attributes,
-            f0: Vec::new(),
-            simulated: nc::says_simulated(&file),
             virtual_bands,
+            ..swath_info(path, &file, "NASA PACE OCI Level-2 AOP", (info_sensor, sensor_from), (rows, cols), bands, flags, &rule, attributes)
         };
         Ok(PaceOci { info, file, rule, wavelengths: wl, nominal, has_unc, target })
     }
@@ -375,6 +355,7 @@ fn missing_band(t: &Target, nm: u16) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     /// A 3 x 2 x 4 OCI-like file: Rrs = 0.001 * (band index + 1) packed
     /// (scale 2e-6, offset 0.05), Rrs_unc = a tenth of it, pixel (0, 1) LAND.

@@ -8,6 +8,7 @@ use pyo3::types::{PyDict, PyList};
 
 use super::arrays::compute;
 use super::OceanColourError;
+use crate::defaults;
 use crate::formats::correction;
 use crate::fusion::bandshift::BandShift;
 use crate::fusion::binning::{bin_l2 as bin_l2_rs, Averaging, L3Bins};
@@ -165,6 +166,8 @@ fn dict_bins(d: &Bound<'_, PyAny>) -> PyResult<L3Bins> {
     Ok(b)
 }
 
+// The signature spells out its defaults (so that help() shows them): the same as the chain's (`defaults`).
+const _: () = assert!(defaults::same(defaults::AVERAGING, "arithmetic") && defaults::MIN_OBS == 1);
 /// Level-2 -> Level-3 binning as NASA l2bin: each scene's pixels in a bin
 /// weighted by sqrt(n); `averaging` "arithmetic" or "geometric" (ln values;
 /// use it for chlorophyll and SPM). Returns a dict with the filled bins
@@ -207,6 +210,7 @@ fn composite<'py>(py: Python<'py>, parts: &Bound<'py, PyList>) -> PyResult<Bound
     bins_dict(py, b)
 }
 
+const _: () = assert!(defaults::same(defaults::MERGE_SPACE, "log10"));
 /// Inverse-error-variance merge of several sensors' fields (same shape; NaN
 /// missing). `error_variance`: per sensor, a scalar or an array of the same
 /// shape (log10 units^2 for space="log10"). Returns value, sigma, spread,
@@ -283,6 +287,7 @@ fn variogram_dict<'py>(py: Python<'py>, v: &Variogram) -> PyResult<Bound<'py, Py
     Ok(d)
 }
 
+const _: () = assert!(defaults::same(defaults::VARIOGRAM, "exponential") && defaults::LAGS == 20 && defaults::VARIOGRAM_POINTS == 3000);
 /// Empirical variogram of scattered values and the model fitted to it
 /// (weighted least squares, Cressie weights). Returns the variogram dict
 /// (model, psill, range, nugget; PyKrige's parameterisation) plus `lags`,
@@ -318,6 +323,7 @@ fn fit_variogram<'py>(
     Ok(d)
 }
 
+const _: () = assert!(defaults::NEIGHBOURS == 32);
 /// Kriging of scattered observations (x, y, z) at targets (xt, yt) with the
 /// k nearest observations of each target. `variogram`: dict model, psill,
 /// range, nugget (PyKrige's parameterisation). `noise_variance`: per
@@ -562,6 +568,13 @@ impl Correction {
     }
 }
 
+const _: () = assert!(
+    defaults::same(defaults::INTERCAL_METHOD, "log_offset")
+        && defaults::QUANTILES == 101
+        && defaults::SEASONS == 12
+        && defaults::WINDOW_DAYS == 30.0
+        && defaults::MIN_PAIRS == 30
+);
 /// Fits an intercalibration of `sensor` to `reference` from same-cell,
 /// same-day pairs (arrays of the same shape, (days, rows, cols) for the
 /// "field" method; NaN or <= 0 missing), in log10 space.
@@ -597,7 +610,7 @@ fn fit_intercalibration(
         "log_offset" => Method::LogOffset,
         "rma" => Method::Rma,
         "quantile" => Method::Quantile { nq },
-        "field" => Method::Field { block: block.unwrap_or((8, 8)), nseason, window_days, min_pairs },
+        "field" => Method::Field { block: block.unwrap_or(defaults::FIELD_BLOCK), nseason, window_days, min_pairs },
         _ => return Err(OceanColourError::new_err(format!("method {method:?} is not one of \"log_offset\", \"rma\", \"quantile\", \"field\""))),
     };
     let (a, sa) = f32s(sensor, "sensor")?;

@@ -435,6 +435,14 @@ fn _forget_pool_after_fork() {
     }
 }
 
+/// The defaults of every run, as the chain applies them: `process` (the
+/// configuration of `oceancolour process`, with `jobs`), `bin`, `intercal`,
+/// `merge` and `l4`. The keyword defaults of the Python functions are the same.
+#[pyfunction(name = "defaults")]
+fn run_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    py.import("json")?.call_method1("loads", (crate::chain::config::defaults().to_string(),))
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::error::install_panic_hook();
@@ -442,6 +450,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OceanColourError", m.py().get_type::<OceanColourError>())?;
     m.add("OceanColourFileError", file_error_type(m.py())?.clone_ref(m.py()))?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(run_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(sensors, m)?)?;
     m.add_function(wrap_pyfunction!(sensor_info, m)?)?;
     m.add_function(wrap_pyfunction!(_sensor_from_metadata, m)?)?;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::defaults;
 use crate::error::{Error, Result};
 use crate::fusion::binning::{Averaging, OutOfRange};
 use crate::fusion::grid::GridSpec;
@@ -109,7 +110,15 @@ pub struct IntercalConfig {
 
 impl Default for IntercalConfig {
     fn default() -> Self {
-        IntercalConfig { variable: None, method: "log_offset".into(), nq: 101, block: [8, 8], nseason: 12, window_days: 30.0, min_pairs: 30 }
+        IntercalConfig {
+            variable: None,
+            method: defaults::INTERCAL_METHOD.into(),
+            nq: defaults::QUANTILES,
+            block: [defaults::FIELD_BLOCK.0, defaults::FIELD_BLOCK.1],
+            nseason: defaults::SEASONS,
+            window_days: defaults::WINDOW_DAYS,
+            min_pairs: defaults::MIN_PAIRS,
+        }
     }
 }
 
@@ -141,7 +150,7 @@ pub struct MergeConfig {
 
 impl Default for MergeConfig {
     fn default() -> Self {
-        MergeConfig { variable: None, space: "log10".into(), error_variance: BTreeMap::new(), corrections: BTreeMap::new() }
+        MergeConfig { variable: None, space: defaults::MERGE_SPACE.into(), error_variance: BTreeMap::new(), corrections: BTreeMap::new() }
     }
 }
 
@@ -175,15 +184,15 @@ pub struct L4Config {
 impl Default for L4Config {
     fn default() -> Self {
         L4Config {
-            variogram: "exponential".into(),
+            variogram: defaults::VARIOGRAM.into(),
             psill: None,
             range_km: None,
             nugget: None,
-            k: 32,
+            k: defaults::NEIGHBOURS,
             alpha: None,
-            nlags: 20,
+            nlags: defaults::LAGS,
             max_lag_km: None,
-            max_points: 3000,
+            max_points: defaults::VARIOGRAM_POINTS,
             observation_noise: None,
             first_guess_variable: None,
         }

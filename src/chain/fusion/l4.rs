@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use netcdf::AttributeValue;
 
 use super::config::L4Config;
-use super::merge::ERROR_FROM_UNCERTAINTY;
 use super::{provenance, refuse_output_among_inputs, toml_of, Progress};
 use crate::chain::Context;
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
-use crate::formats::fields::{self, Values, Var};
-use crate::formats::nc;
+use crate::formats::fields;
+use crate::formats::l4::{self as l4file, GapFree};
+use crate::formats::merged;
 use crate::fusion::grid::GridSpec;
 use crate::fusion::krige::{self, Mean, Model, Variogram};
 
@@ -39,7 +39,8 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     let cfg = &req.config;
     let model = Model::parse(&cfg.variogram)?;
     progress(0, 3, "reading");
-    let merged = fields::read_field(&req.merged, None)?;
+    let merged_file = merged::read(&req.merged)?;
+    let merged = &merged_file.field;
     let GridSpec::Regular(g) = merged.grid.clone() else {
         return Err(Error::file(&req.merged, "l4 needs a regular lat/lon grid (ISIN is not supported)"));
     };
@@ -55,7 +56,7 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     same(&clim, &req.first_guess)?;
     let (prev, alpha) = match (&req.previous, cfg.alpha) {
         (Some(p), Some(a)) => {
-            let f = fields::read_field(p, Some(&merged.variable))?;
+            let f = l4file::read_previous(p, &merged.variable)?;
             same(&f, p)?;
             (f.values, a)
         }
@@ -71,12 +72,11 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     let values: Vec<f64> = merged.values.iter().map(|&v| v as f64).collect();
     let (lons, lats) = g.axes();
     let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
-    let error_var = format!("{}_error_stdev", merged.variable);
-    let carried =
-        nc::open(&req.merged)?.variable(&error_var).and_then(|v| nc::text(v.attribute_value("error_source"))).as_deref() == Some(ERROR_FROM_UNCERTAINTY);
+    let error_var = merged::error_stdev_name(&merged.variable);
+    let carried = merged_file.error_from_uncertainty();
     let observation_noise = cfg.observation_noise.unwrap_or(carried);
     let noise: Vec<f64> = if observation_noise {
-        let s = fields::read_field(&req.merged, Some(&error_var))?;
+        let s = merged::read_error_stdev(&req.merged, &merged.variable)?;
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
     } else {
         vec![]
@@ -113,45 +113,7 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     ctx.check()?;
     progress(2, 3, "kriging");
     let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary, ctx.cancel())?;
-    let product_units = nc_text(&req.merged, &merged.variable, "units").unwrap_or_default();
     let v = &merged.variable;
-    let vars = vec![
-        Var::new(
-            v,
-            Values::F32(est.iter().map(|&e| 10f64.powf(e) as f32).collect()),
-            vec![
-                ("long_name", format!("{v}, gap-free (kriging of log10 anomalies to a first guess)").into()),
-                ("units", product_units.into()),
-                ("ancillary_variables", format!("{v}_kriging_variance observed").into()),
-            ]
-            .into_iter()
-            .chain(nc_text(&req.merged, v, "standard_name").map(|s| ("standard_name", s.into())))
-            .collect(),
-        ),
-        Var::new(
-            format!("{v}_log10"),
-            Values::F32(est.iter().map(|&e| e as f32).collect()),
-            vec![("long_name", format!("log10 of {v}, the kriging estimate").into()), ("units", "1".into())],
-        ),
-        Var::new(
-            format!("{v}_kriging_variance"),
-            Values::F32(var.iter().map(|&e| e as f32).collect()),
-            vec![
-                ("long_name", format!("kriging error variance of log10 {v}").into()),
-                ("units", "1".into()),
-                ("comment", "log10 units squared (dex^2)".into()),
-            ],
-        ),
-        Var::new(
-            "observed",
-            Values::U8(observed.iter().map(|&o| o as u8).collect()),
-            vec![
-                ("long_name", "cell observed in the merged input".into()),
-                ("flag_values", AttributeValue::Uchars(vec![0, 1])),
-                ("flag_meanings", "interpolated observed".into()),
-            ],
-        ),
-    ];
     let mut cfg_used = cfg.clone();
     cfg_used.psill = Some(vario.psill);
     cfg_used.range_km = Some(vario.range);
@@ -192,11 +154,14 @@ variogram {} psill={} range={} km nugget={} ({}); cells placed in km on the sinu
     }
     globals.push(text_attr("variogram_source", if fitted { "fitted from the data" } else { "given" }));
     globals.push(("kriging_neighbours".into(), AttributeValue::Uint(cfg.k as u32)));
-    let output = fields::write_fields(&req.output, &merged.grid, &[], fields::L4, v, vars, globals)?;
+    let gap_free = GapFree {
+        variable: v,
+        units: merged_file.units.clone(),
+        standard_name: merged_file.standard_name.clone(),
+        log10: &est,
+        variance: &var,
+        observed: &observed,
+    };
+    let output = l4file::write(&req.output, &merged.grid, gap_free, globals)?;
     Ok(L4Report { output, variogram: vario, fitted, observed: nobs, cells: values.len() })
-}
-
-/// A text attribute of a variable of a file (the merged input's units, standard name).
-fn nc_text(path: &Path, var: &str, attribute: &str) -> Option<String> {
-    nc::open(path).ok().and_then(|f| f.variable(var).and_then(|v| nc::text(v.attribute_value(attribute))))
 }

@@ -2,24 +2,17 @@
 
 use std::path::PathBuf;
 
-use netcdf::AttributeValue;
-
 use super::config::MergeConfig;
 use super::{doy, provenance, read_all, refuse_output_among_inputs, time_attrs, toml_of, Progress};
 use crate::chain::Context;
 use crate::error::{Error, Result};
 use crate::formats::cf::text_attr;
 use crate::formats::correction;
-use crate::formats::fields::{self, Values, Var};
 use crate::formats::l3file::{self, L3Binned};
+use crate::formats::merged::{self, MergedDay, ERROR_FROM_UNCERTAINTY};
 use crate::fusion::binning::{self, L3Bins};
-use crate::fusion::grid::GridSpec;
 use crate::fusion::intercal::apply_to_bins;
 use crate::fusion::merge::{self, SensorField, Space};
-
-/// `error_source` of a merged error whose sensor variances all come from the
-/// inputs' per-pixel uncertainties (`l4` then filters it as observation noise by default).
-pub const ERROR_FROM_UNCERTAINTY: &str = "uncertainty";
 
 pub struct MergeRequest {
     pub inputs: Vec<PathBuf>,
@@ -137,65 +130,6 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
         Space::Log10 => "1", // log10 units (dex), said in each layer's long_name
         Space::Linear => product.units.as_str(),
     };
-    let (dense, bins_out): (Box<dyn Fn(Values) -> Values>, Vec<u64>) = match grid {
-        GridSpec::Regular(g) => {
-            let ncells = g.nlon * g.nlat;
-            let idx = cells.clone();
-            (
-                Box::new(move |v: Values| match v {
-                    Values::F32(x) => Values::F32(scatter(&idx, &x, ncells, f32::NAN)),
-                    Values::U8(x) => Values::U8(scatter(&idx, &x, ncells, 0)),
-                    Values::U32(x) => Values::U32(scatter(&idx, &x, ncells, 0)),
-                    Values::F64(x) => Values::F64(scatter(&idx, &x, ncells, f64::NAN)),
-                }),
-                vec![],
-            )
-        }
-        GridSpec::Isin(_) => (Box::new(|v| v), cells.clone()),
-    };
-    let mut vars = vec![
-        Var::new(&product.variable, dense(Values::F32(m.value)), {
-            let mut a =
-                vec![("long_name", format!("{}, merged ({} sensors)", product.long_name, sensors.len()).into()), ("units", product.units.clone().into())];
-            if let Some(s) = &product.standard_name {
-                a.push(("standard_name", s.clone().into()));
-            }
-            a.push(("ancillary_variables", format!("{0}_error_stdev {0}_spread contributing_sensors", product.variable).into()));
-            a
-        }),
-        Var::new(
-            format!("{}_error_stdev", product.variable),
-            dense(Values::F32(m.sigma)),
-            vec![
-                ("long_name", format!("error standard deviation of the merged {} in {} space: (sum of 1/sigma_s^2)^-1/2", product.variable, cfg.space).into()),
-                ("units", spread_units.into()),
-                ("error_source", source.into()),
-            ],
-        ),
-        Var::new(
-            format!("{}_spread", product.variable),
-            dense(Values::F32(m.spread)),
-            vec![("long_name", format!("weighted standard deviation between the sensors' values, {} space", cfg.space).into()), ("units", spread_units.into())],
-        ),
-        Var::new("sensor_count", dense(Values::U8(m.count)), vec![("long_name", "number of sensors contributing".into())]),
-        Var::new(
-            "contributing_sensors",
-            dense(Values::U32(m.sensors)),
-            vec![
-                ("long_name", "sensors contributing to the merged value".into()),
-                ("standard_name", "status_flag".into()),
-                ("flag_masks", AttributeValue::Uints((0..sensors.len()).map(|s| 1u32 << s).collect())),
-                ("flag_meanings", sensors.join(" ").into()),
-            ],
-        ),
-    ];
-    for (s, n) in sensors.iter().zip(counts) {
-        vars.push(Var::new(
-            format!("nobs_{}", s.replace('-', "_")),
-            dense(Values::U32(n)),
-            vec![("long_name", format!("Level-2 observations of {s} in the cell").into()), ("standard_name", "number_of_observations".into())],
-        ));
-    }
     let mut cfg_used = cfg.clone();
     cfg_used.variable = Some(product.variable.clone());
     let method = format!(
@@ -219,7 +153,21 @@ pub fn merge(req: &MergeRequest, ctx: &Context, progress: Progress) -> Result<Me
     globals.push(text_attr("platform", files.iter().map(|f| f.platform.as_str()).collect::<Vec<_>>().join(", ")));
     globals.push(text_attr("processing_level", "L3 merged"));
     globals.push(text_attr("merge_weights", weights.clone()));
-    let output = fields::write_fields(&req.output, grid, &bins_out, fields::MERGED, &product.variable, vars, globals)?;
+    let day_merged = MergedDay {
+        product,
+        space: &cfg.space,
+        spread_units,
+        error_source: source,
+        sensors: &sensors,
+        cells: &cells,
+        value: m.value,
+        sigma: m.sigma,
+        spread: m.spread,
+        count: m.count,
+        contributing: m.sensors,
+        nobs: counts,
+    };
+    let output = merged::write(&req.output, grid, day_merged, globals)?;
     Ok(MergeReport { output, sensors, cells: cells.len(), weights })
 }
 
@@ -249,12 +197,4 @@ fn bin_error_variance(path: &std::path::Path, f: &L3Binned, u: &L3Bins, mean: &[
         log::warn!("{}: {missing} bin(s) without uncertainty take the file's largest error variance {largest:.3e}", path.display());
     }
     Ok(var.into_iter().map(|v| if v > 0.0 && v.is_finite() { v } else { largest } as f32).collect())
-}
-
-fn scatter<T: Copy>(cells: &[u64], v: &[T], n: usize, fill: T) -> Vec<T> {
-    let mut out = vec![fill; n];
-    for (&c, &x) in cells.iter().zip(v) {
-        out[c as usize] = x;
-    }
-    out
 }
