@@ -365,6 +365,7 @@ fn summarise(report: &Report) -> i32 {
 }
 
 fn info(ctx: &Context, path: &Path, sensor: Option<&str>, sensor_bands: Option<&str>) -> i32 {
+    let _reading = ctx.reading(path);
     let g = match formats::open_as(path, sensor, &FlagConfig::default(), sensor_bands) {
         Ok(g) => g,
         // A merged multi-sensor product: what it stores (no Rrs products to list).

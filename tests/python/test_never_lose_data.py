@@ -435,12 +435,21 @@ def test_a_read_looping_inside_hdf5_is_bounded(tmp_path):
     assert r.stdout.startswith("raised") and "restart it" in r.stdout, r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM])
-def test_a_signal_ends_a_run_stuck_inside_hdf5(signum, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("command", ["info", "process"])
+def test_a_signal_ends_a_run_stuck_inside_hdf5(signum, command, l2, tmp_path):
+    """SIGINT used to end in SIGSEGV (the interpreter's exit ran HDF5's clean-up while the stuck
+    thread was inside HDF5): now 128 + signal after the grace, and the other granule's partial
+    files are gone."""
     env = {**os.environ, "OCEANCOLOUR_STOP_GRACE": "1", "OCEANCOLOUR_READ_TIMEOUT": "0"}
-    p = subprocess.Popen([sys.executable, "-m", "oceancolour", "info", str(HDF5_LOOP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    out = tmp_path / "out"
+    args = ["info", HDF5_LOOP] if command == "info" else ["process", l2, HDF5_LOOP, "-o", out, "--products", "chl_ocx", "--jobs", "2"]
+    p = subprocess.Popen([sys.executable, "-m", "oceancolour", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(2)
     assert p.poll() is None  # looping
     p.send_signal(signum)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 128 + signum, err
+    assert "did not stop within 1 s of the signal" in err, err
+    assert [p.name for p in out.iterdir() if ".part-" in p.name] == [] if out.exists() else True

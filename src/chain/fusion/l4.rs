@@ -39,12 +39,18 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     let cfg = &req.config;
     let model = Model::parse(&cfg.variogram)?;
     progress(0, 3, "reading");
-    let merged = fields::read_field(&req.merged, None)?;
+    let merged = {
+        let _reading = ctx.reading(&req.merged);
+        fields::read_field(&req.merged, None)?
+    };
     let GridSpec::Regular(g) = merged.grid.clone() else {
         return Err(Error::file(&req.merged, "l4 needs a regular lat/lon grid (ISIN is not supported)"));
     };
     let fg_var = cfg.first_guess_variable.clone().unwrap_or_else(|| merged.variable.clone());
-    let clim = fields::read_field(&req.first_guess, Some(&fg_var))?;
+    let clim = {
+        let _reading = ctx.reading(&req.first_guess);
+        fields::read_field(&req.first_guess, Some(&fg_var))?
+    };
     let same = |other: &fields::Field, p: &Path| -> Result<()> {
         if other.grid.same_as(&merged.grid) {
             Ok(())
@@ -55,7 +61,10 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     same(&clim, &req.first_guess)?;
     let (prev, alpha) = match (&req.previous, cfg.alpha) {
         (Some(p), Some(a)) => {
-            let f = fields::read_field(p, Some(&merged.variable))?;
+            let f = {
+                let _reading = ctx.reading(p);
+                fields::read_field(p, Some(&merged.variable))?
+            };
             same(&f, p)?;
             (f.values, a)
         }
@@ -72,15 +81,18 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     let (lons, lats) = g.axes();
     let cells = krige::GridCoordinates::sinusoidal_km(&lats, &lons)?;
     let error_var = format!("{}_error_stdev", merged.variable);
+    let reading = ctx.reading(&req.merged);
     let carried =
         nc::open(&req.merged)?.variable(&error_var).and_then(|v| nc::text(v.attribute_value("error_source"))).as_deref() == Some(ERROR_FROM_UNCERTAINTY);
     let observation_noise = cfg.observation_noise.unwrap_or(carried);
     let noise: Vec<f64> = if observation_noise {
+        reading.beat();
         let s = fields::read_field(&req.merged, Some(&error_var))?;
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
     } else {
         vec![]
     };
+    drop(reading); // kriging is not a read
     let observed: Vec<bool> = (0..values.len()).map(|i| values[i] > 0.0 && values[i].is_finite() && fg[i].is_finite()).collect();
     let nobs = observed.iter().filter(|&&o| o).count();
     let (vario, fitted) = match (cfg.psill, cfg.range_km, cfg.nugget) {
@@ -113,7 +125,10 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     ctx.check()?;
     progress(2, 3, "kriging");
     let (est, var) = krige::l4_grid(&values, &fg, &cells, &noise, &vario, cfg.k, Mean::Ordinary, ctx.cancel())?;
-    let product_units = nc_text(&req.merged, &merged.variable, "units").unwrap_or_default();
+    let product_units = {
+        let _reading = ctx.reading(&req.merged);
+        nc_text(&req.merged, &merged.variable, "units").unwrap_or_default()
+    };
     let v = &merged.variable;
     let vars = vec![
         Var::new(
