@@ -254,6 +254,23 @@ def test_sigterm_stops_cleanly_with_143_and_stale_parts_are_removed(tmp_path):
     assert files(out) == ["mid.L2.OC.chl_ocx.nc", "mid.L2.OC.chl_ocx.png", "notes.part-1-0.txt"]
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("layout,name", [("obpg-l2", "big.L2.OC.nc"), ("olci-wfr", "S3A_OL_2_WFR____20240101T100000.SEN3")])
+def test_a_signal_stops_simulate_leaving_nothing(signum, layout, name, tmp_path):
+    """Ctrl-C was ignored during `simulate` (16 s for this L2 scene, 42 s for the OLCI one, on 2
+    cores): now it stops within seconds, exit 128 + signal, no partial file or half .SEN3 folder."""
+    p = subprocess.Popen([sys.executable, "-m", "oceancolour", "simulate", layout, "-o", str(tmp_path / name), "--size", "4000x3000"],
+                         stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(1.5)
+    assert p.poll() is None
+    sent = time.monotonic()
+    p.send_signal(signum)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 128 + signum, err
+    assert time.monotonic() - sent < 5, "did not stop at the next block"
+    assert "interrupted" in err and files(tmp_path) == [], (err, files(tmp_path))
+
+
 # ---------------------------------------------------------------- allocations
 
 
