@@ -452,6 +452,22 @@ def test_a_read_looping_inside_hdf5_is_bounded(tmp_path):
     assert r.stdout.startswith("raised") and "restart it" in r.stdout, r.stdout + r.stderr
 
 
+#: This chain's own L2 product, byte-flipped, on which HDF5 loops while `info` or `bin` reads it.
+PRODUCT_LOOP = HDF5_LOOP.with_name("l2_product_hdf5_loop.nc")
+
+
+@pytest.mark.parametrize("args", [["info", PRODUCT_LOOP], ["bin", PRODUCT_LOOP, "-o", "b.nc", "--grid", "isin:4320"],
+                                  ["bin", PRODUCT_LOOP, "-o", "b.nc", "--grid", "regular:-10,10,-10,10,0.1,0.1"]])
+def test_the_watchdog_bounds_every_command_not_only_process(args, tmp_path):
+    """`info` and `bin` (and `merge`, `l4`, `intercal`: the same `Context::reading`) hung for ever
+    on a file HDF5 loops on; now the named error, exit 1, no partial output."""
+    env = {**os.environ, "OCEANCOLOUR_READ_TIMEOUT": "2"}
+    r = subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert "l2_product_hdf5_loop.nc: no progress for 2 s inside the netCDF/HDF5 libraries" in r.stderr, r.stderr
+    assert files(tmp_path) == [], files(tmp_path)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("command", ["info", "process"])
 def test_a_signal_ends_a_run_stuck_inside_hdf5(signum, command, l2, tmp_path):
