@@ -271,6 +271,27 @@ def test_a_signal_stops_simulate_leaving_nothing(signum, layout, name, tmp_path)
     assert "interrupted" in err and files(tmp_path) == [], (err, files(tmp_path))
 
 
+@pytest.mark.parametrize("limit", [1000, 30000])
+def test_a_file_size_limit_is_named_and_leaves_nothing(l2, tmp_path, limit):
+    """A write stopped by the system (here RLIMIT_FSIZE, `ulimit -f`: EFBIG, as a full disk gives
+    ENOSPC) said only "netcdf error(-101): NetCDF: HDF error": now the cause is named, exit 1, and
+    neither a product nor a partial file is left. (A full disk itself needs a small file system,
+    which the tests cannot mount: the same check names ENOSPC from the folder's free space.)"""
+    import resource
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for args in (["process", l2, "-o", out, "--products", "chl_ocx"], ["simulate", "obpg-l2", "-o", out / "s.L2.OC.nc", "--size", "60x40"]):
+        r = subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True, timeout=60, preexec_fn=limited)
+        assert r.returncode == 1, r.stderr
+        assert f"file size limit exceeded (EFBIG): this process may write files of at most {limit} bytes" in r.stderr, r.stderr
+        assert "Permission denied" not in r.stderr
+        assert files(out) == [], files(out)
+
+
 # ---------------------------------------------------------------- allocations
 
 
