@@ -144,10 +144,55 @@ pub fn install_panic_hook() {
 }
 
 impl Error {
-    /// A problem with the file at `path`.
+    /// A problem with the file at `path`. A failed netCDF/HDF5 call names no
+    /// cause ("NetCDF: HDF error", or a stale errno such as "Permission
+    /// denied" on a full disk): the operating system's cause is added when it
+    /// shows one (`write_cause`).
     pub fn file(path: impl AsRef<std::path::Path>, problem: impl std::fmt::Display) -> Self {
-        Error::File { path: path.as_ref().display().to_string(), problem: problem.to_string() }
+        let errno = std::io::Error::last_os_error().raw_os_error();
+        let path = path.as_ref();
+        let mut problem = problem.to_string();
+        if problem.contains("netcdf error") {
+            if let Some(cause) = write_cause(path, errno) {
+                problem = format!("{problem}: {cause}");
+            }
+        }
+        Error::File { path: path.display().to_string(), problem }
     }
+}
+
+/// Why a write of `path` (or of its temporary file `.NAME.part-*`, still on
+/// disk while the error is made) failed, when the system shows it: errno
+/// right after the failed call, the free space of its folder (statvfs), the
+/// process's file size limit (RLIMIT_FSIZE, `ulimit -f`).
+fn write_cause(path: &std::path::Path, errno: Option<i32>) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    // The temporary files being written for `path` (formats::atomic): none, and this was no write.
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let part = format!(".{name}.part-");
+    let largest = std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&part))
+        .filter_map(|e| e.metadata().ok().map(|m| m.len()))
+        .max()?;
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit writes into the struct it is given.
+    let limited = unsafe { libc::getrlimit(libc::RLIMIT_FSIZE, &mut limit) } == 0 && limit.rlim_cur != libc::RLIM_INFINITY;
+    if limited && (errno == Some(libc::EFBIG) || largest.saturating_add(1 << 16) >= limit.rlim_cur) {
+        return Some(format!("file size limit exceeded (EFBIG): this process may write files of at most {} bytes (ulimit -f, RLIMIT_FSIZE)", limit.rlim_cur));
+    }
+    let free = std::ffi::CString::new(folder.as_os_str().as_bytes()).ok().and_then(|c| {
+        // SAFETY: statvfs reads a NUL-terminated path and writes into the struct it is given.
+        let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+        (unsafe { libc::statvfs(c.as_ptr(), &mut st) } == 0).then(|| st.f_bavail as u128 * st.f_frsize as u128)
+    });
+    if matches!(errno, Some(libc::ENOSPC) | Some(libc::EDQUOT)) || free.is_some_and(|f| f < 1 << 20) {
+        let free = free.map(|f| format!(", {f} bytes free")).unwrap_or_default();
+        return Some(format!("no space left on device (ENOSPC) in {}{free}", folder.display()));
+    }
+    None
 }
 
 /// Joins a list for an error message: "412, 443, 490".

@@ -51,6 +51,7 @@ from oceancolour._core import (
     turbidity_nechad,
 )
 from oceancolour import _core
+from oceancolour import _errors
 from oceancolour import fusion
 
 # A forked child has none of the parent's worker threads: let it build its own pool.
@@ -122,6 +123,10 @@ __all__ = [
     "turbidity_dogliotti",
     "turbidity_nechad",
 ]
+
+
+# pyo3's TypeError/OverflowError for an argument it cannot convert -> OceanColourError naming it.
+_errors.wrap_module_functions(globals(), __all__)
 
 
 def __getattr__(name: str):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from oceancolour import _core
+from oceancolour._errors import named_argument_errors, wrap_module_functions
 from oceancolour._core import (
     Correction,
     OceanColourError,
@@ -56,6 +57,12 @@ __all__ = [
 ]
 
 
+# pyo3's TypeError/OverflowError for an argument it cannot convert -> OceanColourError naming it.
+wrap_module_functions(globals(), __all__)
+_l4_grid = named_argument_errors(_core._l4_grid)
+
+
+@named_argument_errors
 def load_correction(path):
     """Reads an intercalibration saved by :meth:`Correction.save`."""
     return Correction.load(path)
@@ -87,7 +94,7 @@ def l4(values, first_guess_log10, variogram, k=32, dx=1.0, dy=1.0, noise_varianc
     noise = None
     if noise_variance is not None:
         noise = np.ascontiguousarray(np.broadcast_to(np.asarray(noise_variance, dtype=np.float64), v.shape))
-    log10, variance = _core._l4_grid(v, fg, variogram, k, dx, dy, noise, 0.0 if simple else None, lat, lon)
+    log10, variance = _l4_grid(v, fg, variogram, k, dx, dy, noise, 0.0 if simple else None, lat, lon)
     with np.errstate(invalid="ignore"):
         observed = (v > 0) & np.isfinite(v) & np.isfinite(fg)
     return {"value": 10.0**log10, "log10": log10, "variance": variance, "observed": observed}

@@ -13,9 +13,12 @@ fn main() {
     // A closed pipe (`oceancolour info f | head -1`) ends the program quietly as for any Unix tool:
     // Rust ignores SIGPIPE, so println! would panic on the broken pipe.
     #[cfg(unix)]
-    // SAFETY: called first in main, before any thread exists; SIG_DFL is a valid disposition.
+    // SAFETY: called first in main, before any thread exists; SIG_DFL and SIG_IGN are valid dispositions.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        // A file size limit (`ulimit -f`) reached is then an error (EFBIG) that names it, with the
+        // partial file removed, as under Python (which ignores SIGXFSZ), not a kill by SIGXFSZ.
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
     // The first SIGINT (Ctrl-C) or SIGTERM (PBS at walltime, `kill`) asks the run to stop at the
     // next block and remove its partial outputs; the exit code is then 128 + the signal (130,

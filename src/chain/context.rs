@@ -24,6 +24,9 @@ pub struct Context {
     /// On a hung read, exit the process (the command-line binary) rather
     /// than record it in `hung` and stop.
     pub exit_on_hang: bool,
+    /// The run's watchdog over its reads, started by the first
+    /// `Context::reading` (`chain::watchdog`).
+    pub(super) watchdog: Arc<std::sync::OnceLock<super::watchdog::Watchdog>>,
 }
 
 /// A handle that asks a run to stop, from another thread (a signal handler,
@@ -47,6 +50,7 @@ impl Context {
             attributes: Default::default(),
             hung: Default::default(),
             exit_on_hang: false,
+            watchdog: Default::default(),
         }
     }
 

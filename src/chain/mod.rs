@@ -226,12 +226,6 @@ pub fn process(req: &Request, ctx: &Context, progress: OnProgress) -> Report {
     }
     let parts: Vec<Mutex<Report>> = req.inputs.iter().map(|_| Mutex::new(Report::default())).collect();
     let next = AtomicUsize::new(0);
-    let watchdog = watchdog::Watchdog::start(
-        req.inputs.len(),
-        watchdog::read_timeout(),
-        watchdog::Watchdog::on_hang(ctx.exit_on_hang, ctx.hung.clone(), ctx.stop_handle()),
-    );
-    let beats = &*watchdog.beats;
     let worker = || loop {
         let index = next.fetch_add(1, Ordering::SeqCst);
         let Some(input) = req.inputs.get(index) else { break };
@@ -240,8 +234,7 @@ pub fn process(req: &Request, ctx: &Context, progress: OnProgress) -> Report {
             part.failed.push(Failure { input: input.clone(), product: None, error });
             continue;
         }
-        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, ctx, index, input, &mut part, progress, beats)));
-        beats.idle(index);
+        let outcome = catch_unwind(AssertUnwindSafe(|| process_granule(req, ctx, index, input, &mut part, progress)));
         let error = match outcome {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(e),
@@ -443,11 +436,11 @@ pub fn with_user_attributes(mut g: Vec<(String, AttributeValue)>, user: &std::co
     g
 }
 
-fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress, beats: &watchdog::Beats) -> Result<()> {
+fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, report: &mut Report, progress: OnProgress) -> Result<()> {
     let started = std::time::Instant::now();
-    beats.beat(index, input);
+    let reading = ctx.reading(input);
     let granule: Box<dyn Granule> = formats::open_as(input, req.sensor.as_deref(), &req.config.flags, req.config.sensor_bands.as_deref())?;
-    beats.idle(index); // building a table is not a read
+    reading.idle(); // building a table is not a read
     let info = granule.info().clone();
     let name = stem(input);
     let mut jobs = Vec::new();
@@ -532,7 +525,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
     while row0 < info.rows {
         ctx.check()?;
         let n = block_rows.min(info.rows - row0);
-        beats.beat(index, input); // until the block is read and written
+        reading.beat(); // until the block is read and written
         let block = granule.read_block(row0, n, &bands)?;
         flagged += block.flagged;
         for job in jobs.iter_mut() {
@@ -556,7 +549,7 @@ fn process_granule(req: &Request, ctx: &Context, index: usize, input: &Path, rep
                 q.add_block(&block, &values);
             }
         }
-        beats.idle(index);
+        reading.idle();
         progress(Progress::Rows { index, rows: n });
         row0 += n;
     }

@@ -282,14 +282,23 @@ fn dispatch(ctx: &Context, args: Vec<OsString>) -> i32 {
                 return usage(Error::InvalidParameter { name: "--size".into(), reason: format!("{size:?}: expected ROWSxCOLUMNS, e.g. 4000x5000") });
             };
             let scene = crate::formats::simulated::Scene { rows, cols };
+            let existed = output.exists();
             let written = match format {
-                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("seawifs")),
-                SimFormat::OlciWfr => crate::formats::olci::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("olci-a")),
+                SimFormat::ObpgL2 => crate::formats::obpg_l2::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("seawifs"), ctx.cancel()),
+                SimFormat::OlciWfr => crate::formats::olci::write_simulated_for(&output, scene, sensor.as_deref().unwrap_or("olci-a"), ctx.cancel()),
             };
             match written {
                 Ok(()) => {
                     log::info!("wrote SIMULATED granule {} ({rows} x {cols})", output.display());
                     EXIT_OK
+                }
+                Err(Error::Cancelled) => {
+                    // A .SEN3 folder this run created holds only some of its files: remove it whole.
+                    if !existed && output.is_dir() {
+                        let _ = std::fs::remove_dir_all(&output);
+                    }
+                    log::error!("{}", Error::Cancelled);
+                    EXIT_INTERRUPTED
                 }
                 Err(e) => {
                     log::error!("{e}");
@@ -365,6 +374,7 @@ fn summarise(report: &Report) -> i32 {
 }
 
 fn info(ctx: &Context, path: &Path, sensor: Option<&str>, sensor_bands: Option<&str>) -> i32 {
+    let _reading = ctx.reading(path);
     let g = match formats::open_as(path, sensor, &FlagConfig::default(), sensor_bands) {
         Ok(g) => g,
         // A merged multi-sensor product: what it stores (no Rrs products to list).

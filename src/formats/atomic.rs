@@ -13,6 +13,23 @@ use netcdf::FileMut;
 
 use crate::error::{Error, Result};
 
+/// The temporary files this process is writing, for `remove_unfinished`.
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every temporary file this process is still writing: called just
+/// before the process ends without unwinding (`chain::watchdog::exit_now`: a
+/// signal or a hung read, when a thread stuck inside HDF5 would never drop
+/// its writer), so that no partial file outlives it.
+pub fn remove_unfinished() {
+    for tmp in unfinished().drain(..) {
+        let _ = std::fs::remove_file(tmp);
+    }
+}
+
 /// A file being written; moved into place by `commit`, removed if dropped before.
 pub struct AtomicFile {
     dest: PathBuf,
@@ -34,6 +51,7 @@ impl AtomicFile {
         remove_stale_parts(dir);
         let tmp = dest.with_file_name(format!(".{name}.part-{}-{}", std::process::id(), SERIAL.fetch_add(1, Ordering::Relaxed)));
         std::fs::File::create(&tmp).map_err(|e| Error::file(dest, format!("cannot be written in the output folder: {e}")))?;
+        unfinished().push(tmp.clone());
         Ok(AtomicFile { dest: dest.to_path_buf(), tmp, committed: false })
     }
 
@@ -53,6 +71,7 @@ impl AtomicFile {
         std::fs::File::open(&self.tmp).and_then(|h| h.sync_all()).map_err(|e| Error::file(&dest, format!("flushing to disk: {e}")))?;
         std::fs::rename(&self.tmp, &dest).map_err(|e| Error::file(&dest, format!("renaming into place: {e}")))?;
         self.committed = true;
+        unfinished().retain(|p| *p != self.tmp);
         // Some file systems cannot sync a folder (EINVAL): the rename stands anyway.
         match std::fs::File::open(folder(&dest)).and_then(|d| d.sync_all()) {
             Err(e) if e.kind() != std::io::ErrorKind::InvalidInput => Err(Error::file(&dest, format!("flushing the folder to disk: {e}"))),
@@ -65,6 +84,7 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_file(&self.tmp);
+            unfinished().retain(|p| *p != self.tmp);
         }
     }
 }

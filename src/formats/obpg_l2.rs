@@ -15,6 +15,7 @@ use super::flags::{FlagConfig, FlagRule, FlagTable};
 use super::nc::{self, check_units, read_decoded, text, Packing};
 use super::simulated::{by_blocks, put_attrs, w, Scene, Surface, SIMULATED};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
+use crate::compute::Cancel;
 use crate::error::{Error, Result};
 use crate::sensors::{sensor, Sensor};
 
@@ -187,13 +188,13 @@ SEAICE NAVFAIL FILTER SPARE BOWTIEDEL HIPOL PRODFAIL SPARE";
 /// with scale 2e-6, offset 0.05, fill -32767 (the OBPG product definition,
 /// s1.4) and packed valid_min/max.
 pub fn write_simulated(path: &Path, scene: Scene) -> Result<()> {
-    write_simulated_for(path, scene, "seawifs")
+    write_simulated_for(path, scene, "seawifs", Cancel::NEVER)
 }
 
 /// As `write_simulated`, for any registry sensor (OBPG L2 layout): its
 /// visible bands (<= 700 nm), `instrument` and `platform` from its registry
 /// row (the first platform alias, as OBPG writes it).
-pub fn write_simulated_for(path: &Path, scene: Scene, sensor_name: &str) -> Result<()> {
+pub fn write_simulated_for(path: &Path, scene: Scene, sensor_name: &str, cancel: Cancel<'_>) -> Result<()> {
     let s = sensor(sensor_name)?;
     let bands: Vec<_> = s.bands.iter().filter(|b| b.nominal <= 700).collect();
     let platform = s.platform_aliases.iter().copied().find(|a| *a != "*").unwrap_or(s.platform);
@@ -275,7 +276,7 @@ pub fn write_simulated_for(path: &Path, scene: Scene, sensor_name: &str) -> Resu
         path,
     )?;
     let bit = |name: &str| 1i32 << L2_FLAG_MEANINGS.split_whitespace().position(|n| n == name).expect("known flag");
-    by_blocks(rows, |r0, n| {
+    by_blocks(rows, cancel, |r0, n| {
         let ext = vec![Extent::from(r0..r0 + n), Extent::from(..)];
         let px = || (r0..r0 + n).flat_map(|r| (0..cols).map(move |c| (r, c)));
         let (lat, lon): (Vec<f32>, Vec<f32>) = px().map(|(r, c)| scene.lat_lon(r, c)).map(|(a, o)| (a as f32, o as f32)).unzip();

@@ -17,6 +17,7 @@ use super::flags::{FlagConfig, FlagRule, FlagTable};
 use super::nc::{self, check_units, read_decoded, text};
 use super::simulated::{by_blocks, put_attrs, w, Scene, Surface, SIMULATED};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, Layout};
+use crate::compute::Cancel;
 use crate::error::{Error, Result};
 use crate::sensors::{sensor, Sensor};
 
@@ -223,12 +224,12 @@ fn sen3_globals(f: &mut FileMut, path: &Path, title: &str) -> Result<()> {
 /// unconfirmed (s10), so those written here (1e-5, -0.05) are the
 /// simulation's own, and the reader takes them from the file.
 pub fn write_simulated(dir: &Path, scene: Scene) -> Result<()> {
-    write_simulated_for(dir, scene, "olci-a")
+    write_simulated_for(dir, scene, "olci-a", Cancel::NEVER)
 }
 
 /// As `write_simulated`, for an OLCI sensor of the registry: the manifest's
 /// platform number is the last letter of its platform (Sentinel-3C: `C`).
-pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Result<()> {
+pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str, cancel: Cancel<'_>) -> Result<()> {
     let s = sensor(sensor_name)?;
     if s.instrument != "OLCI" {
         return Err(Error::InvalidParameter { name: "sensor".into(), reason: format!("{} is not an OLCI sensor; the .SEN3 layout is OLCI's", s.name) });
@@ -265,7 +266,7 @@ pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Resul
             ],
             &p,
         )?;
-        by_blocks(rows, |r0, n| {
+        by_blocks(rows, cancel, |r0, n| {
             let v: Vec<u16> = px(r0, n)
                 .map(|(r, c)| match scene.surface(r, c) {
                     Surface::Land => 65535,
@@ -294,7 +295,7 @@ pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Resul
             &p,
         )?;
     }
-    by_blocks(rows, |r0, n| {
+    by_blocks(rows, cancel, |r0, n| {
         let (lat, lon): (Vec<i32>, Vec<i32>) =
             px(r0, n).map(|(r, c)| scene.lat_lon(r, c)).map(|(a, o)| ((a * 1e6).round() as i32, (o * 1e6).round() as i32)).unzip();
         let ext = vec![Extent::from(r0..r0 + n), Extent::from(..)];
@@ -318,7 +319,7 @@ pub fn write_simulated_for(dir: &Path, scene: Scene, sensor_name: &str) -> Resul
         ],
         &p,
     )?;
-    by_blocks(rows, |r0, n| {
+    by_blocks(rows, cancel, |r0, n| {
         let v: Vec<u64> = px(r0, n)
             .map(|(r, c)| match scene.surface(r, c) {
                 Surface::Land => wqsf_bit("LAND"),

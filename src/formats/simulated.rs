@@ -17,6 +17,7 @@ use std::path::Path;
 
 use netcdf::{AttributeValue, FileMut};
 
+use crate::compute::Cancel;
 use crate::error::{Error, Result};
 
 pub(super) const SIMULATED: &str = "SIMULATED by oceancolour (formats::simulated): not a real satellite granule. Water Rrs are \
@@ -118,7 +119,9 @@ pub(super) fn put_attrs(f: &mut FileMut, var: &str, attrs: Vec<(&str, AttributeV
     Ok(())
 }
 
-/// Row blocks of a scene: calls `fill(r0, n)` for each.
-pub(super) fn by_blocks(rows: usize, mut fill: impl FnMut(usize, usize) -> Result<()>) -> Result<()> {
-    (0..rows).step_by(BLOCK).try_for_each(|r0| fill(r0, BLOCK.min(rows - r0)))
+/// Row blocks of a scene: calls `fill(r0, n)` for each; `Error::Cancelled`
+/// once a stop is asked (Ctrl-C during `oceancolour simulate` of a large scene),
+/// checked before each block.
+pub(super) fn by_blocks(rows: usize, cancel: Cancel<'_>, mut fill: impl FnMut(usize, usize) -> Result<()>) -> Result<()> {
+    (0..rows).step_by(BLOCK).try_for_each(|r0| if cancel.requested() { Err(Error::Cancelled) } else { fill(r0, BLOCK.min(rows - r0)) })
 }

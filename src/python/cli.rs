@@ -19,8 +19,10 @@ use crate::defaults;
 
 /// Runs `f` on a worker thread, polling for Ctrl-C, which asks the run to
 /// stop (`stop`); returns its result, or the KeyboardInterrupt once the run
-/// has stopped.
-fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, hung: Hung, f: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
+/// has stopped. When the run's thread is left behind (a read hung, or it did
+/// not stop within the grace) `abandoned` is set: that thread may be inside
+/// HDF5 for ever.
+fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, hung: Hung, abandoned: &mut bool, f: impl FnOnce() -> T + Send + 'static) -> PyResult<T> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
@@ -42,6 +44,7 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, hung: Hung, f: i
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 // A read looping inside HDF5 (chain::watchdog): the run's thread is left behind.
                 if let Some(message) = hung.get() {
+                    *abandoned = true;
                     return Err(OceanColourError::new_err(format!(
                         "{message}. The stuck read holds the netCDF library of this Python process: restart it (e.g. the kernel) before reading netCDF files with oceancolour again"
                     )));
@@ -54,6 +57,7 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, hung: Hung, f: i
                     }
                 } else if interrupted_at.is_some_and(|t| t.elapsed() > crate::chain::watchdog::stop_grace()) {
                     // Stuck inside the C libraries: give the interruption back, leave the thread.
+                    *abandoned = true;
                     return Err(interrupted.take().expect("interrupted"));
                 }
             }
@@ -65,12 +69,30 @@ fn interruptible<T: Send + 'static>(py: Python<'_>, stop: Stop, hung: Hung, f: i
 }
 
 /// Runs the `oceancolour` command line on `argv` (program name first) and
-/// returns its exit code; Ctrl-C stops it cleanly (exit code 130).
+/// returns its exit code; Ctrl-C stops it cleanly (exit code 130). When the
+/// run's thread is stuck inside HDF5 (a hung read, or a signal it could not
+/// reach), the files it was writing are removed and the exception
+/// (KeyboardInterrupt, SystemExit, OceanColourError) propagates: the caller
+/// (`oceancolour.__main__`) must then leave with `os._exit`, since the
+/// interpreter's normal exit would run HDF5's clean-up under the stuck thread
+/// (SIGSEGV).
 #[pyfunction]
 pub fn cli_main(py: Python<'_>, argv: Vec<String>) -> PyResult<i32> {
     let args: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
     let ctx = Context::new(crate::cli::command_line(&args), tables().clone());
-    match interruptible(py, ctx.stop_handle(), ctx.hung.clone(), move || crate::cli::run(&ctx, args)) {
+    let mut abandoned = false;
+    let ctx_hung = ctx.hung.clone();
+    match interruptible(py, ctx.stop_handle(), ctx.hung.clone(), &mut abandoned, move || crate::cli::run(&ctx, args)) {
+        Err(e) if abandoned => {
+            if ctx_hung.get().is_none() {
+                eprintln!(
+                    "error: the run did not stop within {:.0} s of the signal (a read stuck inside the netCDF/HDF5 libraries?): exiting",
+                    crate::chain::watchdog::stop_grace().as_secs_f64()
+                );
+            }
+            crate::formats::atomic::remove_unfinished();
+            Err(e)
+        }
         Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) => Ok(crate::cli::EXIT_INTERRUPTED),
         other => other,
     }
@@ -124,7 +146,7 @@ pub fn process<'py>(
     }
     let req = Request::new(RequestArgs { inputs, outdir, products, config, sensor, sensor_bands, overwrite, quicklook, uncertainty, bias_correct, jobs })?;
     let ctx = Context::new(format!("oc.process({:?})", req.inputs), tables().clone());
-    let report = interruptible(py, ctx.stop_handle(), ctx.hung.clone(), move || {
+    let report = interruptible(py, ctx.stop_handle(), ctx.hung.clone(), &mut false, move || {
         // Per granule in flight: its name, rows done and rows in all.
         let state: Mutex<Vec<(usize, String, usize, usize)>> = Mutex::new(Vec::new());
         let on_progress = |p: chain::Progress| {

@@ -254,6 +254,44 @@ def test_sigterm_stops_cleanly_with_143_and_stale_parts_are_removed(tmp_path):
     assert files(out) == ["mid.L2.OC.chl_ocx.nc", "mid.L2.OC.chl_ocx.png", "notes.part-1-0.txt"]
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("layout,name", [("obpg-l2", "big.L2.OC.nc"), ("olci-wfr", "S3A_OL_2_WFR____20240101T100000.SEN3")])
+def test_a_signal_stops_simulate_leaving_nothing(signum, layout, name, tmp_path):
+    """Ctrl-C was ignored during `simulate` (16 s for this L2 scene, 42 s for the OLCI one, on 2
+    cores): now it stops within seconds, exit 128 + signal, no partial file or half .SEN3 folder."""
+    p = subprocess.Popen([sys.executable, "-m", "oceancolour", "simulate", layout, "-o", str(tmp_path / name), "--size", "4000x3000"],
+                         stderr=subprocess.PIPE, text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(1.5)
+    assert p.poll() is None
+    sent = time.monotonic()
+    p.send_signal(signum)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 128 + signum, err
+    assert time.monotonic() - sent < 5, "did not stop at the next block"
+    assert "interrupted" in err and files(tmp_path) == [], (err, files(tmp_path))
+
+
+@pytest.mark.parametrize("limit", [1000, 30000])
+def test_a_file_size_limit_is_named_and_leaves_nothing(l2, tmp_path, limit):
+    """A write stopped by the system (here RLIMIT_FSIZE, `ulimit -f`: EFBIG, as a full disk gives
+    ENOSPC) said only "netcdf error(-101): NetCDF: HDF error": now the cause is named, exit 1, and
+    neither a product nor a partial file is left. (A full disk itself needs a small file system,
+    which the tests cannot mount: the same check names ENOSPC from the folder's free space.)"""
+    import resource
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for args in (["process", l2, "-o", out, "--products", "chl_ocx"], ["simulate", "obpg-l2", "-o", out / "s.L2.OC.nc", "--size", "60x40"]):
+        r = subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True, timeout=60, preexec_fn=limited)
+        assert r.returncode == 1, r.stderr
+        assert f"file size limit exceeded (EFBIG): this process may write files of at most {limit} bytes" in r.stderr, r.stderr
+        assert "Permission denied" not in r.stderr
+        assert files(out) == [], files(out)
+
+
 # ---------------------------------------------------------------- allocations
 
 
@@ -435,12 +473,37 @@ def test_a_read_looping_inside_hdf5_is_bounded(tmp_path):
     assert r.stdout.startswith("raised") and "restart it" in r.stdout, r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM])
-def test_a_signal_ends_a_run_stuck_inside_hdf5(signum, tmp_path):
+#: This chain's own L2 product, byte-flipped, on which HDF5 loops while `info` or `bin` reads it.
+PRODUCT_LOOP = HDF5_LOOP.with_name("l2_product_hdf5_loop.nc")
+
+
+@pytest.mark.parametrize("args", [["info", PRODUCT_LOOP], ["bin", PRODUCT_LOOP, "-o", "b.nc", "--grid", "isin:4320"],
+                                  ["bin", PRODUCT_LOOP, "-o", "b.nc", "--grid", "regular:-10,10,-10,10,0.1,0.1"]])
+def test_the_watchdog_bounds_every_command_not_only_process(args, tmp_path):
+    """`info` and `bin` (and `merge`, `l4`, `intercal`: the same `Context::reading`) hung for ever
+    on a file HDF5 loops on; now the named error, exit 1, no partial output."""
+    env = {**os.environ, "OCEANCOLOUR_READ_TIMEOUT": "2"}
+    r = subprocess.run([sys.executable, "-m", "oceancolour", *map(str, args)], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert "l2_product_hdf5_loop.nc: no progress for 2 s inside the netCDF/HDF5 libraries" in r.stderr, r.stderr
+    assert files(tmp_path) == [], files(tmp_path)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("command", ["info", "process"])
+def test_a_signal_ends_a_run_stuck_inside_hdf5(signum, command, l2, tmp_path):
+    """SIGINT used to end in SIGSEGV (the interpreter's exit ran HDF5's clean-up while the stuck
+    thread was inside HDF5): now 128 + signal after the grace, and the other granule's partial
+    files are gone."""
     env = {**os.environ, "OCEANCOLOUR_STOP_GRACE": "1", "OCEANCOLOUR_READ_TIMEOUT": "0"}
-    p = subprocess.Popen([sys.executable, "-m", "oceancolour", "info", str(HDF5_LOOP)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    out = tmp_path / "out"
+    args = ["info", HDF5_LOOP] if command == "info" else ["process", l2, HDF5_LOOP, "-o", out, "--products", "chl_ocx", "--jobs", "2"]
+    p = subprocess.Popen([sys.executable, "-m", "oceancolour", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(2)
     assert p.poll() is None  # looping
     p.send_signal(signum)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 128 + signum, err
+    assert "did not stop within 1 s of the signal" in err, err
+    assert [p.name for p in out.iterdir() if ".part-" in p.name] == [] if out.exists() else True

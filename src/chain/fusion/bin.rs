@@ -56,6 +56,7 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
         if !path.exists() {
             return Err(Error::file(path, "does not exist"));
         }
+        let reading = ctx.reading(path); // the whole file is read here
         let is_l3 = l3file::file_type(path)?.as_deref() == Some(fields::BINNED);
         let (bins, meta, sensor, s, e) = if is_l3 {
             let l3 = l3file::read_binned(path, cfg.variable.as_deref())?;
@@ -73,6 +74,7 @@ pub fn bin(req: &BinRequest, ctx: &Context, progress: Progress) -> Result<BinRep
         } else {
             let mut px = read_l2(path, cfg.variable.as_deref(), cfg.drop_all_invalid)?;
             let day = l3file::day_of(path, &px.start)?;
+            reading.idle(); // binning is not a read
             if let Some(data_day) = data_day {
                 if !keep_data_day(path, &mut px, data_day)? {
                     log::info!("{}: no pixel of data day {data_day} (l2bin prodtype=day): skipped", path.display());

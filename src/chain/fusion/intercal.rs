@@ -150,7 +150,10 @@ pub fn intercal_apply(req: &ApplyRequest, ctx: &Context, progress: Progress) -> 
     for (i, path) in req.inputs.iter().enumerate() {
         ctx.check()?;
         progress(i, req.inputs.len(), &path.display().to_string());
-        let l3 = l3file::read_binned(path, None)?;
+        let l3 = {
+            let _reading = ctx.reading(path);
+            l3file::read_binned(path, None)?
+        };
         if l3.sensor != c.chain[0] {
             return Err(Error::file(path, format!("is from {} but {} corrects {}", l3.sensor, req.correction.display(), c.chain[0])));
         }

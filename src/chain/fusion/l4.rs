@@ -39,13 +39,19 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     let cfg = &req.config;
     let model = Model::parse(&cfg.variogram)?;
     progress(0, 3, "reading");
-    let merged_file = merged::read(&req.merged)?;
+    let merged_file = {
+        let _reading = ctx.reading(&req.merged);
+        merged::read(&req.merged)?
+    };
     let merged = &merged_file.field;
     let GridSpec::Regular(g) = merged.grid.clone() else {
         return Err(Error::file(&req.merged, "l4 needs a regular lat/lon grid (ISIN is not supported)"));
     };
     let fg_var = cfg.first_guess_variable.clone().unwrap_or_else(|| merged.variable.clone());
-    let clim = fields::read_field(&req.first_guess, Some(&fg_var))?;
+    let clim = {
+        let _reading = ctx.reading(&req.first_guess);
+        fields::read_field(&req.first_guess, Some(&fg_var))?
+    };
     let same = |other: &fields::Field, p: &Path| -> Result<()> {
         if other.grid.same_as(&merged.grid) {
             Ok(())
@@ -56,7 +62,10 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     same(&clim, &req.first_guess)?;
     let (prev, alpha) = match (&req.previous, cfg.alpha) {
         (Some(p), Some(a)) => {
-            let f = l4file::read_previous(p, &merged.variable)?;
+            let f = {
+                let _reading = ctx.reading(p);
+                l4file::read_previous(p, &merged.variable)?
+            };
             same(&f, p)?;
             (f.values, a)
         }
@@ -76,7 +85,10 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
     let carried = merged_file.error_from_uncertainty();
     let observation_noise = cfg.observation_noise.unwrap_or(carried);
     let noise: Vec<f64> = if observation_noise {
-        let s = merged::read_error_stdev(&req.merged, &merged.variable)?;
+        let s = {
+            let _reading = ctx.reading(&req.merged);
+            merged::read_error_stdev(&req.merged, &merged.variable)?
+        };
         s.values.iter().map(|&x| if x.is_finite() { (x as f64).powi(2) } else { 0.0 }).collect()
     } else {
         vec![]

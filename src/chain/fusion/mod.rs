@@ -79,7 +79,10 @@ fn read_all(ctx: &Context, paths: &[PathBuf], variable: Option<&str>, progress: 
     for (i, p) in paths.iter().enumerate() {
         ctx.check()?;
         progress(i, paths.len(), what);
-        let l3 = l3file::read_binned(p, variable)?;
+        let l3 = {
+            let _reading = ctx.reading(p);
+            l3file::read_binned(p, variable)?
+        };
         if let Some(first) = out.first() {
             if !first.grid.same_as(&l3.grid) {
                 return Err(Error::file(
