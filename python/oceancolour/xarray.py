@@ -496,6 +496,7 @@ class OceanColourAccessor:
         >>> ds = xr.Dataset({f"Rrs_{b}": ("y", [v, v]) for b, v in rrs.items()},
         ...                 attrs={"instrument": "SeaWiFS", "platform": "OrbView-2"})
         >>> ds["Rrs_412"] = ("y", [0.009, 0.009])
+        >>> ds["Rrs_670"] = ("y", [0.0002, 0.0002])
         >>> u = ds.oc.uncertainty("chl_ocx")
         >>> u.name, np.round(u.values, 3)
         ('chl_ocx_uncertainty', array([0.163, 0.163], dtype=float32))

@@ -11,12 +11,11 @@ import inspect
 import warnings
 
 import numpy as np
+import numpydoc.docscrape as numpydoc  # requirements-dev.txt
 import pytest
 
-numpydoc = pytest.importorskip("numpydoc.docscrape")
-
-import oceancolour as oc  # noqa: E402
-from oceancolour import fusion  # noqa: E402
+import oceancolour as oc
+from oceancolour import fusion
 
 NOT_CALLABLES = {"__version__", "fusion", "OceanColourError", "OceanColourFileError"}
 
