@@ -768,6 +768,30 @@ pub struct Correction {
 impl Correction {
     /// The corrected values (same shape). `doy`: the day of year of each day
     /// (axis 0 of 3-D input, or one number), needed by the "field" method.
+    ///
+    /// Parameters
+    /// ----------
+    /// values : array_like
+    ///     The sensor's values (e.g. chl in mg m-3).
+    /// doy : float or array_like, optional
+    ///     Day of year (per day along axis 0 for 3-D input), for the "field" method.
+    ///
+    /// Returns
+    /// -------
+    /// numpy.ndarray
+    ///     Corrected values, shape of `values`.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Non-numeric input, missing `doy` for a "field" correction (a ``ValueError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> ref = np.geomspace(0.1, 10.0, 100)
+    /// >>> c = fusion.fit_intercalibration(ref * 1.2, ref)
+    /// >>> np.round(c.apply([[1.2, 2.4]]), 3)
+    /// array([[1., 2.]], dtype=float32)
     #[pyo3(signature = (values, doy = None))]
     fn apply(&self, py: Python<'_>, values: &Bound<'_, PyAny>, doy: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         let (v, shape) = f32s(values, "values")?;
@@ -778,11 +802,58 @@ impl Correction {
     }
 
     /// Writes the correction as a netCDF-4 file (atomically).
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     Output netCDF file.
+    ///
+    /// Returns
+    /// -------
+    /// None
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     The file cannot be written (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> ref = np.geomspace(0.1, 10.0, 100)
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "correction.nc")
+    /// >>> fusion.fit_intercalibration(ref * 1.2, ref).save(path)
+    /// >>> os.path.exists(path)
+    /// True
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         compute(py, || correction::save(&self.inner, &path))
     }
 
     /// Reads a correction saved by `save`.
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     A netCDF file written by :meth:`save`.
+    ///
+    /// Returns
+    /// -------
+    /// Correction
+    ///     The correction.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     Missing or unreadable file (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> ref = np.geomspace(0.1, 10.0, 100)
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "correction.nc")
+    /// >>> fusion.fit_intercalibration(ref * 1.2, ref).save(path)
+    /// >>> fusion.Correction.load(path).n_pairs
+    /// 100
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Correction> {
         Ok(Correction { inner: compute(py, || correction::load(&path))? })

@@ -76,6 +76,39 @@ impl PyOc5Table {
     /// "open-oc5-c1-1" (the earlier rule). `tau`: the tolerance (None = the
     /// recipe's: 0.25 for c1-2, 0.5 for c1-1). Not Ifremer's table; no
     /// parity claimed.
+    ///
+    /// Parameters
+    /// ----------
+    /// sensor : str
+    ///     Sensor name, e.g. ``"seawifs"``.
+    /// shape : tuple of int, default (200, 200, 200)
+    ///     Nodes along nLw(green), nLw(412) and the ratio axes.
+    /// f0 : str or dict, optional
+    ///     F0 set name, or ``{band nm: F0}`` (mW cm-2 um-1) for the green and 412 bands.
+    /// ocx : str, default "default"
+    ///     The OCx coefficient set of the reference chl.
+    /// tau : float, optional
+    ///     The tolerance; default the recipe's.
+    /// chl_cap : float, default 5.0
+    ///     Chlorophyll (mg m-3) above which the correction is capped.
+    /// recipe : {"open-oc5-c1-2", "open-oc5-c1-1"}, default "open-oc5-c1-2"
+    ///     The open table's recipe.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Unknown sensor, F0 set or recipe, absurd shape (a ``ValueError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> table = oc.Oc5Table.build("seawifs", shape=(20, 20, 20))
+    /// >>> table.shape, table.sensor
+    /// ((20, 20, 20), 'seawifs')
     #[staticmethod]
     #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = None, chl_cap = 5.0, recipe = "open-oc5-c1-2"))]
     #[allow(clippy::too_many_arguments)] // the Python signature
@@ -101,6 +134,30 @@ impl PyOc5Table {
     /// The sensor's open OC5-like 200^3 table (default F0 set), built on first
     /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR), of
     /// `recipe` (default "open-oc5-c1-2"; "open-oc5-c1-1" the earlier rule).
+    ///
+    /// Parameters
+    /// ----------
+    /// sensor : str
+    ///     Sensor name.
+    /// recipe : {"open-oc5-c1-2", "open-oc5-c1-1"}, default "open-oc5-c1-2"
+    ///     The open table's recipe.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The cached 200^3 table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Unknown sensor or recipe (a ``ValueError``).
+    /// OceanColourFileError
+    ///     The cache directory cannot be written (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> oc.Oc5Table.open_table("seawifs").shape
+    /// (200, 200, 200)
     #[staticmethod]
     #[pyo3(signature = (sensor, recipe = "open-oc5-c1-2"))]
     fn open_table(py: Python<'_>, sensor: &str, recipe: &str) -> PyResult<Self> {
@@ -110,12 +167,57 @@ impl PyOc5Table {
     }
 
     /// Reads a table written by `save` (self-describing netCDF).
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     A netCDF file written by :meth:`save`.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     Missing or unreadable file (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "oc5.nc")
+    /// >>> oc.Oc5Table.build("seawifs", shape=(20, 20, 20)).save(path)
+    /// >>> oc.Oc5Table.load(path).shape
+    /// (20, 20, 20)
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         Ok(Self { inner: Arc::new(compute(py, || io::load(&path))?) })
     }
 
     /// Writes the table as self-describing netCDF (atomically: temp file + rename).
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     Output netCDF file.
+    ///
+    /// Returns
+    /// -------
+    /// None
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     The file cannot be written (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "oc5.nc")
+    /// >>> oc.Oc5Table.build("seawifs", shape=(20, 20, 20)).save(path)
+    /// >>> os.path.exists(path)
+    /// True
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let t = self.inner.clone();
         compute(py, move || io::save(&t, &path))
@@ -128,6 +230,36 @@ impl PyOc5Table {
     /// convention the table's nLw axes were made with, recorded in the table
     /// (default "rbins-oc5", the raw convention's; an F0 set name or
     /// {band nm: F0}). `axes`: [(min, step)] x 3 in that order.
+    ///
+    /// Parameters
+    /// ----------
+    /// path_or_array : str or array_like
+    ///     A 3-D chlorophyll array (mg m-3) or the path of a .npy file.
+    /// sensor : str
+    ///     Sensor name.
+    /// f0 : str or dict, optional
+    ///     The F0 convention of the nLw axes; default ``"rbins-oc5"``.
+    /// axes : list of tuple of float, optional
+    ///     ``[(min, step)] x 3`` for nLw green, nLw412 (mW cm-2 um-1 sr-1) and R.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Not a 3-D float array, F0 missing for the sensor's bands (a ``ValueError``).
+    /// OceanColourFileError
+    ///     Unreadable .npy file (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> chl = np.full((4, 4, 4), 0.5, dtype=np.float32)
+    /// >>> table = oc.Oc5Table.import_raw(chl, "olci-a", axes=[(0.0, 0.01), (-2.0, 1.0), (-0.2, 0.1)])
+    /// >>> table.shape, [a["variable"] for a in table.axes]
+    /// ((4, 4, 4), ['nLw_green', 'nLw_412', 'Rrs_ratio'])
     #[staticmethod]
     #[pyo3(signature = (path_or_array, sensor, f0 = None, axes = None))]
     fn import_raw(
@@ -242,6 +374,32 @@ impl PyOc5Table {
     }
 
     /// Trilinear value at axis coordinates (arrays broadcast); NaN outside.
+    ///
+    /// Parameters
+    /// ----------
+    /// nlw_green : array_like
+    ///     nLw at the green band (mW cm-2 um-1 sr-1).
+    /// nlw_412 : array_like
+    ///     nLw at 412 nm (mW cm-2 um-1 sr-1).
+    /// ratio : array_like
+    ///     Maximum blue/green Rrs ratio.
+    ///
+    /// Returns
+    /// -------
+    /// numpy.ndarray of float32
+    ///     Chlorophyll (mg m-3), broadcast shape; NaN outside the table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Non-numeric input or shapes that do not broadcast (a ``ValueError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> chl = np.full((4, 4, 4), 0.5, dtype=np.float32)
+    /// >>> table = oc.Oc5Table.import_raw(chl, "olci-a", axes=[(0.0, 0.01), (-2.0, 1.0), (-0.2, 0.1)])
+    /// >>> table.interpolate([0.015], [-1.5], [0.0])
+    /// array([0.5], dtype=float32)
     fn interpolate(&self, py: Python<'_>, nlw_green: &Bound<'_, PyAny>, nlw_412: &Bound<'_, PyAny>, ratio: &Bound<'_, PyAny>) -> PyResult<Py<PyArrayDyn<f32>>> {
         let t = self.inner.clone();
         let (v, shape) = call_with_arrays(py, &[("nlw_green", nlw_green), ("nlw_412", nlw_412), ("ratio", ratio)], move |a| {
