@@ -91,7 +91,45 @@ def _discard(tmp: Path) -> None:
 
 
 def to_zarr(path: Path, outdir: Path, variable: str | None = None, overwrite: bool = False) -> Path:
-    """One Zarr store ``outdir/<stem>.zarr`` with the gridded variables, coordinates and attributes."""
+    """One Zarr store ``outdir/<stem>.zarr`` with the gridded variables, coordinates and attributes.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A gridded netCDF product (1-D lat/lon coordinates in degrees).
+    outdir : pathlib.Path
+        Output directory.
+    variable : str, optional
+        Export only this variable; default every gridded variable.
+    overwrite : bool, default False
+        Replace an existing output (else refused).
+
+    Returns
+    -------
+    pathlib.Path
+        The store written.
+
+    Raises
+    ------
+    ExportError
+        Input without a regular lat/lon grid, unknown variable, existing output.
+    MissingExtraError
+        The ``export`` extra is not installed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import xarray as xr
+    >>> from oceancolour.export import to_zarr
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> chl = xr.DataArray([[0.5, 1.0], [2.0, np.nan]], dims=("lat", "lon"),
+    ...                    coords={"lat": [41.0, 40.0], "lon": [0.0, 1.0]}, attrs={"units": "mg m-3"})
+    >>> xr.Dataset({"chl": chl}).to_netcdf(tmp / "l3.nc")
+    >>> dest = to_zarr(tmp / "l3.nc", tmp)
+    >>> dest.name, float(xr.open_zarr(dest)["chl"][1, 0])
+    ('l3.zarr', 2.0)
+    """
     ds, lat, lon = _open(path)
     with ds:
         try:
@@ -117,7 +155,44 @@ def to_zarr(path: Path, outdir: Path, variable: str | None = None, overwrite: bo
 
 
 def to_cog(path: Path, outdir: Path, variable: str | None = None, overwrite: bool = False) -> list[Path]:
-    """One Cloud-Optimised GeoTIFF ``outdir/<stem>.<variable>.tif`` per variable (a band per time step)."""
+    """One Cloud-Optimised GeoTIFF ``outdir/<stem>.<variable>.tif`` per variable (a band per time step).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A gridded netCDF product (1-D lat/lon coordinates in degrees).
+    outdir : pathlib.Path
+        Output directory.
+    variable : str, optional
+        Export only this variable; default every gridded variable.
+    overwrite : bool, default False
+        Replace an existing output (else refused).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    ExportError
+        Input without a regular lat/lon grid, unknown variable, existing output.
+    MissingExtraError
+        The ``export`` extra is not installed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import xarray as xr
+    >>> from oceancolour.export import to_cog
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> chl = xr.DataArray([[0.5, 1.0], [2.0, np.nan]], dims=("lat", "lon"),
+    ...                    coords={"lat": [41.0, 40.0], "lon": [0.0, 1.0]}, attrs={"units": "mg m-3"})
+    >>> xr.Dataset({"chl": chl}).to_netcdf(tmp / "l3.nc")
+    >>> [p.name for p in to_cog(tmp / "l3.nc", tmp)]
+    ['l3.chl.tif']
+    """
     with needs("export", "oceancolour export --format cog"):
         import rioxarray  # noqa: F401  (registers the .rio accessor)
     ds, lat, lon = _open(path)

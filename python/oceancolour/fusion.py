@@ -64,7 +64,35 @@ _l4_grid = named_argument_errors(_core._l4_grid)
 
 @named_argument_errors
 def load_correction(path):
-    """Reads an intercalibration saved by :meth:`Correction.save`."""
+    """Reads an intercalibration saved by :meth:`Correction.save`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The netCDF file written by :meth:`Correction.save`.
+
+    Returns
+    -------
+    Correction
+        The correction, with its coefficients, diagnostics and chain.
+
+    Raises
+    ------
+    OceanColourFileError
+        The file is missing or unreadable (an ``OSError``).
+    OceanColourError
+        The file is not a saved correction (a ``ValueError``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> ref = np.geomspace(0.1, 10.0, 100)
+    >>> path = os.path.join(tempfile.mkdtemp(), "correction.nc")
+    >>> fusion.fit_intercalibration(ref * 1.2, ref).save(path)
+    >>> c = fusion.load_correction(path)
+    >>> c.method, c.n_pairs
+    ('log_offset', 100)
+    """
     return Correction.load(path)
 
 
@@ -84,6 +112,54 @@ def l4(values, first_guess_log10, variogram, k=32, dx=1.0, dy=1.0, noise_varianc
 
     Returns a dict: ``value`` (10^estimate), ``log10`` (estimate), ``variance``
     (kriging error variance, log10 units^2), ``observed`` (bool mask).
+
+    Parameters
+    ----------
+    values : array_like
+        2-D daily field (e.g. chl in mg m-3); NaN or <= 0 missing.
+    first_guess_log10 : array_like
+        First guess in log10, same shape (see :func:`first_guess_log10`).
+    variogram : dict
+        ``model``, ``psill``, ``range``, ``nugget`` of the log10 anomalies
+        (see :func:`fit_variogram`).
+    k : int, default 32
+        Nearest observed cells used per cell.
+    dx : float, default 1.0
+        Cell spacing along columns (the variogram's distance unit).
+    dy : float, default 1.0
+        Cell spacing along rows.
+    noise_variance : float or array_like, optional
+        Observation noise variance per cell (log10 units^2).
+    simple : bool, default False
+        Simple kriging around the first guess instead of a local mean.
+    lat : array_like, optional
+        The grid's latitude axis (degrees north); with `lon`, distances in km.
+    lon : array_like, optional
+        The grid's longitude axis (degrees east).
+
+    Returns
+    -------
+    dict
+        ``value``, ``log10``, ``variance`` (float64, shape of `values`) and
+        ``observed`` (bool).
+
+    Raises
+    ------
+    OceanColourError
+        `values` and `first_guess_log10` not 2-D of one shape, or an invalid
+        variogram (a ``ValueError``).
+
+    Examples
+    --------
+    >>> v = {"model": "exponential", "psill": 0.1, "range": 5.0, "nugget": 0.0}
+    >>> values = np.array([[1.0, np.nan], [1.0, 1.0]])
+    >>> out = fusion.l4(values, np.zeros((2, 2)), v)
+    >>> np.round(out["value"], 3)
+    array([[1., 1.],
+           [1., 1.]])
+    >>> out["observed"]
+    array([[ True, False],
+           [ True,  True]])
     """
     v = np.asarray(values, dtype=np.float64)
     fg = np.asarray(first_guess_log10, dtype=np.float64)

@@ -94,6 +94,29 @@ def detect_sensor(attrs: Mapping[Hashable, Any]) -> str:
     is accepted for ``platform``) or an ESA ``product_name``
     (``S3A_OL_2_WFR____...``). Raises :class:`OceanColourError` naming what
     it read when no single registry sensor matches.
+
+    Parameters
+    ----------
+    attrs : mapping
+        A dataset's global attributes (``ds.attrs``).
+
+    Returns
+    -------
+    str
+        The registry sensor name, e.g. ``"olci-a"``.
+
+    Raises
+    ------
+    OceanColourError
+        No single registry sensor matches the attributes (a ``ValueError``).
+
+    Examples
+    --------
+    >>> from oceancolour.xarray import detect_sensor
+    >>> detect_sensor({"instrument": "SeaWiFS", "platform": "OrbView-2"})
+    'seawifs'
+    >>> detect_sensor({"product_name": "S3A_OL_2_WFR____20200101"})
+    'olci-a'
     """
     instrument, platform = attrs.get("instrument"), attrs.get("platform", attrs.get("mission"))
     product_name = attrs.get("product_name")
@@ -131,7 +154,38 @@ class _Band:
 
 
 def find_rrs(ds: xr.Dataset, sensor: str, bands: Mapping[int, Hashable | xr.DataArray] | None = None) -> list[_Band]:
-    """The Rrs bands of ``sensor`` found in ``ds``, by wavelength (see the module docstring)."""
+    """The Rrs bands of ``sensor`` found in ``ds``, by wavelength (see the module docstring).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Dataset holding Rrs (sr-1) or rho_w variables.
+    sensor : str
+        Registry sensor name.
+    bands : mapping of {int: str or xarray.DataArray}, optional
+        Explicit ``{wavelength_nm: variable name or DataArray}``; default found by name.
+
+    Returns
+    -------
+    list
+        One entry per band found: ``nominal`` (nm), ``data`` (the DataArray) and
+        ``rho_w`` (True when the variable holds rho_w, to be divided by pi).
+
+    Raises
+    ------
+    OceanColourError
+        Unknown sensor, or an explicit band not in the dataset (a ``ValueError``).
+
+    Examples
+    --------
+    >>> from oceancolour.xarray import find_rrs
+    >>> import xarray as xr
+    >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018}
+    >>> ds = xr.Dataset({f"Rrs_{b}": ("y", [v, v]) for b, v in rrs.items()},
+    ...                 attrs={"instrument": "SeaWiFS", "platform": "OrbView-2"})
+    >>> [b.nominal for b in find_rrs(ds, "seawifs")]
+    [443, 490, 510, 555]
+    """
     info = _core.sensor_info(sensor)
     nominals = {b["nominal"] for b in info["bands"]}
     by_id = {b["id"]: b["nominal"] for b in info["bands"] if b["id"]}
@@ -246,13 +300,65 @@ class OceanColourAccessor:
         self._ds = ds
 
     def sensor(self, sensor: str | None = None) -> str:
-        """The registry sensor name: ``sensor`` checked against the registry, else detected from the attributes."""
+        """The registry sensor name: ``sensor`` checked against the registry, else detected from the attributes.
+
+        Parameters
+        ----------
+        sensor : str, optional
+            A registry sensor name; default detected from ``ds.attrs``.
+
+        Returns
+        -------
+        str
+            The registry sensor name.
+
+        Raises
+        ------
+        OceanColourError
+            Unknown sensor, or none detected (a ``ValueError``).
+
+        Examples
+        --------
+        >>> import xarray as xr
+        >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018}
+        >>> ds = xr.Dataset({f"Rrs_{b}": ("y", [v, v]) for b, v in rrs.items()},
+        ...                 attrs={"instrument": "SeaWiFS", "platform": "OrbView-2"})
+        >>> ds.oc.sensor()
+        'seawifs'
+        """
         return _core.sensor_info(sensor)["name"] if sensor else detect_sensor(self._ds.attrs)
 
     def rrs(
         self, sensor: str | None = None, bands: Mapping[int, Hashable | xr.DataArray] | None = None
     ) -> dict[int, xr.DataArray]:
-        """The Rrs (sr-1) DataArrays by nominal wavelength (nm); rho_w variables divided by pi (lazily)."""
+        """The Rrs (sr-1) DataArrays by nominal wavelength (nm); rho_w variables divided by pi (lazily).
+
+        Parameters
+        ----------
+        sensor : str, optional
+            A registry sensor name; default detected from ``ds.attrs``.
+        bands : mapping of {int: str or xarray.DataArray}, optional
+            Explicit ``{wavelength_nm: variable name or DataArray}``; default found by name.
+
+        Returns
+        -------
+        dict of {int: xarray.DataArray}
+            Rrs (sr-1) per nominal band (nm).
+
+        Raises
+        ------
+        OceanColourError
+            Unknown or undetected sensor, explicit band not found (a ``ValueError``).
+
+        Examples
+        --------
+        >>> import xarray as xr
+        >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018}
+        >>> ds = xr.Dataset({f"Rrs_{b}": ("y", [v, v]) for b, v in rrs.items()},
+        ...                 attrs={"instrument": "SeaWiFS", "platform": "OrbView-2"})
+        >>> sorted(ds.oc.rrs())
+        [443, 490, 510, 555]
+        """
         return {
             b.nominal: (b.data / np.pi if b.rho_w else b.data) for b in find_rrs(self._ds, self.sensor(sensor), bands)
         }
@@ -268,7 +374,40 @@ class OceanColourAccessor:
 
         With ``return_uncertainty=True`` and/or ``return_bias=True`` (products with an
         uncertainty), returns a Dataset holding the product (its ``ancillary_variables``
-        naming the layers), ``<name>_uncertainty`` and/or ``<name>_bias`` (dex)."""
+        naming the layers), ``<name>_uncertainty`` and/or ``<name>_bias`` (dex).
+
+        Parameters
+        ----------
+        name : str
+            Product name (see :func:`oceancolour.products`).
+        sensor : str, optional
+            A registry sensor name; default detected from ``ds.attrs``.
+        bands : mapping of {int: str or xarray.DataArray}, optional
+            Explicit ``{wavelength_nm: variable name or DataArray}``; default found by name.
+        **kwargs
+            Keyword arguments of the core function of the same name.
+
+        Returns
+        -------
+        xarray.DataArray or xarray.Dataset
+            The float32 product (units in its ``units`` attribute, e.g. mg m-3) with
+            CF attributes; a Dataset when layers are asked.
+
+        Raises
+        ------
+        OceanColourError
+            Unknown product, sensor or keyword argument, missing band (a ``ValueError``).
+
+        Examples
+        --------
+        >>> import xarray as xr
+        >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018}
+        >>> ds = xr.Dataset({f"Rrs_{b}": ("y", [v, v]) for b, v in rrs.items()},
+        ...                 attrs={"instrument": "SeaWiFS", "platform": "OrbView-2"})
+        >>> chl = ds.oc.product("chl_ocx")
+        >>> chl.name, chl.attrs["units"], np.round(chl.values, 3)
+        ('chl_ocx', 'mg m-3', array([0.123, 0.123], dtype=float32))
+        """
         if name not in PRODUCTS or not hasattr(_core, PRODUCTS[name].function):
             available = [k for k, p in PRODUCTS.items() if hasattr(_core, p.function)]
             raise _core.OceanColourError(f"unknown product {name!r}; available: {available}")
@@ -327,7 +466,41 @@ class OceanColourAccessor:
 
     def uncertainty(self, name: str, sensor: str | None = None, bands: Mapping[int, Hashable | xr.DataArray] | None = None,
                     **kwargs: Any) -> xr.DataArray:
-        """``<name>_uncertainty``: the 1-sigma uncertainty of log10 of product ``name`` (dex), a DataArray."""
+        """``<name>_uncertainty``: the 1-sigma uncertainty of log10 of product ``name`` (dex), a DataArray.
+
+        Parameters
+        ----------
+        name : str
+            Product name with an uncertainty layer (e.g. ``"chl_ocx"``).
+        sensor : str, optional
+            A registry sensor name; default detected from ``ds.attrs``.
+        bands : mapping of {int: str or xarray.DataArray}, optional
+            Explicit ``{wavelength_nm: variable name or DataArray}``; default found by name.
+        **kwargs
+            Keyword arguments of the core function (``rrs_uncertainty``, ...).
+
+        Returns
+        -------
+        xarray.DataArray
+            ``<name>_uncertainty`` (dex), float32.
+
+        Raises
+        ------
+        OceanColourError
+            Product without an uncertainty layer, missing band (a ``ValueError``).
+
+        Examples
+        --------
+        >>> import xarray as xr
+        >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018}
+        >>> ds = xr.Dataset({f"Rrs_{b}": ("y", [v, v]) for b, v in rrs.items()},
+        ...                 attrs={"instrument": "SeaWiFS", "platform": "OrbView-2"})
+        >>> ds["Rrs_412"] = ("y", [0.009, 0.009])
+        >>> ds["Rrs_670"] = ("y", [0.0002, 0.0002])
+        >>> u = ds.oc.uncertainty("chl_ocx")
+        >>> u.name, np.round(u.values, 3)
+        ('chl_ocx_uncertainty', array([0.163, 0.163], dtype=float32))
+        """
         return self.product(name, sensor, bands, return_uncertainty=True, **kwargs)[f"{name}_uncertainty"]
 
 
@@ -400,7 +573,44 @@ def merge(
     attributes and units, e.g. mg m-3), ``sigma`` and ``spread`` (merging space),
     ``count`` and ``sensors`` (bit s set when sensor s contributed; ``flag_masks`` /
     ``flag_meanings`` name them from ``names`` or the DataArrays' names). Dask-backed
-    inputs are computed."""
+    inputs are computed.
+
+    Parameters
+    ----------
+    values : sequence of xarray.DataArray
+        One field per sensor (e.g. chl in mg m-3), same dims and coordinates.
+    error_variance : sequence of float or xarray.DataArray
+        Per sensor error variance (log10 units^2 for ``space="log10"``).
+    space : {"log10", "linear"}, default "log10"
+        Where the mean is taken.
+    corrections : sequence of Correction or None, optional
+        Per sensor intercalibration applied first (None for the reference).
+    doy : float, default 0.0
+        Day of year, for space-and-season corrections.
+    names : sequence of str, optional
+        Sensor labels for ``flag_meanings``; default the DataArrays' names.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``value``, ``sigma``, ``spread``, ``count``, ``sensors``.
+
+    Raises
+    ------
+    OceanColourError
+        No field, fields not aligned, names of the wrong length (a ``ValueError``).
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> from oceancolour.xarray import merge
+    >>> coords = {"lat": [40.0], "lon": [0.0, 1.0]}
+    >>> a = xr.DataArray([[1.0, 2.0]], dims=("lat", "lon"), coords=coords, name="modis")
+    >>> b = xr.DataArray([[4.0, np.nan]], dims=("lat", "lon"), coords=coords, name="olci")
+    >>> m = merge([a, b], [0.01, 0.01])
+    >>> m["value"].values, m["count"].values, m["sensors"].attrs["flag_meanings"]
+    (array([[2., 2.]], dtype=float32), array([[2, 1]], dtype=uint8), 'modis olci')
+    """
     from oceancolour import fusion
 
     if not values:
@@ -465,7 +675,49 @@ def l4(
 
     Returns a Dataset on the input's coordinates: ``value`` (10^estimate, the input's
     attributes), ``log10``, ``variance`` (kriging error variance, log10 units^2),
-    ``observed``; the variogram, k, dx and dy are recorded in its attributes."""
+    ``observed``; the variogram, k, dx and dy are recorded in its attributes.
+
+    Parameters
+    ----------
+    values : xarray.DataArray
+        2-D (lat, lon) field (e.g. chl in mg m-3); NaN or <= 0 missing.
+    first_guess_log10 : xarray.DataArray
+        First guess in log10 on the same coordinates.
+    variogram : mapping
+        ``model``, ``psill``, ``range`` (km by default), ``nugget``.
+    k : int, default 32
+        Nearest observed cells used per cell.
+    dx : float, optional
+        Even cell spacing along lon (with `dy`), the variogram's distance unit.
+    dy : float, optional
+        Even cell spacing along lat.
+    noise_variance : float or xarray.DataArray, optional
+        Observation noise variance per cell (log10 units^2).
+    simple : bool, default False
+        Simple kriging around the first guess.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``value``, ``log10``, ``variance``, ``observed``.
+
+    Raises
+    ------
+    OceanColourError
+        Not 2-D, not aligned, only one of dx/dy, no 1-D lat/lon (a ``ValueError``).
+
+    Examples
+    --------
+    >>> import xarray as xr
+    >>> from oceancolour.xarray import l4
+    >>> v = {"model": "exponential", "psill": 0.1, "range": 500.0, "nugget": 0.0}
+    >>> chl = xr.DataArray([[1.0, np.nan], [1.0, 1.0]], dims=("lat", "lon"),
+    ...                    coords={"lat": [41.0, 40.0], "lon": [0.0, 1.0]}, name="chl")
+    >>> out = l4(chl, xr.zeros_like(chl), v)
+    >>> np.round(out["value"].values, 3)
+    array([[1., 1.],
+           [1., 1.]])
+    """
     from oceancolour import fusion
 
     if values.ndim != 2:

@@ -121,6 +121,56 @@ const _: () = assert!(defaults::JOBS == 2);
 /// exception it raises is reported as unraisable and the run goes on.
 /// `uncertainty=False`: as `--no-uncertainty` (default: the configuration's
 /// `output.uncertainty`, on). `bias_correct=True`: as `--bias-correct` (never the default).
+///
+/// Parameters
+/// ----------
+/// inputs : list of str or os.PathLike
+///     Level-2 granule paths (netCDF).
+/// outdir : str or os.PathLike
+///     Output directory.
+/// products : list of str, optional
+///     Products to make (see :func:`products`); default the configuration's.
+/// config : str or os.PathLike, optional
+///     TOML configuration file.
+/// sensor : str, optional
+///     Sensor name; default detected from the granule's metadata.
+/// overwrite : bool, default False
+///     Overwrite existing outputs (else they are skipped).
+/// quicklook : bool, optional
+///     Write PNG quick-looks; default the configuration's.
+/// jobs : int, default 2
+///     Granules in flight at once.
+/// progress : callable, optional
+///     Called as ``progress(input, rows_done, rows_total)``.
+/// sensor_bands : str, optional
+///     Registry sensor whose bands hyperspectral Rrs (PACE OCI) is convolved to,
+///     e.g. ``"olci-a"`` (as ``--sensor-bands``).
+/// uncertainty : bool, optional
+///     False: as ``--no-uncertainty``.
+/// bias_correct : bool, optional
+///     True: as ``--bias-correct``.
+///
+/// Returns
+/// -------
+/// dict
+///     ``written`` and ``skipped`` (lists of paths), ``failed`` (list of
+///     ``(input, problem)``).
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Invalid arguments or configuration, e.g. no products (a ``ValueError``).
+/// OceanColourFileError
+///     Unreadable configuration or output directory (an ``OSError``).
+/// TypeError
+///     `progress` not callable.
+///
+/// Examples
+/// --------
+/// >>> import tempfile
+/// >>> out = oc.process(["missing.nc"], tempfile.mkdtemp(), products=["chl_ocx"], sensor="seawifs")
+/// >>> out["written"], out["failed"]
+/// ([], [('missing.nc', 'missing.nc: does not exist')])
 #[pyfunction]
 #[pyo3(signature = (inputs, outdir, products = None, config = None, sensor = None, overwrite = false, quicklook = None, jobs = 2, progress = None, sensor_bands = None, uncertainty = None, bias_correct = None))]
 #[allow(clippy::too_many_arguments)]

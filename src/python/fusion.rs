@@ -74,6 +74,27 @@ fn read_grid(grid: &Bound<'_, PyAny>) -> PyResult<GridSpec> {
 /// NASA's integerised sinusoidal grid with `nrows` rows: total bins, and per
 /// row its first bin (`start_num`, 1-based), its number of bins (`max`) and
 /// its centre latitude.
+///
+/// Parameters
+/// ----------
+/// nrows : int
+///     Number of rows (e.g. 4320 for about 4.6 km bins).
+///
+/// Returns
+/// -------
+/// dict
+///     ``total_bins``, and per row ``start_num``, ``max``, ``latitude`` (degrees).
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     `nrows` zero or too large (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> g = fusion.isin_grid(180)
+/// >>> int(g["total_bins"])
+/// 41252
 #[pyfunction]
 fn isin_grid<'py>(py: Python<'py>, nrows: u32) -> PyResult<Bound<'py, PyDict>> {
     let g = IsinGrid::new(nrows)?;
@@ -90,6 +111,32 @@ fn isin_grid<'py>(py: Python<'py>, nrows: u32) -> PyResult<Bound<'py, PyDict>> {
 /// row-major cells (0-based, row 0 north) for a regular grid. Positions
 /// outside the grid get the `missing` value: 0 for ISIN, -1 (as uint64 max)
 /// for regular grids.
+///
+/// Parameters
+/// ----------
+/// lon : array_like
+///     Longitude (degrees east).
+/// lat : array_like
+///     Latitude (degrees north), same shape as `lon`.
+/// grid : int or tuple
+///     ISIN rows (e.g. ``4320``) or ``(lon_min, lon_max, lat_min, lat_max, dlon, dlat)``
+///     in degrees.
+///
+/// Returns
+/// -------
+/// numpy.ndarray of uint64
+///     Cell numbers, shape of `lon`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> fusion.grid_cell([0.5, 10.0], [0.5, -20.0], (-180, 180, -90, 90, 1.0, 1.0))
+/// array([32220, 39790], dtype=uint64)
 #[pyfunction]
 fn grid_cell(py: Python<'_>, lon: &Bound<'_, PyAny>, lat: &Bound<'_, PyAny>, grid: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let g = read_grid(grid)?;
@@ -106,6 +153,32 @@ fn grid_cell(py: Python<'_>, lon: &Bound<'_, PyAny>, lat: &Bound<'_, PyAny>, gri
 }
 
 /// Centres (lon, lat) of cell numbers; NaN for numbers not in the grid.
+///
+/// Parameters
+/// ----------
+/// cells : array_like of int
+///     Cell numbers.
+/// grid : int or tuple
+///     ISIN rows (e.g. ``4320``) or ``(lon_min, lon_max, lat_min, lat_max, dlon, dlat)``
+///     in degrees.
+///
+/// Returns
+/// -------
+/// lon : numpy.ndarray of float64
+///     Centre longitudes (degrees east), shape of `cells`.
+/// lat : numpy.ndarray of float64
+///     Centre latitudes (degrees north).
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> fusion.grid_centre([0, 64799], (-180, 180, -90, 90, 1.0, 1.0))
+/// (array([-179.5,  179.5]), array([ 89.5, -89.5]))
 #[pyfunction]
 fn grid_centre(py: Python<'_>, cells: &Bound<'_, PyAny>, grid: &Bound<'_, PyAny>) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
     let g = read_grid(grid)?;
@@ -119,6 +192,38 @@ fn grid_centre(py: Python<'_>, cells: &Bound<'_, PyAny>, grid: &Bound<'_, PyAny>
 }
 
 /// Axes of a regular grid: (lon centres west->east, lat centres north->south).
+///
+/// Parameters
+/// ----------
+/// lon_min : float
+///     West edge (degrees east).
+/// lon_max : float
+///     East edge (degrees east).
+/// lat_min : float
+///     South edge (degrees north).
+/// lat_max : float
+///     North edge (degrees north).
+/// dlon : float
+///     Cell width (degrees).
+/// dlat : float
+///     Cell height (degrees).
+///
+/// Returns
+/// -------
+/// lon : numpy.ndarray of float64
+///     Cell-centre longitudes, west to east.
+/// lat : numpy.ndarray of float64
+///     Cell-centre latitudes, north to south.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Empty or inverted extent, non-positive spacing (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> fusion.regular_grid(0, 2, 40, 42, 1.0, 1.0)
+/// (array([0.5, 1.5]), array([41.5, 40.5]))
 #[pyfunction]
 fn regular_grid(py: Python<'_>, lon_min: f64, lon_max: f64, lat_min: f64, lat_max: f64, dlon: f64, dlat: f64) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
     let g = RegularGrid::new(lon_min, lon_max, lat_min, lat_max, dlon, dlat)?;
@@ -173,6 +278,43 @@ const _: () = assert!(defaults::same(defaults::AVERAGING, "arithmetic") && defau
 /// use it for chlorophyll and SPM). Returns a dict with the filled bins
 /// (`bin`), `sum`, `sum_squared`, `weights`, `nobs`, `nscenes` (L3b content)
 /// and `mean`, `stdev` (stdev of ln(x) for the geometric scheme).
+///
+/// Parameters
+/// ----------
+/// lon : array_like
+///     Pixel longitudes (degrees east).
+/// lat : array_like
+///     Pixel latitudes (degrees north).
+/// value : array_like
+///     Pixel values (e.g. chl in mg m-3); NaN missing.
+/// scene : array_like of int
+///     Scene number of each pixel.
+/// grid : int or tuple
+///     ISIN rows (e.g. ``4320``) or ``(lon_min, lon_max, lat_min, lat_max, dlon, dlat)``
+///     in degrees.
+/// averaging : {"arithmetic", "geometric"}, default "arithmetic"
+///     Geometric (ln values) for chlorophyll and SPM.
+/// min_obs : int, default 1
+///     Bins with fewer observations are left out.
+///
+/// Returns
+/// -------
+/// dict
+///     ``bin``, ``sum``, ``sum_squared``, ``weights``, ``nobs``, ``nscenes``,
+///     ``mean``, ``stdev``, ``averaging``.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> grid = (0, 2, 0, 2, 1.0, 1.0)
+/// >>> b = fusion.bin_l2([0.5, 0.6, 1.5], [1.5, 1.5, 0.5], [1.0, 3.0, 2.0], [0, 0, 0], grid)
+/// >>> b["bin"], b["mean"]
+/// (array([0, 3], dtype=uint64), array([2., 2.]))
 #[pyfunction]
 #[pyo3(signature = (lon, lat, value, scene, grid, averaging = "arithmetic", min_obs = 1))]
 #[allow(clippy::too_many_arguments)]
@@ -202,6 +344,29 @@ fn bin_l2<'py>(
 
 /// Composite of binned data (days, or files of a day): sums added bin by bin,
 /// as NASA l3bin.
+///
+/// Parameters
+/// ----------
+/// parts : list of dict
+///     Binned data as returned by :func:`bin_l2` or :func:`composite`, same averaging.
+///
+/// Returns
+/// -------
+/// dict
+///     The same keys as :func:`bin_l2`'s.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Parts with different averaging or missing keys (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> grid = (0, 2, 0, 2, 1.0, 1.0)
+/// >>> day1 = fusion.bin_l2([0.5], [1.5], [1.0], [0], grid)
+/// >>> day2 = fusion.bin_l2([0.5], [1.5], [3.0], [0], grid)
+/// >>> fusion.composite([day1, day2])["mean"]
+/// array([2.])
 #[pyfunction]
 fn composite<'py>(py: Python<'py>, parts: &Bound<'py, PyList>) -> PyResult<Bound<'py, PyDict>> {
     let bins: Vec<L3Bins> = parts.iter().map(|p| dict_bins(&p)).collect::<PyResult<_>>()?;
@@ -219,6 +384,37 @@ const _: () = assert!(defaults::same(defaults::MERGE_SPACE, "log10"));
 /// `corrections`: optionally, per sensor, an intercalibration `Correction`
 /// (or None for the reference), applied before merging; `doy`: the day of
 /// year of the fields, needed by space-and-season corrections.
+///
+/// Parameters
+/// ----------
+/// values : list of array_like
+///     One field per sensor, same shape; NaN missing.
+/// error_variance : list of float or array_like
+///     Per sensor, scalar or array of the fields' shape (log10 units^2 for
+///     ``space="log10"``).
+/// space : {"log10", "linear"}, default "log10"
+///     Where the mean is taken.
+/// corrections : list of Correction or None, optional
+///     Per sensor intercalibration applied first (None for the reference).
+/// doy : float or array_like, default 0.0
+///     Day of year of the fields, for space-and-season corrections.
+///
+/// Returns
+/// -------
+/// dict
+///     ``value``, ``sigma``, ``spread``, ``sensors`` (bit mask), ``count``.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> m = fusion.merge([[1.0, 2.0], [4.0, np.nan]], [0.01, 0.01])
+/// >>> np.round(m["value"], 3), m["count"]
+/// (array([2., 2.], dtype=float32), array([2, 1], dtype=uint8))
 #[pyfunction]
 #[pyo3(signature = (values, error_variance, space = "log10", corrections = None, doy = 0.0))]
 fn merge<'py>(
@@ -292,6 +488,42 @@ const _: () = assert!(defaults::same(defaults::VARIOGRAM, "exponential") && defa
 /// (weighted least squares, Cressie weights). Returns the variogram dict
 /// (model, psill, range, nugget; PyKrige's parameterisation) plus `lags`,
 /// `gamma`, `npairs`. `max_lag` defaults to half the data's diagonal extent.
+///
+/// Parameters
+/// ----------
+/// x : array_like
+///     Observation x coordinates (distance unit of the range).
+/// y : array_like
+///     Observation y coordinates.
+/// z : array_like
+///     Observed values (e.g. log10 chl anomalies).
+/// model : {"exponential", "spherical", "gaussian"}, default "exponential"
+///     The variogram model.
+/// nlags : int, default 20
+///     Number of lag bins.
+/// max_lag : float, optional
+///     Largest lag; default half the data's diagonal extent.
+/// max_points : int, default 3000
+///     Random subsample size above which the pairs are thinned.
+///
+/// Returns
+/// -------
+/// dict
+///     ``model``, ``psill``, ``range``, ``nugget``, ``lags``, ``gamma``, ``npairs``.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rng = np.random.default_rng(0)
+/// >>> x, y = rng.uniform(0, 10, (2, 200))
+/// >>> v = fusion.fit_variogram(x, y, np.sin(x / 3) + 0.1 * rng.standard_normal(200))
+/// >>> v["model"], len(v["lags"]) > 0
+/// ('exponential', True)
 #[pyfunction]
 #[pyo3(signature = (x, y, z, model = "exponential", nlags = 20, max_lag = None, max_points = 3000))]
 #[allow(clippy::too_many_arguments)]
@@ -330,6 +562,47 @@ const _: () = assert!(defaults::NEIGHBOURS == 32);
 /// observation (e.g. each sensor's nugget), filtered by the estimate.
 /// `mean`: None for ordinary kriging, a number for simple kriging around it.
 /// Returns (estimate, kriging variance), shaped like xt.
+///
+/// Parameters
+/// ----------
+/// x : array_like
+///     Observation x coordinates.
+/// y : array_like
+///     Observation y coordinates.
+/// z : array_like
+///     Observed values.
+/// xt : array_like
+///     Target x coordinates.
+/// yt : array_like
+///     Target y coordinates.
+/// variogram : dict
+///     ``model``, ``psill``, ``range``, ``nugget`` (PyKrige's parameterisation).
+/// k : int, default 32
+///     Nearest observations used per target.
+/// noise_variance : array_like, optional
+///     Observation noise variance per observation.
+/// mean : float, optional
+///     None: ordinary kriging; a number: simple kriging around it.
+///
+/// Returns
+/// -------
+/// estimate : numpy.ndarray of float64
+///     Shape of `xt`.
+/// variance : numpy.ndarray of float64
+///     Kriging variance, shape of `xt`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> v = {"model": "exponential", "psill": 1.0, "range": 3.0, "nugget": 0.0}
+/// >>> est, var = fusion.krige([0, 1, 0, 1], [0, 0, 1, 1], [1, 3, 1, 3], [0.5], [0.5], v)
+/// >>> est, np.round(var, 3)
+/// (array([2.]), array([0.509]))
 #[pyfunction]
 #[pyo3(signature = (x, y, z, xt, yt, variogram, k = 32, noise_variance = None, mean = None))]
 #[allow(clippy::too_many_arguments)]
@@ -417,6 +690,31 @@ fn _l4_grid(
 
 /// The first guess in log10: log10(clim) + alpha (log10(prev) - log10(clim))
 /// where the previous analysis exists, log10(clim) elsewhere.
+///
+/// Parameters
+/// ----------
+/// climatology : array_like
+///     Climatological field (e.g. chl in mg m-3); NaN or <= 0 missing.
+/// previous : array_like, optional
+///     The previous analysis, same shape.
+/// alpha : float, default 0.0
+///     Weight of the previous analysis' anomaly.
+///
+/// Returns
+/// -------
+/// numpy.ndarray of float64
+///     First guess in log10, shape of `climatology`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> np.round(fusion.first_guess_log10([[1.0, 10.0]], [[10.0, np.nan]], alpha=0.5), 3)
+/// array([[0.5, 1. ]])
 #[pyfunction]
 #[pyo3(signature = (climatology, previous = None, alpha = 0.0))]
 fn first_guess_log10(py: Python<'_>, climatology: &Bound<'_, PyAny>, previous: Option<&Bound<'_, PyAny>>, alpha: f64) -> PyResult<Py<PyAny>> {
@@ -460,6 +758,13 @@ fn doys(doy: Option<&Bound<'_, PyAny>>, ndays: usize) -> PyResult<Vec<f64>> {
 /// diagnostics (`n_pairs`, bias and spread of log10(reference/sensor) before
 /// and after) and its provenance (`chain`: sensor, reference, and the
 /// reference's own reference for chained corrections; `period`).
+///
+/// Examples
+/// --------
+/// >>> ref = np.geomspace(0.1, 10.0, 100)
+/// >>> c = fusion.fit_intercalibration(ref * 1.2, ref)
+/// >>> abs(round(c.bias_before, 4))
+/// 0.0792
 #[pyclass(module = "oceancolour.fusion", frozen)]
 pub struct Correction {
     inner: CorrectionRs,
@@ -469,6 +774,30 @@ pub struct Correction {
 impl Correction {
     /// The corrected values (same shape). `doy`: the day of year of each day
     /// (axis 0 of 3-D input, or one number), needed by the "field" method.
+    ///
+    /// Parameters
+    /// ----------
+    /// values : array_like
+    ///     The sensor's values (e.g. chl in mg m-3).
+    /// doy : float or array_like, optional
+    ///     Day of year (per day along axis 0 for 3-D input), for the "field" method.
+    ///
+    /// Returns
+    /// -------
+    /// numpy.ndarray
+    ///     Corrected values, shape of `values`.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Non-numeric input, missing `doy` for a "field" correction (a ``ValueError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> ref = np.geomspace(0.1, 10.0, 100)
+    /// >>> c = fusion.fit_intercalibration(ref * 1.2, ref)
+    /// >>> np.round(c.apply([[1.2, 2.4]]), 3)
+    /// array([[1., 2.]], dtype=float32)
     #[pyo3(signature = (values, doy = None))]
     fn apply(&self, py: Python<'_>, values: &Bound<'_, PyAny>, doy: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         let (v, shape) = f32s(values, "values")?;
@@ -479,11 +808,58 @@ impl Correction {
     }
 
     /// Writes the correction as a netCDF-4 file (atomically).
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     Output netCDF file.
+    ///
+    /// Returns
+    /// -------
+    /// None
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     The file cannot be written (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> ref = np.geomspace(0.1, 10.0, 100)
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "correction.nc")
+    /// >>> fusion.fit_intercalibration(ref * 1.2, ref).save(path)
+    /// >>> os.path.exists(path)
+    /// True
     fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         compute(py, || correction::save(&self.inner, &path))
     }
 
     /// Reads a correction saved by `save`.
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     A netCDF file written by :meth:`save`.
+    ///
+    /// Returns
+    /// -------
+    /// Correction
+    ///     The correction.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     Missing or unreadable file (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> ref = np.geomspace(0.1, 10.0, 100)
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "correction.nc")
+    /// >>> fusion.fit_intercalibration(ref * 1.2, ref).save(path)
+    /// >>> fusion.Correction.load(path).n_pairs
+    /// 100
     #[staticmethod]
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Correction> {
         Ok(Correction { inner: compute(py, || correction::load(&path))? })
@@ -586,6 +962,55 @@ const _: () = assert!(
 /// per day. For a chained correction pass the reference's own
 /// `reference_correction` (the reference values must then be the corrected
 /// ones); the chain is recorded. Returns a `Correction`.
+///
+/// Parameters
+/// ----------
+/// sensor : array_like
+///     The sensor's values (e.g. chl in mg m-3); NaN or <= 0 missing.
+/// reference : array_like
+///     The reference sensor's values, same shape.
+/// method : {"log_offset", "rma", "quantile", "field"}, default "log_offset"
+///     The fit.
+/// sensor_name : str, default "sensor"
+///     Recorded in the chain.
+/// reference_name : str, default "reference"
+///     Recorded in the chain.
+/// reference_correction : Correction, optional
+///     The reference's own correction, for a chained correction.
+/// doy : array_like, optional
+///     Day of year per day (first axis), for "field".
+/// period : str, default ""
+///     Recorded period label.
+/// nq : int, default 101
+///     Quantiles for "quantile".
+/// block : tuple of int, optional
+///     Cells per block (rows, cols) for "field"; default (8, 8).
+/// nseason : int, default 12
+///     Day-of-year bins for "field".
+/// window_days : float, default 30.0
+///     Half-width of each season's window (days).
+/// min_pairs : int, default 30
+///     Pairs below which an entry falls back to the season's, then overall median.
+///
+/// Returns
+/// -------
+/// Correction
+///     The fitted correction.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> ref = np.geomspace(0.1, 10.0, 100)
+/// >>> c = fusion.fit_intercalibration(ref * 1.2, ref)
+/// >>> c.method, c.n_pairs
+/// ('log_offset', 100)
+/// >>> np.round(c.apply([1.2, 12.0]), 3)
+/// array([ 1., 10.], dtype=float32)
 #[pyfunction]
 #[pyo3(signature = (sensor, reference, method = "log_offset", *, sensor_name = "sensor", reference_name = "reference",
     reference_correction = None, doy = None, period = "", nq = 101, block = None, nseason = 12, window_days = 30.0, min_pairs = 30))]
@@ -635,6 +1060,30 @@ fn fit_intercalibration(
 /// centres in nm (e.g. MODIS 412, 443, 488, 531, 547, 667) to Rrs arrays
 /// (same shape, sr-1); returns {target nm: Rrs array} for each target band
 /// centre (400-700 nm). Needs source bands near 412, 443, 490, 555 and 670 nm.
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {float: array_like}
+///     Rrs (sr-1) per source band centre (nm), arrays of the same shape.
+/// targets : list of float
+///     Target band centres (nm), 400-700.
+///
+/// Returns
+/// -------
+/// dict of {float: numpy.ndarray}
+///     Rrs (sr-1) per target band centre.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.006, 443: 0.006, 488: 0.005, 531: 0.003, 547: 0.0025, 667: 0.0003}
+/// >>> sorted(fusion.band_shift(rrs, [490.0, 555.0]))
+/// [490.0, 555.0]
 #[pyfunction]
 fn band_shift<'py>(py: Python<'py>, rrs: &Bound<'py, PyDict>, targets: Vec<f64>) -> PyResult<Bound<'py, PyDict>> {
     let mut nms = Vec::new();

@@ -70,6 +70,16 @@ impl From<Error> for PyErr {
 type PyF32Array = Py<PyArrayDyn<f32>>;
 
 /// Names of the sensors in the registry.
+///
+/// Returns
+/// -------
+/// list of str
+///     Sensor names, e.g. ``"seawifs"``, ``"olci-a"``.
+///
+/// Examples
+/// --------
+/// >>> "olci-a" in oc.sensors()
+/// True
 #[pyfunction]
 fn sensors() -> PyResult<Vec<&'static str>> {
     Ok(sensor_registry::all()?.iter().map(|s| s.name).collect())
@@ -96,6 +106,29 @@ fn _sensor_from_metadata(instrument: Option<&str>, platform: Option<&str>, produ
 /// mW cm-2 um-1 of the default set and of every set holding it, the agency's
 /// band name such as OLCI "Oa04" or None), the bands each algorithm takes,
 /// default coefficient sets and the F0 sets with their sources.
+///
+/// Parameters
+/// ----------
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+///
+/// Returns
+/// -------
+/// dict
+///     ``bands`` (list of dicts: ``nominal``, ``centre`` nm, ``f0`` in
+///     mW cm-2 um-1), ``band_roles``, ``default_ocx``, ``kd2``, ``f0_set``,
+///     ``f0_sources`` and identification fields.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> info = oc.sensor_info("seawifs")
+/// >>> [b["nominal"] for b in info["bands"]][:6]
+/// [412, 443, 490, 510, 555, 670]
 #[pyfunction]
 fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict>> {
     let s = sensor_registry::sensor(sensor)?;
@@ -148,6 +181,28 @@ fn sensor_info<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyDict
 
 /// Every OCx coefficient set published for a sensor: name, blue and green
 /// bands, a0..a4, source, and whether it is the sensor's default.
+///
+/// Parameters
+/// ----------
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+///
+/// Returns
+/// -------
+/// list of dict
+///     One per set: ``name``, ``blue`` and ``green`` bands (nm), ``a`` (a0..a4),
+///     ``source`` and ``default``.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> sets = oc.ocx_coefficient_sets("seawifs")
+/// >>> [s["name"] for s in sets if s["default"]]
+/// ['oc4']
 #[pyfunction]
 fn ocx_coefficient_sets<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'py, PyList>> {
     let s = sensor_registry::sensor(sensor)?;
@@ -167,6 +222,16 @@ fn ocx_coefficient_sets<'py>(py: Python<'py>, sensor: &str) -> PyResult<Bound<'p
 
 /// The colour-index coefficient sets: name, a0 and a1, the OCI blend
 /// thresholds used with them, and their source.
+///
+/// Returns
+/// -------
+/// list of dict
+///     One per set: ``name``, ``a0``, ``a1``, the OCI blend thresholds and ``source``.
+///
+/// Examples
+/// --------
+/// >>> [s["name"] for s in oc.ci_coefficient_sets()]
+/// ['hu2019', 'hu2012']
 #[pyfunction]
 fn ci_coefficient_sets<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
     let out = PyList::empty(py);
@@ -189,6 +254,39 @@ fn ci_coefficient_sets<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
 /// lies outside the spectrum are left out. Returns `(rrs, bands)`: the array
 /// with the last axis the bands made, and their nominal wavelengths (nm).
 /// NaN on any wavelength a band reads gives NaN.
+///
+/// Parameters
+/// ----------
+/// rrs_hyper : array_like
+///     Hyperspectral Rrs (sr-1), last axis along `wavelengths`.
+/// wavelengths : array_like
+///     Wavelengths of the last axis (nm), increasing.
+/// target_sensor : str
+///     Sensor whose bands are made, e.g. ``"olci-a"``.
+/// weighting : {"f0", "flat"}, default "f0"
+///     Weight the response by the Thuillier 2003 F0 or not.
+///
+/// Returns
+/// -------
+/// rrs : numpy.ndarray of float32
+///     Shape ``rrs_hyper.shape[:-1] + (len(bands),)``, Rrs in sr-1.
+/// bands : list of int
+///     Nominal wavelengths (nm) of the bands made.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or weighting, wavelengths not increasing or not matching the
+///     last axis (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> wl = np.arange(400.0, 901.0)
+/// >>> rrs, bands = oc.convolve_bands(np.full((2, wl.size), 0.005), wl, "olci-a")
+/// >>> rrs.shape, bands[:3]
+/// ((2, 13), [412, 443, 490])
+/// >>> float(rrs[0, 1])
+/// 0.004999999888241291
 #[pyfunction]
 #[pyo3(signature = (rrs_hyper, wavelengths, target_sensor, weighting = "f0"))]
 fn convolve_bands(
@@ -234,6 +332,51 @@ fn convolve_bands(
 /// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
 /// returns the bias-corrected value (value x 10^-bias) with the class SD as its
 /// uncertainty (never the default).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// coefficients : str, default "default"
+///     A set name from :func:`ocx_coefficient_sets`, or ``"default"``.
+/// return_uncertainty : bool, default False
+///     Also return the 1-sigma uncertainty of log10 of the product (dex).
+/// return_bias : bool, default False
+///     Also return the expected bias of log10 of the product (dex).
+/// rrs_uncertainty : float or array_like, optional
+///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// band_correlation : float, default 0.0
+///     Correlation of the Rrs errors between bands, in [0, 1].
+/// bias_corrected : bool, default False
+///     Return the bias-corrected value (value x 10^-bias).
+///
+/// Returns
+/// -------
+/// chl : numpy.ndarray of float32
+///     Chlorophyll-a (mg m-3), broadcast shape of the inputs; NaN where invalid.
+/// uncertainty : numpy.ndarray of float32, optional
+///     1-sigma uncertainty of log10 of the product (dex), if `return_uncertainty`.
+/// bias : numpy.ndarray of float32, optional
+///     Expected bias of log10 of the product (dex), if `return_bias`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018, 670: 0.0002}
+/// >>> round(float(oc.chl_ocx(rrs, sensor="seawifs")), 3)
+/// 0.123
+/// >>> rrs[412] = 0.009
+/// >>> chl, sigma = oc.chl_ocx(rrs, "seawifs", return_uncertainty=True)
+/// >>> round(float(sigma), 3)
+/// 0.163
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "default", return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -260,6 +403,33 @@ const _: () = assert!(defaults::same(defaults::OCX, "default"));
 /// chl = 10^(a0 + a1 CI), with the green band converted to 555 nm by NASA's
 /// conv_rrs_to_555 (Hu, Lee & Franz 2012; Hu et al. 2019). Needs the 443,
 /// green and red bands. `coefficients`: "hu2019" (NASA current) or "hu2012".
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// coefficients : {"hu2019", "hu2012"}, default "hu2019"
+///     The colour-index coefficient set.
+///
+/// Returns
+/// -------
+/// chl : numpy.ndarray of float32
+///     Chlorophyll-a (mg m-3), broadcast shape of the inputs; NaN where invalid.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018, 670: 0.0002}
+/// >>> round(float(oc.chl_ci(rrs, "seawifs")), 3)
+/// 0.107
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "hu2019"))]
 fn chl_ci(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, coefficients: &str) -> PyResult<PyF32Array> {
@@ -279,6 +449,51 @@ const _: () = assert!(defaults::same(defaults::CI, "hu2019"));
 /// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
 /// returns the bias-corrected value (value x 10^-bias) with the class SD as its
 /// uncertainty (never the default).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// ocx : str, default "default"
+///     The OCx coefficient set (see :func:`ocx_coefficient_sets`).
+/// ci : {"hu2019", "hu2012"}, default "hu2019"
+///     The colour-index coefficient set.
+/// thresholds : tuple of float, optional
+///     ``(t1, t2)`` blend thresholds on chl_CI (mg m-3); default: the CI set's.
+/// return_uncertainty : bool, default False
+///     Also return the 1-sigma uncertainty of log10 of the product (dex).
+/// return_bias : bool, default False
+///     Also return the expected bias of log10 of the product (dex).
+/// rrs_uncertainty : float or array_like, optional
+///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// band_correlation : float, default 0.0
+///     Correlation of the Rrs errors between bands, in [0, 1].
+/// bias_corrected : bool, default False
+///     Return the bias-corrected value (value x 10^-bias).
+///
+/// Returns
+/// -------
+/// chl : numpy.ndarray of float32
+///     Chlorophyll-a (mg m-3), broadcast shape of the inputs; NaN where invalid.
+/// uncertainty : numpy.ndarray of float32, optional
+///     1-sigma uncertainty of log10 of the product (dex), if `return_uncertainty`.
+/// bias : numpy.ndarray of float32, optional
+///     Expected bias of log10 of the product (dex), if `return_bias`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018, 670: 0.0002}
+/// >>> round(float(oc.chl_oci(rrs, "seawifs")), 3)
+/// 0.107
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, ocx = "default", ci = "hu2019", thresholds = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -313,6 +528,47 @@ fn chl_oci<'py>(
 /// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
 /// returns the bias-corrected value (value x 10^-bias) with the class SD as its
 /// uncertainty (never the default).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// coefficients : str, default "default"
+///     ``"default"`` (the sensor's KD2 set), ``"kd2s"``, ``"kd2m"``, ``"kd2e"`` or ``"kd2v"``.
+/// return_uncertainty : bool, default False
+///     Also return the 1-sigma uncertainty of log10 of the product (dex).
+/// return_bias : bool, default False
+///     Also return the expected bias of log10 of the product (dex).
+/// rrs_uncertainty : float or array_like, optional
+///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// band_correlation : float, default 0.0
+///     Correlation of the Rrs errors between bands, in [0, 1].
+/// bias_corrected : bool, default False
+///     Return the bias-corrected value (value x 10^-bias).
+///
+/// Returns
+/// -------
+/// kd490 : numpy.ndarray of float32
+///     Kd(490) (m-1), broadcast shape of the inputs; NaN where invalid.
+/// uncertainty : numpy.ndarray of float32, optional
+///     1-sigma uncertainty of log10 of the product (dex), if `return_uncertainty`.
+/// bias : numpy.ndarray of float32, optional
+///     Expected bias of log10 of the product (dex), if `return_bias`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {443: 0.008, 490: 0.006, 510: 0.0035, 555: 0.0018, 670: 0.0002}
+/// >>> round(float(oc.kd490(rrs, "seawifs")), 4)
+/// 0.0355
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, coefficients = "default", return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -336,6 +592,29 @@ const _: () = assert!(defaults::same(defaults::KD2, "default"));
 /// Kd(490) (m-1) from chlorophyll-a (mg m-3): Kw + chi chl^e.
 /// `coefficients`: "morel2007" (Morel et al. 2007, as in l2gen) or
 /// "morel-maritorena2001".
+///
+/// Parameters
+/// ----------
+/// chl : array_like
+///     Chlorophyll-a (mg m-3).
+/// coefficients : {"morel2007", "morel-maritorena2001"}, default "morel2007"
+///     The coefficient set.
+///
+/// Returns
+/// -------
+/// kd490 : numpy.ndarray of float32
+///     Kd(490) (m-1), shape of `chl`; NaN where invalid.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> np.round(oc.kd490_morel([0.1, 1.0, 10.0]), 4)
+/// array([0.0331, 0.0943, 0.3826], dtype=float32)
 #[pyfunction]
 #[pyo3(signature = (chl, coefficients = "morel2007"))]
 fn kd490_morel(py: Python<'_>, chl: &Bound<'_, PyAny>, coefficients: &str) -> PyResult<PyF32Array> {
@@ -346,6 +625,29 @@ const _: () = assert!(defaults::same(defaults::MOREL_KD490, "morel2007"));
 
 /// KdPAR (m-1) from Kd(490) (m-1), Morel et al. 2007 (l2gen Kd_PAR_morel):
 /// c0 + c1 Kd490 + c2/Kd490 over the "first" or "second" optical depth.
+///
+/// Parameters
+/// ----------
+/// kd490 : array_like
+///     Kd(490) (m-1).
+/// depth : {"first", "second"}, default "first"
+///     Over the first or the second optical depth.
+///
+/// Returns
+/// -------
+/// kdpar : numpy.ndarray of float32
+///     KdPAR (m-1), shape of `kd490`; NaN where invalid.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Non-numeric input, shapes that do not broadcast or an invalid argument
+///     (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> np.round(oc.kdpar_morel([0.05, 0.2]), 4)
+/// array([0.1032, 0.2564], dtype=float32)
 #[pyfunction]
 #[pyo3(signature = (kd490, depth = "first"))]
 fn kdpar_morel(py: Python<'_>, kd490: &Bound<'_, PyAny>, depth: &str) -> PyResult<PyF32Array> {
@@ -366,6 +668,47 @@ const _: () = assert!(defaults::same(defaults::KDPAR_DEPTH, "first"));
 /// combined in quadrature; `band_correlation` in [0, 1]; `bias_corrected=True`
 /// returns the bias-corrected value (value x 10^-bias) with the class SD as its
 /// uncertainty (never the default).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// wavelength : int, optional
+///     A nominal band of the sensor (nm); default its red band.
+/// return_uncertainty : bool, default False
+///     Also return the 1-sigma uncertainty of log10 of the product (dex).
+/// return_bias : bool, default False
+///     Also return the expected bias of log10 of the product (dex).
+/// rrs_uncertainty : float or array_like, optional
+///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// band_correlation : float, default 0.0
+///     Correlation of the Rrs errors between bands, in [0, 1].
+/// bias_corrected : bool, default False
+///     Return the bias-corrected value (value x 10^-bias).
+///
+/// Returns
+/// -------
+/// spm : numpy.ndarray of float32
+///     SPM (g m-3), broadcast shape of the inputs; NaN where invalid.
+/// uncertainty : numpy.ndarray of float32, optional
+///     1-sigma uncertainty of log10 of the product (dex), if `return_uncertainty`.
+/// bias : numpy.ndarray of float32, optional
+///     Expected bias of log10 of the product (dex), if `return_bias`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.008, 510: 0.009, 560: 0.012, 665: 0.008, 709: 0.006, 865: 0.002}
+/// >>> round(float(oc.spm_nechad(rrs, "olci-a")), 2)
+/// 10.47
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, wavelength = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -387,6 +730,33 @@ fn spm_nechad<'py>(
 
 /// Turbidity (FNU), Nechad et al. 2009: T = A rho_w / (1 - rho_w/C) at one band
 /// (default: the sensor's red band).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// wavelength : int, optional
+///     A nominal band of the sensor (nm); default its red band.
+///
+/// Returns
+/// -------
+/// turbidity : numpy.ndarray of float32
+///     Turbidity (FNU), broadcast shape of the inputs; NaN where invalid.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.008, 510: 0.009, 560: 0.012, 665: 0.008, 709: 0.006, 865: 0.002}
+/// >>> round(float(oc.turbidity_nechad(rrs, "olci-a")), 2)
+/// 8.32
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, wavelength = None))]
 fn turbidity_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavelength: Option<u16>) -> PyResult<PyF32Array> {
@@ -397,6 +767,31 @@ fn turbidity_nechad(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str, wavele
 /// rho_w(red) < 0.05, NIR band (859 nm) where rho_w(red) >= 0.07, blended
 /// linearly between. Needs the sensor's red and NIR bands within 25 nm of
 /// 645 and 859 nm.
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+///
+/// Returns
+/// -------
+/// turbidity : numpy.ndarray of float32
+///     Turbidity (FNU), broadcast shape of the inputs; NaN where invalid.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.008, 510: 0.009, 560: 0.012, 665: 0.008, 709: 0.006, 865: 0.002}
+/// >>> round(float(oc.turbidity_dogliotti(rrs, "olci-a")), 2)
+/// 8.32
 #[pyfunction]
 fn turbidity_dogliotti(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str) -> PyResult<PyF32Array> {
     registry::value(py, "turbidity_dogliotti", rrs, sensor, &[])
@@ -404,6 +799,28 @@ fn turbidity_dogliotti(py: Python<'_>, rrs: &Bound<'_, PyAny>, sensor: &str) -> 
 
 /// Sets the number of threads the kernels use (1 <= n <= 1024). The default is
 /// OCEANCOLOUR_NUM_THREADS, else RAYON_NUM_THREADS, else all cores.
+///
+/// Parameters
+/// ----------
+/// n : int
+///     Number of threads, 1 <= n <= 1024.
+///
+/// Returns
+/// -------
+/// None
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     `n` not an int or outside 1..1024 (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> n = oc.get_num_threads()
+/// >>> oc.set_num_threads(1)
+/// >>> oc.get_num_threads()
+/// 1
+/// >>> oc.set_num_threads(n)
 #[pyfunction]
 fn set_num_threads(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<()> {
     // Any int (negative, huge) gets the library's own message, not an OverflowError.
@@ -419,6 +836,16 @@ fn set_num_threads(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// The number of threads the kernels use.
+///
+/// Returns
+/// -------
+/// int
+///     The number of threads.
+///
+/// Examples
+/// --------
+/// >>> oc.get_num_threads() >= 1
+/// True
 #[pyfunction]
 fn get_num_threads() -> usize {
     threads::num_threads()

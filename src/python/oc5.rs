@@ -25,6 +25,12 @@ use crate::sensors::{self, Sensor};
 /// OC5-like table from this library's model), `load` (netCDF written by
 /// `save`), `import_raw` (operational .npy convention) or `open_table`
 /// (the sensor's cached open table).
+///
+/// Examples
+/// --------
+/// >>> table = oc.Oc5Table.build("seawifs", shape=(20, 20, 20))
+/// >>> table.shape, table.sensor
+/// ((20, 20, 20), 'seawifs')
 #[pyclass(name = "Oc5Table", module = "oceancolour", frozen)]
 pub struct PyOc5Table {
     pub(super) inner: Arc<Table>,
@@ -70,6 +76,39 @@ impl PyOc5Table {
     /// "open-oc5-c1-1" (the earlier rule). `tau`: the tolerance (None = the
     /// recipe's: 0.25 for c1-2, 0.5 for c1-1). Not Ifremer's table; no
     /// parity claimed.
+    ///
+    /// Parameters
+    /// ----------
+    /// sensor : str
+    ///     Sensor name, e.g. ``"seawifs"``.
+    /// shape : tuple of int, default (200, 200, 200)
+    ///     Nodes along nLw(green), nLw(412) and the ratio axes.
+    /// f0 : str or dict, optional
+    ///     F0 set name, or ``{band nm: F0}`` (mW cm-2 um-1) for the green and 412 bands.
+    /// ocx : str, default "default"
+    ///     The OCx coefficient set of the reference chl.
+    /// tau : float, optional
+    ///     The tolerance; default the recipe's.
+    /// chl_cap : float, default 5.0
+    ///     Chlorophyll (mg m-3) above which the correction is capped.
+    /// recipe : {"open-oc5-c1-2", "open-oc5-c1-1"}, default "open-oc5-c1-2"
+    ///     The open table's recipe.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Unknown sensor, F0 set or recipe, absurd shape (a ``ValueError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> table = oc.Oc5Table.build("seawifs", shape=(20, 20, 20))
+    /// >>> table.shape, table.sensor
+    /// ((20, 20, 20), 'seawifs')
     #[staticmethod]
     #[pyo3(signature = (sensor, shape = (200, 200, 200), f0 = None, ocx = "default", tau = None, chl_cap = 5.0, recipe = "open-oc5-c1-2"))]
     #[allow(clippy::too_many_arguments)] // the Python signature
@@ -95,6 +134,30 @@ impl PyOc5Table {
     /// The sensor's open OC5-like 200^3 table (default F0 set), built on first
     /// use and cached in the user cache directory (OCEANCOLOUR_CACHE_DIR), of
     /// `recipe` (default "open-oc5-c1-2"; "open-oc5-c1-1" the earlier rule).
+    ///
+    /// Parameters
+    /// ----------
+    /// sensor : str
+    ///     Sensor name.
+    /// recipe : {"open-oc5-c1-2", "open-oc5-c1-1"}, default "open-oc5-c1-2"
+    ///     The open table's recipe.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The cached 200^3 table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Unknown sensor or recipe (a ``ValueError``).
+    /// OceanColourFileError
+    ///     The cache directory cannot be written (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> oc.Oc5Table.open_table("seawifs").shape
+    /// (200, 200, 200)
     #[staticmethod]
     #[pyo3(signature = (sensor, recipe = "open-oc5-c1-2"))]
     fn open_table(py: Python<'_>, sensor: &str, recipe: &str) -> PyResult<Self> {
@@ -104,12 +167,57 @@ impl PyOc5Table {
     }
 
     /// Reads a table written by `save` (self-describing netCDF).
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     A netCDF file written by :meth:`save`.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     Missing or unreadable file (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "oc5.nc")
+    /// >>> oc.Oc5Table.build("seawifs", shape=(20, 20, 20)).save(path)
+    /// >>> oc.Oc5Table.load(path).shape
+    /// (20, 20, 20)
     #[staticmethod]
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
         Ok(Self { inner: Arc::new(compute(py, || io::load(&path))?) })
     }
 
     /// Writes the table as self-describing netCDF (atomically: temp file + rename).
+    ///
+    /// Parameters
+    /// ----------
+    /// path : str or os.PathLike
+    ///     Output netCDF file.
+    ///
+    /// Returns
+    /// -------
+    /// None
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourFileError
+    ///     The file cannot be written (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> import os, tempfile
+    /// >>> path = os.path.join(tempfile.mkdtemp(), "oc5.nc")
+    /// >>> oc.Oc5Table.build("seawifs", shape=(20, 20, 20)).save(path)
+    /// >>> os.path.exists(path)
+    /// True
     fn save(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         let t = self.inner.clone();
         compute(py, move || io::save(&t, &path))
@@ -122,6 +230,36 @@ impl PyOc5Table {
     /// convention the table's nLw axes were made with, recorded in the table
     /// (default "rbins-oc5", the raw convention's; an F0 set name or
     /// {band nm: F0}). `axes`: [(min, step)] x 3 in that order.
+    ///
+    /// Parameters
+    /// ----------
+    /// path_or_array : str or array_like
+    ///     A 3-D chlorophyll array (mg m-3) or the path of a .npy file.
+    /// sensor : str
+    ///     Sensor name.
+    /// f0 : str or dict, optional
+    ///     The F0 convention of the nLw axes; default ``"rbins-oc5"``.
+    /// axes : list of tuple of float, optional
+    ///     ``[(min, step)] x 3`` for nLw green, nLw412 (mW cm-2 um-1 sr-1) and R.
+    ///
+    /// Returns
+    /// -------
+    /// Oc5Table
+    ///     The table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Not a 3-D float array, F0 missing for the sensor's bands (a ``ValueError``).
+    /// OceanColourFileError
+    ///     Unreadable .npy file (an ``OSError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> chl = np.full((4, 4, 4), 0.5, dtype=np.float32)
+    /// >>> table = oc.Oc5Table.import_raw(chl, "olci-a", axes=[(0.0, 0.01), (-2.0, 1.0), (-0.2, 0.1)])
+    /// >>> table.shape, [a["variable"] for a in table.axes]
+    /// ((4, 4, 4), ['nLw_green', 'nLw_412', 'Rrs_ratio'])
     #[staticmethod]
     #[pyo3(signature = (path_or_array, sensor, f0 = None, axes = None))]
     fn import_raw(
@@ -236,6 +374,32 @@ impl PyOc5Table {
     }
 
     /// Trilinear value at axis coordinates (arrays broadcast); NaN outside.
+    ///
+    /// Parameters
+    /// ----------
+    /// nlw_green : array_like
+    ///     nLw at the green band (mW cm-2 um-1 sr-1).
+    /// nlw_412 : array_like
+    ///     nLw at 412 nm (mW cm-2 um-1 sr-1).
+    /// ratio : array_like
+    ///     Maximum blue/green Rrs ratio.
+    ///
+    /// Returns
+    /// -------
+    /// numpy.ndarray of float32
+    ///     Chlorophyll (mg m-3), broadcast shape; NaN outside the table.
+    ///
+    /// Raises
+    /// ------
+    /// OceanColourError
+    ///     Non-numeric input or shapes that do not broadcast (a ``ValueError``).
+    ///
+    /// Examples
+    /// --------
+    /// >>> chl = np.full((4, 4, 4), 0.5, dtype=np.float32)
+    /// >>> table = oc.Oc5Table.import_raw(chl, "olci-a", axes=[(0.0, 0.01), (-2.0, 1.0), (-0.2, 0.1)])
+    /// >>> table.interpolate([0.015], [-1.5], [0.0])
+    /// array([0.5], dtype=float32)
     fn interpolate(&self, py: Python<'_>, nlw_green: &Bound<'_, PyAny>, nlw_412: &Bound<'_, PyAny>, ratio: &Bound<'_, PyAny>) -> PyResult<Py<PyArrayDyn<f32>>> {
         let t = self.inner.clone();
         let (v, shape) = call_with_arrays(py, &[("nlw_green", nlw_green), ("nlw_412", nlw_412), ("ratio", ratio)], move |a| {
@@ -273,6 +437,61 @@ impl PyOc5Table {
 /// uncertainty and the expected bias of log10 of the product (dex), in that
 /// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
 /// `bias_corrected` as there.
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// table : Oc5Table or str, optional
+///     None = the sensor's open OC5-like table (this library's, not Ifremer's), an
+///     :class:`Oc5Table`, or ``"per-pixel"``.
+/// return_status : bool, default False
+///     Also return the uint8 status (0 valid, 1 outside table, 2 invalid input, 3 fallback).
+/// recipe : str, optional
+///     The open table's recipe when `table` is None or "per-pixel" (None =
+///     ``"open-oc5-c1-2"``).
+/// return_uncertainty : bool, default False
+///     Also return the 1-sigma uncertainty of log10 of the product (dex).
+/// return_bias : bool, default False
+///     Also return the expected bias of log10 of the product (dex).
+/// rrs_uncertainty : float or array_like, optional
+///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// band_correlation : float, default 0.0
+///     Correlation of the Rrs errors between bands, in [0, 1].
+/// bias_corrected : bool, default False
+///     Return the bias-corrected value (value x 10^-bias).
+/// return_class : bool, default False
+///     Also return the uint8 OC5 applicability class (see :func:`oc5_class`).
+/// class_version : {"B", "A"}, default "B"
+///     The class tests' version.
+///
+/// Returns
+/// -------
+/// chl : numpy.ndarray of float32
+///     Chlorophyll-a (mg m-3), broadcast shape of the inputs; NaN where invalid.
+/// status : numpy.ndarray of uint8, optional
+///     If `return_status`.
+/// uncertainty : numpy.ndarray of float32, optional
+///     1-sigma uncertainty of log10 chl (dex), if `return_uncertainty`.
+/// bias : numpy.ndarray of float32, optional
+///     Expected bias of log10 chl (dex), if `return_bias`.
+/// oc5_class : numpy.ndarray of uint8, optional
+///     If `return_class`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.006, 510: 0.005, 560: 0.004, 665: 0.001, 709: 0.0005, 865: 0.0001}
+/// >>> round(float(oc.chl_oc5(rrs, "olci-a")), 3)
+/// 0.8
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, table = None, return_status = false, recipe = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false, return_class = false, class_version = "B"))]
 #[allow(clippy::too_many_arguments)]
@@ -319,6 +538,54 @@ fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'
 /// uncertainty and the expected bias of log10 of the product (dex), in that
 /// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
 /// `bias_corrected` as there.
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// table : Oc5Table or str, optional
+///     As in :func:`chl_oc5`.
+/// ci : {"hu2012", "hu2019"}, default "hu2012"
+///     The colour-index coefficient set.
+/// thresholds : tuple of float, optional
+///     ``(t1, t2)`` on chl_CI (mg m-3), default (0.15, 0.20).
+/// recipe : str, optional
+///     As in :func:`chl_oc5`.
+/// return_uncertainty : bool, default False
+///     Also return the 1-sigma uncertainty of log10 of the product (dex).
+/// return_bias : bool, default False
+///     Also return the expected bias of log10 of the product (dex).
+/// rrs_uncertainty : float or array_like, optional
+///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// band_correlation : float, default 0.0
+///     Correlation of the Rrs errors between bands, in [0, 1].
+/// bias_corrected : bool, default False
+///     Return the bias-corrected value (value x 10^-bias).
+///
+/// Returns
+/// -------
+/// chl : numpy.ndarray of float32
+///     Chlorophyll-a (mg m-3), broadcast shape of the inputs; NaN where invalid.
+/// uncertainty : numpy.ndarray of float32, optional
+///     1-sigma uncertainty of log10 of the product (dex), if `return_uncertainty`.
+/// bias : numpy.ndarray of float32, optional
+///     Expected bias of log10 of the product (dex), if `return_bias`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.006, 510: 0.005, 560: 0.004, 665: 0.001, 709: 0.0005, 865: 0.0001}
+/// >>> rrs[674] = 0.0009
+/// >>> round(float(oc.chl_oc5ci(rrs, "olci-a")), 3)
+/// 0.8
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, table = None, ci = "hu2012", thresholds = None, recipe = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)]
@@ -361,6 +628,59 @@ const _: () = assert!(defaults::same(defaults::OC5_RECIPE, "open-oc5-c1-2"));
 /// order after the value (see `chl_ocx`); `rrs_uncertainty`, `band_correlation`,
 /// `bias_corrected` as there. Not with `chl` given (the uncertainty is that of
 /// the whole product, OC5 included).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// chl : array_like, optional
+///     Chlorophyll-a (mg m-3) for the "forward-model" algorithm; default OC5.
+/// table : Oc5Table or str, optional
+///     As in :func:`chl_oc5`.
+/// mineral_scale : float, optional
+///     Overrides the "forward-model" calibration.
+/// algorithm : {"nechad-switching", "forward-model"}, default "nechad-switching"
+///     The recipe.
+/// switch : tuple of float, optional
+///     ``(f0, f1)`` band-switching fractions of rho_w/C, default (0.03, 0.08).
+/// calibration : float, optional
+///     Calibration factor of "nechad-switching"; default the fitted one.
+/// recipe : str, optional
+///     As in :func:`chl_oc5`.
+/// return_uncertainty : bool, default False
+///     Also return the 1-sigma uncertainty of log10 of the product (dex).
+/// return_bias : bool, default False
+///     Also return the expected bias of log10 of the product (dex).
+/// rrs_uncertainty : float or array_like, optional
+///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// band_correlation : float, default 0.0
+///     Correlation of the Rrs errors between bands, in [0, 1].
+/// bias_corrected : bool, default False
+///     Return the bias-corrected value (value x 10^-bias).
+///
+/// Returns
+/// -------
+/// spm : numpy.ndarray of float32
+///     Non-algal SPM (g m-3), broadcast shape of the inputs; NaN where invalid.
+/// uncertainty : numpy.ndarray of float32, optional
+///     1-sigma uncertainty of log10 of the product (dex), if `return_uncertainty`.
+/// bias : numpy.ndarray of float32, optional
+///     Expected bias of log10 of the product (dex), if `return_bias`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.008, 510: 0.009, 560: 0.012, 665: 0.008, 709: 0.006, 865: 0.002}
+/// >>> round(float(oc.spm_gohin(rrs, "olci-a")), 2)
+/// 14.55
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, chl = None, table = None, mineral_scale = None, algorithm = "nechad-switching", switch = None, calibration = None, recipe = None, return_uncertainty = false, return_bias = false, rrs_uncertainty = None, band_correlation = 0.0, bias_corrected = false))]
 #[allow(clippy::too_many_arguments)] // the Python signature
@@ -420,6 +740,40 @@ const _: () = assert!(defaults::same(defaults::SPM_GOHIN_ALGORITHM, "nechad-swit
 /// processing is not documented). Needs the 665, 709 and 779 nm bands
 /// (MERIS, OLCI). OC5 from `table`/`recipe` as `chl_oc5`; the OC4Me/OC5
 /// QC flags of the EUNOSAT scripts are not applied.
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// constants : {"a016-p106", "a0146-p105"}, default "a016-p106"
+///     The Gons constants set.
+/// version : {"A", "B"}, default "A"
+///     The thresholds' version (A: Polymer, B: C2RCC).
+/// table : Oc5Table or str, optional
+///     As in :func:`chl_oc5`.
+/// recipe : str, optional
+///     As in :func:`chl_oc5`.
+///
+/// Returns
+/// -------
+/// chl : numpy.ndarray of float32
+///     Chlorophyll-a (mg m-3), broadcast shape of the inputs; NaN where invalid.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.008, 510: 0.009, 560: 0.012, 665: 0.008, 709: 0.006, 865: 0.002}
+/// >>> rrs.update({674: 0.0075, 754: 0.003, 779: 0.0028})
+/// >>> round(float(oc.chl_eunosat(rrs, "olci-a")), 2)
+/// 6.58
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, constants = "a016-p106", version = "A", table = None, recipe = None))]
 fn chl_eunosat(
@@ -440,6 +794,38 @@ const _: () = assert!(defaults::same(defaults::EUNOSAT_CONSTANTS, "a016-p106") &
 /// (those within 400-700 nm): {band nm: array}. `chl` mg m-3, `acdm443`
 /// m-1 (None = the Case-1 tie to chl), `spm` g m-3 (mineral); arrays
 /// broadcast; NaN where an input is invalid.
+///
+/// Parameters
+/// ----------
+/// chl : array_like
+///     Chlorophyll-a (mg m-3).
+/// acdm443 : array_like or None
+///     CDOM + detritus absorption at 443 nm (m-1); None = the Case-1 tie to chl.
+/// spm : array_like
+///     Mineral SPM (g m-3).
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// mineral_scale : float, optional
+///     Scale of the mineral specific backscattering; default the model's.
+///
+/// Returns
+/// -------
+/// dict of {int: numpy.ndarray of float32}
+///     Rrs (sr-1) per nominal band (nm) within 400-700 nm.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = oc.forward_rrs(1.0, None, 0.0, "seawifs")
+/// >>> sorted(rrs)
+/// [412, 443, 490, 510, 555, 670]
+/// >>> round(float(rrs[443]), 5)
+/// 0.0039
 #[pyfunction]
 #[pyo3(signature = (chl, acdm443, spm, sensor, mineral_scale = None))]
 fn forward_rrs<'py>(

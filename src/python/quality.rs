@@ -18,6 +18,35 @@ use crate::products::Layer;
 /// 5 very_high_spm_and_very_high_cdom, 6 high_chl, 7 low_cdom (version B only),
 /// 0 not classified. `version`: "B" (C2RCC tuning, RBINS-1, default) or "A" (Polymer).
 /// Pixels are never removed by it (docs/uncertainty.md s1).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// table : Oc5Table or str, optional
+///     As in :func:`chl_oc5`.
+/// version : {"B", "A"}, default "B"
+///     The tests' version.
+///
+/// Returns
+/// -------
+/// oc5_class : numpy.ndarray of uint8
+///     Class 0..7 per pixel, broadcast shape of the inputs.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.006, 510: 0.005, 560: 0.004, 665: 0.001, 709: 0.0005, 865: 0.0001}
+/// >>> oc.oc5_class(rrs, "olci-a")
+/// array(1, dtype=uint8)
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, table = None, version = "B"))]
 fn oc5_class<'py>(py: Python<'py>, rrs: &Bound<'py, PyAny>, sensor: &str, table: Option<&Bound<'py, PyAny>>, version: &str) -> PyResult<Bound<'py, PyAny>> {
@@ -35,6 +64,35 @@ const _: () = assert!(defaults::same(defaults::OC5_CLASS_VERSION, "B"));
 /// below-water rrs at 412, 443, 490, 510, 555, 670 nm (band-shifted where the sensor
 /// lacks them). `return_memberships=True` also returns the memberships
 /// f_k = 1 - F_chi2(Z_k^2; 6) (float32, shape (..., 8), not normalised; NaN where invalid).
+///
+/// Parameters
+/// ----------
+/// rrs : dict of {int or str: array_like}
+///     Remote-sensing reflectance Rrs (sr-1) per nominal band wavelength (nm), keyed
+///     ``443`` or ``"Rrs_443"``; arrays broadcast together.
+/// sensor : str
+///     Sensor name from :func:`sensors`, e.g. ``"olci-a"``.
+/// return_memberships : bool, default False
+///     Also return the 8 memberships.
+///
+/// Returns
+/// -------
+/// owt : numpy.ndarray of uint8
+///     Dominant water type 1..8 (0 unclassified), broadcast shape of the inputs.
+/// memberships : numpy.ndarray of float32, optional
+///     Shape ``owt.shape + (8,)``, if `return_memberships`.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown sensor or coefficient set, missing band, shapes that do not
+///     broadcast, non-numeric data (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> rrs = {412: 0.004, 443: 0.005, 490: 0.006, 510: 0.005, 560: 0.004, 665: 0.001, 709: 0.0005, 865: 0.0001}
+/// >>> oc.owt_dominant(rrs, "olci-a")
+/// array(7, dtype=uint8)
 #[pyfunction]
 #[pyo3(signature = (rrs, sensor, return_memberships = false))]
 fn owt_dominant<'py>(py: Python<'py>, rrs: &Bound<'py, PyAny>, sensor: &str, return_memberships: bool) -> PyResult<Bound<'py, PyAny>> {

@@ -212,6 +212,16 @@ pub(super) fn value_and_layers<'py>(
 }
 
 /// Names of the products of the registry.
+///
+/// Returns
+/// -------
+/// list of str
+///     Product names, each also the name of its function.
+///
+/// Examples
+/// --------
+/// >>> oc.products()[:4]
+/// ['chl_ocx', 'chl_ci', 'chl_oci', 'kd490']
 #[pyfunction]
 #[pyo3(name = "products")]
 fn product_names() -> Vec<&'static str> {
@@ -224,6 +234,33 @@ fn product_names() -> Vec<&'static str> {
 /// (`choices`) and the extra per-pixel `layers` it can give; for a
 /// `sensor`, also the Rrs `bands` it reads and its `provenance` under the
 /// given keyword arguments (the same as the product's function takes).
+///
+/// Parameters
+/// ----------
+/// name : str
+///     Product name from :func:`products`.
+/// sensor : str, optional
+///     A sensor: adds the Rrs ``bands`` read and the ``provenance``.
+/// **choices
+///     The product function's keyword arguments (e.g. ``coefficients="oc3"``).
+///
+/// Returns
+/// -------
+/// dict
+///     CF metadata (``standard_name``, ``units``, ``long_name``, ...),
+///     ``log_scale``, ``display_range``, ``display_units``, ``choices``, ``layers``,
+///     and with a sensor ``bands`` and ``provenance``.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Unknown product, sensor or keyword argument (a ``ValueError``).
+///
+/// Examples
+/// --------
+/// >>> info = oc.product_info("chl_ocx")
+/// >>> info["units"], info["standard_name"]
+/// ('mg m-3', 'mass_concentration_of_chlorophyll_a_in_sea_water')
 #[pyfunction]
 #[pyo3(signature = (name, sensor = None, **choices))]
 fn product_info<'py>(py: Python<'py>, name: &str, sensor: Option<&str>, choices: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyDict>> {
