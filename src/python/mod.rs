@@ -865,6 +865,24 @@ fn _forget_pool_after_fork() {
 /// The defaults of every run, as the chain applies them: `process` (the
 /// configuration of `oceancolour process`, with `jobs`), `bin`, `intercal`,
 /// `merge` and `l4`. The keyword defaults of the Python functions are the same.
+///
+/// Returns
+/// -------
+/// dict
+///     One table per command (`process`, `bin`, `intercal`, `merge`, `l4`),
+///     each mapping a configuration key to its default value.
+///
+/// Raises
+/// ------
+/// OceanColourError
+///     Never for valid installs; only if the defaults cannot be serialised.
+///
+/// Examples
+/// --------
+/// >>> import oceancolour as oc
+/// >>> d = oc.defaults()
+/// >>> d["bin"]["averaging"], d["merge"]["space"]
+/// ('arithmetic', 'log10')
 #[pyfunction(name = "defaults")]
 fn run_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     py.import("json")?.call_method1("loads", (crate::chain::config::defaults().to_string(),))
