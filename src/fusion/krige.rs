@@ -270,8 +270,11 @@ impl BucketIndex {
         if size.is_nan() || size <= 0.0 {
             size = ((x1 - x0).max(y1 - y0)).max(1.0);
         }
-        let nx = (((x1 - x0) / size) as usize + 1).min(1 << 14);
-        let ny = (((y1 - y0) / size) as usize + 1).min(1 << 14);
+        // Capped in f64 before the cast: observations on a line (zero area)
+        // give a tiny size, and a saturated cast + 1 would wrap to 0 buckets.
+        const MAX_SIDE: f64 = (1 << 14) as f64 - 1.0;
+        let nx = ((x1 - x0) / size).min(MAX_SIDE) as usize + 1;
+        let ny = ((y1 - y0) / size).min(MAX_SIDE) as usize + 1;
         let size = size.max((x1 - x0) / nx as f64).max((y1 - y0) / ny as f64) * (1.0 + 1e-12);
         let mut idx = BucketIndex { x0, y0, size, nx, ny, start: vec![0; nx * ny + 1], items: vec![0; x.len()] };
         let cells: Vec<usize> = x.iter().zip(y).map(|(&a, &b)| idx.bucket(a, b)).collect();
@@ -702,6 +705,17 @@ pub fn first_guess_log10(clim: &[f32], prev: &[f32], alpha: f64) -> Result<Vec<f
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn observations_on_a_line_are_indexed() {
+        // Two observations with the same y: zero area, which once gave 0 buckets (a panic).
+        let (x, y) = ([0.0, 1.0], [0.0, 0.0]);
+        let idx = BucketIndex::new(&x, &y, 2.0);
+        assert!(idx.nx >= 1 && idx.ny >= 1);
+        let mut out = Vec::new();
+        idx.nearest(&x, &y, 0.2, 0.0, 2, &mut out);
+        assert_eq!(out.iter().map(|e| e.1).collect::<Vec<_>>(), vec![0, 1]);
+    }
 
     fn pts() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         // A deterministic scatter (Weyl sequence) with a smooth field.

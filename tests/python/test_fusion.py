@@ -425,3 +425,15 @@ def test_band_shift_against_nomad_in_situ_spectra():
     np.testing.assert_array_equal(same[443], t["Rrs_443"][ok].astype(np.float32))
     with pytest.raises(oc.OceanColourError, match="400-700"):
         fu.band_shift({b: t[f"Rrs_{b}"][ok] for b in src}, [750])
+
+
+def test_kriging_with_observations_on_a_line():
+    """Two observations on one row (zero area for the neighbour index): ordinary
+    kriging without nugget is an exact interpolator, so at an observation it
+    returns that observation (once an internal error)."""
+    from oceancolour import fusion
+
+    est, var = fusion.krige([0.0, 1.0], [0.0, 0.0], [1.0, 3.0], [0.0, 1.0], [0.0, 0.0],
+                            {"model": "exponential", "psill": 1.0, "range": 3.0, "nugget": 0.0})
+    np.testing.assert_allclose(est, [1.0, 3.0], atol=1e-9)
+    np.testing.assert_allclose(var, [0.0, 0.0], atol=1e-9)
