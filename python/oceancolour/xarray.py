@@ -504,6 +504,37 @@ class OceanColourAccessor:
         return self.product(name, sensor, bands, return_uncertainty=True, **kwargs)[f"{name}_uncertainty"]
 
 
+#: A clear-water Rrs spectrum (sr-1) on the OLCI bands (nm), for the generated
+#: methods' examples: OLCI holds every band a product of the registry reads.
+_EXAMPLE_RRS = {400: 0.0085, 412: 0.009, 443: 0.008, 490: 0.006, 510: 0.0035, 560: 0.0017, 620: 0.0004,
+                665: 0.00018, 674: 0.00016, 681: 0.00015, 709: 0.00008, 754: 0.00005, 779: 0.00004, 865: 0.00001}
+
+_METHOD_PARAMETERS = """    Parameters
+    ----------
+    sensor : str, optional
+        A registry sensor name; default detected from ``ds.attrs``.
+    bands : mapping of {int: str or xarray.DataArray}, optional
+        Explicit ``{wavelength_nm: variable name or DataArray}``; default found by name.
+    **kwargs
+        Keyword arguments of :func:`oceancolour.%s` (``coefficients`` and the
+        other coefficient choices, ``return_uncertainty``, ...).
+"""
+
+
+def _example(call: str, units: str) -> str:
+    """A running example of a generated method on a one-pixel OLCI-A Dataset."""
+    return f"""    Examples
+    --------
+    >>> import xarray as xr
+    >>> rrs = {_EXAMPLE_RRS!r}
+    >>> ds = xr.Dataset({{f"Rrs_{{b}}": ("y", [v]) for b, v in rrs.items()}},
+    ...                 attrs={{"instrument": "OLCI", "platform": "Sentinel-3A"}})
+    >>> da = ds.oc.{call}()
+    >>> da.name, da.attrs["units"], da.shape
+    ({call!r}, {units!r}, (1,))
+"""
+
+
 def _product_method(name: str, p: Product) -> Callable[..., xr.DataArray]:
     def method(
         self: OceanColourAccessor,
@@ -515,10 +546,23 @@ def _product_method(name: str, p: Product) -> Callable[..., xr.DataArray]:
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
-        f"{p.long_name} ({p.units}) as a DataArray with CF attributes.\n\n"
-        f"References: {p.references}.\n\n"
-        f"``sensor``, ``bands``: see OceanColourAccessor. Other keyword arguments go to\n"
-        f"oceancolour.{p.function}, documented as:\n\n{getattr(_core, p.function).__doc__}"
+        f"""{p.long_name} ({p.units}) as a DataArray with CF attributes
+    (:func:`oceancolour.{p.function}` on the Dataset's Rrs).
+
+    References: {p.references}.
+
+{_METHOD_PARAMETERS % p.function}
+    Returns
+    -------
+    xarray.DataArray
+        The float32 product in {p.units}, named ``{name}``, with CF attributes.
+
+    Raises
+    ------
+    OceanColourError
+        Unknown sensor or keyword argument, missing band (a ``ValueError``).
+
+{_example(name, p.units)}"""
     )
     return method
 
@@ -533,8 +577,25 @@ def _uncertainty_method(name: str) -> Callable[..., xr.DataArray]:
         return self.uncertainty(name, sensor, bands, **kwargs)
 
     method.__name__ = method.__qualname__ = f"{name}_uncertainty"
-    method.__doc__ = (f"1-sigma uncertainty of log10({name}) (dex) as a DataArray named {name}_uncertainty; "
-                      f"keyword arguments as {name} (rrs_uncertainty, band_correlation, bias_corrected among them).")
+    method.__doc__ = (
+        f"""1-sigma uncertainty of log10({name}) (dex) as a DataArray named {name}_uncertainty.
+
+    Keyword arguments as {name} (``rrs_uncertainty``, ``band_correlation``,
+    ``bias_corrected`` among them).
+
+{_METHOD_PARAMETERS % PRODUCTS[name].function}
+    Returns
+    -------
+    xarray.DataArray
+        The per-pixel uncertainty in log10 units (dex), named ``{name}_uncertainty``.
+
+    Raises
+    ------
+    OceanColourError
+        Unknown sensor or keyword argument, missing band (a ``ValueError``).
+
+{_example(f"{name}_uncertainty", "1")}"""
+    )
     return method
 
 

@@ -35,11 +35,12 @@ def public_objects():
         from oceancolour import xarray as ocx
     except ImportError:  # the optional xarray extra
         return out
-    # The pure-Python public functions and the accessor's own methods (the per-product
-    # methods ds.oc.chl_ocx, ... are generated from the core functions' docstrings).
+    # The pure-Python public functions and the accessor's own methods, with the
+    # per-product methods it generates from the product registry (ds.oc.chl_ocx, ...).
     for name in ("detect_sensor", "find_rrs", "merge", "l4"):
         out.append((f"oceancolour.xarray.{name}", getattr(ocx, name)))
-    for name in ("sensor", "rrs", "product", "uncertainty"):
+    generated = [n for p in ocx.PRODUCTS for n in (p, f"{p}_uncertainty") if hasattr(ocx.OceanColourAccessor, n)]
+    for name in ("sensor", "rrs", "product", "uncertainty", *generated):
         out.append((f"OceanColourAccessor.{name}", getattr(ocx.OceanColourAccessor, name)))
     from oceancolour import export
 
