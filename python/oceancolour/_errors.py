@@ -65,4 +65,7 @@ def wrap_module_functions(namespace: dict[str, Any], names: list[str]) -> None:
     for name in names:
         f = namespace.get(name)
         if callable(f) and type(f).__name__ == "builtin_function_or_method" and getattr(f, "__module__", "").startswith("oceancolour"):
-            namespace[name] = named_argument_errors(f)
+            wrapped = named_argument_errors(f)
+            # Pickled by reference (dask workers) as the wrapper it is, where it lives.
+            wrapped.__module__ = namespace["__name__"]
+            namespace[name] = wrapped
