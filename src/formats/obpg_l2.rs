@@ -164,17 +164,33 @@ impl Granule for ObpgL2 {
             }
             rrs.push((nm, v));
         }
-        Ok(Block {
-            row0,
-            nrows,
-            rrs,
-            lat: read_decoded(path, &var("navigation_data/latitude")?, row0, nrows)?,
-            lon: read_decoded(path, &var("navigation_data/longitude")?, row0, nrows)?,
-            bin_num: Vec::new(),
-            flagged: excluded.iter().filter(|&&x| x).count(),
-            rrs_sigma: Vec::new(),
-        })
+        swath_block(path, &self.file, row0, nrows, rrs, &excluded, Vec::new())
     }
+}
+
+/// A block of rows of an OBPG-layout swath (the multispectral L2 above and
+/// PACE OCI's): its Rrs (and uncertainty) as read, with the navigation of the
+/// same rows and the count of pixels the flags excluded.
+pub(super) fn swath_block(
+    path: &Path,
+    file: &netcdf::File,
+    row0: usize,
+    nrows: usize,
+    rrs: Vec<(u16, Vec<f32>)>,
+    excluded: &[bool],
+    rrs_sigma: Vec<(u16, Vec<f32>)>,
+) -> Result<Block> {
+    let navigation = |name: &str| nc::variable(path, file, &format!("navigation_data/{name}"), "").and_then(|v| read_decoded(path, &v, row0, nrows));
+    Ok(Block {
+        row0,
+        nrows,
+        rrs,
+        lat: navigation("latitude")?,
+        lon: navigation("longitude")?,
+        bin_num: Vec::new(),
+        flagged: excluded.iter().filter(|&&x| x).count(),
+        rrs_sigma,
+    })
 }
 
 // ------------------------------------------------------------ simulated granules

@@ -20,8 +20,8 @@ use std::path::Path;
 use netcdf::{Extent, Variable};
 
 use super::flags::{FlagConfig, FlagRule};
-use super::nc::{self, check_units, read_decoded, text, Packing};
-use super::obpg_l2::{swath_flag_rule, swath_info, RRS_UNITS};
+use super::nc::{self, check_units, text, Packing};
+use super::obpg_l2::{swath_block, swath_flag_rule, swath_info, RRS_UNITS};
 use super::{resolve_sensor, Block, Granule, GranuleInfo, VirtualBands};
 use crate::error::{join, Error, Result};
 use crate::kernels::convolve::{self, BandWeights, Weighting};
@@ -328,16 +328,7 @@ impl Granule for PaceOci {
                 }
             }
         }
-        Ok(Block {
-            row0,
-            nrows,
-            rrs,
-            lat: read_decoded(path, &var("navigation_data/latitude")?, row0, nrows)?,
-            lon: read_decoded(path, &var("navigation_data/longitude")?, row0, nrows)?,
-            bin_num: Vec::new(),
-            flagged: excluded.iter().filter(|&&x| x).count(),
-            rrs_sigma: sigma,
-        })
+        swath_block(path, &self.file, row0, nrows, rrs, &excluded, sigma)
     }
 }
 

@@ -95,6 +95,35 @@ pub enum Method {
     Field { block: (usize, usize), nseason: usize, window_days: f64, min_pairs: u32 },
 }
 
+/// The options of the methods that take any (the field method's blocks and
+/// seasons, the quantile count), as the config and `fusion.intercal` give them.
+pub struct MethodOptions {
+    pub nq: usize,
+    pub block: (usize, usize),
+    pub nseason: usize,
+    pub window_days: f64,
+    pub min_pairs: u32,
+}
+
+impl Method {
+    /// The method named `name` ("log_offset", also "offset"; "rma";
+    /// "quantile"; "field"): the one parser of the config and the bindings.
+    pub fn parse(name: &str, o: &MethodOptions) -> Result<Method> {
+        Ok(match name {
+            "log_offset" | "offset" => Method::LogOffset,
+            "rma" => Method::Rma,
+            "quantile" => Method::Quantile { nq: o.nq },
+            "field" => Method::Field { block: o.block, nseason: o.nseason, window_days: o.window_days, min_pairs: o.min_pairs },
+            m => {
+                return Err(Error::InvalidParameter {
+                    name: "method".into(),
+                    reason: format!("{m:?} is not one of log_offset (or offset), rma, quantile, field"),
+                })
+            }
+        })
+    }
+}
+
 /// Daily fields on a common grid, `(ndays, nrows, ncols)` flattened C-order,
 /// NaN or <= 0 where missing, with the day of year of each day.
 pub struct DailyFields<'a> {

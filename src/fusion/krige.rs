@@ -180,6 +180,34 @@ pub fn empirical_variogram(x: &[f64], y: &[f64], z: &[f64], nlags: usize, max_la
     Ok((keep.iter().map(|&k| dsum[k] / n[k] as f64).collect(), keep.iter().map(|&k| gsum[k] / n[k] as f64).collect(), keep.iter().map(|&k| n[k]).collect()))
 }
 
+/// An empirical variogram: lag centres, semivariances and pair counts.
+pub struct Empirical {
+    pub lags: Vec<f64>,
+    pub gamma: Vec<f64>,
+    pub npairs: Vec<u64>,
+}
+
+/// The one variogram fit from data used by `l4` and `fusion.fit_variogram`:
+/// the empirical variogram over (0, max_lag], `max_lag` defaulting to half
+/// the diagonal of the observations' bounding box (beyond it a lag bin holds
+/// pairs from the edges only), then the weighted least-squares fit below.
+pub fn fit_variogram_to_data(
+    model: Model,
+    x: &[f64],
+    y: &[f64],
+    z: &[f64],
+    nlags: usize,
+    max_lag: Option<f64>,
+    max_points: usize,
+) -> Result<(Variogram, Empirical)> {
+    check_xyz(x, y, z)?;
+    let extent = |v: &[f64]| v.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - v.iter().cloned().fold(f64::INFINITY, f64::min);
+    let max_lag = max_lag.unwrap_or_else(|| 0.5 * extent(x).hypot(extent(y)));
+    let (lags, gamma, npairs) = empirical_variogram(x, y, z, nlags, max_lag, max_points.max(2))?;
+    let v = fit_variogram(model, &lags, &gamma, &npairs)?;
+    Ok((v, Empirical { lags, gamma, npairs }))
+}
+
 /// Fits a variogram model to an empirical variogram by weighted least
 /// squares with Cressie's (1985) weights N_k / gamma_k^2 (the empirical gamma
 /// standing for the model's, which keeps the problem linear): for each trial

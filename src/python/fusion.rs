@@ -13,7 +13,7 @@ use crate::formats::correction;
 use crate::fusion::bandshift::BandShift;
 use crate::fusion::binning::{bin_l2 as bin_l2_rs, Averaging, L3Bins};
 use crate::fusion::grid::{Grid, GridSpec, IsinGrid, RegularGrid};
-use crate::fusion::intercal::{Correction as CorrectionRs, DailyFields, Kind, Method};
+use crate::fusion::intercal::{Correction as CorrectionRs, DailyFields, Kind, Method, MethodOptions};
 use crate::fusion::krige::{self as kr, Mean, Model, Variogram};
 use crate::fusion::merge::{self as mg, SensorField, Space};
 
@@ -487,7 +487,8 @@ const _: () = assert!(defaults::same(defaults::VARIOGRAM, "exponential") && defa
 /// Empirical variogram of scattered values and the model fitted to it
 /// (weighted least squares, Cressie weights). Returns the variogram dict
 /// (model, psill, range, nugget; PyKrige's parameterisation) plus `lags`,
-/// `gamma`, `npairs`. `max_lag` defaults to half the data's diagonal extent.
+/// `gamma`, `npairs`. `max_lag` defaults to half the diagonal of the observations' bounding box
+/// (the same rule as `oceancolour l4`).
 ///
 /// Parameters
 /// ----------
@@ -502,7 +503,8 @@ const _: () = assert!(defaults::same(defaults::VARIOGRAM, "exponential") && defa
 /// nlags : int, default 20
 ///     Number of lag bins.
 /// max_lag : float, optional
-///     Largest lag; default half the data's diagonal extent.
+///     Largest lag; default half the diagonal of the observations' bounding
+///     box (the same rule as ``oceancolour l4``).
 /// max_points : int, default 3000
 ///     Random subsample size above which the pairs are thinned.
 ///
@@ -541,17 +543,11 @@ fn fit_variogram<'py>(
     let (x, _) = f64s(x, "x")?;
     let (y, _) = f64s(y, "y")?;
     let (z, _) = f64s(z, "z")?;
-    let extent = |v: &[f64]| v.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - v.iter().cloned().fold(f64::INFINITY, f64::min);
-    let max_lag = max_lag.unwrap_or_else(|| 0.5 * extent(&x).hypot(extent(&y)));
-    let (lags, gamma, n, v) = compute(py, || {
-        let (l, g, n) = kr::empirical_variogram(&x, &y, &z, nlags, max_lag, max_points.max(2))?;
-        let v = kr::fit_variogram(m, &l, &g, &n)?;
-        Ok((l, g, n, v))
-    })?;
+    let (v, e) = compute(py, || kr::fit_variogram_to_data(m, &x, &y, &z, nlags, max_lag, max_points))?;
     let d = variogram_dict(py, &v)?;
-    d.set_item("lags", flat(py, lags)?)?;
-    d.set_item("gamma", flat(py, gamma)?)?;
-    d.set_item("npairs", flat(py, n)?)?;
+    d.set_item("lags", flat(py, e.lags)?)?;
+    d.set_item("gamma", flat(py, e.gamma)?)?;
+    d.set_item("npairs", flat(py, e.npairs)?)?;
     Ok(d)
 }
 
@@ -970,7 +966,8 @@ const _: () = assert!(
 /// reference : array_like
 ///     The reference sensor's values, same shape.
 /// method : {"log_offset", "rma", "quantile", "field"}, default "log_offset"
-///     The fit.
+///     The fit ("offset" is accepted for "log_offset", as in the
+///     ``[intercal]`` configuration).
 /// sensor_name : str, default "sensor"
 ///     Recorded in the chain.
 /// reference_name : str, default "reference"
@@ -1031,13 +1028,7 @@ fn fit_intercalibration(
     window_days: f64,
     min_pairs: u32,
 ) -> PyResult<Correction> {
-    let m = match method {
-        "log_offset" => Method::LogOffset,
-        "rma" => Method::Rma,
-        "quantile" => Method::Quantile { nq },
-        "field" => Method::Field { block: block.unwrap_or(defaults::FIELD_BLOCK), nseason, window_days, min_pairs },
-        _ => return Err(OceanColourError::new_err(format!("method {method:?} is not one of \"log_offset\", \"rma\", \"quantile\", \"field\""))),
-    };
+    let m = Method::parse(method, &MethodOptions { nq, block: block.unwrap_or(defaults::FIELD_BLOCK), nseason, window_days, min_pairs })?;
     let (a, sa) = f32s(sensor, "sensor")?;
     let (r, sr) = f32s(reference, "reference")?;
     same_shape(&sa, &sr, "sensor and reference")?;

@@ -10,7 +10,7 @@ use crate::defaults;
 use crate::error::{Error, Result};
 use crate::fusion::binning::{Averaging, OutOfRange};
 use crate::fusion::grid::GridSpec;
-use crate::fusion::intercal::Method;
+use crate::fusion::intercal::{Method, MethodOptions};
 
 /// The fusion configuration (TOML, `--config`): one table per command.
 /// Command-line options override it; the effective table is recorded in
@@ -124,13 +124,14 @@ impl Default for IntercalConfig {
 
 impl IntercalConfig {
     pub fn method(&self) -> Result<Method> {
-        Ok(match self.method.as_str() {
-            "log_offset" | "offset" => Method::LogOffset,
-            "rma" => Method::Rma,
-            "quantile" => Method::Quantile { nq: self.nq },
-            "field" => Method::Field { block: (self.block[0], self.block[1]), nseason: self.nseason, window_days: self.window_days, min_pairs: self.min_pairs },
-            m => return Err(Error::InvalidParameter { name: "method".into(), reason: format!("{m:?} is not one of offset, rma, quantile, field") }),
-        })
+        let o = MethodOptions {
+            nq: self.nq,
+            block: (self.block[0], self.block[1]),
+            nseason: self.nseason,
+            window_days: self.window_days,
+            min_pairs: self.min_pairs,
+        };
+        Method::parse(&self.method, &o)
     }
 }
 
@@ -168,8 +169,9 @@ pub struct L4Config {
     /// Weight of the previous analysis in the first guess (fusion.md s4.1:
     /// alpha = exp(-dt/L_t); no published L_t, so no default).
     pub alpha: Option<f64>,
-    /// Empirical variogram: lag bins, largest lag (default half the grid
-    /// diagonal), observations used at most.
+    /// Empirical variogram: lag bins, largest lag (default half the
+    /// observations' bounding-box diagonal, `krige::fit_variogram_to_data`),
+    /// observations used at most.
     pub nlags: usize,
     pub max_lag_km: Option<f64>,
     pub max_points: usize,

@@ -106,14 +106,7 @@ pub fn l4(req: &L4Request, ctx: &Context, progress: Progress) -> Result<L4Report
                 y.push(cy);
                 z.push(values[i].log10() - fg[i]);
             }
-            // Half the grid's diagonal (from corner to corner, in km).
-            let diagonal = {
-                let ((x0, y0), (x1, y1)) = (cells.at(0), cells.at(values.len() - 1));
-                (x1 - x0).hypot(y1 - y0)
-            };
-            let max_lag = cfg.max_lag_km.unwrap_or(0.5 * diagonal);
-            let (lags, gamma, npairs) = krige::empirical_variogram(&x, &y, &z, cfg.nlags, max_lag, cfg.max_points.max(2))?;
-            (krige::fit_variogram(model, &lags, &gamma, &npairs)?, true)
+            (krige::fit_variogram_to_data(model, &x, &y, &z, cfg.nlags, cfg.max_lag_km, cfg.max_points)?.0, true)
         }
         _ => {
             return Err(Error::InvalidParameter {
