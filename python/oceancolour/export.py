@@ -225,6 +225,52 @@ def to_cog(path: Path, outdir: Path, variable: str | None = None, overwrite: boo
 
 
 def main(argv: list[str], prog: str = "oceancolour export") -> int:
+    """Run ``oceancolour export INPUT... --format zarr|cog -o OUTDIR`` (see the module docstring) and return its exit code.
+
+    Each input is exported with :func:`to_zarr` or :func:`to_cog`, printing ``wrote PATH``
+    for every output on stdout; an input that fails is logged (``oceancolour.export``
+    logger) and the others are still exported.
+
+    Parameters
+    ----------
+    argv : list of str
+        The arguments after the program name, e.g. ``["l3.nc", "--format", "cog", "-o", "gis"]``.
+    prog : str, default "oceancolour export"
+        The program name shown in usage and error messages.
+
+    Returns
+    -------
+    int
+        0 when every input was exported; 1 when an input failed (missing, unreadable or
+        not on a regular lat/lon grid, unknown ``--variable``, existing output without
+        ``--overwrite``) or the output folder cannot be created or written; 2 when the
+        ``export`` extra (xarray, zarr, rioxarray) is missing, with ``error: MESSAGE`` on
+        stderr.
+
+    Raises
+    ------
+    SystemExit
+        From argparse: code 2 on a usage error (no input, missing or unknown
+        ``--format``, missing ``-o``), with the usage on stderr; code 0 after ``--help``.
+
+    Examples
+    --------
+    A small L3 chlorophyll grid (mg m-3, 1-degree lat/lon) to a Cloud-Optimised GeoTIFF:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import xarray as xr
+    >>> from oceancolour import export
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> chl = xr.DataArray([[0.5, 1.0], [2.0, np.nan]], dims=("lat", "lon"),
+    ...                    coords={"lat": [41.0, 40.0], "lon": [0.0, 1.0]}, attrs={"units": "mg m-3"})
+    >>> xr.Dataset({"chl": chl}).to_netcdf(tmp / "l3.nc")
+    >>> export.main([str(tmp / "l3.nc"), "--format", "cog", "-o", str(tmp / "gis")])
+    wrote /...gis/l3.chl.tif
+    0
+    >>> export.main([str(tmp / "l3.nc"), "--format", "cog", "-o", str(tmp / "gis")])  # exists: logged, refused
+    1
+    """
     p = argparse.ArgumentParser(prog=prog, description=__doc__.split("\n\n")[0].replace("\n", " "))
     p.add_argument("inputs", nargs="+", type=Path, help="gridded netCDF products")
     p.add_argument("--format", required=True, choices=("zarr", "cog"), help="Zarr store or Cloud-Optimised GeoTIFF")

@@ -83,6 +83,57 @@ def _build(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None, prog: str = "oceancolour lut") -> int:
+    """Run ``oceancolour lut inspect|convert|build`` (see the module docstring) and return its exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name, e.g. ``["inspect", "oc5.nc"]``; default
+        ``sys.argv[1:]``.
+    prog : str, default "oceancolour lut"
+        The program name shown in usage and error messages.
+
+    Returns
+    -------
+    int
+        0 on success; 2 on an input error (missing or unreadable file, unknown sensor,
+        bad F0), after printing ``error: MESSAGE`` (naming the file and the problem) on
+        one line of stderr.
+
+    Raises
+    ------
+    SystemExit
+        From argparse: code 2 on a usage error (unknown subcommand or option, missing
+        argument, a ``--shape`` that is not whole numbers >= 2), with a one-line message on
+        stderr; code 0 after ``--help``.
+
+    Examples
+    --------
+    Build a small open table (20 nodes per axis; chlorophyll in mg m-3 on nLw axes in
+    mW cm-2 um-1 sr-1) in a temporary folder and describe it:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from oceancolour import lut
+    >>> table = str(Path(tempfile.mkdtemp()) / "oc5_seawifs.nc")
+    >>> lut.main(["build", "--sensor", "seawifs", "--shape", "20", "20", "20", "-o", table])
+    wrote /...oc5_seawifs.nc (open OC5-like table for seawifs, recipe open-oc5-c1-2, shape (20, 20, 20); not Ifremer's table)
+    0
+    >>> lut.main(["inspect", table])
+    /...oc5_seawifs.nc: OC5 table for seawifs, version open-oc5-c1-2, shape (20, 20, 20)
+      axis {'variable': 'nLw_green', 'unit': 'mW cm-2 um-1 sr-1', ...}
+    ...
+      chl (mg m-3): 7220 finite of 8000 nodes, min 0.001, max 1000
+    ...
+    0
+    >>> lut.main(["inspect", table + ".missing"])  # prints "error: ...: no such file" on stderr
+    2
+    >>> try:
+    ...     lut.main(["inspect"])
+    ... except SystemExit as e:
+    ...     print("exit code", e.code)
+    exit code 2
+    """
     parser = ArgumentParser(prog=prog, description="Inspect, convert and build OC5 tables.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("inspect", help="describe a table file")

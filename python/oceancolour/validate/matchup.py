@@ -19,9 +19,38 @@ from oceancolour.validate.report import ReportFolder, write_matchup
 
 @dataclass(frozen=True)
 class Product:
-    """One gridded product file (or in-memory mapping) and the variable to extract.
-    ``time`` is its coverage (start, end); when None it is read from the netCDF
-    ``time_coverage_start``/``time_coverage_end`` attributes, if any."""
+    """One gridded product file (or in-memory mapping) and the variable to extract, for :func:`matchup`.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or mapping
+        A netCDF, IDL .sav or flat-binary descriptor path, or an in-memory mapping of
+        arrays with latitude/longitude (see :func:`read_variable`).
+    variable : str
+        The variable to extract (e.g. chlorophyll in mg m-3).
+    time : tuple of numpy.datetime64, optional
+        The product's time coverage (start, end), UTC; when None it is read from the
+        netCDF ``time_coverage_start``/``time_coverage_end`` attributes, if any.
+
+    Examples
+    --------
+    Two daily products: each station is matched with the day that covers its time.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from oceancolour.validate import Product, matchup
+    >>> lat, lon = np.arange(44.0, 39.0, -1.0), np.arange(0.0, 5.0)  # degrees
+    >>> day = lambda d, chl: Product({"chl": np.full((5, 5), chl), "lat": lat, "lon": lon}, "chl",
+    ...                              (np.datetime64(f"{d}T00:00"), np.datetime64(f"{d}T23:59")))
+    >>> days = [day("2024-06-01", 0.5), day("2024-06-02", 0.7)]  # chlorophyll, mg m-3
+    >>> days[1].variable, days[1].time[0]
+    ('chl', np.datetime64('2024-06-02T00:00'))
+    >>> stations = pd.DataFrame({"lat": [43.0, 43.0], "lon": [1.0, 1.0], "insitu": [0.5, 0.7],
+    ...                          "time": ["2024-06-01T10:00", "2024-06-02T12:00"]})
+    >>> columns = {"lat": "lat", "lon": "lon", "insitu": "insitu", "time": "time"}
+    >>> matchup(stations, {"oc5": days}, columns=columns).pairs["oc5"].tolist()
+    [0.5, 0.7]
+    """
 
     source: Any
     variable: str
@@ -30,6 +59,58 @@ class Product:
 
 @dataclass
 class MatchupReport:
+    """The result of :func:`matchup`: the station pairs and the statistics per algorithm.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        One row per station: ``lat``, ``lon`` (degrees), ``insitu``, ``time`` when
+        mapped, and per algorithm ALG its box value ``ALG`` (units of the product, NaN
+        when not matched), ``ALG_n_valid``, ``ALG_cv``, ``ALG_status`` (``ok`` or why
+        not) and ``ALG_ok``.
+    table : pandas.DataFrame
+        One row per algorithm: :func:`oceancolour.validate.metrics.summary` of the
+        algorithm against ``insitu`` on its matched pairs.
+    win_rates : pandas.DataFrame or None
+        The share (0 to 1) of common pairs where the row algorithm is closer to in situ
+        than the column one (Seegers et al. 2018); None with a single algorithm.
+    settings : dict
+        ``stations``, ``box``, ``min_valid``, ``statistic``, ``max_cv`` and
+        ``time_window`` (a pandas.Timedelta, or None).
+    log_scale : bool, default True
+        Whether plots use log axes.
+    plots : dict of str to pathlib.Path, optional
+        The PNG plots written to the report folder, by algorithm (empty without one).
+    report_dir : pathlib.Path or None, optional
+        The report folder written by ``matchup(..., report_dir=...)``; None without one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from oceancolour.validate import matchup
+    >>> lat, lon = np.arange(44.0, 39.0, -1.0), np.arange(0.0, 5.0)  # 1-degree grid
+    >>> oc5 = {"chl": np.full((5, 5), 0.5), "lat": lat, "lon": lon}  # chlorophyll, mg m-3
+    >>> ocx = {"chl": np.full((5, 5), 0.8), "lat": lat, "lon": lon}
+    >>> stations = pd.DataFrame({"lat": [43.0, 41.0, 30.0], "lon": [1.0, 3.0, 1.0],
+    ...                          "chl": [0.45, 0.6, 1.0]})  # in situ chlorophyll, mg m-3
+    >>> columns = {"lat": "lat", "lon": "lon", "insitu": "chl"}
+    >>> rep = matchup(stations, {"oc5": (oc5, "chl"), "ocx": (ocx, "chl")}, columns=columns)
+    >>> rep.pairs[["insitu", "oc5", "oc5_status", "ocx"]]
+       insitu  oc5        oc5_status  ocx
+    0    0.45  0.5                ok  0.8
+    1    0.60  0.5                ok  0.8
+    2    1.00  NaN  outside the grid  NaN
+    >>> rep.table[["n", "bias_factor", "median_ratio"]].round(3)
+         n  bias_factor  median_ratio
+    oc5  2        0.962         0.972
+    ocx  2        1.540         1.556
+    >>> rep.win_rates  # row beats column
+         oc5  ocx
+    oc5  NaN  1.0
+    ocx  0.0  NaN
+    """
+
     pairs: Any  # pandas DataFrame, one row per station
     table: Any  # pandas DataFrame, one row per algorithm
     win_rates: Any  # pandas DataFrame or None
@@ -39,6 +120,27 @@ class MatchupReport:
     report_dir: Path | None = None
 
     def describe(self) -> str:
+        """The matchup protocol in one sentence: stations, box, statistic, criteria, time window.
+
+        Returns
+        -------
+        str
+            E.g. ``"3 stations; 3x3 box, median, at least 5 valid pixels, time window +/- 3 h"``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from oceancolour.validate import matchup
+        >>> lat, lon = np.arange(44.0, 39.0, -1.0), np.arange(0.0, 5.0)  # 1-degree grid
+        >>> oc5 = {"chl": np.full((5, 5), 0.5), "lat": lat, "lon": lon}  # chlorophyll, mg m-3
+        >>> ocx = {"chl": np.full((5, 5), 0.8), "lat": lat, "lon": lon}
+        >>> stations = pd.DataFrame({"lat": [43.0, 41.0, 30.0], "lon": [1.0, 3.0, 1.0],
+        ...                          "chl": [0.45, 0.6, 1.0]})  # in situ chlorophyll, mg m-3
+        >>> columns = {"lat": "lat", "lon": "lon", "insitu": "chl"}
+        >>> matchup(stations, {"oc5": (oc5, "chl")}, columns=columns, max_cv=0.15).describe()
+        '3 stations; 3x3 box, median, at least 5 valid pixels, CV <= 0.15, time window +/- 3 h'
+        """
         s = self.settings
         return (f"{s['stations']} stations; {s['box']}x{s['box']} box, {s['statistic']}, at least {s['min_valid']} valid pixels"
                 + (f", CV <= {s['max_cv']}" if s["max_cv"] is not None else "")
@@ -46,6 +148,33 @@ class MatchupReport:
                    else ", no time window"))
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as plain data, as written to summary.json (without the station pairs).
+
+        Returns
+        -------
+        dict
+            ``settings`` (with ``time_window`` in hours, or None), ``algorithms`` (the
+            metrics of :attr:`table` by algorithm), ``win_rates`` (row algorithm to
+            column algorithm to share, 0 to 1; None with one algorithm) and ``plots``
+            (file names by algorithm).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from oceancolour.validate import matchup
+        >>> lat, lon = np.arange(44.0, 39.0, -1.0), np.arange(0.0, 5.0)  # 1-degree grid
+        >>> oc5 = {"chl": np.full((5, 5), 0.5), "lat": lat, "lon": lon}  # chlorophyll, mg m-3
+        >>> ocx = {"chl": np.full((5, 5), 0.8), "lat": lat, "lon": lon}
+        >>> stations = pd.DataFrame({"lat": [43.0, 41.0, 30.0], "lon": [1.0, 3.0, 1.0],
+        ...                          "chl": [0.45, 0.6, 1.0]})  # in situ chlorophyll, mg m-3
+        >>> columns = {"lat": "lat", "lon": "lon", "insitu": "chl"}
+        >>> d = matchup(stations, {"oc5": (oc5, "chl"), "ocx": (ocx, "chl")}, columns=columns).to_dict()
+        >>> d["settings"]
+        {'stations': 3, 'box': 3, 'min_valid': 5, 'statistic': 'median', 'max_cv': None, 'time_window': 3.0}
+        >>> d["algorithms"]["oc5"]["n"], d["win_rates"]["oc5"]["ocx"]
+        (2, 1.0)
+        """
         window = self.settings["time_window"]
         return {"settings": {**self.settings, "time_window": None if window is None else window.total_seconds() / 3600},
                 "algorithms": self.table.to_dict(orient="index"),
@@ -54,9 +183,48 @@ class MatchupReport:
 
 
 def matchup_statistics(truth: np.ndarray, estimates: Mapping[str, np.ndarray]):
-    """Metrics of each algorithm against ``truth`` (on the pairs valid for that algorithm)
-    and the Seegers et al. 2018 win-rate matrix on the pairs valid for all of them.
-    Returns (table, win_rates) as pandas DataFrames."""
+    """Metrics of each algorithm against ``truth``, and their win rates.
+
+    The metrics (:func:`oceancolour.validate.metrics.summary`) of each algorithm use the
+    pairs valid for that algorithm; the Seegers et al. 2018 win-rate matrix uses the
+    pairs valid (> 0) for all of them.
+
+    Parameters
+    ----------
+    truth : numpy.ndarray
+        The in situ values, 1-D (e.g. chlorophyll in mg m-3); NaN where missing.
+    estimates : mapping of str to numpy.ndarray
+        By algorithm name, its values at the same stations, same length and units.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per algorithm, one column per metric (units as the metric names say).
+    win_rates : pandas.DataFrame or None
+        The share (0 to 1) of common pairs where the row algorithm is closer to
+        ``truth`` than the column one (NaN on the diagonal); None for one algorithm.
+
+    Raises
+    ------
+    ValueError
+        An estimate's length differs from ``truth``'s.
+    MissingExtraError
+        pandas is not installed (the ``validate`` extra; an ``ImportError``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from oceancolour.validate import matchup_statistics
+    >>> truth = np.array([0.45, 0.6, np.nan])  # in situ chlorophyll, mg m-3
+    >>> table, wins = matchup_statistics(truth, {"oc5": np.array([0.5, 0.5, 0.5]),
+    ...                                          "ocx": np.array([0.8, 0.8, np.nan])})
+    >>> table[["n", "median_ratio"]].round(3)
+         n  median_ratio
+    oc5  2         0.972
+    ocx  2         1.556
+    >>> float(wins.loc["oc5", "ocx"])  # oc5 is closer on every common pair
+    1.0
+    """
     with needs("validate", "matchup statistics"):
         import pandas as pd
 
@@ -85,10 +253,52 @@ def _to_timedelta(window):
 
 
 def read_insitu(table: str | Path | Any, columns: Mapping[str, str | Sequence[str]], na_values: Sequence[Any] = ()):
-    """The in situ table (CSV path, gzip allowed, or a DataFrame) as a DataFrame with the
-    columns ``lat``, ``lon``, ``insitu`` and, when mapped, ``time``. ``columns`` maps those
-    names to the table's; ``time`` may map to a list of year, month, day[, hour, minute,
-    second] columns."""
+    """The in situ table as a DataFrame with the columns ``lat``, ``lon``, ``insitu`` and, when mapped, ``time``.
+
+    Values that are not numbers become NaN, and times that cannot be parsed NaT.
+
+    Parameters
+    ----------
+    table : str, pathlib.Path or pandas.DataFrame
+        A CSV file (gzip allowed) or a DataFrame.
+    columns : mapping of str to str or sequence of str
+        Maps ``lat``, ``lon`` (degrees), ``insitu`` (the measured value, e.g.
+        chlorophyll in mg m-3) and optionally ``time`` to the table's columns; ``time``
+        may map to one column (ISO times, UTC) or a list of year, month, day[, hour,
+        minute, second] columns.
+    na_values : sequence, default ()
+        Extra values that mean missing (e.g. ``-999``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns ``lat``, ``lon``, ``insitu`` (float) and, when mapped, ``time``
+        (datetime64, UTC without time zone).
+
+    Raises
+    ------
+    ValidationInputError
+        The CSV cannot be read, ``columns`` lacks lat, lon or insitu or maps one to
+        several columns, or a mapped column is not in the table (a ``ValueError``).
+    MissingExtraError
+        pandas is not installed (the ``validate`` extra; an ``ImportError``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from oceancolour.validate import read_insitu
+    >>> raw = pd.DataFrame({"LAT": [43.0, 41.5], "LON": [1.0, 3.25], "CHL": [0.45, -999.0],
+    ...                     "Y": [2024, 2024], "M": [6, 6], "D": [1, 2]})
+    >>> read_insitu(raw, {"lat": "LAT", "lon": "LON", "insitu": "CHL", "time": ["Y", "M", "D"]},
+    ...             na_values=[-999.0])
+        lat   lon  insitu       time
+    0  43.0  1.00    0.45 2024-06-01
+    1  41.5  3.25     NaN 2024-06-02
+    >>> read_insitu(raw, {"lat": "LAT", "lon": "LON", "insitu": "chl_a"})
+    Traceback (most recent call last):
+    ...
+    oceancolour.validate.readers.ValidationInputError: in situ table: no column 'chl_a' (has LAT, LON, CHL, Y, M, D)
+    """
     with needs("validate", "reading an in situ table"):
         import pandas as pd
 
@@ -126,7 +336,39 @@ def read_insitu(table: str | Path | Any, columns: Mapping[str, str | Sequence[st
 
 
 def pixel_at(f: Field, lat: float, lon: float) -> tuple[int, int] | None:
-    """Row and column of the pixel containing (lat, lon), or None outside the grid."""
+    """Row and column of the pixel containing (lat, lon), or None outside the grid.
+
+    On 1-D coordinates, a point is inside a pixel when within half the grid step of its
+    centre (longitudes -180..180 and 0..360 are matched to the grid's convention); on
+    2-D (swath) coordinates, the nearest pixel centre, if closer than the pixel spacing.
+
+    Parameters
+    ----------
+    f : Field
+        A field with latitude and longitude (from :func:`read_variable`).
+    lat : float
+        Latitude, degrees north.
+    lon : float
+        Longitude, degrees east.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(row, column)``, or None when the point is outside the grid.
+
+    Raises
+    ------
+    ValidationInputError
+        The field has no latitude/longitude (a ``ValueError``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from oceancolour.validate import Field, pixel_at
+    >>> f = Field(np.zeros((5, 5)), np.arange(44.0, 39.0, -1.0), np.arange(0.0, 5.0), "l3.nc:chl")
+    >>> pixel_at(f, 43.2, 0.9), pixel_at(f, 30.0, 1.0)
+    ((1, 1), None)
+    """
     if f.lat is None or f.lon is None:
         raise ValidationInputError(f"{f.source}: no latitude/longitude, cannot place stations")
     if f.lat.ndim == 1:
@@ -185,16 +427,87 @@ def matchup(
 ) -> MatchupReport:
     """Match in situ stations with gridded products, per algorithm.
 
-    ``products`` maps an algorithm name to a :class:`Product`, a ``(source, variable)``
-    tuple, or a list of them (e.g. daily files): for each station the product whose time
-    coverage, widened by ``time_window`` (hours or '3h', '1D'), contains the station time
-    is used, else the first product without a known time; with ``time_window=None`` or
-    no station time, the first product listed. The value is the
-    ``statistic`` ("median", or "filtered_mean" of Bailey & Werdell 2006) of the valid
-    pixels in a ``box`` x ``box`` window, kept when at least ``min_valid`` (default: more
-    than half the box) are valid and, if ``max_cv`` is given, their coefficient of
-    variation is at most ``max_cv`` (Bailey & Werdell use 0.15).
-    ``columns`` maps lat, lon, insitu and optionally time to the table's columns."""
+    For each station and algorithm, the product whose time coverage, widened by
+    ``time_window``, contains the station time is used (the one whose coverage centre is
+    nearest when several do), else the first product without a known time; with
+    ``time_window=None`` or no station time, the first product listed. The value is the
+    ``statistic`` of the valid pixels in a ``box`` x ``box`` window around the station,
+    kept when at least ``min_valid`` are valid and, if ``max_cv`` is given, their
+    coefficient of variation is at most ``max_cv`` (Bailey & Werdell 2006).
+    With ``report_dir``, writes summary.md, summary.html, summary.json and PNG plots there.
+
+    Parameters
+    ----------
+    insitu : str, pathlib.Path or pandas.DataFrame
+        The in situ table: a CSV file (gzip allowed) or a DataFrame (see :func:`read_insitu`).
+    products : mapping of str to Product, tuple or sequence of these
+        Maps an algorithm name to a :class:`Product`, a ``(source, variable)`` tuple, or a
+        list of them (e.g. daily files).
+    box : int, default 3
+        The window's size in pixels, odd.
+    min_valid : int, optional
+        The minimum number of valid pixels in the window, 1 to ``box**2``; default more
+        than half the box (5 of 3 x 3).
+    time_window : float, str or None, default "3h"
+        How far outside a product's coverage a station may be: hours, or a duration such
+        as ``"3h"`` or ``"1D"``; None matches without looking at times.
+    columns : mapping of str to str or sequence of str, optional
+        Maps ``lat``, ``lon``, ``insitu`` and optionally ``time`` to the table's columns
+        (see :func:`read_insitu`); default the columns ``lat``, ``lon`` and ``insitu``.
+    statistic : {"median", "filtered_mean"}, default "median"
+        The window's value: the median, or the mean of the pixels within 1.5 standard
+        deviations of the window mean (Bailey & Werdell 2006).
+    max_cv : float, optional
+        The largest coefficient of variation (standard deviation / mean, dimensionless)
+        of the window's valid pixels; Bailey & Werdell use 0.15. Default no limit.
+    na_values : sequence, default ()
+        Extra values of the in situ table that mean missing (e.g. ``-999``).
+    log_scale : bool, default True
+        Log axes in the report's plots.
+    report_dir : str or pathlib.Path, optional
+        A new or empty folder, or a previous report's, to write the report into.
+
+    Returns
+    -------
+    MatchupReport
+        The station pairs, the metrics per algorithm and the win rates.
+
+    Raises
+    ------
+    ValidationInputError
+        An even or non-positive ``box``, an unknown ``statistic``, ``min_valid`` out of
+        range, no products, a bad ``time_window``, an unusable in situ table or column
+        mapping, a missing variable or unreadable product, a product without
+        latitude/longitude, or a ``report_dir`` that cannot be used (a ``ValueError``).
+    TypeError
+        A product tuple that is not ``(source, variable[, time])``.
+    MissingExtraError
+        pandas, or another dependency of the input format or the report (the
+        ``validate`` extra) is not installed (an ``ImportError``).
+
+    Examples
+    --------
+    Two chlorophyll algorithms (mg m-3) on a 1-degree grid, three stations (the last
+    outside the grid):
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from oceancolour.validate import matchup
+    >>> lat, lon = np.arange(44.0, 39.0, -1.0), np.arange(0.0, 5.0)  # 1-degree grid
+    >>> oc5 = {"chl": np.full((5, 5), 0.5), "lat": lat, "lon": lon}  # chlorophyll, mg m-3
+    >>> ocx = {"chl": np.full((5, 5), 0.8), "lat": lat, "lon": lon}
+    >>> stations = pd.DataFrame({"lat": [43.0, 41.0, 30.0], "lon": [1.0, 3.0, 1.0],
+    ...                          "chl": [0.45, 0.6, 1.0]})  # in situ chlorophyll, mg m-3
+    >>> columns = {"lat": "lat", "lon": "lon", "insitu": "chl"}
+    >>> rep = matchup(stations, {"oc5": (oc5, "chl"), "ocx": (ocx, "chl")}, columns=columns,
+    ...               time_window=None)
+    >>> rep.describe()
+    '3 stations; 3x3 box, median, at least 5 valid pixels, no time window'
+    >>> rep.pairs["oc5_status"].tolist()
+    ['ok', 'ok', 'outside the grid']
+    >>> round(float(rep.table.loc["oc5", "median_ratio"]), 3)  # oc5/in situ, dimensionless
+    0.972
+    """
     with needs("validate", "matchups"):
         import pandas as pd
 

@@ -24,12 +24,58 @@ LON_NAMES = ("lon", "longitude", "nav_lon", "lon_center")
 
 
 class ValidationInputError(OceanColourError):
-    """A product, table or descriptor that cannot be used: unreadable file, missing
-    variable, mismatched grids, bad descriptor. The message names the file and the problem."""
+    """A product, table or descriptor that cannot be used.
+
+    Unreadable file, missing variable, mismatched grids, bad descriptor, bad tolerance or
+    matchup setting: the message names the file and the problem. An
+    :class:`oceancolour.OceanColourError`, hence a ``ValueError``; the command line
+    (``python -m oceancolour.validate``) prints it on one line and exits with code 2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from oceancolour.validate import ValidationInputError, read_variable
+    >>> try:
+    ...     read_variable({"chl": np.zeros((2, 2))}, "kd490")
+    ... except ValidationInputError as e:
+    ...     print(e)
+    in-memory dataset: no variable 'kd490' (has chl)
+    >>> issubclass(ValidationInputError, ValueError)
+    True
+    """
 
 
 @dataclass
 class Field:
+    """One variable read from a product, as :func:`read_variable` returns it.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        float64 values in ``units``, NaN where missing; a leading axis of length 1
+        (time, depth) is dropped.
+    lat : numpy.ndarray or None
+        Latitude, degrees north: 1-D (one per row) or the shape of ``values``; None when
+        the source has none.
+    lon : numpy.ndarray or None
+        Longitude, degrees east, likewise (1-D: one per column).
+    source : str
+        ``"FILE:VARIABLE"`` (``"<memory>:NAME"`` for in-memory data), for messages and
+        reports.
+    units : str, default ""
+        The variable's units attribute, if any.
+    time_coverage : tuple of numpy.datetime64, optional
+        (start, end) of the product, from netCDF ``time_coverage_start``/``_end``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from oceancolour.validate import Field
+    >>> f = Field(np.array([[0.3, np.nan]]), np.array([43.0]), np.array([1.0, 2.0]), "l3.nc:chl", "mg m-3")
+    >>> f.source, f.units, f.values.shape, f.time_coverage
+    ('l3.nc:chl', 'mg m-3', (1, 2), None)
+    """
+
     values: np.ndarray  # float64, NaN = missing
     lat: np.ndarray | None  # 1-D (rows) or same shape as values
     lon: np.ndarray | None
@@ -44,8 +90,51 @@ Sources = Source | list[Source] | tuple[Source, ...]
 
 
 def read_variable(source: Sources, name: str, fill_values: Sequence[float] = ()) -> Field:
-    """The variable ``name`` from a file path, a mapping of arrays, or the first of a list
-    of sources that holds it. ``fill_values`` are extra sentinels set to NaN."""
+    """The variable ``name`` from a file path, a mapping of arrays, or the first of a list of sources that holds it.
+
+    Files are netCDF 3/4 (searched in all groups, or ``"group/name"``), IDL SAVE (``name``
+    or ``struct.tag``) or header-less flat binary described by a JSON/TOML descriptor
+    (formats.md §7.2); names match case-insensitively when unambiguous. Latitude and
+    longitude are found by CF units or usual names (``lat``, ``latitude``, ``nav_lat``,
+    ...). netCDF fill values and scale factors, and a descriptor's fill values and scaling,
+    are applied.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path, mapping, or list or tuple of these
+        A file path, an in-memory mapping of arrays (a dict, an xarray Dataset), or
+        several sources searched in order (a missing file is an error, not skipped).
+    name : str
+        The variable's name.
+    fill_values : sequence of float, default ()
+        Extra sentinel values (in the variable's units) set to NaN.
+
+    Returns
+    -------
+    Field
+        The values (float64, NaN where missing), latitude/longitude when found, the
+        source, units and time coverage.
+
+    Raises
+    ------
+    ValidationInputError
+        No source holds the variable (the message lists each source's variables), a
+        file does not exist or cannot be read, the variable is not numeric or is
+        ambiguous between netCDF groups, or a flat-binary descriptor is invalid (a
+        ``ValueError``).
+    MissingExtraError
+        netCDF4 (netCDF files) or scipy (IDL SAVE files) is not installed (the
+        ``validate`` extra; an ``ImportError``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from oceancolour.validate import read_variable
+    >>> l3 = {"CHL": np.array([[0.3, -999.0]]), "latitude": np.array([43.0]), "lon": np.array([1.0, 2.0])}
+    >>> f = read_variable([{"sst": np.zeros((1, 2))}, l3], "chl", fill_values=[-999.0])
+    >>> f.values, f.lat, f.source  # chlorophyll, mg m-3; latitude, degrees north
+    (array([[0.3, nan]]), array([43.]), '<memory>:CHL')
+    """
     sources = list(source) if isinstance(source, (list, tuple)) else [source]
     missing = []
     for src in sources:
