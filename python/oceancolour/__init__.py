@@ -127,6 +127,7 @@ __all__ = [
 
 # pyo3's TypeError/OverflowError for an argument it cannot convert -> OceanColourError naming it.
 _errors.wrap_module_functions(globals(), __all__)
+_errors.wrap_class_methods(Oc5Table, ["build", "open_table", "load", "save", "import_raw", "interpolate"])
 
 
 def __getattr__(name: str):

@@ -20,12 +20,14 @@ _PYO3_ARGUMENT = "argument '"
 
 def _suspects(bound: inspect.BoundArguments) -> list[str]:
     """The arguments given a value that a conversion typically refuses: None, an int that no
-    64-bit count holds (negative, or >= 2**63)."""
-    return [
-        name
-        for name, v in bound.arguments.items()
-        if v is None or (isinstance(v, int) and not isinstance(v, bool) and not 0 <= v < 2**63)
-    ]
+    64-bit count holds (negative, or >= 2**63), or a tuple/list holding one (a shape)."""
+
+    def suspect(v: Any) -> bool:
+        if isinstance(v, (tuple, list)):  # a shape or a pair of counts
+            return any(suspect(x) for x in v)
+        return v is None or (isinstance(v, int) and not isinstance(v, bool) and not 0 <= v < 2**63)
+
+    return [name for name, v in bound.arguments.items() if suspect(v)]
 
 
 def named_argument_errors(f: F) -> F:
@@ -69,3 +71,19 @@ def wrap_module_functions(namespace: dict[str, Any], names: list[str]) -> None:
             # Pickled by reference (dask workers) as the wrapper it is, where it lives.
             wrapped.__module__ = namespace["__name__"]
             namespace[name] = wrapped
+
+
+def wrap_class_methods(cls: type, names: list[str]) -> None:
+    """Wraps the methods ``names`` of a Rust core class the same way: static methods stay static
+    (``Oc5Table.build``), instance methods keep binding to the instance (``table.save``)."""
+    for name in names:
+        raw = inspect.getattr_static(cls, name)
+        if isinstance(raw, staticmethod) or type(raw).__name__ == "builtin_function_or_method":
+            f = getattr(cls, name)
+            wrapped = named_argument_errors(f)
+            wrapped.__qualname__ = f"{cls.__name__}.{name}"
+            setattr(cls, name, staticmethod(wrapped))
+        else:  # a method descriptor: the wrapper is a plain function, bound as methods are
+            wrapped = named_argument_errors(raw)
+            wrapped.__qualname__ = f"{cls.__name__}.{name}"
+            setattr(cls, name, wrapped)

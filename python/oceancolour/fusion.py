@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from oceancolour import _core
-from oceancolour._errors import named_argument_errors, wrap_module_functions
+from oceancolour._errors import named_argument_errors, wrap_class_methods, wrap_module_functions
 from oceancolour._core import (
     Correction,
     OceanColourError,
@@ -59,6 +59,7 @@ __all__ = [
 
 # pyo3's TypeError/OverflowError for an argument it cannot convert -> OceanColourError naming it.
 wrap_module_functions(globals(), __all__)
+wrap_class_methods(Correction, ["apply", "save", "load"])
 _l4_grid = named_argument_errors(_core._l4_grid)
 
 
