@@ -292,6 +292,49 @@ def test_a_file_size_limit_is_named_and_leaves_nothing(l2, tmp_path, limit):
         assert files(out) == [], files(out)
 
 
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real full disk: a tmpfs of 160 KiB (needs mount rights: root, as on CI's machine)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(folder)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {r.stderr.strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_is_named_enospc_and_keeps_only_whole_files(l2, small_disk, tmp_path):
+    """On a disk that fills during the run (here a real 160 KiB tmpfs), the error names ENOSPC
+    (it used to say "netcdf error(13): Permission denied"), exit 1, no partial file; what was
+    written before the disk filled is whole (opens and reads), and a re-run on a disk with room
+    makes the rest."""
+    import netCDF4
+
+    out = small_disk / "out"
+    products = "chl_ocx,kd490,spm_nechad,turbidity_nechad,chl_oc5"
+    r = run("process", l2, "-o", out, "--products", products)
+    assert r.returncode == 1, r.stderr
+    assert "no space left on device (ENOSPC) in" in r.stderr, r.stderr
+    assert "Permission denied" not in r.stderr
+    assert [n for n in files(out) if n.startswith(".")] == [], files(out)
+    for name in files(out):
+        if name.endswith(".nc"):
+            with netCDF4.Dataset(out / name) as ds:
+                assert ds.variables[name.split(".")[-2]][:].count() > 0, name
+    # Room again: the same folder's content moves to a bigger one and the chain completes it.
+    import shutil
+
+    roomy = tmp_path / "roomy"
+    shutil.copytree(out, roomy)
+    r = run("process", l2, "-o", roomy, "--products", products)
+    assert r.returncode == 0, r.stderr
+    assert len([n for n in files(roomy) if n.endswith(".nc")]) == 5, files(roomy)
+    r = run("bin", roomy / "g.L2.OC.chl_ocx.nc", "-o", small_disk / "b.nc", "--grid", "regular:-10,0,40,50,0.01,0.01")
+    assert r.returncode == 1 and "no space left on device (ENOSPC)" in r.stderr, r.stderr
+    assert [n for n in files(small_disk) if n != "out"] == [], files(small_disk)
+
+
 # ---------------------------------------------------------------- allocations
 
 
