@@ -32,6 +32,23 @@ pub fn init() {
     });
 }
 
+extern "C" {
+    /// HDF5 (H5public.h): do not register the library's clean-up with atexit().
+    fn H5dont_atexit() -> i32;
+}
+
+/// Keeps HDF5 from registering its exit handler. Called first thing when the
+/// Python module loads, before any HDF5 call (the function has effect only
+/// then). Python programs end through the C exit(); when a read abandoned by
+/// the watchdog (`chain::watchdog`) is still stuck inside HDF5, that handler
+/// would tear the library down under it (SIGSEGV at the end of a notebook or
+/// script that caught the error). Nothing is lost: every file this library
+/// writes is closed (and synced) explicitly before it is renamed into place.
+pub fn no_hdf5_exit_handler() {
+    // SAFETY: sets a flag of the HDF5 library statically linked into this one; no other state.
+    unsafe { H5dont_atexit() };
+}
+
 /// Opens a netCDF file, turning the library's error codes into a message
 /// that says what is probably wrong.
 pub fn open(path: &Path) -> Result<netcdf::File> {

@@ -891,6 +891,7 @@ fn run_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::error::install_panic_hook();
+    crate::formats::nc::no_hdf5_exit_handler();
     pylog::install();
     m.add("OceanColourError", m.py().get_type::<OceanColourError>())?;
     m.add("OceanColourFileError", file_error_type(m.py())?.clone_ref(m.py()))?;
