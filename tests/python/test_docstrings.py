@@ -162,13 +162,18 @@ def test_validate_dask_and_cli_are_covered():
         assert {"oceancolour.dask.NumThreadsPlugin", "oceancolour.dask.NumThreadsPlugin.setup"} <= names
 
 
+def assert_parameters(name, doc, signature):
+    """The Parameters section names exactly `signature`, in order, each with a description."""
+    assert documented_parameters(doc) == signature, f"{name}: Parameters section != signature {signature}"
+    for p in doc["Parameters"]:
+        assert p.desc and any(line.strip() for line in p.desc), f"{name}: {p.name} has no description"
+
+
 @pytest.mark.parametrize("name,obj", FUNCTIONS, ids=[n for n, _ in FUNCTIONS])
 def test_parameters_match_signature(name, obj):
     doc = parse(obj)
     signature = [p.name for p in inspect.signature(obj).parameters.values() if p.name not in ("self", "$self")]
-    assert documented_parameters(doc) == signature, f"{name}: Parameters section != signature"
-    for p in doc["Parameters"]:
-        assert p.desc and any(line.strip() for line in p.desc), f"{name}: {p.name} has no description"
+    assert_parameters(name, doc, signature)
 
 
 @pytest.mark.parametrize("name,obj", FUNCTIONS, ids=[n for n, _ in FUNCTIONS])
@@ -193,9 +198,7 @@ def test_class_docstrings(name, obj):
     signature = [p.name for p in inspect.signature(obj).parameters.values()]
     if dataclasses.is_dataclass(obj):
         assert signature == [f.name for f in dataclasses.fields(obj) if f.init]
-    assert documented_parameters(doc) == signature, f"{name}: Parameters section != constructor signature"
-    for p in doc["Parameters"]:
-        assert p.desc and any(line.strip() for line in p.desc), f"{name}: {p.name} has no description"
+    assert_parameters(name, doc, signature)
 
 
 @pytest.mark.parametrize("name,obj", PROPERTIES, ids=[n for n, _ in PROPERTIES])
