@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
-use crate::fusion::bandshift::BandShift;
+use crate::fusion::bandshift::{BandShift, CHUNK_F32};
 use crate::sensors::Sensor;
 
 pub const CLASSES: usize = 8;
@@ -289,31 +289,40 @@ impl BandRecipe {
     }
 
     /// The targets over a block: `Some(index into bands)` where read as is, else the
-    /// band-shifted values (computed in parallel).
+    /// band-shifted values (computed in parallel, in the shift's f32 chunk form).
     pub fn shifted_targets(&self, src: &[&[f32]]) -> Vec<std::result::Result<usize, Vec<f32>>> {
+        const TASK: usize = 16 * CHUNK_F32;
         let n = src.first().map_or(0, |b| b.len());
-        let nt = self.native.len();
         let ns = self.n_shifted();
-        let mut flat = vec![0f32; if ns > 0 { n * ns } else { 0 }];
-        if ns > 0 {
-            crate::compute::par_chunks(&mut flat, 4096 * ns, |start, o| {
-                let (mut px, mut scratch, mut out) = (vec![0.0; src.len()], vec![0.0; ns], vec![0.0; nt]);
-                for (p, chunk) in o.chunks_mut(ns).enumerate() {
-                    let i = start / ns + p;
-                    for (x, b) in px.iter_mut().zip(src) {
-                        *x = b[i] as f64;
-                    }
-                    self.apply(&px, &mut scratch, &mut out);
-                    for (c, s) in chunk.iter_mut().zip(&scratch) {
-                        *c = *s as f32;
-                    }
+        // Task-major: task c's pixels [c TASK, c TASK + len) hold target j at j len.
+        let mut flat = vec![0f32; n * ns];
+        if let Some(shift) = self.shift.as_ref().filter(|_| ns > 0) {
+            crate::compute::par_chunks(&mut flat, TASK * ns, |start, o| {
+                let (p0, len) = (start / ns, o.len() / ns);
+                let mut targets: Vec<&mut [f32]> = o.chunks_mut(len).collect();
+                for c0 in (0..len).step_by(CHUNK_F32) {
+                    let c1 = (c0 + CHUNK_F32).min(len);
+                    let ins: Vec<&[f32]> = src.iter().map(|b| &b[p0 + c0..p0 + c1]).collect();
+                    let mut outs: Vec<&mut [f32]> = targets.iter_mut().map(|t| &mut t[c0..c1]).collect();
+                    crate::compute::with_avx2(
+                        #[inline(always)]
+                        || shift.shift_chunk_f32(&ins, &mut outs),
+                    );
                 }
             });
         }
-        (0..nt)
+        let gather = |j: usize| {
+            let mut v = Vec::with_capacity(n);
+            for task in flat.chunks(TASK * ns) {
+                let len = task.len() / ns;
+                v.extend_from_slice(&task[j * len..(j + 1) * len]);
+            }
+            v
+        };
+        (0..self.native.len())
             .map(|t| match (self.native[t], self.shifted[t]) {
                 (Some(i), _) => Ok(i),
-                (None, Some(j)) => Err((0..n).map(|i| flat[i * ns + j]).collect()),
+                (None, Some(j)) => Err(gather(j)),
                 _ => Err(vec![f32::NAN; n]),
             })
             .collect()
