@@ -412,7 +412,7 @@ fn info(ctx: &Context, path: &Path, sensor: Option<&str>, sensor_bands: Option<&
     let coefficients = Coefficients::default();
     let makeable: Vec<&str> = PRODUCTS
         .iter()
-        .filter(|p| p.prepare(i.sensor, &coefficients, ctx.tables.as_ref()).is_ok_and(|made| made.bands.iter().all(|b| i.bands.contains(b))))
+        .filter(|p| p.prepare(i.sensor, &coefficients, &SmallTables).is_ok_and(|made| made.bands.iter().all(|b| i.bands.contains(b))))
         .map(|p| p.name)
         .collect();
     println!("  products:      {}", if makeable.is_empty() { "none (no usable Rrs bands)".into() } else { makeable.join(", ") });
@@ -458,7 +458,8 @@ fn sensors_list() -> i32 {
 }
 
 /// A small OC5 table from the open-table builder (10^3 instead of 200^3), so
-/// that `sensors show` lists the OC5 products without building the full table.
+/// that `sensors show` and `info` list the OC5 products without building (or, on a
+/// first run, waiting for) the full table.
 struct SmallTables;
 impl crate::products::TableSource for SmallTables {
     fn oc5(&self, sensor: &'static Sensor, c: &Coefficients) -> crate::Result<crate::products::Oc5Source> {

@@ -32,6 +32,7 @@ pub fn init() {
     });
 }
 
+#[cfg(feature = "python")]
 extern "C" {
     /// HDF5 (H5public.h): do not register the library's clean-up with atexit().
     fn H5dont_atexit() -> i32;
@@ -44,6 +45,8 @@ extern "C" {
 /// would tear the library down under it (SIGSEGV at the end of a notebook or
 /// script that caught the error). Nothing is lost: every file this library
 /// writes is closed (and synced) explicitly before it is renamed into place.
+/// (The Rust binary leaves through `chain::watchdog::exit_now` instead.)
+#[cfg(feature = "python")]
 pub fn no_hdf5_exit_handler() {
     // SAFETY: sets a flag of the HDF5 library statically linked into this one; no other state.
     unsafe { H5dont_atexit() };

@@ -346,8 +346,10 @@ fn convolve_bands(
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float or array_like, optional
-///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// rrs_uncertainty : float, optional
+///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
+///     propagated through the algorithm (per-band uncertainties: the chain
+///     on inputs that carry them, PACE OCI ``Rrs_unc``).
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -467,8 +469,10 @@ const _: () = assert!(defaults::same(defaults::CI, "hu2019"));
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float or array_like, optional
-///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// rrs_uncertainty : float, optional
+///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
+///     propagated through the algorithm (per-band uncertainties: the chain
+///     on inputs that carry them, PACE OCI ``Rrs_unc``).
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -542,8 +546,10 @@ fn chl_oci<'py>(
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float or array_like, optional
-///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// rrs_uncertainty : float, optional
+///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
+///     propagated through the algorithm (per-band uncertainties: the chain
+///     on inputs that carry them, PACE OCI ``Rrs_unc``).
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -682,8 +688,10 @@ const _: () = assert!(defaults::same(defaults::KDPAR_DEPTH, "first"));
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float or array_like, optional
-///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// rrs_uncertainty : float, optional
+///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
+///     propagated through the algorithm (per-band uncertainties: the chain
+///     on inputs that carry them, PACE OCI ``Rrs_unc``).
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False

@@ -457,8 +457,10 @@ impl PyOc5Table {
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float or array_like, optional
-///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// rrs_uncertainty : float, optional
+///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
+///     propagated through the algorithm (per-band uncertainties: the chain
+///     on inputs that carry them, PACE OCI ``Rrs_unc``).
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -558,8 +560,10 @@ fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float or array_like, optional
-///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// rrs_uncertainty : float, optional
+///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
+///     propagated through the algorithm (per-band uncertainties: the chain
+///     on inputs that carry them, PACE OCI ``Rrs_unc``).
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -654,8 +658,10 @@ const _: () = assert!(defaults::same(defaults::OC5_RECIPE, "open-oc5-c1-2"));
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float or array_like, optional
-///     Relative Rrs uncertainty (e.g. 0.05), propagated through the algorithm.
+/// rrs_uncertainty : float, optional
+///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
+///     propagated through the algorithm (per-band uncertainties: the chain
+///     on inputs that carry them, PACE OCI ``Rrs_unc``).
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
