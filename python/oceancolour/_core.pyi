@@ -125,7 +125,7 @@ def chl_oc5(
     recipe: str | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
     return_class: Literal[False] = False,
@@ -144,7 +144,7 @@ def chl_oc5(
     recipe: str | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
     return_class: bool = False,
@@ -160,7 +160,7 @@ def chl_oc5ci(
     recipe: str | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array: ...
@@ -174,7 +174,7 @@ def chl_oc5ci(
     recipe: str | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array | tuple[_F32Array, ...]: ...
@@ -191,7 +191,7 @@ def spm_gohin(
     recipe: str | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array: ...
@@ -208,7 +208,7 @@ def spm_gohin(
     recipe: str | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array | tuple[_F32Array, ...]: ...
@@ -254,7 +254,7 @@ def chl_ocx(
     coefficients: str = "default",
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array: ...
@@ -265,7 +265,7 @@ def chl_ocx(
     coefficients: str = "default",
     return_uncertainty: bool = False,
     return_bias: bool = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array | tuple[_F32Array, ...]: ...
@@ -279,7 +279,7 @@ def chl_oci(
     thresholds: tuple[float, float] | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array: ...
@@ -292,7 +292,7 @@ def chl_oci(
     thresholds: tuple[float, float] | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array | tuple[_F32Array, ...]: ...
@@ -303,7 +303,7 @@ def kd490(
     coefficients: str = "default",
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array: ...
@@ -314,7 +314,7 @@ def kd490(
     coefficients: str = "default",
     return_uncertainty: bool = False,
     return_bias: bool = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array | tuple[_F32Array, ...]: ...
@@ -327,7 +327,7 @@ def spm_nechad(
     wavelength: int | None = None,
     return_uncertainty: Literal[False] = False,
     return_bias: Literal[False] = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array: ...
@@ -338,7 +338,7 @@ def spm_nechad(
     wavelength: int | None = None,
     return_uncertainty: bool = False,
     return_bias: bool = False,
-    rrs_uncertainty: float | None = None,
+    rrs_uncertainty: float | _RrsMapping | None = None,
     band_correlation: float = 0.0,
     bias_corrected: bool = False,
 ) -> _F32Array | tuple[_F32Array, ...]: ...

@@ -223,35 +223,30 @@ def _rrs_block(wavelengths: tuple[int, ...], rho_w: tuple[bool, ...], blocks: tu
     return {nm: (b / np.pi if r else b) for nm, r, b in zip(wavelengths, rho_w, blocks)}
 
 
-def _block_kwargs(p: Product, sensor: str, inputs: list[_Band], kwargs: dict) -> dict:
-    """What each block's call needs: the product's function, the sensor, the bands in order."""
+def _block_kwargs(p: Product, sensor: str, inputs: list[_Band], kwargs: dict, sigma_keys: tuple = ()) -> dict:
+    """What each block's call needs: the product's function, the sensor, the bands in order
+    (then the keys of per-band Rrs uncertainties, whose blocks follow the bands')."""
     return {"function": p.function, "sensor": sensor, "wavelengths": tuple(b.nominal for b in inputs),
-            "rho_w": tuple(b.rho_w for b in inputs), "kwargs": kwargs}
+            "rho_w": tuple(b.rho_w for b in inputs), "kwargs": kwargs, "sigma_keys": sigma_keys}
 
 
-def _compute_block(
-    *blocks: np.ndarray,
-    function: str,
-    sensor: str,
-    wavelengths: tuple[int, ...],
-    rho_w: tuple[bool, ...],
-    kwargs: dict,
-) -> np.ndarray:
+def _call_block(blocks: tuple[np.ndarray, ...], function: str, sensor: str, wavelengths: tuple[int, ...],
+                rho_w: tuple[bool, ...], kwargs: dict, sigma_keys: tuple) -> Any:
+    n = len(wavelengths)
+    if sigma_keys:
+        kwargs = {**kwargs, "rrs_uncertainty": dict(zip(sigma_keys, blocks[n:]))}
+    return getattr(_core, function)(_rrs_block(wavelengths, rho_w, blocks[:n]), sensor, **kwargs)
+
+
+def _compute_block(*blocks: np.ndarray, **block_kwargs: Any) -> np.ndarray:
     """One chunk: Rrs blocks in, the product out (float32). Module-level so
     that dask pickles it by reference and workers import it."""
-    return getattr(_core, function)(_rrs_block(wavelengths, rho_w, blocks), sensor, **kwargs)
+    return _call_block(blocks, **block_kwargs)
 
 
-def _compute_layers(
-    *blocks: np.ndarray,
-    function: str,
-    sensor: str,
-    wavelengths: tuple[int, ...],
-    rho_w: tuple[bool, ...],
-    kwargs: dict,
-) -> tuple[np.ndarray, ...]:
+def _compute_layers(*blocks: np.ndarray, **block_kwargs: Any) -> tuple[np.ndarray, ...]:
     """One chunk: the product and the layers ``kwargs`` asks for (a tuple)."""
-    return tuple(getattr(_core, function)(_rrs_block(wavelengths, rho_w, blocks), sensor, **kwargs))
+    return tuple(_call_block(blocks, **block_kwargs))
 
 
 #: Keywords of the product functions that return layers, and the layer each gives.
@@ -419,19 +414,38 @@ class OceanColourAccessor:
             raise _core.OceanColourError(f"{name} has no {', '.join(wanted)} layer (its layers: {list(p.layers) or 'none'})")
         used = set(_bands_used(p.function, sensor, kwargs, layers=bool(wanted)))
         inputs = [b for b in found if b.nominal in used]
+        sigma = self._rrs_sigma(kwargs.get("rrs_uncertainty"))
+        call = {k: v for k, v in kwargs.items() if not (sigma and k == "rrs_uncertainty")}
+        data = [*(b.data for b in inputs), *(da for _, da in sigma)]
+        block_kwargs = _block_kwargs(p, sensor, inputs, call, tuple(k for k, _ in sigma))
         if wanted:
-            return self._with_layers(name, p, sensor, inputs, kwargs, wanted)
-        out = xr.apply_ufunc(
-            _compute_block,
-            *(b.data for b in inputs),
-            kwargs=_block_kwargs(p, sensor, inputs, kwargs),
-            dask="parallelized",
-            output_dtypes=[np.float32],
-        )
+            return self._with_layers(name, p, sensor, inputs, kwargs, wanted, data, block_kwargs)
+        out = xr.apply_ufunc(_compute_block, *data, kwargs=block_kwargs, dask="parallelized", output_dtypes=[np.float32])
         return self._finish(name, p, sensor, inputs, kwargs, out)
 
+    def _rrs_sigma(self, value: Any) -> list[tuple[Any, xr.DataArray]]:
+        """Per-band 1-sigma Rrs uncertainties (sr-1) given as ``{band: variable name or
+        DataArray}``, as (key, DataArray) pairs; [] for None or a relative float."""
+        if not isinstance(value, Mapping):
+            return []
+        pairs = []
+        for k, v in value.items():
+            if isinstance(v, str):
+                if v not in self._ds:
+                    raise _core.OceanColourError(f"rrs_uncertainty: band {k}: no variable {v!r} in the Dataset")
+                v = self._ds[v]
+            if not isinstance(v, xr.DataArray):
+                raise _core.OceanColourError(
+                    f"rrs_uncertainty: band {k}: give a variable name or a DataArray (got {type(v).__name__})")
+            pairs.append((k, v))
+        return pairs
+
     def _finish(self, name: str, p: Product, sensor: str, inputs: list[_Band], kwargs: dict, out: xr.DataArray) -> xr.DataArray:
-        call = ", ".join([f"sensor={sensor!r}"] + [f"{k}={v!r}" for k, v in kwargs.items() if k not in _LAYER_KEYWORDS])
+        def shown(v: Any) -> str:  # per-band uncertainty arrays by name, not by value
+            if isinstance(v, Mapping):
+                return "{" + ", ".join(f"{k!r}: {getattr(a, 'name', a)!r}" for k, a in v.items()) + "}"
+            return repr(v)
+        call = ", ".join([f"sensor={sensor!r}"] + [f"{k}={shown(v)}" for k, v in kwargs.items() if k not in _LAYER_KEYWORDS])
         out.attrs = {
             **({"standard_name": p.standard_name} if p.standard_name else {}),
             "units": p.units,
@@ -446,11 +460,12 @@ class OceanColourAccessor:
             out = out.assign_coords(radiation_wavelength=wl)
         return out.rename(name)
 
-    def _with_layers(self, name: str, p: Product, sensor: str, inputs: list[_Band], kwargs: dict, wanted: list[str]) -> xr.Dataset:
+    def _with_layers(self, name: str, p: Product, sensor: str, inputs: list[_Band], kwargs: dict, wanted: list[str],
+                     data: list[xr.DataArray], block_kwargs: dict) -> xr.Dataset:
         outs = xr.apply_ufunc(
             _compute_layers,
-            *(b.data for b in inputs),
-            kwargs=_block_kwargs(p, sensor, inputs, kwargs),
+            *data,
+            kwargs=block_kwargs,
             dask="parallelized",
             output_core_dims=[[] for _ in range(1 + len(wanted))],
             output_dtypes=[np.float32] * (1 + len(wanted)),

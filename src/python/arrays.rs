@@ -122,44 +122,57 @@ impl Flat<'_> {
     }
 }
 
-/// Reads a mapping {wavelength: array} and `extras` (named arrays), broadcasts
-/// them all, and runs `f` on the reflectances of `sensor` and the extras'
-/// flat slices without the GIL. Returns f's result and the broadcast shape.
-pub(super) fn call_with_reflectances<T: Send>(
-    py: Python<'_>,
-    rrs: &Bound<'_, PyAny>,
-    sensor: &'static Sensor,
-    extras: &[(&str, &Bound<'_, PyAny>)],
-    f: impl FnOnce(&Reflectances, &[&[f32]]) -> Result<T> + Send,
-) -> PyResult<(T, Vec<usize>)> {
-    let mapping = rrs.cast::<PyMapping>().map_err(|_| {
+/// A band mapping ({443: a, "Rrs_555": b}) as (nm, array) pairs, each band once;
+/// `what` names the mapping in errors ("rrs", "rrs_uncertainty").
+fn read_bands<'py>(m: &Bound<'py, PyAny>, what: &str, element: &str) -> PyResult<Vec<(u16, Input<'py>)>> {
+    let mapping = m.cast::<PyMapping>().map_err(|_| {
         OceanColourError::new_err(format!(
-            "rrs must be a mapping from band wavelength (nm) to arrays, e.g. {{443: a, 555: b}}; got {}",
-            rrs.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            "{what} must be a mapping from band wavelength (nm) to arrays, e.g. {{443: a, 555: b}}; got {}",
+            m.get_type().name().map(|n| n.to_string()).unwrap_or_default()
         ))
     })?;
-    let mut bands = Vec::new();
+    let mut bands: Vec<(u16, Input<'py>)> = Vec::new();
     for item in mapping.items()?.iter() {
         let (k, v): (Bound<PyAny>, Bound<PyAny>) = item.extract()?;
         let nm = band_key(&k)?;
         if bands.iter().any(|(b, _)| *b == nm) {
             return Err(OceanColourError::new_err(format!(
-                "band {nm} is given twice (keys {} and another spelling of {nm}): give each band once",
+                "{what}: band {nm} is given twice (keys {} and another spelling of {nm}): give each band once",
                 k.repr().map(|r| r.to_string()).unwrap_or_default()
             )));
         }
-        bands.push((nm, read_array(&v, &format!("Rrs band {nm}"))?));
+        bands.push((nm, read_array(&v, &format!("{element} band {nm}"))?));
     }
+    Ok(bands)
+}
+
+/// Broadcasts a Rrs mapping (with `extras`, and the per-band Rrs standard
+/// uncertainties `sigma` where given) together and runs `f` on the
+/// reflectances of `sensor` and the extras' flat slices without the GIL.
+/// Returns f's result and the broadcast shape.
+pub(super) fn call_with_reflectances<T: Send>(
+    py: Python<'_>,
+    rrs: &Bound<'_, PyAny>,
+    sensor: &'static Sensor,
+    extras: &[(&str, &Bound<'_, PyAny>)],
+    sigma: Option<&Bound<'_, PyAny>>,
+    f: impl FnOnce(&Reflectances, &[&[f32]]) -> Result<T> + Send,
+) -> PyResult<(T, Vec<usize>)> {
+    let bands = read_bands(rrs, "rrs", "Rrs")?;
+    let sigma = sigma.map(|m| read_bands(m, "rrs_uncertainty", "Rrs uncertainty")).transpose()?.unwrap_or_default();
     let extra_arrays = extras.iter().map(|(name, v)| read_array(v, name)).collect::<PyResult<Vec<_>>>()?;
     let mut shapes: Vec<(String, Vec<usize>)> = bands.iter().map(|(nm, a)| (format!("band {nm}"), a.as_array().shape().to_vec())).collect();
+    shapes.extend(sigma.iter().map(|(nm, a)| (format!("rrs_uncertainty band {nm}"), a.as_array().shape().to_vec())));
     shapes.extend(extras.iter().zip(&extra_arrays).map(|((n, _), a)| (n.to_string(), a.as_array().shape().to_vec())));
     let shape = broadcast_shape(&shapes)?;
     let flats: Vec<(u16, Flat)> = bands.into_iter().map(|(nm, a)| (nm, Flat::new(a, &shape))).collect();
+    let sigma_flats: Vec<(u16, Flat)> = sigma.into_iter().map(|(nm, a)| (nm, Flat::new(a, &shape))).collect();
     let extra_flats: Vec<Flat> = extra_arrays.into_iter().map(|a| Flat::new(a, &shape)).collect();
     let slices: Vec<(u16, &[f32])> = flats.iter().map(|(nm, f)| (*nm, f.slice())).collect();
+    let sigma_slices: Vec<(u16, &[f32])> = sigma_flats.iter().map(|(nm, f)| (*nm, f.slice())).collect();
     let extra_slices: Vec<&[f32]> = extra_flats.iter().map(|f| f.slice()).collect();
     let value = compute(py, || {
-        let r = Reflectances::new(sensor, slices)?;
+        let r = Reflectances::new(sensor, slices)?.with_sigma(sigma_slices)?;
         f(&r, &extra_slices)
     })?;
     Ok((value, shape))

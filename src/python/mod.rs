@@ -346,10 +346,10 @@ fn convolve_bands(
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float, optional
-///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
-///     propagated through the algorithm (per-band uncertainties: the chain
-///     on inputs that carry them, PACE OCI ``Rrs_unc``).
+/// rrs_uncertainty : float or mapping, optional
+///     Rrs uncertainty propagated through the algorithm: a relative 1-sigma
+///     of every band (e.g. 0.05 for 5%), or per-band 1-sigma arrays in sr-1
+///     keyed as ``rrs`` (e.g. PACE OCI ``Rrs_unc``), broadcast with it.
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -389,7 +389,7 @@ fn chl_ocx<'py>(
     coefficients: &str,
     return_uncertainty: bool,
     return_bias: bool,
-    rrs_uncertainty: Option<f64>,
+    rrs_uncertainty: Option<Bound<'py, PyAny>>,
     band_correlation: f64,
     bias_corrected: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -469,10 +469,10 @@ const _: () = assert!(defaults::same(defaults::CI, "hu2019"));
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float, optional
-///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
-///     propagated through the algorithm (per-band uncertainties: the chain
-///     on inputs that carry them, PACE OCI ``Rrs_unc``).
+/// rrs_uncertainty : float or mapping, optional
+///     Rrs uncertainty propagated through the algorithm: a relative 1-sigma
+///     of every band (e.g. 0.05 for 5%), or per-band 1-sigma arrays in sr-1
+///     keyed as ``rrs`` (e.g. PACE OCI ``Rrs_unc``), broadcast with it.
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -510,7 +510,7 @@ fn chl_oci<'py>(
     thresholds: Option<(f64, f64)>,
     return_uncertainty: bool,
     return_bias: bool,
-    rrs_uncertainty: Option<f64>,
+    rrs_uncertainty: Option<Bound<'py, PyAny>>,
     band_correlation: f64,
     bias_corrected: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -546,10 +546,10 @@ fn chl_oci<'py>(
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float, optional
-///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
-///     propagated through the algorithm (per-band uncertainties: the chain
-///     on inputs that carry them, PACE OCI ``Rrs_unc``).
+/// rrs_uncertainty : float or mapping, optional
+///     Rrs uncertainty propagated through the algorithm: a relative 1-sigma
+///     of every band (e.g. 0.05 for 5%), or per-band 1-sigma arrays in sr-1
+///     keyed as ``rrs`` (e.g. PACE OCI ``Rrs_unc``), broadcast with it.
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -585,7 +585,7 @@ fn kd490<'py>(
     coefficients: &str,
     return_uncertainty: bool,
     return_bias: bool,
-    rrs_uncertainty: Option<f64>,
+    rrs_uncertainty: Option<Bound<'py, PyAny>>,
     band_correlation: f64,
     bias_corrected: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -688,10 +688,10 @@ const _: () = assert!(defaults::same(defaults::KDPAR_DEPTH, "first"));
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float, optional
-///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
-///     propagated through the algorithm (per-band uncertainties: the chain
-///     on inputs that carry them, PACE OCI ``Rrs_unc``).
+/// rrs_uncertainty : float or mapping, optional
+///     Rrs uncertainty propagated through the algorithm: a relative 1-sigma
+///     of every band (e.g. 0.05 for 5%), or per-band 1-sigma arrays in sr-1
+///     keyed as ``rrs`` (e.g. PACE OCI ``Rrs_unc``), broadcast with it.
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -727,7 +727,7 @@ fn spm_nechad<'py>(
     wavelength: Option<u16>,
     return_uncertainty: bool,
     return_bias: bool,
-    rrs_uncertainty: Option<f64>,
+    rrs_uncertainty: Option<Bound<'py, PyAny>>,
     band_correlation: f64,
     bias_corrected: bool,
 ) -> PyResult<Bound<'py, PyAny>> {

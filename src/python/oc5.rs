@@ -457,10 +457,10 @@ impl PyOc5Table {
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float, optional
-///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
-///     propagated through the algorithm (per-band uncertainties: the chain
-///     on inputs that carry them, PACE OCI ``Rrs_unc``).
+/// rrs_uncertainty : float or mapping, optional
+///     Rrs uncertainty propagated through the algorithm: a relative 1-sigma
+///     of every band (e.g. 0.05 for 5%), or per-band 1-sigma arrays in sr-1
+///     keyed as ``rrs`` (e.g. PACE OCI ``Rrs_unc``), broadcast with it.
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -506,7 +506,7 @@ fn chl_oc5<'py>(
     recipe: Option<&str>,
     return_uncertainty: bool,
     return_bias: bool,
-    rrs_uncertainty: Option<f64>,
+    rrs_uncertainty: Option<Bound<'py, PyAny>>,
     band_correlation: f64,
     bias_corrected: bool,
     return_class: bool,
@@ -560,10 +560,10 @@ fn table_arg<'py>(py: Python<'py>, table: Option<&Bound<'py, PyAny>>) -> Bound<'
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float, optional
-///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
-///     propagated through the algorithm (per-band uncertainties: the chain
-///     on inputs that carry them, PACE OCI ``Rrs_unc``).
+/// rrs_uncertainty : float or mapping, optional
+///     Rrs uncertainty propagated through the algorithm: a relative 1-sigma
+///     of every band (e.g. 0.05 for 5%), or per-band 1-sigma arrays in sr-1
+///     keyed as ``rrs`` (e.g. PACE OCI ``Rrs_unc``), broadcast with it.
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -603,7 +603,7 @@ fn chl_oc5ci<'py>(
     recipe: Option<&str>,
     return_uncertainty: bool,
     return_bias: bool,
-    rrs_uncertainty: Option<f64>,
+    rrs_uncertainty: Option<Bound<'py, PyAny>>,
     band_correlation: f64,
     bias_corrected: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -658,10 +658,10 @@ const _: () = assert!(defaults::same(defaults::OC5_RECIPE, "open-oc5-c1-2"));
 ///     Also return the 1-sigma uncertainty of log10 of the product (dex).
 /// return_bias : bool, default False
 ///     Also return the expected bias of log10 of the product (dex).
-/// rrs_uncertainty : float, optional
-///     Relative 1-sigma Rrs uncertainty of every band (e.g. 0.05 for 5%),
-///     propagated through the algorithm (per-band uncertainties: the chain
-///     on inputs that carry them, PACE OCI ``Rrs_unc``).
+/// rrs_uncertainty : float or mapping, optional
+///     Rrs uncertainty propagated through the algorithm: a relative 1-sigma
+///     of every band (e.g. 0.05 for 5%), or per-band 1-sigma arrays in sr-1
+///     keyed as ``rrs`` (e.g. PACE OCI ``Rrs_unc``), broadcast with it.
 /// band_correlation : float, default 0.0
 ///     Correlation of the Rrs errors between bands, in [0, 1].
 /// bias_corrected : bool, default False
@@ -703,7 +703,7 @@ fn spm_gohin<'py>(
     recipe: Option<&str>,
     return_uncertainty: bool,
     return_bias: bool,
-    rrs_uncertainty: Option<f64>,
+    rrs_uncertainty: Option<Bound<'py, PyAny>>,
     band_correlation: f64,
     bias_corrected: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -732,7 +732,7 @@ fn spm_gohin<'py>(
     // Chlorophyll given: the inversion alone, with the registry's choice of mineral scale.
     let (c, _) = registry::settings(products::product("spm_gohin")?, &args)?;
     let s = sensors::sensor(sensor)?;
-    let (v, shape) = call_with_reflectances(py, rrs, s, &[("chl", chl)], |r, x| algorithms::spm_gohin(r, x[0], c.mineral_scale()))?;
+    let (v, shape) = call_with_reflectances(py, rrs, s, &[("chl", chl)], None, |r, x| algorithms::spm_gohin(r, x[0], c.mineral_scale()))?;
     Ok(into_numpy(py, v, &shape)?.into_bound(py).into_any())
 }
 const _: () = assert!(defaults::same(defaults::SPM_GOHIN_ALGORITHM, "nechad-switching"));

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use numpy::PyArrayDyn;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyList, PyMapping, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use super::arrays::{call_with_reflectances, compute, into_numpy};
@@ -119,7 +119,16 @@ pub(super) fn settings(product: &Product, args: &[(&str, Bound<'_, PyAny>)]) -> 
                 }
             }
             Choice::Oc5Table => table = oc5_choice(v)?,
-            Choice::RrsUncertainty => c.rrs_uncertainty = v.extract()?,
+            // A mapping of per-band standard uncertainties goes with the Rrs (`run`).
+            Choice::RrsUncertainty if v.cast::<PyMapping>().is_ok() => {}
+            Choice::RrsUncertainty => {
+                c.rrs_uncertainty = v.extract().map_err(|_| {
+                    OceanColourError::new_err(format!(
+                        "rrs_uncertainty must be None, a float (relative, e.g. 0.05 for 5%) or a mapping from band (nm) to 1-sigma Rrs arrays (sr-1); got {}",
+                        v.repr().map(|r| r.to_string()).unwrap_or_default()
+                    ))
+                })?
+            }
             Choice::BandCorrelation => c.band_correlation = v.extract()?,
             Choice::BiasCorrected => c.bias_corrected = v.extract()?,
             Choice::Oc5ClassVersion => c.oc5_class_version = v.extract()?,
@@ -145,7 +154,8 @@ pub(super) fn run(
     layers: &[&str],
 ) -> PyResult<(Output, Vec<usize>)> {
     let (s, prepared) = prepare(py, name, sensor, args)?;
-    call_with_reflectances(py, rrs, s, &[], |r, _| prepared.run(r, layers))
+    let sigma = args.iter().find(|(k, v)| *k == "rrs_uncertainty" && v.cast::<PyMapping>().is_ok()).map(|(_, v)| v);
+    call_with_reflectances(py, rrs, s, &[], sigma, |r, _| prepared.run(r, layers))
 }
 
 /// The value of product `name` as a float32 array.
@@ -155,19 +165,20 @@ pub(super) fn value(py: Python<'_>, name: &str, rrs: &Bound<'_, PyAny>, sensor: 
 }
 
 /// The keyword arguments of the uncertainty (rows with the "uncertainty" layer).
-pub(super) struct UncertaintyArgs {
+pub(super) struct UncertaintyArgs<'py> {
     pub return_uncertainty: bool,
     pub return_bias: bool,
-    pub rrs_uncertainty: Option<f64>,
+    /// None, a relative uncertainty (float) or per-band 1-sigma arrays (a mapping).
+    pub rrs_uncertainty: Option<Bound<'py, PyAny>>,
     pub band_correlation: f64,
     pub bias_corrected: bool,
 }
 
-impl UncertaintyArgs {
+impl<'py> UncertaintyArgs<'py> {
     /// The registry choices they set.
-    pub(super) fn choices<'py>(&self, py: Python<'py>) -> PyResult<[(&'static str, Bound<'py, PyAny>); 3]> {
+    pub(super) fn choices(&self, py: Python<'py>) -> PyResult<[(&'static str, Bound<'py, PyAny>); 3]> {
         Ok([
-            ("rrs_uncertainty", kw(py, self.rrs_uncertainty)?),
+            ("rrs_uncertainty", kw(py, self.rrs_uncertainty.clone())?),
             ("band_correlation", kw(py, self.band_correlation)?),
             ("bias_corrected", kw(py, self.bias_corrected)?),
         ])

@@ -141,6 +141,56 @@ def test_propagated_rrs_term(spectra, rho):
             np.testing.assert_allclose(mine, term[ok][big], rtol=2e-3, err_msg=p)
 
 
+@pytest.mark.parametrize("rho", [0.0, 0.5])
+def test_per_band_rrs_uncertainty_arrays(spectra, rho):
+    """rrs_uncertainty={band: sigma array (sr-1)}: each pixel's own sigma_b, as PACE
+    OCI Rrs_unc gives, against the reference Jacobians (not the relative path)."""
+    r, sen, owt_rrs, _ = spectra
+    rng = np.random.default_rng(11)
+    sig = {b: (rng.uniform(0.01, 0.10, np.shape(v)) * np.abs(v)).astype(np.float32) for b, v in r.items()}
+    w = R.owt_weights(R.owt_memberships(owt_rrs))
+    for p, jac in _reference_jacobians(r, sen).items():
+        term = R.rrs_term(jac, {b: s.astype(float) for b, s in sig.items()}, rho)
+        v, u = getattr(oc, p)(r, sen, return_uncertainty=True, rrs_uncertainty=sig, band_correlation=rho)
+        ref, _ = R.uncertainty(p, STATS, w, u_rrs=term)
+        ok = np.isfinite(v)
+        tol = 1e-5 + (1e-3 * term[ok] if p == "spm_gohin" else 0.0)
+        assert np.all(np.abs(u[ok] - ref[ok]) <= tol), (p, np.max(np.abs(u[ok] - ref[ok])))
+        assert np.median(term[ok]) > 0.005, p  # the term matters
+
+
+def test_per_band_rrs_uncertainty_errors_and_accessor():
+    r = {412: [0.009], 443: [0.008], 490: [0.007], 510: [0.005], 555: [0.003], 670: [0.0003]}
+    sig = {b: [0.05 * v[0]] for b, v in r.items()}
+    _, u_rel = oc.chl_ocx(r, "seawifs", return_uncertainty=True, rrs_uncertainty=0.05)
+    _, u_abs = oc.chl_ocx(r, "seawifs", return_uncertainty=True, rrs_uncertainty={f"Rrs_{b}": v for b, v in sig.items()})
+    assert u_abs[0] == pytest.approx(u_rel[0], rel=1e-5)
+    with pytest.raises(oc.OceanColourError, match="none at 555 nm"):
+        oc.chl_ocx(r, "seawifs", return_uncertainty=True, rrs_uncertainty={b: v for b, v in sig.items() if b != 555})
+    with pytest.raises(oc.OceanColourError, match="rrs_uncertainty band 443"):
+        oc.chl_ocx(r, "seawifs", return_uncertainty=True, rrs_uncertainty={**sig, 412: [1e-4] * 2, 443: [1e-4] * 3})
+    with pytest.raises(oc.OceanColourError, match="rrs_uncertainty must be None, a float"):
+        oc.chl_ocx(r, "seawifs", return_uncertainty=True, rrs_uncertainty="five percent")
+    with pytest.raises(oc.OceanColourError, match="given twice"):
+        oc.chl_ocx(r, "seawifs", return_uncertainty=True, rrs_uncertainty={**sig, "Rrs_443": [0.0004]})
+    xr = pytest.importorskip("xarray")
+    rng = np.random.default_rng(5)
+    bands = (412, 443, 490, 510, 555, 670)
+    rrs = {nm: rng.uniform(0.001, 0.01, (4, 3)).astype(np.float32) for nm in bands}
+    unc = {nm: (0.04 * a).astype(np.float32) for nm, a in rrs.items()}
+    ds = xr.Dataset({**{f"Rrs_{nm}": (("y", "x"), a) for nm, a in rrs.items()},
+                     **{f"Rrs_unc_{nm}": (("y", "x"), a) for nm, a in unc.items()}},
+                    attrs={"instrument": "SeaWiFS", "platform": "Orbview-2"})
+    want = oc.chl_oc5(rrs, "seawifs", return_uncertainty=True, rrs_uncertainty=unc)[1]
+    lazy = ds.chunk({"y": 2}).oc.chl_oc5_uncertainty(rrs_uncertainty={nm: f"Rrs_unc_{nm}" for nm in bands})
+    np.testing.assert_array_equal(lazy.values, want)
+    eager = ds.oc.chl_oc5(return_uncertainty=True, rrs_uncertainty={nm: ds[f"Rrs_unc_{nm}"] for nm in bands})
+    np.testing.assert_array_equal(eager.chl_oc5_uncertainty.values, want)
+    assert "Rrs_unc_443" in eager.chl_oc5.attrs["algorithm"]
+    with pytest.raises(oc.OceanColourError, match="no variable 'Rrs_unc_999'"):
+        ds.oc.chl_oc5(return_uncertainty=True, rrs_uncertainty={443: "Rrs_unc_999"})
+
+
 def test_uncertainty_is_the_quadrature_sum():
     r = {412: [0.009], 443: [0.008], 490: [0.007], 510: [0.005], 555: [0.003], 670: [0.0003]}
     _, u0 = oc.chl_ocx(r, "seawifs", return_uncertainty=True)
