@@ -223,7 +223,7 @@ def _rrs_block(wavelengths: tuple[int, ...], rho_w: tuple[bool, ...], blocks: tu
     return {nm: (b / np.pi if r else b) for nm, r, b in zip(wavelengths, rho_w, blocks)}
 
 
-def _block_kwargs(p: Product, sensor: str, inputs: list[_Band], kwargs: dict, sigma_keys: tuple = ()) -> dict:
+def _block_kwargs(p: Product, sensor: str, inputs: list[_Band], kwargs: dict, sigma_keys: tuple) -> dict:
     """What each block's call needs: the product's function, the sensor, the bands in order
     (then the keys of per-band Rrs uncertainties, whose blocks follow the bands')."""
     return {"function": p.function, "sensor": sensor, "wavelengths": tuple(b.nominal for b in inputs),
@@ -414,8 +414,11 @@ class OceanColourAccessor:
             raise _core.OceanColourError(f"{name} has no {', '.join(wanted)} layer (its layers: {list(p.layers) or 'none'})")
         used = set(_bands_used(p.function, sensor, kwargs, layers=bool(wanted)))
         inputs = [b for b in found if b.nominal in used]
-        sigma = self._rrs_sigma(kwargs.get("rrs_uncertainty"))
-        call = {k: v for k, v in kwargs.items() if not (sigma and k == "rrs_uncertainty")}
+        # Per-band Rrs uncertainties travel as inputs beside the bands (chunked alike), and
+        # only where a layer is asked: the value alone never reads them.
+        per_band = isinstance(kwargs.get("rrs_uncertainty"), Mapping)
+        sigma = self._rrs_sigma(kwargs["rrs_uncertainty"]) if per_band and wanted else []
+        call = {k: v for k, v in kwargs.items() if not (per_band and k == "rrs_uncertainty")}
         data = [*(b.data for b in inputs), *(da for _, da in sigma)]
         block_kwargs = _block_kwargs(p, sensor, inputs, call, tuple(k for k, _ in sigma))
         if wanted:
@@ -423,11 +426,9 @@ class OceanColourAccessor:
         out = xr.apply_ufunc(_compute_block, *data, kwargs=block_kwargs, dask="parallelized", output_dtypes=[np.float32])
         return self._finish(name, p, sensor, inputs, kwargs, out)
 
-    def _rrs_sigma(self, value: Any) -> list[tuple[Any, xr.DataArray]]:
+    def _rrs_sigma(self, value: Mapping) -> list[tuple[Any, xr.DataArray]]:
         """Per-band 1-sigma Rrs uncertainties (sr-1) given as ``{band: variable name or
-        DataArray}``, as (key, DataArray) pairs; [] for None or a relative float."""
-        if not isinstance(value, Mapping):
-            return []
+        DataArray}``, as (key, DataArray) pairs."""
         pairs = []
         for k, v in value.items():
             if isinstance(v, str):
