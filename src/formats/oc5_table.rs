@@ -184,6 +184,7 @@ pub fn load(path: &Path) -> Result<Oc5Table> {
         f0_violet: number("f0_violet")?,
         version: string("version")?,
         metadata,
+        checksum_cache: Default::default(),
     };
     t.validate().map_err(|x| bad(x.to_string()))?;
     Ok(t)

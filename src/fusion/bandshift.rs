@@ -46,6 +46,9 @@ const H: [f64; 3] = [-1.146, -1.366, -0.469];
 const RED_SWITCH: f64 = 0.0015;
 /// Pixels per call of `BandShift::shift_chunk_f32` at most (its scratch is on the stack).
 pub const CHUNK_F32: usize = 256;
+
+/// Most source bands `shift_chunk_f32` takes (its per-chunk buffers are fixed-size).
+pub const MAX_SRC: usize = 16;
 /// Targets closer than this to a band are shifted from that band alone (nm).
 const SINGLE_SOURCE_NM: f64 = 15.0;
 
@@ -188,14 +191,22 @@ impl BandShift {
         const E: f32 = std::f32::consts::LOG10_E;
         let exp = |x: f32| f32x::exp10(x * E);
         let n = src.first().map_or(0, |b| b.len());
-        assert!(n <= CHUNK_F32 && src.iter().all(|b| b.len() == n) && out.iter().all(|o| o.len() == n));
+        assert!(n <= CHUNK_F32 && src.len() <= MAX_SRC && src.iter().all(|b| b.len() == n) && out.iter().all(|o| o.len() == n));
+        // Every loop runs over the whole chunk (a short chunk padded with zeros, which
+        // are invalid and never written out): fixed trip counts and u32 masks are what
+        // lets LLVM vectorise the steps.
+        let mut x = [[0f32; CHUNK_F32]; MAX_SRC];
+        for (d, b) in x.iter_mut().zip(src) {
+            d[..n].copy_from_slice(b);
+        }
+        let x = &x[..src.len()];
         let (g0, g1) = (G0 as f32, G1 as f32);
         let u = |x: f32| (-g0 + (g0 * g0 + 4.0 * g1 * x).sqrt()) / (2.0 * g1);
         let sub = |x: f32| x / (0.52 + 1.7 * x);
         let [i412, i443, i490, i555, i670] = self.roles;
         let [r412, r443, r490, r555, r670] = [i412, i443, i490, i555, i670].map(|k| {
             let mut r = [0f32; CHUNK_F32];
-            for (d, &x) in r.iter_mut().zip(src[k]) {
+            for (d, &x) in r.iter_mut().zip(&x[k]) {
                 *d = sub(x);
             }
             r
@@ -207,21 +218,18 @@ impl BandShift {
         let mut adg = [0f32; CHUNK_F32];
         let mut slope = [0f32; CHUNK_F32];
         let mut ln_aph = [0f32; CHUNK_F32];
-        let mut valid = [true; CHUNK_F32];
-        for b in src {
+        let mut valid = [1u32; CHUNK_F32];
+        for b in x {
             for (v, x) in valid.iter_mut().zip(b.iter()) {
-                *v &= x.is_finite();
+                *v &= (x.abs() <= f32::MAX) as u32;
             }
         }
         let o = |i: usize| self.src[i];
         let (o412, o443, o555, o670) = (o(i412), o(i443), o(i555), o(i670));
-        let mut red = [false; CHUNK_F32];
-        for (r, &x) in red.iter_mut().zip(src[i670]) {
-            *r = x >= RED_SWITCH as f32;
-        }
-        for i in 0..n {
-            valid[i] &= r443[i] > 0.0 && r490[i] > 0.0 && r555[i] > 0.0;
-            let red = red[i];
+        let red_switch = RED_SWITCH as f32;
+        for i in 0..CHUNK_F32 {
+            valid[i] &= (r443[i] > 0.0 && r490[i] > 0.0 && r555[i] > 0.0) as u32;
+            let red = x[i670][i] >= red_switch;
             let chi = f32x::log10((r443[i] + r490[i]) / (r555[i] + 5.0 * r670[i] / r490[i] * r670[i]));
             let a_green = o555.aw as f32 + f32x::exp10(H[0] as f32 + H[1] as f32 * chi + H[2] as f32 * chi * chi);
             let a_red = o670.aw as f32 + 0.39 * exp(1.14 * f32x::ln(r670[i] / (r443[i] + r490[i])));
@@ -249,7 +257,7 @@ impl BandShift {
         let model = |nm: f64, o: &Optics, m: &mut [f32; CHUNK_F32]| {
             let (aphi, ephi, aw, bbw, ln_nm) = (o.a_phi as f32, (o.e_phi / e443) as f32, o.aw as f32, o.bbw as f32, o.ln_nm as f32);
             let dnm = (nm - 443.0) as f32;
-            for i in 0..n {
+            for i in 0..CHUNK_F32 {
                 let a = aw + aphi * exp(ephi * ln_aph[i]) + adg[i] * exp(-slope[i] * dnm);
                 let bb = bbw + bbp0[i] * exp(eta[i] * (ln0[i] - ln_nm));
                 let uu = bb / (a + bb);
@@ -257,19 +265,28 @@ impl BandShift {
                 m[i] = 0.52 * rr / (1.0 - 1.7 * rr);
             }
         };
-        let (mut mt, mut ms) = ([0f32; CHUNK_F32], [0f32; CHUNK_F32]);
+        // The model at each source band a plan uses, once (targets share sources).
+        let mut at_src = [[0f32; CHUNK_F32]; MAX_SRC];
+        let mut done = [false; MAX_SRC];
+        for (_, _, plan) in &self.targets {
+            for &(k, _) in plan {
+                if !std::mem::replace(&mut done[k], true) {
+                    model(self.src_nm[k], &self.src[k], &mut at_src[k]);
+                }
+            }
+        }
+        let (mut mt, mut acc) = ([0f32; CHUNK_F32], [0f32; CHUNK_F32]);
         for (dst, (t, topt, plan)) in out.iter_mut().zip(&self.targets) {
             model(*t, topt, &mut mt);
-            dst.fill(0.0);
+            acc.fill(0.0);
             for &(k, w) in plan {
-                model(self.src_nm[k], &self.src[k], &mut ms);
                 let w = w as f32;
-                for ((d, &x), (&a, &b)) in dst.iter_mut().zip(src[k]).zip(mt.iter().zip(&ms)) {
+                for ((d, &x), (&a, &b)) in acc.iter_mut().zip(&x[k]).zip(mt.iter().zip(&at_src[k])) {
                     *d += w * x * a / b;
                 }
             }
-            for (d, &v) in dst.iter_mut().zip(&valid) {
-                *d = if v { *d } else { f32::NAN };
+            for ((d, &a), &v) in dst.iter_mut().zip(&acc).zip(&valid) {
+                *d = if v != 0 { a } else { f32::NAN };
             }
         }
     }

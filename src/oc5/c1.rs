@@ -441,6 +441,7 @@ pub fn build_table(c1: &C1Model, sensor: &Sensor, shape: [usize; 3], f0_green: f
         f0_violet,
         version: c1.params.recipe.version().into(),
         metadata,
+        checksum_cache: Default::default(),
     };
     t.validate()?;
     Ok(t)

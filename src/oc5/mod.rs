@@ -164,7 +164,18 @@ pub fn import_raw(values: Vec<f32>, shape: &[usize], sensor: &Sensor, axes: Opti
     metadata.insert(F0_SET_KEY.into(), f0.set);
     metadata.insert(F0_SOURCE_KEY.into(), f0.source);
     let [fg, fv] = f0.values;
-    let t = Oc5Table { axes, values, node_flags: None, sensor: sensor.name.into(), bands, f0_green: fg, f0_violet: fv, version: "imported".into(), metadata };
+    let t = Oc5Table {
+        axes,
+        values,
+        node_flags: None,
+        sensor: sensor.name.into(),
+        bands,
+        f0_green: fg,
+        f0_violet: fv,
+        version: "imported".into(),
+        metadata,
+        checksum_cache: Default::default(),
+    };
     t.validate()?;
     Ok(t)
 }

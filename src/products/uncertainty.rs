@@ -134,30 +134,35 @@ impl Uncertainty {
         };
         let u_rrs = scale.map(|s| self.rrs_term(r, value, value_fn, &s, self.rho)).transpose()?;
         let src = self.owt.bands.iter().map(|&nm| r.band(nm, "uncertainty (optical water types)")).collect::<Result<Vec<_>>>()?;
-        // The six Moore-band inputs: the sensor's bands as is, band-shifted ones computed first.
-        let targets = self.owt.shifted_targets(&src);
-        let six: [&[f32]; owt::BANDS] = std::array::from_fn(|t| match &targets[t] {
-            Ok(i) => src[*i],
-            Err(v) => v.as_slice(),
-        });
         let fast = owt::moore2009_fast();
         let (a, b, worst_a, worst_b) = self.stats.terms_f32(self.bias_corrected);
         let mut sigma = vec![0f32; n];
         let mut bias = vec![0f32; n];
         let u_rrs = u_rrs.as_deref();
+        let (recipe, ns) = (&self.owt, self.owt.n_shifted());
         par_chunk_pairs(
             &mut sigma,
             &mut bias,
             CHUNK,
-            || (),
-            |start, so, bo, _| {
+            // Per worker: the block's band-shifted Moore bands.
+            || vec![0f32; ns * CHUNK],
+            |start, so, bo, scratch| {
                 let len = so.len();
-                let ins: [&[f32]; owt::BANDS] = six.map(|x| &x[start..start + len]);
+                let block: Vec<&[f32]> = src.iter().map(|x| &x[start..start + len]).collect();
                 let v = &value[start..start + len];
                 let u = u_rrs.map(|u| &u[start..start + len]);
                 with_avx2(
                     #[inline(always)]
-                    || class_term_chunk(ins, v, u, fast, (&a, &b, worst_a, worst_b), so, bo),
+                    || {
+                        let mut shifted: Vec<&mut [f32]> = scratch.chunks_mut(CHUNK).map(|c| &mut c[..len]).collect();
+                        recipe.shift_block_f32(&block, &mut shifted);
+                        // The six Moore-band inputs: the sensor's bands as is, else shifted.
+                        let ins: [&[f32]; owt::BANDS] = std::array::from_fn(|t| match recipe.target_source(t) {
+                            Ok(i) => block[i],
+                            Err(j) => &*shifted[j],
+                        });
+                        class_term_chunk(ins, v, u, fast, (&a, &b, worst_a, worst_b), so, bo)
+                    },
                 )
             },
         );
@@ -507,31 +512,35 @@ fn class_term_chunk(
     sigma: &mut [f32],
     bias: &mut [f32],
 ) {
+    // Every loop runs over a whole BLOCK (the tail block padded with zeros): fixed
+    // trip counts and u32 masks are what lets LLVM vectorise all of it.
     let mut r = [[0f32; BLOCK]; owt::BANDS];
-    let mut ok = [true; BLOCK];
+    let mut ok = [0u32; BLOCK];
     let (mut s, mut sa, mut sb) = ([0f32; BLOCK], [0f32; BLOCK], [0f32; BLOCK]);
+    let (mut v, mut u) = ([0f32; BLOCK], [0f32; BLOCK]);
+    let (mut so, mut bo) = ([0f32; BLOCK], [0f32; BLOCK]);
     let mut start = 0;
     while start < sigma.len() {
         let m = BLOCK.min(sigma.len() - start);
-        ok[..m].fill(true);
+        ok.fill(1);
         for k in 0..owt::BANDS {
-            let x = &ins[k][start..start + m];
-            for i in 0..m {
-                let v = x[i];
-                let good = v >= 0.0 && v.is_finite();
-                ok[i] &= good;
-                let v = if good { v } else { 0.0 };
-                r[k][i] = v / (0.52 + 1.7 * v);
+            let mut x = [0f32; BLOCK];
+            x[..m].copy_from_slice(&ins[k][start..start + m]);
+            for i in 0..BLOCK {
+                let good = x[i] >= 0.0 && x[i] <= f32::MAX;
+                ok[i] &= good as u32;
+                let xi = if good { x[i] } else { 0.0 };
+                r[k][i] = xi / (0.52 + 1.7 * xi);
             }
         }
-        s[..m].fill(0.0);
-        sa[..m].fill(0.0);
-        sb[..m].fill(0.0);
+        s.fill(0.0);
+        sa.fill(0.0);
+        sb.fill(0.0);
         for c in 0..owt::CLASSES {
             let (w, wmu) = fast.class(c);
             let (ac, bc) = (a[c], b[c]);
             let [r0, r1, r2, r3, r4, r5] = &r;
-            for i in 0..m {
+            for i in 0..BLOCK {
                 // |W r - W mu|^2, the lower triangle written out (a loop with a
                 // running offset does not vectorise).
                 let (x0, x1, x2, x3, x4, x5) = (r0[i], r1[i], r2[i], r3[i], r4[i], r5[i]);
@@ -549,16 +558,21 @@ fn class_term_chunk(
                 sb[i] += f * bc;
             }
         }
-        let v = &value[start..start + m];
-        for i in 0..m {
-            let classified = ok[i] && s[i] >= owt::MIN_SUM as f32;
-            let c = if classified { sa[i] / s[i] } else { worst_a };
-            let bb = if classified { sb[i] / s[i] } else { worst_b };
-            let u = u_rrs.map_or(0.0, |u| u[start + i]);
-            let valid = v[i].is_finite();
-            sigma[start + i] = if valid { (c * c + u * u).sqrt() } else { f32::NAN };
-            bias[start + i] = if valid { bb } else { f32::NAN };
+        v[..m].copy_from_slice(&value[start..start + m]);
+        if let Some(x) = u_rrs {
+            u[..m].copy_from_slice(&x[start..start + m]);
         }
+        for i in 0..BLOCK {
+            let classified = ok[i] != 0 && s[i] >= owt::MIN_SUM as f32;
+            let inv = 1.0 / s[i];
+            let c = if classified { sa[i] * inv } else { worst_a };
+            let bb = if classified { sb[i] * inv } else { worst_b };
+            let valid = v[i].abs() <= f32::MAX;
+            so[i] = if valid { (c * c + u[i] * u[i]).sqrt() } else { f32::NAN };
+            bo[i] = if valid { bb } else { f32::NAN };
+        }
+        sigma[start..start + m].copy_from_slice(&so[..m]);
+        bias[start..start + m].copy_from_slice(&bo[..m]);
         start += m;
     }
 }

@@ -253,6 +253,11 @@ impl BandRecipe {
         let to_shift: Vec<f64> = targets.iter().zip(&native).filter(|(_, n)| n.is_none()).map(|(t, _)| *t).collect();
         let shift = if to_shift.is_empty() {
             None
+        } else if unique.len() > crate::fusion::bandshift::MAX_SRC {
+            return Err(Error::Unsupported {
+                algorithm: "optical water types / OC5 applicability".into(),
+                reason: format!("{} source bands for the band shift, at most {}", unique.len(), crate::fusion::bandshift::MAX_SRC),
+            });
         } else {
             Some(BandShift::new(&centres, &to_shift).map_err(|e| Error::Unsupported {
                 algorithm: "optical water types / OC5 applicability".into(),
@@ -288,44 +293,32 @@ impl BandRecipe {
         }
     }
 
-    /// The targets over a block: `Some(index into bands)` where read as is, else the
-    /// band-shifted values (computed in parallel, in the shift's f32 chunk form).
-    pub fn shifted_targets(&self, src: &[&[f32]]) -> Vec<std::result::Result<usize, Vec<f32>>> {
-        const TASK: usize = 16 * CHUNK_F32;
-        let n = src.first().map_or(0, |b| b.len());
-        let ns = self.n_shifted();
-        // Task-major: task c's pixels [c TASK, c TASK + len) hold target j at j len.
-        let mut flat = vec![0f32; n * ns];
-        if let Some(shift) = self.shift.as_ref().filter(|_| ns > 0) {
-            crate::compute::par_chunks(&mut flat, TASK * ns, |start, o| {
-                let (p0, len) = (start / ns, o.len() / ns);
-                let mut targets: Vec<&mut [f32]> = o.chunks_mut(len).collect();
-                for c0 in (0..len).step_by(CHUNK_F32) {
-                    let c1 = (c0 + CHUNK_F32).min(len);
-                    let ins: Vec<&[f32]> = src.iter().map(|b| &b[p0 + c0..p0 + c1]).collect();
-                    let mut outs: Vec<&mut [f32]> = targets.iter_mut().map(|t| &mut t[c0..c1]).collect();
-                    crate::compute::with_avx2(
-                        #[inline(always)]
-                        || shift.shift_chunk_f32(&ins, &mut outs),
-                    );
-                }
-            });
+    /// Where target `t` comes from: `Ok(index into bands)` when read as is, else
+    /// `Err(position among the shifted outputs)` of `shift_block_f32`.
+    pub fn target_source(&self, t: usize) -> std::result::Result<usize, usize> {
+        match (self.native[t], self.shifted[t]) {
+            (Some(i), _) => Ok(i),
+            (_, j) => Err(j.expect("a target is native or shifted")),
         }
-        let gather = |j: usize| {
-            let mut v = Vec::with_capacity(n);
-            for task in flat.chunks(TASK * ns) {
-                let len = task.len() / ns;
-                v.extend_from_slice(&task[j * len..(j + 1) * len]);
-            }
-            v
-        };
-        (0..self.native.len())
-            .map(|t| match (self.native[t], self.shifted[t]) {
-                (Some(i), _) => Ok(i),
-                (None, Some(j)) => Err(gather(j)),
-                _ => Err(vec![f32::NAN; n]),
-            })
-            .collect()
+    }
+
+    /// The band-shifted targets of one block of pixels (`src` in `bands` order, `out`
+    /// one slice per shifted target, all of the block's length), in the shift's f32
+    /// chunk form. Run per block beside its consumer so that no full-scene copy of
+    /// the shifted bands is made (that cost more than the shift itself); call it
+    /// inside `compute::with_avx2`.
+    #[inline(always)]
+    pub fn shift_block_f32(&self, src: &[&[f32]], out: &mut [&mut [f32]]) {
+        let Some(shift) = &self.shift else { return };
+        let n = src.first().map_or(0, |b| b.len());
+        let mut ins: Vec<&[f32]> = Vec::with_capacity(src.len());
+        for c0 in (0..n).step_by(CHUNK_F32) {
+            let c1 = (c0 + CHUNK_F32).min(n);
+            ins.clear();
+            ins.extend(src.iter().map(|b| &b[c0..c1]));
+            let mut outs: Vec<&mut [f32]> = out.iter_mut().map(|t| &mut t[c0..c1]).collect();
+            shift.shift_chunk_f32(&ins, &mut outs);
+        }
     }
 
     /// How many targets are band-shifted.
